@@ -1,0 +1,3 @@
+from portout.cli import run
+
+run()

@@ -1,0 +1,7 @@
+#include <portout/version.hpp>
+
+namespace portout {
+
+std::string_view version() noexcept { return PORTOUT_VERSION; }
+
+}  // namespace portout

@@ -1,0 +1,75 @@
+# Shared by scripts/demo, scripts/test and the other scripts: install what is missing, build,
+# and keep the second run quick. Source it; do not run it.
+# shellcheck shell=bash
+
+PORTOUT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Debian's Python: it sees the Debian packages (pybind11, pytest, hypothesis...). A python3
+# earlier on PATH (pyenv, say) does not, so it is never used.
+PORTOUT_SYSTEM_PYTHON=/usr/bin/python3
+PORTOUT_VENV="$PORTOUT_ROOT/build/venv"
+PORTOUT_PYTHON="$PORTOUT_VENV/bin/python"
+PORTOUT_JOBS=${PORTOUT_JOBS:-2}
+
+# What building and running the package needs.
+PORTOUT_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libsodium-dev libsqlite3-dev sqlite3
+  python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
+)
+# What the test suites need besides.
+PORTOUT_TEST_PACKAGES=(
+  "${PORTOUT_BUILD_PACKAGES[@]}"
+  googletest libgtest-dev libgmock-dev
+  python3-pytest python3-hypothesis
+)
+
+portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the Debian packages that are not installed yet; `apt-get update` runs only then.
+portout_require_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  portout_say "installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# A digest of everything the installed package is built from.
+portout_source_digest() {
+  (cd "$PORTOUT_ROOT" && find CMakeLists.txt pyproject.toml setup.py README.md cpp bindings \
+      -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' ! -name '*.so' -print0 |
+    sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+# Builds the wheel with the offline setuptools shim and installs it into build/venv, a venv of
+# Debian's Python with the system site packages. Skipped when no source changed since last time.
+portout_install_package() {
+  if [ ! -x "$PORTOUT_PYTHON" ]; then
+    portout_say "creating $PORTOUT_VENV from $PORTOUT_SYSTEM_PYTHON (--system-site-packages)"
+    "$PORTOUT_SYSTEM_PYTHON" -m venv --system-site-packages "$PORTOUT_VENV"
+  fi
+  local digest stamp="$PORTOUT_VENV/.portout-source-digest"
+  digest=$(portout_source_digest)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && "$PORTOUT_PYTHON" -c 'import portout' 2>/dev/null; then
+    portout_say "package portout is current in build/venv"
+    return 0
+  fi
+  portout_say "building the portout wheel (CMake, -j$PORTOUT_JOBS) for $PORTOUT_SYSTEM_PYTHON"
+  rm -rf "$PORTOUT_ROOT/build/dist"
+  (cd "$PORTOUT_ROOT" &&
+    CMAKE_BUILD_PARALLEL_LEVEL=$PORTOUT_JOBS PYTHON_EXECUTABLE=$PORTOUT_SYSTEM_PYTHON \
+      "$PORTOUT_PYTHON" -m pip wheel --quiet --no-build-isolation --no-index --no-deps \
+      -w build/dist .)
+  "$PORTOUT_PYTHON" -m pip install --quiet --no-index --no-deps --force-reinstall \
+    "$PORTOUT_ROOT"/build/dist/portout-*.whl
+  echo "$digest" >"$stamp"
+}
+
+# The wheel last built by portout_install_package.
+portout_wheel() { ls "$PORTOUT_ROOT"/build/dist/portout-*.whl; }
