@@ -153,6 +153,14 @@ def test_weak_rules_switch_off_but_blocklist_stays() -> None:
     assert lax.blocklist == ("602917",)
 
 
+def test_lengths_take_any_integer_type() -> None:
+    class Seven:
+        def __index__(self) -> int:
+            return 7
+
+    assert PinPolicy(min_length=Seven()).min_length == 7  # type: ignore[arg-type]
+
+
 def test_blocklist_takes_any_iterable_of_str() -> None:
     assert PinPolicy(blocklist=iter(["602917", "481603", "602917"])).blocklist == ("481603", "602917")
     assert PinPolicy(blocklist={"602917"}).blocklist == ("602917",)
@@ -171,11 +179,21 @@ def test_blocklist_takes_any_iterable_of_str() -> None:
     ({"blocklist": b"602917"}, portout.InvalidTypeError),
     ({"blocklist": [602917]}, portout.InvalidTypeError),
     ({"blocklist": 602917}, portout.InvalidTypeError),
+    ({"min_length": 6.0}, portout.InvalidTypeError),
+    ({"min_length": "6"}, portout.InvalidTypeError),
+    ({"max_length": True}, portout.InvalidTypeError),
+    ({"max_length": None}, portout.InvalidTypeError),
+    ({"min_length": 2**70}, portout.InvalidArgumentError),
+    ({"max_length": -2**70}, portout.InvalidArgumentError),
+    ({"block_weak": "no"}, portout.InvalidTypeError),
+    ({"block_weak": 1}, portout.InvalidTypeError),
+    ({"block_weak": None}, portout.InvalidTypeError),
 ])
 def test_bad_configuration_is_a_clear_typed_error(kwargs: dict[str, object], error: type) -> None:
     with pytest.raises(error) as caught:
         PinPolicy(**kwargs)  # type: ignore[arg-type]
-    assert caught.value.error_id in {"InvalidPinPolicy", "BlocklistNotIterable", "PinNotString"}
+    assert caught.value.error_id in {"InvalidPinPolicy", "BlocklistNotIterable", "PinNotString",
+                                     "SettingNotInteger", "SettingNotBoolean", "SettingOutOfRange"}
     assert "602917" not in str(caught.value) and "12a456" not in str(caught.value)
 
 

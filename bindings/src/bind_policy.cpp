@@ -59,8 +59,11 @@ void init_policy(py::module_& m) {
         });
 
     py::class_<PinPolicy>(m, "PinPolicy", "The rules a port-out PIN must meet.")
-        .def(py::init([](int min_length, int max_length, bool block_weak, py::object blocklist) {
-                 return PinPolicy(min_length, max_length, block_weak,
+        .def(py::init([](py::handle min_length, py::handle max_length, py::handle block_weak,
+                         py::handle blocklist) {
+                 return PinPolicy(int_from_python(min_length, "min_length"),
+                                  int_from_python(max_length, "max_length"),
+                                  bool_from_python(block_weak, "block_weak"),
                                   blocklist_from_python(blocklist));
              }),
              py::arg("min_length") = PinPolicy::kDefaultMinLength,
