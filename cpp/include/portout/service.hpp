@@ -1,0 +1,198 @@
+// PortOutService: every operation on tenants, PINs, policies, the audit chain and the key,
+// each in a transaction with its audit event. Holds every rule; the store only keeps rows.
+#pragma once
+
+#include <portout/clock.hpp>
+#include <portout/crypto.hpp>
+#include <portout/pin_hasher.hpp>
+#include <portout/pin_policy.hpp>
+#include <portout/store.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portout {
+
+struct Tenant {
+    std::string tenant_id;
+    std::string display_name;
+    std::string country;
+    Millis created_at = 0;
+    Millis modified_at = 0;
+    std::string modified_by;
+    bool pin_is_set = false;
+};
+
+// What the tenant's admin may know of its PIN: never the PIN, never its hash.
+struct PinStatus {
+    std::string tenant_id;
+    bool pin_is_set = false;
+    std::optional<Millis> pin_set_at;        // first set
+    std::optional<Millis> last_modified_at;  // last set or changed
+    std::string last_modified_by;
+    int failed_attempt_count = 0;            // consecutive, since the last success or unlock
+    std::optional<Millis> locked_until;      // only while the lock holds
+    int lockout_count = 0;                   // locks since the last success or unlock
+    std::optional<Millis> last_check_at;
+    std::string last_check_result;           // Accepted, WrongPin, Locked, PinNotSet, NotInUS
+};
+
+// A policy as it applies: the store default, or a tenant's overrides over it.
+struct EffectivePolicy {
+    std::string scope;  // "" for the store default, else the tenant id
+    PinPolicy pin_policy;
+    int max_failed_attempts = 5;
+    Millis lockout_ms = 15 * 60 * 1000;
+    Millis max_lockout_ms = 24 * 60 * 60 * 1000;
+    std::vector<std::string> overridden;  // the settings this tenant sets itself
+};
+
+// A change of policy settings; a missing value is left as it is.
+struct PolicyChange {
+    std::optional<int> min_length;
+    std::optional<int> max_length;
+    std::optional<bool> block_weak;
+    std::optional<std::vector<std::string>> blocklist;
+    std::optional<int> max_failed_attempts;
+    std::optional<Millis> lockout_ms;
+    std::optional<Millis> max_lockout_ms;
+};
+
+struct AuditEvent {
+    std::int64_t event_id = 0;
+    Millis occurred_at = 0;
+    std::string event_type;
+    std::string tenant_id;
+    std::string actor;
+    std::string outcome;
+    std::string reason;
+    std::string details;
+};
+
+struct AuditVerification {
+    bool is_valid = true;
+    std::int64_t event_count = 0;
+    std::optional<std::int64_t> first_broken_event_id;
+    std::string problem;  // Edited, Deleted, Inserted, Reordered, HeadAltered; empty when valid
+};
+
+struct RotationProgress {
+    std::int64_t done = 0;
+    std::int64_t total = 0;
+};
+
+struct RotationReport {
+    std::string old_key_id;
+    std::string new_key_id;
+    std::int64_t records_rotated = 0;
+    std::int64_t batches = 0;
+    bool resumed = false;
+    Millis started_at = 0;
+    Millis completed_at = 0;
+};
+
+struct ServiceOptions {
+    // The Argon2id profile; unset: the store's own (interactive for a new store). A different
+    // profile becomes the store's own, and hashes made with less are upgraded on their next
+    // successful check.
+    std::optional<HashProfile> profile;
+    // The test profile is refused unless this is set; a store created without it (a production
+    // store) refuses the test profile always.
+    bool allow_test_profile = false;
+    std::shared_ptr<const Clock> clock;  // the system clock when unset
+    std::string actor;                   // who acts; the OS user when empty
+};
+
+class PortOutService {
+public:
+    // Opens a store with its key file. A new store gets its key file created (mode 0600) when
+    // none exists; an existing store never gets a new key: a missing key file is an error.
+    static std::unique_ptr<PortOutService> open(std::unique_ptr<Store> store,
+                                                const std::string& key_path,
+                                                const ServiceOptions& options);
+
+    // Default locations: $XDG_DATA_HOME/portout/store.db (~/.local/share/...), or PORTOUT_STORE;
+    // the key beside its store (<store>.key), or PORTOUT_KEY_FILE.
+    static std::string default_store_path();
+    static std::string default_key_path(const std::string& store_path);
+
+    const std::string& actor() const noexcept { return actor_; }
+    HashProfile profile() const noexcept { return hasher_.profile(); }
+    const std::string& store_id() const noexcept { return store_id_; }
+    std::string key_id() const;
+    const Store& store() const noexcept { return *store_; }
+
+    // Tenants.
+    Tenant create_tenant(std::string_view tenant_id, std::string_view display_name,
+                         std::string_view country);
+    Tenant get_tenant(std::string_view tenant_id);
+    std::vector<Tenant> list_tenants(std::string_view after_tenant_id, std::size_t limit);
+    Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
+                         std::optional<std::string_view> country);
+    void remove_tenant(std::string_view tenant_id);
+
+    // PINs.
+    PinStatus set_pin(std::string_view tenant_id, std::string_view pin);
+    PinStatus pin_status(std::string_view tenant_id);
+    std::vector<PinStatus> list_pin_status(std::string_view after_tenant_id, std::size_t limit);
+    // True only for the right PIN of a US tenant whose PIN is set and not locked. Every other
+    // case answers false, in the time of one real check; the admin sees why in status and audit.
+    bool check_pin(std::string_view tenant_id, std::string_view pin);
+    PinStatus unlock_pin(std::string_view tenant_id);
+
+    // Policies: the store default (tenant unset) or one tenant's.
+    EffectivePolicy get_policy(std::optional<std::string_view> tenant_id);
+    EffectivePolicy set_policy(std::optional<std::string_view> tenant_id, const PolicyChange& change);
+    // Drops a tenant's overrides: it follows the store default again.
+    EffectivePolicy reset_policy(std::string_view tenant_id);
+    std::vector<Violation> test_pin_policy(std::optional<std::string_view> tenant_id,
+                                           std::string_view pin);
+
+    // The audit chain.
+    std::vector<AuditEvent> audit_events(const AuditQuery& query);
+    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress = {});
+
+    // Re-seals every PIN record under the key in `new_key_path` (created when missing), in
+    // batches that each commit on their own. Resumable: after a crash, open the store with its
+    // current key and call again. `progress` runs after each batch.
+    RotationReport rotate_key(const std::string& new_key_path, std::size_t batch_size = 500,
+                              const std::function<void(const RotationProgress&)>& progress = {});
+
+private:
+    struct KeyEntry;
+    PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
+
+    Millis now() const { return clock_->now_ms(); }
+    EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
+    TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
+    void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
+                      std::string_view outcome, std::string_view reason, std::string details);
+    std::string audit_mac_of(const AuditRecord& e) const;
+    std::string audit_genesis() const;
+    std::string head_mac(std::int64_t event_id, std::string_view mac) const;
+    Secret open_pin_record(const TenantRecord& t) const;
+    std::string seal_pin_record(StoreTransaction& tx, std::string_view tenant_id,
+                                std::string_view encoded, std::string& key_id_out);
+    std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
+    PinStatus status_of(const TenantRecord& t) const;
+
+    std::unique_ptr<Store> store_;
+    std::shared_ptr<const Clock> clock_;
+    std::string actor_;
+    PinHasher hasher_;
+    std::string store_id_;
+    std::unique_ptr<AuditMac> audit_mac_;
+
+    mutable std::shared_mutex keys_mutex_;
+    std::map<std::string, std::shared_ptr<const KeyEntry>, std::less<>> keys_;
+    std::string current_key_id_;  // the key of the store
+    std::string sealing_key_id_;  // the key new records are sealed under (the new one mid-rotation)
+};
+
+}  // namespace portout

@@ -1,0 +1,57 @@
+// The embedded store: one SQLite file in WAL mode, durable commits, BEGIN IMMEDIATE for every
+// read-modify-write, a pool of connections so threads never share one.
+#pragma once
+
+#include <portout/store.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace portout {
+
+class SqliteStore final : public Store {
+public:
+    static constexpr int kSchemaVersion = 1;
+    // "PORT": marks the file as ours in SQLite's header (PRAGMA application_id).
+    static constexpr int kApplicationId = 0x504F5254;
+
+    struct Options {
+        bool create = true;            // create the file (mode 0600) when it does not exist
+        int busy_timeout_ms = 30000;   // how long a writer waits for another before StoreBusy
+    };
+
+    // Opens or creates the store. A file that is not a SQLite database, a SQLite database that
+    // is not a portout store, or a store of a newer schema is refused and left untouched.
+    static std::unique_ptr<SqliteStore> open(const std::string& path, const Options& options);
+    static std::unique_ptr<SqliteStore> open(const std::string& path) { return open(path, Options{}); }
+
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    std::unique_ptr<StoreTransaction> begin(TxMode mode) override;
+    const std::string& location() const override { return path_; }
+
+    // True when this call created the file or found it empty (a store not yet initialised).
+    bool created() const noexcept { return created_; }
+
+    class Connection;
+
+private:
+    SqliteStore(std::string path, Options options);
+    std::unique_ptr<Connection> acquire();
+    void release(std::unique_ptr<Connection> connection) noexcept;
+    friend class SqliteTransaction;
+
+    std::string path_;
+    Options options_;
+    bool created_ = false;
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace portout

@@ -1,0 +1,122 @@
+// The store interface: rows in, rows out, inside transactions. The service holds every rule;
+// a store only keeps rows durably and serialises writers. SQLite fills it now; PostgreSQL will
+// fill the same interface.
+#pragma once
+
+#include <portout/clock.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portout {
+
+// One tenant and its PIN state, as stored. The PIN itself is never here: `pin_record` is the
+// Argon2id string sealed under the store key.
+struct TenantRecord {
+    std::string tenant_id;
+    std::string display_name;
+    std::string country;
+    Millis created_at = 0;
+    Millis modified_at = 0;
+    std::string modified_by;
+
+    std::optional<std::string> pin_record;
+    std::string pin_key_id;
+    std::optional<Millis> pin_set_at;
+    std::optional<Millis> pin_changed_at;
+    std::string pin_changed_by;
+    int failed_attempts = 0;
+    std::optional<Millis> locked_until;
+    int lock_level = 0;
+    std::optional<Millis> last_check_at;
+    std::string last_check_result;
+    // Bumped by every change of the PIN record, so a writer can tell a record changed under it.
+    std::int64_t pin_version = 0;
+};
+
+// A policy row: the store default (scope "") or one tenant's overrides (a missing value
+// inherits the default).
+struct PolicyRecord {
+    std::string scope;
+    std::optional<int> min_length;
+    std::optional<int> max_length;
+    std::optional<bool> block_weak;
+    std::optional<std::vector<std::string>> blocklist;
+    std::optional<int> max_failed_attempts;
+    std::optional<Millis> lockout_ms;
+    std::optional<Millis> max_lockout_ms;
+    Millis modified_at = 0;
+    std::string modified_by;
+};
+
+struct AuditRecord {
+    std::int64_t event_id = 0;
+    Millis occurred_at = 0;
+    std::string event_type;
+    std::string tenant_id;
+    std::string actor;
+    std::string outcome;
+    std::string reason;
+    std::string details;
+    std::string prev_mac;
+    std::string mac;
+};
+
+struct AuditQuery {
+    std::optional<std::string> tenant_id;
+    std::optional<Millis> since;  // inclusive
+    std::optional<Millis> until;  // exclusive
+    std::vector<std::string> event_types;
+    std::int64_t after_event_id = 0;
+    std::size_t limit = 1000;
+};
+
+enum class TxMode { Read, Write };
+
+// A unit of work. Writes are serialised between all users of the store, in every process;
+// nothing is visible to others before commit(); a transaction not committed rolls back when
+// destroyed.
+class StoreTransaction {
+public:
+    virtual ~StoreTransaction() = default;
+    virtual void commit() = 0;
+
+    virtual std::optional<std::string> meta(std::string_view name) = 0;
+    virtual void set_meta(std::string_view name, std::string_view value) = 0;
+    virtual void delete_meta(std::string_view name) = 0;
+
+    virtual std::optional<TenantRecord> tenant(std::string_view tenant_id) = 0;
+    // Throws ResourceExistsError (TenantExists) when the id is taken.
+    virtual void insert_tenant(const TenantRecord& tenant) = 0;
+    virtual void update_tenant(const TenantRecord& tenant) = 0;
+    virtual void delete_tenant(std::string_view tenant_id) = 0;
+    // Tenants ordered by id, after `after_id`, at most `limit`.
+    virtual std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) = 0;
+    // Tenants with a PIN record whose key is not `key_id`, ordered by id.
+    virtual std::vector<TenantRecord> pin_records_not_under(std::string_view key_id,
+                                                            std::string_view after_id,
+                                                            std::size_t limit) = 0;
+    virtual std::int64_t count_pin_records_not_under(std::string_view key_id) = 0;
+
+    virtual std::optional<PolicyRecord> policy(std::string_view scope) = 0;
+    virtual void put_policy(const PolicyRecord& policy) = 0;
+    virtual void delete_policy(std::string_view scope) = 0;
+
+    virtual std::optional<AuditRecord> last_audit_event() = 0;
+    virtual void insert_audit_event(const AuditRecord& event) = 0;
+    virtual std::vector<AuditRecord> audit_events(const AuditQuery& query) = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    virtual std::unique_ptr<StoreTransaction> begin(TxMode mode) = 0;
+    // Where the store is, for messages ("/path/to/store.db").
+    virtual const std::string& location() const = 0;
+};
+
+}  // namespace portout

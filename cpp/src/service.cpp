@@ -1,0 +1,909 @@
+#include <portout/service.hpp>
+
+#include <portout/errors.hpp>
+#include <portout/identity.hpp>
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <unordered_set>
+
+namespace portout {
+
+struct PortOutService::KeyEntry {
+    explicit KeyEntry(StoreKey k)
+        : key(std::move(k)), pin_cipher(key, kPurposePinRecord), wrap_cipher(key, kPurposeAuditKeyWrap) {}
+    StoreKey key;
+    RecordCipher pin_cipher;
+    RecordCipher wrap_cipher;
+};
+
+namespace {
+
+constexpr std::string_view kMetaStoreId = "store_id";
+constexpr std::string_view kMetaKeyId = "key_id";
+constexpr std::string_view kMetaHashProfile = "hash_profile";
+constexpr std::string_view kMetaTestStore = "test_store";
+constexpr std::string_view kMetaAuditKey = "audit_key";
+constexpr std::string_view kMetaAuditHead = "audit_head";
+constexpr std::string_view kMetaPendingKeyId = "pending_key_id";
+constexpr std::string_view kMetaPendingKeyPath = "pending_key_path";
+constexpr std::string_view kMetaCreatedAt = "created_at";
+
+constexpr int kDefaultMaxFailedAttempts = 5;
+constexpr Millis kSecond = 1000;
+constexpr Millis kMinute = 60 * kSecond;
+constexpr Millis kHour = 60 * kMinute;
+constexpr Millis kDay = 24 * kHour;
+constexpr Millis kDefaultLockout = 15 * kMinute;
+constexpr Millis kDefaultMaxLockout = 24 * kHour;
+
+std::string pin_record_context(std::string_view tenant_id) {
+    return "portout pin record\n" + std::string(tenant_id);
+}
+
+std::string audit_key_context(std::string_view store_id) {
+    return "portout audit key\n" + std::string(store_id);
+}
+
+std::string os_user() {
+    if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
+    return "uid:" + std::to_string(::geteuid());
+}
+
+std::string encode_head(std::int64_t event_id, std::string_view mac, std::string_view head_mac) {
+    std::string out(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        out[static_cast<std::size_t>(i)] = static_cast<char>(event_id & 0xFF);
+        event_id >>= 8;
+    }
+    out.append(mac);
+    out.append(head_mac);
+    return out;
+}
+
+struct Head {
+    std::int64_t event_id = 0;
+    std::string mac;
+    std::string head_mac;
+};
+
+std::optional<Head> decode_head(const std::optional<std::string>& raw) {
+    if (!raw || raw->size() != 8 + 2 * AuditMac::kSize) return std::nullopt;
+    Head h;
+    for (int i = 0; i < 8; ++i) h.event_id = (h.event_id << 8) | static_cast<unsigned char>((*raw)[static_cast<std::size_t>(i)]);
+    h.mac = raw->substr(8, AuditMac::kSize);
+    h.head_mac = raw->substr(8 + AuditMac::kSize);
+    return h;
+}
+
+// Lock k (counting from zero) lasts the base duration doubled k times, up to the cap.
+Millis lock_duration(int level, Millis base, Millis cap) {
+    Millis d = base;
+    for (int i = 0; i < level && d < cap; ++i) d *= 2;
+    return std::min(d, cap);
+}
+
+std::string duration_text(Millis ms) {
+    return std::to_string(ms / kSecond) + "s";
+}
+
+PolicyRecord default_policy_record(Millis now, const std::string& actor) {
+    PolicyRecord p;
+    p.scope = "";
+    p.min_length = PinPolicy::kDefaultMinLength;
+    p.max_length = PinPolicy::kDefaultMaxLength;
+    p.block_weak = true;
+    p.blocklist = std::vector<std::string>{};
+    p.max_failed_attempts = kDefaultMaxFailedAttempts;
+    p.lockout_ms = kDefaultLockout;
+    p.max_lockout_ms = kDefaultMaxLockout;
+    p.modified_at = now;
+    p.modified_by = actor;
+    return p;
+}
+
+StoreKey load_or_create_key(const std::string& path) {
+    try {
+        return StoreKey::load(path);
+    } catch (const ObjectNotFoundError&) {
+        auto key = StoreKey::generate();
+        try {
+            key.save_new(path);
+            return key;
+        } catch (const ResourceExistsError&) {
+            return StoreKey::load(path);  // another process created it first
+        }
+    }
+}
+
+}  // namespace
+
+PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options,
+                               HashProfile profile)
+    : store_(std::move(store)),
+      clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
+      actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
+      hasher_(profile) {}
+
+std::string PortOutService::default_store_path() {
+    if (const char* env = std::getenv("PORTOUT_STORE"); env && *env) return env;
+    std::filesystem::path base;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg && xdg[0] == '/') {
+        base = xdg;
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+        base = std::filesystem::path(home) / ".local" / "share";
+    } else {
+        throw InvalidArgumentError("NoDefaultStorePath",
+                                   "Neither XDG_DATA_HOME nor HOME is set: give the store's path.");
+    }
+    return (base / "portout" / "store.db").string();
+}
+
+std::string PortOutService::default_key_path(const std::string& store_path) {
+    if (const char* env = std::getenv("PORTOUT_KEY_FILE"); env && *env) return env;
+    return store_path + ".key";
+}
+
+std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> store,
+                                                     const std::string& key_path,
+                                                     const ServiceOptions& options) {
+    ensure_sodium();
+    if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
+    std::optional<std::string> meta_key_id, meta_profile, meta_test, pending_id, pending_path;
+    {
+        auto tx = store->begin(TxMode::Read);
+        meta_key_id = tx->meta(kMetaKeyId);
+        meta_profile = tx->meta(kMetaHashProfile);
+        meta_test = tx->meta(kMetaTestStore);
+        pending_id = tx->meta(kMetaPendingKeyId);
+        pending_path = tx->meta(kMetaPendingKeyPath);
+    }
+    const bool fresh = !meta_key_id;
+    HashProfile profile = HashProfile::Interactive;
+    if (options.profile) {
+        profile = *options.profile;
+    } else if (meta_profile) {
+        profile = parse_hash_profile(*meta_profile).value_or(HashProfile::Interactive);
+    }
+    if (profile == HashProfile::Test) {
+        if (!options.allow_test_profile) {
+            throw InvalidArgumentError("TestProfileNotAllowed",
+                                       "The test hash profile is for test suites only: it must be "
+                                       "allowed explicitly.",
+                                       store->location());
+        }
+        if (!fresh && meta_test.value_or("0") != "1") {
+            throw SecurityError("TestProfileRefused",
+                                "This is a production store: it never takes the test hash profile.",
+                                store->location());
+        }
+    }
+
+    StoreKey key = fresh ? load_or_create_key(key_path) : StoreKey::load(key_path);
+    if (!fresh && key.key_id() != *meta_key_id) {
+        if (pending_id && key.key_id() == *pending_id) {
+            throw SecurityError("KeyRotationPending",
+                                "A rotation to this key has not completed: open the store with its "
+                                "current key file and run the rotation again to finish it.",
+                                key_path);
+        }
+        throw SecurityError("KeyMismatch",
+                            "The key file does not belong to this store (its key id is " +
+                                key.key_id() + "; the store's is " + *meta_key_id + ").",
+                            key_path);
+    }
+
+    std::unique_ptr<PortOutService> service(new PortOutService(std::move(store), options, profile));
+    auto entry = std::make_shared<const KeyEntry>(std::move(key));
+    const std::string key_id = entry->key.key_id();
+    service->keys_.emplace(key_id, entry);
+    service->current_key_id_ = key_id;
+    service->sealing_key_id_ = key_id;
+
+    const Millis now = service->now();
+    auto tx = service->store_->begin(TxMode::Write);
+    if (auto id = tx->meta(kMetaKeyId); !id) {
+        // A new store: its identity, its audit key (sealed under the store key) and its policy.
+        const auto store_id = random_uuid();
+        tx->set_meta("application", "portout");
+        tx->set_meta(kMetaStoreId, store_id);
+        tx->set_meta(kMetaKeyId, key_id);
+        tx->set_meta(kMetaHashProfile, to_string(profile));
+        tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
+        tx->set_meta(kMetaCreatedAt, std::to_string(now));
+        Secret audit_key(random_bytes(AuditMac::kSize));
+        tx->set_meta(kMetaAuditKey, entry->wrap_cipher.seal(audit_key.view(), audit_key_context(store_id)));
+        tx->put_policy(default_policy_record(now, service->actor_));
+    } else if (*id != key_id) {
+        throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
+    }
+    service->store_id_ = tx->meta(kMetaStoreId).value_or("");
+    const auto sealed = tx->meta(kMetaAuditKey);
+    if (!sealed || service->store_id_.empty()) {
+        throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
+                               service->store_->location());
+    }
+    service->audit_mac_ = std::make_unique<AuditMac>(
+        entry->wrap_cipher.open(*sealed, audit_key_context(service->store_id_)));
+    if (!tx->last_audit_event()) {
+        service->append_audit(*tx, "StoreCreated", "", "Success", "",
+                              "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
+    }
+    if (const auto recorded = tx->meta(kMetaHashProfile); recorded && *recorded != to_string(profile)) {
+        tx->set_meta(kMetaHashProfile, to_string(profile));
+        service->append_audit(*tx, "HashProfileChanged", "", "Success", "",
+                              "from=" + *recorded + " to=" + std::string(to_string(profile)));
+    }
+    tx->commit();
+
+    // Mid-rotation: records already moved need the new key; new records go under it.
+    if (pending_id && pending_path) {
+        try {
+            auto pending = std::make_shared<const KeyEntry>(StoreKey::load(*pending_path));
+            if (pending->key.key_id() == *pending_id) {
+                service->keys_.emplace(*pending_id, pending);
+                service->sealing_key_id_ = *pending_id;
+            }
+        } catch (const Error&) {
+            // The records under the new key stay unreadable until the rotation is run again.
+        }
+    }
+    return service;
+}
+
+std::string PortOutService::key_id() const {
+    std::shared_lock lock(keys_mutex_);
+    return current_key_id_;
+}
+
+std::shared_ptr<const PortOutService::KeyEntry> PortOutService::key_entry(std::string_view key_id) const {
+    std::shared_lock lock(keys_mutex_);
+    auto it = keys_.find(key_id);
+    if (it == keys_.end()) {
+        throw ResourceUnavailableError("KeyUnavailable",
+                                       "A record is sealed under a key this session does not hold (" +
+                                           std::string(key_id) +
+                                           "); a key rotation may be unfinished.",
+                                       store_->location());
+    }
+    return it->second;
+}
+
+Secret PortOutService::open_pin_record(const TenantRecord& t) const {
+    return key_entry(t.pin_key_id)->pin_cipher.open(*t.pin_record, pin_record_context(t.tenant_id));
+}
+
+std::string PortOutService::seal_pin_record(StoreTransaction& tx, std::string_view tenant_id,
+                                            std::string_view encoded, std::string& key_id_out) {
+    // The store says which key new records go under: another session may have rotated it.
+    const auto pending = tx.meta(kMetaPendingKeyId);
+    const auto target = pending ? pending : tx.meta(kMetaKeyId);
+    if (!target) throw InvalidDataError("StoreCorrupt", "The store's key id is missing.", store_->location());
+    std::shared_ptr<const KeyEntry> entry;
+    {
+        std::shared_lock lock(keys_mutex_);
+        if (auto it = keys_.find(*target); it != keys_.end()) entry = it->second;
+    }
+    if (!entry && pending) {
+        if (const auto path = tx.meta(kMetaPendingKeyPath)) {
+            try {
+                auto loaded = std::make_shared<const KeyEntry>(StoreKey::load(*path));
+                if (loaded->key.key_id() == *pending) {
+                    std::unique_lock lock(keys_mutex_);
+                    keys_.emplace(*pending, loaded);
+                    sealing_key_id_ = *pending;
+                    entry = loaded;
+                }
+            } catch (const Error&) {
+                // Reported below.
+            }
+        }
+    }
+    if (!entry) {
+        throw SecurityError("KeyRotated",
+                            "The store's key was rotated by another session: open the store again "
+                            "with its new key file.",
+                            store_->location());
+    }
+    key_id_out = *target;
+    return entry->pin_cipher.seal(encoded, pin_record_context(tenant_id));
+}
+
+// ---- audit ---------------------------------------------------------------------------------
+
+std::string PortOutService::audit_genesis() const {
+    return audit_mac_->begin().add("portout audit genesis").add(store_id_).finish();
+}
+
+std::string PortOutService::audit_mac_of(const AuditRecord& e) const {
+    // The number is not in the MAC: order is proven by the chain, so a moved event still
+    // verifies by itself and is reported as moved, not as edited.
+    return audit_mac_->begin()
+        .add(e.occurred_at)
+        .add(e.event_type)
+        .add(e.tenant_id)
+        .add(e.actor)
+        .add(e.outcome)
+        .add(e.reason)
+        .add(e.details)
+        .add(e.prev_mac)
+        .finish();
+}
+
+std::string PortOutService::head_mac(std::int64_t event_id, std::string_view mac) const {
+    return audit_mac_->begin().add("portout audit head").add(event_id).add(mac).finish();
+}
+
+void PortOutService::append_audit(StoreTransaction& tx, std::string_view type,
+                                  std::string_view tenant_id, std::string_view outcome,
+                                  std::string_view reason, std::string details) {
+    AuditRecord e;
+    const auto last = tx.last_audit_event();
+    e.event_id = last ? last->event_id + 1 : 1;
+    e.prev_mac = last ? last->mac : audit_genesis();
+    // Time never runs backwards in the log, even if the clock does.
+    e.occurred_at = std::max(now(), last ? last->occurred_at : Millis{0});
+    e.event_type = type;
+    e.tenant_id = tenant_id;
+    e.actor = actor_;
+    e.outcome = outcome;
+    e.reason = reason;
+    e.details = std::move(details);
+    e.mac = audit_mac_of(e);
+    tx.insert_audit_event(e);
+    tx.set_meta(kMetaAuditHead, encode_head(e.event_id, e.mac, head_mac(e.event_id, e.mac)));
+}
+
+std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
+    AuditQuery q = query;
+    if (q.tenant_id) q.tenant_id = canonical_tenant_id(*q.tenant_id);
+    q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
+    auto tx = store_->begin(TxMode::Read);
+    std::vector<AuditEvent> out;
+    for (auto& r : tx->audit_events(q)) {
+        out.push_back({r.event_id, r.occurred_at, std::move(r.event_type), std::move(r.tenant_id),
+                       std::move(r.actor), std::move(r.outcome), std::move(r.reason),
+                       std::move(r.details)});
+    }
+    return out;
+}
+
+AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
+    AuditVerification result;
+    auto tx = store_->begin(TxMode::Read);  // one snapshot for the whole walk
+    const auto head = decode_head(tx->meta(kMetaAuditHead));
+    const bool head_ok = head && constant_time_equal(head->head_mac, head_mac(head->event_id, head->mac));
+    auto fail = [&](std::int64_t id, std::string problem) {
+        if (result.is_valid) {
+            result.is_valid = false;
+            result.first_broken_event_id = id;
+            result.problem = std::move(problem);
+        }
+    };
+    if (!head_ok) fail(head ? head->event_id : 1, "HeadAltered");
+
+    std::string prev_mac = audit_genesis();
+    std::int64_t expected = 1;
+    std::int64_t last_id = 0;
+    std::string last_mac;
+    std::optional<AuditRecord> unlinked;  // the first authentic event out of its place
+    AuditQuery q;
+    q.limit = 5000;
+    while (true) {
+        auto batch = tx->audit_events(q);
+        if (batch.empty()) break;
+        for (const auto& e : batch) {
+            ++result.event_count;
+            if (result.is_valid) {
+                if (head_ok && e.event_id > head->event_id) {
+                    fail(e.event_id, "Inserted");
+                } else if (e.event_id != expected) {
+                    fail(expected, "Deleted");
+                } else if (!constant_time_equal(audit_mac_of(e), e.mac)) {
+                    fail(e.event_id, "Edited");
+                } else if (!constant_time_equal(e.prev_mac, prev_mac)) {
+                    fail(e.event_id, "Reordered");
+                    unlinked = e;
+                }
+            }
+            prev_mac = e.mac;
+            expected = e.event_id + 1;
+            last_id = e.event_id;
+            last_mac = e.mac;
+        }
+        q.after_event_id = batch.back().event_id;
+        if (progress) progress(result.event_count);
+    }
+    if (result.is_valid && head_ok) {
+        if (head->event_id > last_id) {
+            fail(last_id + 1, "Deleted");
+        } else if (!constant_time_equal(head->mac, last_mac)) {
+            fail(last_id, "Edited");
+        }
+    }
+    if (unlinked) {
+        // Out of place, or its predecessor deleted? Look for the event it was chained to.
+        std::unordered_set<std::string> macs;
+        AuditQuery all;
+        all.limit = 5000;
+        bool duplicate = false;
+        while (true) {
+            auto batch = tx->audit_events(all);
+            if (batch.empty()) break;
+            for (const auto& e : batch) {
+                if (e.event_id != unlinked->event_id && e.mac == unlinked->mac) duplicate = true;
+                macs.insert(e.mac);
+            }
+            all.after_event_id = batch.back().event_id;
+        }
+        if (duplicate) {
+            result.problem = "Inserted";
+        } else if (!macs.contains(unlinked->prev_mac) && unlinked->prev_mac != audit_genesis()) {
+            result.problem = "Deleted";
+        }
+    }
+    return result;
+}
+
+// ---- tenants -------------------------------------------------------------------------------
+
+namespace {
+
+Tenant tenant_of(const TenantRecord& r) {
+    return {r.tenant_id, r.display_name, r.country, r.created_at, r.modified_at, r.modified_by,
+            r.pin_record.has_value()};
+}
+
+}  // namespace
+
+TenantRecord PortOutService::require_tenant(StoreTransaction& tx, const std::string& tenant_id) {
+    auto t = tx.tenant(tenant_id);
+    if (!t) throw ObjectNotFoundError("TenantNotFound", "No tenant has this id.", tenant_id);
+    return std::move(*t);
+}
+
+Tenant PortOutService::create_tenant(std::string_view raw_id, std::string_view display_name,
+                                     std::string_view country) {
+    TenantRecord r;
+    r.tenant_id = canonical_tenant_id(raw_id);
+    r.display_name = canonical_display_name(display_name);
+    r.country = canonical_country(country);
+    auto tx = store_->begin(TxMode::Write);
+    r.created_at = r.modified_at = now();
+    r.modified_by = actor_;
+    tx->insert_tenant(r);
+    append_audit(*tx, "TenantCreated", r.tenant_id, "Success", "", "country=" + r.country);
+    tx->commit();
+    return tenant_of(r);
+}
+
+Tenant PortOutService::get_tenant(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    auto tx = store_->begin(TxMode::Read);
+    return tenant_of(require_tenant(*tx, id));
+}
+
+std::vector<Tenant> PortOutService::list_tenants(std::string_view after, std::size_t limit) {
+    auto tx = store_->begin(TxMode::Read);
+    std::vector<Tenant> out;
+    for (const auto& r : tx->tenants_after(after, std::clamp<std::size_t>(limit, 1, 100000))) {
+        out.push_back(tenant_of(r));
+    }
+    return out;
+}
+
+Tenant PortOutService::update_tenant(std::string_view raw_id, std::optional<std::string_view> display_name,
+                                     std::optional<std::string_view> country) {
+    const auto id = canonical_tenant_id(raw_id);
+    std::optional<std::string> name, code;
+    if (display_name) name = canonical_display_name(*display_name);
+    if (country) code = canonical_country(*country);
+    auto tx = store_->begin(TxMode::Write);
+    auto r = require_tenant(*tx, id);
+    std::string details;
+    if (name && *name != r.display_name) {
+        r.display_name = *name;
+        details += "display_name";
+    }
+    if (code && *code != r.country) {
+        details += std::string(details.empty() ? "" : " ") + "country=" + r.country + "->" + *code;
+        r.country = *code;
+    }
+    if (details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
+    r.modified_at = now();
+    r.modified_by = actor_;
+    tx->update_tenant(r);
+    append_audit(*tx, "TenantUpdated", id, "Success", "", details);
+    tx->commit();
+    return tenant_of(r);
+}
+
+void PortOutService::remove_tenant(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    auto tx = store_->begin(TxMode::Write);
+    const auto r = require_tenant(*tx, id);
+    tx->delete_tenant(id);
+    tx->delete_policy(id);
+    append_audit(*tx, "TenantRemoved", id, "Success", "",
+                 std::string("had_pin=") + (r.pin_record ? "true" : "false"));
+    tx->commit();
+}
+
+// ---- PINs ----------------------------------------------------------------------------------
+
+PinStatus PortOutService::status_of(const TenantRecord& t) const {
+    PinStatus s;
+    s.tenant_id = t.tenant_id;
+    s.pin_is_set = t.pin_record.has_value();
+    s.pin_set_at = t.pin_set_at;
+    s.last_modified_at = t.pin_changed_at;
+    s.last_modified_by = t.pin_changed_by;
+    s.failed_attempt_count = t.failed_attempts;
+    if (t.locked_until && *t.locked_until > now()) s.locked_until = t.locked_until;
+    s.lockout_count = t.lock_level;
+    s.last_check_at = t.last_check_at;
+    s.last_check_result = t.last_check_result;
+    return s;
+}
+
+PinStatus PortOutService::pin_status(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    auto tx = store_->begin(TxMode::Read);
+    return status_of(require_tenant(*tx, id));
+}
+
+std::vector<PinStatus> PortOutService::list_pin_status(std::string_view after, std::size_t limit) {
+    auto tx = store_->begin(TxMode::Read);
+    std::vector<PinStatus> out;
+    for (const auto& r : tx->tenants_after(after, std::clamp<std::size_t>(limit, 1, 100000))) {
+        out.push_back(status_of(r));
+    }
+    return out;
+}
+
+PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin) {
+    const auto id = canonical_tenant_id(raw_id);
+    // Hashing happens outside any write transaction; a concurrent change makes us start over,
+    // so "same as current" is always judged against the PIN we replace.
+    for (int round = 0; round < 8; ++round) {
+        TenantRecord before;
+        EffectivePolicy policy;
+        {
+            auto tx = store_->begin(TxMode::Read);
+            before = require_tenant(*tx, id);
+            policy = effective_policy(*tx, id);
+        }
+        if (before.country != kPortOutCountry) {
+            throw InvalidOperationError("PinNotAvailableOutsideUS",
+                                        "The port-out PIN exists only for organizations in the "
+                                        "United States; this tenant's country is " +
+                                            before.country + ".",
+                                        id);
+        }
+        policy.pin_policy.check(pin, id);
+        if (before.pin_record && hasher_.verify(open_pin_record(before).view(), pin)) {
+            throw PinPolicyError({{PinRule::SameAsCurrent,
+                                   "The new PIN is the same as the current PIN; choose a different one."}},
+                                 id);
+        }
+        const auto encoded = hasher_.hash(pin);
+
+        auto tx = store_->begin(TxMode::Write);
+        auto t = require_tenant(*tx, id);
+        if (t.pin_version != before.pin_version || t.country != before.country) continue;
+        const bool first = !t.pin_record;
+        const Millis at = now();
+        t.pin_record = seal_pin_record(*tx, id, encoded.view(), t.pin_key_id);
+        if (first) t.pin_set_at = at;
+        t.pin_changed_at = at;
+        t.pin_changed_by = actor_;
+        t.failed_attempts = 0;
+        t.locked_until.reset();
+        t.lock_level = 0;
+        t.pin_version += 1;
+        tx->update_tenant(t);
+        append_audit(*tx, first ? "PinSet" : "PinChanged", id, "Success", "",
+                     "hash_profile=" + std::string(to_string(hasher_.profile())));
+        tx->commit();
+        return status_of(t);
+    }
+    throw ResourceUnavailableError("PinChangedConcurrently",
+                                   "The PIN kept changing under this change; try again.", id);
+}
+
+bool PortOutService::check_pin(std::string_view raw_id, std::string_view pin) {
+    const auto id = canonical_tenant_id(raw_id);
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked };
+    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet", "Locked"};
+    Path path = Path::UnknownTenant;
+    TenantRecord snapshot;
+    bool locks_if_wrong = false;
+    Millis locked_until = 0;
+    Millis lock_for = 0;
+
+    // 1. Count the attempt, durably, before anything is verified.
+    {
+        auto tx = store_->begin(TxMode::Write);
+        const Millis at = now();
+        std::string details;
+        if (auto t = tx->tenant(id)) {
+            if (t->country != kPortOutCountry) {
+                path = Path::NotInUS;
+            } else if (!t->pin_record) {
+                path = Path::PinNotSet;
+            } else {
+                const auto policy = effective_policy(*tx, id);
+                if (t->locked_until && *t->locked_until <= at) {  // a lock that ran out
+                    t->locked_until.reset();
+                    t->failed_attempts = 0;
+                }
+                if (t->locked_until || t->failed_attempts >= policy.max_failed_attempts) {
+                    path = Path::Locked;
+                } else {
+                    path = Path::Evaluate;
+                    t->failed_attempts += 1;
+                    details = "attempt=" + std::to_string(t->failed_attempts) + "/" +
+                              std::to_string(policy.max_failed_attempts);
+                    if (t->failed_attempts >= policy.max_failed_attempts) {
+                        // The lock is set now, so a crash mid-check leaves it in force.
+                        locks_if_wrong = true;
+                        lock_for = lock_duration(t->lock_level, policy.lockout_ms, policy.max_lockout_ms);
+                        locked_until = at + lock_for;
+                        t->locked_until = locked_until;
+                        t->lock_level += 1;
+                    }
+                    tx->update_tenant(*t);
+                }
+            }
+            snapshot = std::move(*t);
+        }
+        append_audit(*tx, "PinCheckAttempt", id, path == Path::Evaluate ? "Counted" : "Refused",
+                     kReason[static_cast<int>(path)], details);
+        tx->commit();
+    }
+
+    // 2. Verify, or spend the same time on nothing.
+    bool accepted = false;
+    std::optional<Secret> upgraded;
+    if (path == Path::Evaluate) {
+        const auto encoded = open_pin_record(snapshot);
+        accepted = hasher_.verify(encoded.view(), pin);
+        if (accepted && hasher_.is_weaker(encoded.view())) upgraded = hasher_.hash(pin);
+    } else {
+        hasher_.verify_nothing(pin);
+    }
+
+    // 3. Record the outcome.
+    auto tx = store_->begin(TxMode::Write);
+    const Millis at = now();
+    const std::string result = path == Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
+                                                      : std::string(kReason[static_cast<int>(path)]);
+    if (auto t = tx->tenant(id)) {
+        std::string details;
+        if (accepted && t->pin_version == snapshot.pin_version) {
+            t->failed_attempts = 0;
+            t->locked_until.reset();
+            t->lock_level = 0;
+            if (upgraded) {
+                t->pin_record = seal_pin_record(*tx, id, upgraded->view(), t->pin_key_id);
+                t->pin_version += 1;
+                details = "rehashed=" + std::string(to_string(hasher_.profile()));
+            }
+        }
+        t->last_check_at = at;
+        t->last_check_result = result;
+        tx->update_tenant(*t);
+        append_audit(*tx, "PinCheck", id, accepted ? "Success" : "Failure", result, details);
+        if (!accepted && locks_if_wrong) {
+            append_audit(*tx, "PinLockedOut", id, "Success", "TooManyFailedAttempts",
+                         "locked_for=" + duration_text(lock_for) + " until_ms=" + std::to_string(locked_until));
+        }
+    } else {
+        append_audit(*tx, "PinCheck", id, "Failure", result, "");
+    }
+    tx->commit();
+    return accepted;
+}
+
+PinStatus PortOutService::unlock_pin(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    auto tx = store_->begin(TxMode::Write);
+    auto t = require_tenant(*tx, id);
+    const std::string details = "failed_attempts=" + std::to_string(t.failed_attempts) +
+                                " was_locked=" +
+                                (t.locked_until && *t.locked_until > now() ? "true" : "false");
+    t.failed_attempts = 0;
+    t.locked_until.reset();
+    t.lock_level = 0;
+    tx->update_tenant(t);
+    append_audit(*tx, "PinUnlocked", id, "Success", "", details);
+    tx->commit();
+    return status_of(t);
+}
+
+// ---- policies ------------------------------------------------------------------------------
+
+EffectivePolicy PortOutService::effective_policy(StoreTransaction& tx, std::string_view scope) {
+    auto base = tx.policy("").value_or(default_policy_record(0, ""));
+    std::optional<PolicyRecord> own;
+    if (!scope.empty()) own = tx.policy(scope);
+    EffectivePolicy e;
+    e.scope = std::string(scope);
+    auto pick = [&](auto member, const char* name, auto fallback) {
+        if (own && ((*own).*member)) {
+            e.overridden.emplace_back(name);
+            return *((*own).*member);
+        }
+        return (base.*member).value_or(fallback);
+    };
+    const int lo = pick(&PolicyRecord::min_length, "MinimumLength", PinPolicy::kDefaultMinLength);
+    const int hi = pick(&PolicyRecord::max_length, "MaximumLength", PinPolicy::kDefaultMaxLength);
+    const bool weak = pick(&PolicyRecord::block_weak, "BlockWeakPins", true);
+    auto blocklist = pick(&PolicyRecord::blocklist, "Blocklist", std::vector<std::string>{});
+    e.max_failed_attempts = pick(&PolicyRecord::max_failed_attempts, "MaxFailedAttempts", kDefaultMaxFailedAttempts);
+    e.lockout_ms = pick(&PolicyRecord::lockout_ms, "LockoutDuration", kDefaultLockout);
+    e.max_lockout_ms = pick(&PolicyRecord::max_lockout_ms, "MaxLockoutDuration", kDefaultMaxLockout);
+    e.pin_policy = PinPolicy(lo, hi, weak, std::move(blocklist));
+    return e;
+}
+
+EffectivePolicy PortOutService::get_policy(std::optional<std::string_view> raw_id) {
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    auto tx = store_->begin(TxMode::Read);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    return effective_policy(*tx, scope);
+}
+
+EffectivePolicy PortOutService::set_policy(std::optional<std::string_view> raw_id,
+                                           const PolicyChange& change) {
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    if (change.max_failed_attempts && (*change.max_failed_attempts < 1 || *change.max_failed_attempts > 100)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxFailedAttempts must be between 1 and 100.", scope);
+    }
+    if (change.lockout_ms && (*change.lockout_ms < kSecond || *change.lockout_ms > kDay)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "LockoutDuration must be between one second and 24 hours.", scope);
+    }
+    if (change.max_lockout_ms && (*change.max_lockout_ms < kSecond || *change.max_lockout_ms > 30 * kDay)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxLockoutDuration must be between one second and 30 days.", scope);
+    }
+    auto tx = store_->begin(TxMode::Write);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    PolicyRecord record = tx->policy(scope).value_or(PolicyRecord{});
+    record.scope = scope;
+    std::string details;
+    auto apply = [&](auto member, const auto& value, const char* name) {
+        if (value) {
+            record.*member = *value;
+            details += std::string(details.empty() ? "" : " ") + name;
+        }
+    };
+    apply(&PolicyRecord::min_length, change.min_length, "MinimumLength");
+    apply(&PolicyRecord::max_length, change.max_length, "MaximumLength");
+    apply(&PolicyRecord::block_weak, change.block_weak, "BlockWeakPins");
+    apply(&PolicyRecord::blocklist, change.blocklist, "Blocklist");
+    apply(&PolicyRecord::max_failed_attempts, change.max_failed_attempts, "MaxFailedAttempts");
+    apply(&PolicyRecord::lockout_ms, change.lockout_ms, "LockoutDuration");
+    apply(&PolicyRecord::max_lockout_ms, change.max_lockout_ms, "MaxLockoutDuration");
+    record.modified_at = now();
+    record.modified_by = actor_;
+    tx->put_policy(record);
+    // Validates the merged result (bounds, min <= max, blocklist) before anything is kept.
+    auto effective = effective_policy(*tx, scope);
+    if (effective.max_lockout_ms < effective.lockout_ms) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxLockoutDuration must not be shorter than LockoutDuration.", scope);
+    }
+    if (details.empty()) return effective;  // the transaction rolls back: nothing changed
+    append_audit(*tx, "PolicyChanged", scope, "Success", "", details);
+    tx->commit();
+    return effective;
+}
+
+EffectivePolicy PortOutService::reset_policy(std::string_view raw_id) {
+    const auto scope = canonical_tenant_id(raw_id);
+    auto tx = store_->begin(TxMode::Write);
+    require_tenant(*tx, scope);
+    const bool had = tx->policy(scope).has_value();
+    tx->delete_policy(scope);
+    auto effective = effective_policy(*tx, scope);
+    if (had) {
+        append_audit(*tx, "PolicyReset", scope, "Success", "", "");
+        tx->commit();
+    }
+    return effective;
+}
+
+std::vector<Violation> PortOutService::test_pin_policy(std::optional<std::string_view> raw_id,
+                                                       std::string_view pin) {
+    return get_policy(raw_id).pin_policy.validate(pin);
+}
+
+// ---- key rotation --------------------------------------------------------------------------
+
+RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::size_t batch_size,
+                                          const std::function<void(const RotationProgress&)>& progress) {
+    if (new_key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The new key file path is empty.");
+    batch_size = std::clamp<std::size_t>(batch_size, 1, 10000);
+    auto fresh = std::make_shared<const KeyEntry>(load_or_create_key(new_key_path));
+    const std::string new_id = fresh->key.key_id();
+    RotationReport report;
+    report.old_key_id = key_id();
+    report.new_key_id = new_id;
+    report.started_at = now();
+    if (new_id == report.old_key_id) {
+        throw InvalidArgumentError("SameKey", "The new key is the store's current key.", new_key_path);
+    }
+    std::int64_t total = 0;
+    {
+        auto tx = store_->begin(TxMode::Write);
+        const auto pending = tx->meta(kMetaPendingKeyId);
+        if (pending && *pending != new_id) {
+            throw InvalidOperationError("RotationInProgress",
+                                        "A rotation to another key (" + *pending +
+                                            ") is unfinished: run it again with that key first.",
+                                        store_->location());
+        }
+        report.resumed = pending.has_value();
+        tx->set_meta(kMetaPendingKeyId, new_id);
+        tx->set_meta(kMetaPendingKeyPath, std::filesystem::absolute(new_key_path).string());
+        total = tx->count_pin_records_not_under(new_id);
+        append_audit(*tx, report.resumed ? "KeyRotationResumed" : "KeyRotationStarted", "", "Success", "",
+                     "from=" + report.old_key_id + " to=" + new_id + " records=" + std::to_string(total));
+        tx->commit();
+    }
+    {
+        std::unique_lock lock(keys_mutex_);
+        keys_.emplace(new_id, fresh);
+        sealing_key_id_ = new_id;
+    }
+    while (true) {
+        std::int64_t moved = 0;
+        {
+            auto tx = store_->begin(TxMode::Write);
+            for (auto& t : tx->pin_records_not_under(new_id, "", batch_size)) {
+                const auto encoded = open_pin_record(t);
+                t.pin_record = fresh->pin_cipher.seal(encoded.view(), pin_record_context(t.tenant_id));
+                t.pin_key_id = new_id;
+                tx->update_tenant(t);
+                ++moved;
+            }
+            if (moved == 0) {
+                // Every record is under the new key: switch the store over, atomically.
+                tx->set_meta(kMetaAuditKey,
+                             fresh->wrap_cipher.seal(audit_mac_->key().view(), audit_key_context(store_id_)));
+                tx->set_meta(kMetaKeyId, new_id);
+                tx->delete_meta(kMetaPendingKeyId);
+                tx->delete_meta(kMetaPendingKeyPath);
+                report.completed_at = now();
+                append_audit(*tx, "KeyRotationCompleted", "", "Success", "",
+                             "from=" + report.old_key_id + " to=" + new_id +
+                                 " records=" + std::to_string(report.records_rotated));
+                tx->commit();
+                break;
+            }
+            tx->commit();
+        }
+        report.records_rotated += moved;
+        report.batches += 1;
+        if (progress) progress({report.records_rotated, std::max(total, report.records_rotated)});
+    }
+    {
+        std::unique_lock lock(keys_mutex_);
+        keys_.erase(report.old_key_id);
+        current_key_id_ = new_id;
+        sealing_key_id_ = new_id;
+    }
+    return report;
+}
+
+}  // namespace portout

@@ -1,0 +1,686 @@
+#include <portout/sqlite_store.hpp>
+
+#include <portout/errors.hpp>
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <utility>
+
+namespace portout {
+
+namespace {
+
+[[noreturn]] void raise_sqlite(int rc, const char* detail, const std::string& where) {
+    const std::string text = std::string(detail ? detail : sqlite3_errstr(rc));
+    switch (rc & 0xFF) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            throw ResourceUnavailableError("StoreBusy",
+                                           "The store stayed busy with other writers past the "
+                                           "wait limit: " + text + ".", where);
+        case SQLITE_FULL:
+            throw ResourceUnavailableError("StoreFull", "The store's disk is full: " + text + ".", where);
+        case SQLITE_READONLY:
+            throw ResourceUnavailableError("StoreReadOnly", "The store cannot be written: " + text + ".",
+                                           where);
+        case SQLITE_CORRUPT:
+            throw InvalidDataError("StoreCorrupt", "The store file is corrupt: " + text + ".", where);
+        case SQLITE_NOTADB:
+            throw InvalidDataError("NotAPortOutStore", "The file is not a portout store.", where);
+        default:
+            throw ResourceUnavailableError("StoreUnavailable", "The store cannot be used: " + text + ".",
+                                           where);
+    }
+}
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE tenants (
+    tenant_id         TEXT PRIMARY KEY,
+    display_name      TEXT NOT NULL,
+    country           TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    modified_at       INTEGER NOT NULL,
+    modified_by       TEXT NOT NULL,
+    pin_record        BLOB,
+    pin_key_id        TEXT NOT NULL DEFAULT '',
+    pin_set_at        INTEGER,
+    pin_changed_at    INTEGER,
+    pin_changed_by    TEXT NOT NULL DEFAULT '',
+    failed_attempts   INTEGER NOT NULL DEFAULT 0,
+    locked_until      INTEGER,
+    lock_level        INTEGER NOT NULL DEFAULT 0,
+    last_check_at     INTEGER,
+    last_check_result TEXT NOT NULL DEFAULT '',
+    pin_version       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE policies (
+    scope               TEXT PRIMARY KEY,
+    min_length          INTEGER,
+    max_length          INTEGER,
+    block_weak          INTEGER,
+    blocklist           TEXT,
+    max_failed_attempts INTEGER,
+    lockout_ms          INTEGER,
+    max_lockout_ms      INTEGER,
+    modified_at         INTEGER NOT NULL,
+    modified_by         TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE audit_events (
+    event_id    INTEGER PRIMARY KEY,
+    occurred_at INTEGER NOT NULL,
+    event_type  TEXT NOT NULL,
+    tenant_id   TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    details     TEXT NOT NULL,
+    prev_mac    BLOB NOT NULL,
+    mac         BLOB NOT NULL
+);
+CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, event_id);
+CREATE INDEX audit_events_by_time ON audit_events (occurred_at);
+)sql";
+
+// Migrations from version N-1 to N, in order; index 0 creates version 1.
+constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+static_assert(kMigrations.size() == SqliteStore::kSchemaVersion);
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) out += ',';
+        out += p;
+    }
+    return out;
+}
+
+std::vector<std::string> split(std::string_view s) {
+    std::vector<std::string> out;
+    while (!s.empty()) {
+        const auto comma = s.find(',');
+        out.emplace_back(s.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+// One SQLite connection with its prepared statements. Used by one thread at a time.
+class SqliteStore::Connection {
+public:
+    Connection(const std::string& path, int flags, int busy_timeout_ms) : where_(path) {
+        const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+        if (rc != SQLITE_OK) {
+            std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+            raise_sqlite(rc, msg.c_str(), where_);
+        }
+        sqlite3_extended_result_codes(db_, 1);
+        sqlite3_busy_timeout(db_, busy_timeout_ms);
+    }
+    ~Connection() {
+        for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+        sqlite3_close_v2(db_);
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void exec(const char* sql) {
+        char* err = nullptr;
+        const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            std::string msg = err ? err : sqlite3_errmsg(db_);
+            sqlite3_free(err);
+            raise_sqlite(rc, msg.c_str(), where_);
+        }
+    }
+
+    // A cached statement, reset and cleared when the Query ends.
+    class Query {
+    public:
+        Query(Connection& c, const std::string& sql) : c_(c), stmt_(c.prepare(sql)) {}
+        ~Query() {
+            sqlite3_reset(stmt_);
+            sqlite3_clear_bindings(stmt_);
+        }
+        Query(const Query&) = delete;
+        Query& operator=(const Query&) = delete;
+
+        Query& bind(int i, std::string_view v) {
+            check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+            return *this;
+        }
+        Query& bind_blob(int i, std::string_view v) {
+            check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+            return *this;
+        }
+        Query& bind(int i, std::int64_t v) {
+            check(sqlite3_bind_int64(stmt_, i, v));
+            return *this;
+        }
+        template <class T>
+        Query& bind(int i, const std::optional<T>& v) {
+            if (v) return bind(i, static_cast<std::int64_t>(*v));
+            check(sqlite3_bind_null(stmt_, i));
+            return *this;
+        }
+        Query& bind_optional_blob(int i, const std::optional<std::string>& v) {
+            if (v) return bind_blob(i, *v);
+            check(sqlite3_bind_null(stmt_, i));
+            return *this;
+        }
+        Query& bind_optional_text(int i, const std::optional<std::string>& v) {
+            if (v) return bind(i, std::string_view(*v));
+            check(sqlite3_bind_null(stmt_, i));
+            return *this;
+        }
+
+        // True while a row is ready.
+        bool step() {
+            const int rc = sqlite3_step(stmt_);
+            if (rc == SQLITE_ROW) return true;
+            if (rc == SQLITE_DONE) return false;
+            raise_sqlite(rc, sqlite3_errmsg(c_.db_), c_.where_);
+        }
+        void run() {
+            while (step()) {
+            }
+        }
+        // For INSERTs: false when a uniqueness constraint refused the row.
+        bool run_unless_duplicate() {
+            const int rc = sqlite3_step(stmt_);
+            if (rc == SQLITE_DONE || rc == SQLITE_ROW) return true;
+            if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) return false;
+            raise_sqlite(rc, sqlite3_errmsg(c_.db_), c_.where_);
+        }
+
+        bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+        std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+        std::string text(int col) const {
+            const auto* p = sqlite3_column_blob(stmt_, col);
+            const int n = sqlite3_column_bytes(stmt_, col);
+            return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+        }
+        std::optional<std::int64_t> optional_integer(int col) const {
+            if (is_null(col)) return std::nullopt;
+            return integer(col);
+        }
+        std::optional<std::string> optional_text(int col) const {
+            if (is_null(col)) return std::nullopt;
+            return text(col);
+        }
+
+    private:
+        void check(int rc) {
+            if (rc != SQLITE_OK) raise_sqlite(rc, sqlite3_errmsg(c_.db_), c_.where_);
+        }
+        Connection& c_;
+        sqlite3_stmt* stmt_;
+    };
+
+    std::int64_t pragma_int(const char* sql) {
+        Query q(*this, sql);
+        return q.step() ? q.integer(0) : 0;
+    }
+
+    const std::string& where() const noexcept { return where_; }
+
+private:
+    sqlite3_stmt* prepare(const std::string& sql) {
+        auto it = statements_.find(sql);
+        if (it != statements_.end()) return it->second;
+        sqlite3_stmt* stmt = nullptr;
+        const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) raise_sqlite(rc, sqlite3_errmsg(db_), where_);
+        statements_.emplace(sql, stmt);
+        return stmt;
+    }
+
+    sqlite3* db_ = nullptr;
+    std::string where_;
+    std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
+};
+
+using Query = SqliteStore::Connection::Query;
+
+namespace {
+
+constexpr const char* kTenantColumns =
+    "tenant_id, display_name, country, created_at, modified_at, modified_by, pin_record, "
+    "pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, "
+    "lock_level, last_check_at, last_check_result, pin_version";
+
+TenantRecord read_tenant(const Query& q) {
+    TenantRecord t;
+    t.tenant_id = q.text(0);
+    t.display_name = q.text(1);
+    t.country = q.text(2);
+    t.created_at = q.integer(3);
+    t.modified_at = q.integer(4);
+    t.modified_by = q.text(5);
+    t.pin_record = q.optional_text(6);
+    t.pin_key_id = q.text(7);
+    t.pin_set_at = q.optional_integer(8);
+    t.pin_changed_at = q.optional_integer(9);
+    t.pin_changed_by = q.text(10);
+    t.failed_attempts = static_cast<int>(q.integer(11));
+    t.locked_until = q.optional_integer(12);
+    t.lock_level = static_cast<int>(q.integer(13));
+    t.last_check_at = q.optional_integer(14);
+    t.last_check_result = q.text(15);
+    t.pin_version = q.integer(16);
+    return t;
+}
+
+void bind_tenant(Query& q, const TenantRecord& t) {
+    q.bind(1, std::string_view(t.tenant_id))
+        .bind(2, std::string_view(t.display_name))
+        .bind(3, std::string_view(t.country))
+        .bind(4, t.created_at)
+        .bind(5, t.modified_at)
+        .bind(6, std::string_view(t.modified_by))
+        .bind_optional_blob(7, t.pin_record)
+        .bind(8, std::string_view(t.pin_key_id))
+        .bind(9, t.pin_set_at)
+        .bind(10, t.pin_changed_at)
+        .bind(11, std::string_view(t.pin_changed_by))
+        .bind(12, static_cast<std::int64_t>(t.failed_attempts))
+        .bind(13, t.locked_until)
+        .bind(14, static_cast<std::int64_t>(t.lock_level))
+        .bind(15, t.last_check_at)
+        .bind(16, std::string_view(t.last_check_result))
+        .bind(17, t.pin_version);
+}
+
+AuditRecord read_audit(const Query& q) {
+    AuditRecord e;
+    e.event_id = q.integer(0);
+    e.occurred_at = q.integer(1);
+    e.event_type = q.text(2);
+    e.tenant_id = q.text(3);
+    e.actor = q.text(4);
+    e.outcome = q.text(5);
+    e.reason = q.text(6);
+    e.details = q.text(7);
+    e.prev_mac = q.text(8);
+    e.mac = q.text(9);
+    return e;
+}
+
+constexpr const char* kAuditColumns =
+    "event_id, occurred_at, event_type, tenant_id, actor, outcome, reason, details, prev_mac, mac";
+
+}  // namespace
+
+class SqliteTransaction final : public StoreTransaction {
+public:
+    SqliteTransaction(SqliteStore& store, std::unique_ptr<SqliteStore::Connection> c, TxMode mode)
+        : store_(store), c_(std::move(c)) {
+        c_->exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    }
+    ~SqliteTransaction() override {
+        if (!done_) {
+            try {
+                c_->exec("ROLLBACK");
+            } catch (...) {
+                // SQLite may have rolled back already (after an I/O error); nothing to undo.
+            }
+        }
+        store_.release(std::move(c_));
+    }
+
+    void commit() override {
+        c_->exec("COMMIT");
+        done_ = true;
+    }
+
+    std::optional<std::string> meta(std::string_view name) override {
+        Query q(*c_, "SELECT value FROM meta WHERE name = ?");
+        q.bind(1, name);
+        if (!q.step()) return std::nullopt;
+        return q.text(0);
+    }
+    void set_meta(std::string_view name, std::string_view value) override {
+        Query q(*c_, "INSERT INTO meta (name, value) VALUES (?, ?) "
+                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+        q.bind(1, name).bind_blob(2, value).run();
+    }
+    void delete_meta(std::string_view name) override {
+        Query q(*c_, "DELETE FROM meta WHERE name = ?");
+        q.bind(1, name).run();
+    }
+
+    std::optional<TenantRecord> tenant(std::string_view tenant_id) override {
+        Query q(*c_, std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?");
+        q.bind(1, tenant_id);
+        if (!q.step()) return std::nullopt;
+        return read_tenant(q);
+    }
+    void insert_tenant(const TenantRecord& t) override {
+        Query q(*c_, std::string("INSERT INTO tenants (") + kTenantColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        bind_tenant(q, t);
+        if (!q.run_unless_duplicate()) {
+            throw ResourceExistsError("TenantExists", "A tenant with this id exists already.",
+                                      t.tenant_id);
+        }
+    }
+    void update_tenant(const TenantRecord& t) override {
+        Query q(*c_,
+                "UPDATE tenants SET display_name = ?2, country = ?3, created_at = ?4, "
+                "modified_at = ?5, modified_by = ?6, pin_record = ?7, pin_key_id = ?8, "
+                "pin_set_at = ?9, pin_changed_at = ?10, pin_changed_by = ?11, "
+                "failed_attempts = ?12, locked_until = ?13, lock_level = ?14, "
+                "last_check_at = ?15, last_check_result = ?16, pin_version = ?17 "
+                "WHERE tenant_id = ?1");
+        bind_tenant(q, t);
+        q.run();
+    }
+    void delete_tenant(std::string_view tenant_id) override {
+        Query q(*c_, "DELETE FROM tenants WHERE tenant_id = ?");
+        q.bind(1, tenant_id).run();
+    }
+    std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) override {
+        Query q(*c_, std::string("SELECT ") + kTenantColumns +
+                         " FROM tenants WHERE tenant_id > ? ORDER BY tenant_id LIMIT ?");
+        q.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
+        std::vector<TenantRecord> out;
+        while (q.step()) out.push_back(read_tenant(q));
+        return out;
+    }
+    std::vector<TenantRecord> pin_records_not_under(std::string_view key_id, std::string_view after_id,
+                                                    std::size_t limit) override {
+        Query q(*c_, std::string("SELECT ") + kTenantColumns +
+                         " FROM tenants WHERE tenant_id > ? AND pin_record IS NOT NULL AND "
+                         "pin_key_id <> ? ORDER BY tenant_id LIMIT ?");
+        q.bind(1, after_id).bind(2, key_id).bind(3, static_cast<std::int64_t>(limit));
+        std::vector<TenantRecord> out;
+        while (q.step()) out.push_back(read_tenant(q));
+        return out;
+    }
+    std::int64_t count_pin_records_not_under(std::string_view key_id) override {
+        Query q(*c_, "SELECT count(*) FROM tenants WHERE pin_record IS NOT NULL AND pin_key_id <> ?");
+        q.bind(1, key_id);
+        return q.step() ? q.integer(0) : 0;
+    }
+
+    std::optional<PolicyRecord> policy(std::string_view scope) override {
+        Query q(*c_, "SELECT scope, min_length, max_length, block_weak, blocklist, "
+                     "max_failed_attempts, lockout_ms, max_lockout_ms, modified_at, modified_by "
+                     "FROM policies WHERE scope = ?");
+        q.bind(1, scope);
+        if (!q.step()) return std::nullopt;
+        PolicyRecord p;
+        p.scope = q.text(0);
+        if (auto v = q.optional_integer(1)) p.min_length = static_cast<int>(*v);
+        if (auto v = q.optional_integer(2)) p.max_length = static_cast<int>(*v);
+        if (auto v = q.optional_integer(3)) p.block_weak = *v != 0;
+        if (auto v = q.optional_text(4)) p.blocklist = split(*v);
+        if (auto v = q.optional_integer(5)) p.max_failed_attempts = static_cast<int>(*v);
+        p.lockout_ms = q.optional_integer(6);
+        p.max_lockout_ms = q.optional_integer(7);
+        p.modified_at = q.integer(8);
+        p.modified_by = q.text(9);
+        return p;
+    }
+    void put_policy(const PolicyRecord& p) override {
+        Query q(*c_, "INSERT INTO policies (scope, min_length, max_length, block_weak, blocklist, "
+                     "max_failed_attempts, lockout_ms, max_lockout_ms, modified_at, modified_by) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET "
+                     "min_length = excluded.min_length, max_length = excluded.max_length, "
+                     "block_weak = excluded.block_weak, blocklist = excluded.blocklist, "
+                     "max_failed_attempts = excluded.max_failed_attempts, "
+                     "lockout_ms = excluded.lockout_ms, max_lockout_ms = excluded.max_lockout_ms, "
+                     "modified_at = excluded.modified_at, modified_by = excluded.modified_by");
+        std::optional<std::string> blocklist;
+        if (p.blocklist) blocklist = join(*p.blocklist);
+        q.bind(1, std::string_view(p.scope))
+            .bind(2, p.min_length)
+            .bind(3, p.max_length)
+            .bind(4, p.block_weak ? std::optional<std::int64_t>(*p.block_weak ? 1 : 0) : std::nullopt)
+            .bind_optional_text(5, blocklist)
+            .bind(6, p.max_failed_attempts)
+            .bind(7, p.lockout_ms)
+            .bind(8, p.max_lockout_ms)
+            .bind(9, p.modified_at)
+            .bind(10, std::string_view(p.modified_by))
+            .run();
+    }
+    void delete_policy(std::string_view scope) override {
+        Query q(*c_, "DELETE FROM policies WHERE scope = ?");
+        q.bind(1, scope).run();
+    }
+
+    std::optional<AuditRecord> last_audit_event() override {
+        Query q(*c_, std::string("SELECT ") + kAuditColumns +
+                         " FROM audit_events ORDER BY event_id DESC LIMIT 1");
+        if (!q.step()) return std::nullopt;
+        return read_audit(q);
+    }
+    void insert_audit_event(const AuditRecord& e) override {
+        Query q(*c_, std::string("INSERT INTO audit_events (") + kAuditColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, e.event_id)
+            .bind(2, e.occurred_at)
+            .bind(3, std::string_view(e.event_type))
+            .bind(4, std::string_view(e.tenant_id))
+            .bind(5, std::string_view(e.actor))
+            .bind(6, std::string_view(e.outcome))
+            .bind(7, std::string_view(e.reason))
+            .bind(8, std::string_view(e.details))
+            .bind_blob(9, e.prev_mac)
+            .bind_blob(10, e.mac);
+        if (!q.run_unless_duplicate()) {
+            throw InvalidDataError("AuditSequenceConflict",
+                                   "An audit event with this number exists already.", c_->where());
+        }
+    }
+    std::vector<AuditRecord> audit_events(const AuditQuery& query) override {
+        std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_events WHERE event_id > ?";
+        if (query.tenant_id) sql += " AND tenant_id = ?";
+        if (query.since) sql += " AND occurred_at >= ?";
+        if (query.until) sql += " AND occurred_at < ?";
+        if (!query.event_types.empty()) {
+            sql += " AND event_type IN (";
+            for (std::size_t i = 0; i < query.event_types.size(); ++i) sql += i ? ", ?" : "?";
+            sql += ")";
+        }
+        sql += " ORDER BY event_id LIMIT ?";
+        Query q(*c_, sql);
+        int i = 1;
+        q.bind(i++, query.after_event_id);
+        if (query.tenant_id) q.bind(i++, std::string_view(*query.tenant_id));
+        if (query.since) q.bind(i++, *query.since);
+        if (query.until) q.bind(i++, *query.until);
+        for (const auto& type : query.event_types) q.bind(i++, std::string_view(type));
+        q.bind(i, static_cast<std::int64_t>(query.limit));
+        std::vector<AuditRecord> out;
+        while (q.step()) out.push_back(read_audit(q));
+        return out;
+    }
+
+private:
+    SqliteStore& store_;
+    std::unique_ptr<SqliteStore::Connection> c_;
+    bool done_ = false;
+};
+
+namespace {
+
+// Reads the 100-byte SQLite header without SQLite, so a foreign file is never touched.
+// Returns false for an empty file (a store not yet initialised).
+bool check_header(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        throw ResourceUnavailableError("StoreUnavailable",
+                                       std::string("The store file cannot be opened: ") +
+                                           std::strerror(err) + ".",
+                                       path);
+    }
+    std::array<unsigned char, 100> header{};
+    std::size_t got = 0;
+    while (got < header.size()) {
+        const ssize_t n = ::read(fd, header.data() + got, header.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got == 0) return false;
+    static constexpr char kMagic[] = "SQLite format 3";
+    if (got < header.size() || std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
+        throw InvalidDataError("NotAPortOutStore",
+                               "The file is not a portout store (it is not a SQLite database).", path);
+    }
+    auto be32 = [&](std::size_t at) {
+        return (std::uint32_t{header[at]} << 24) | (std::uint32_t{header[at + 1]} << 16) |
+               (std::uint32_t{header[at + 2]} << 8) | std::uint32_t{header[at + 3]};
+    };
+    const auto app_id = be32(68);
+    if (app_id != static_cast<std::uint32_t>(SqliteStore::kApplicationId)) {
+        throw InvalidDataError("NotAPortOutStore",
+                               "The file is a SQLite database but not a portout store.", path);
+    }
+    return true;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::string path, Options options)
+    : path_(std::move(path)), options_(options) {}
+
+SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Options& options) {
+    namespace fs = std::filesystem;
+    if (path.empty()) {
+        throw InvalidArgumentError("InvalidStorePath", "The store path is empty.");
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        if (!options.create) {
+            throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
+        }
+        const fs::path p(path);
+        if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
+            fs::create_directories(p.parent_path(), ec);
+            if (ec) {
+                throw ResourceUnavailableError("StoreUnavailable",
+                                               "The store's folder cannot be created: " + ec.message() + ".",
+                                               path);
+            }
+            fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
+        }
+        // Created here with mode 0600, so SQLite's -wal and -shm files inherit it.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            ::fchmod(fd, 0600);
+            ::close(fd);
+        } else if (errno != EEXIST) {
+            const int err = errno;
+            throw ResourceUnavailableError("StoreUnavailable",
+                                           std::string("The store file cannot be created: ") +
+                                               std::strerror(err) + ".",
+                                           path);
+        }
+    } else if (fs::is_directory(path, ec)) {
+        throw InvalidArgumentError("InvalidStorePath", "The store path names a folder.", path);
+    }
+    const bool initialised = check_header(path);
+
+    auto c = store->acquire();
+    std::int64_t version = 0;
+    if (initialised) {
+        version = c->pragma_int("PRAGMA user_version");
+        if (c->pragma_int("PRAGMA application_id") != kApplicationId) {
+            throw InvalidDataError("NotAPortOutStore", "The file is not a portout store.", path);
+        }
+        if (version > kSchemaVersion) {
+            throw InvalidOperationError("StoreSchemaTooNew",
+                                        "The store was written by a newer portout (schema " +
+                                            std::to_string(version) + "; this one knows up to " +
+                                            std::to_string(kSchemaVersion) + "). Upgrade portout.",
+                                        path);
+        }
+    }
+    if (version < kSchemaVersion) {
+        c->exec("PRAGMA journal_mode = WAL");
+        // Migrate under the write lock, reading the version again: two processes opening at
+        // once migrate once.
+        c->exec("BEGIN IMMEDIATE");
+        try {
+            version = c->pragma_int("PRAGMA user_version");
+            store->created_ = version == 0;
+            if (version == 0 && c->pragma_int("SELECT count(*) FROM sqlite_schema") != 0) {
+                throw InvalidDataError("NotAPortOutStore",
+                                       "The file is a SQLite database but not a portout store.", path);
+            }
+            for (; version < kSchemaVersion; ++version) {
+                c->exec(kMigrations[static_cast<std::size_t>(version)]);
+            }
+            c->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+            c->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+            c->exec("COMMIT");
+        } catch (...) {
+            try {
+                c->exec("ROLLBACK");
+            } catch (...) {
+                // Nothing was begun, or SQLite rolled back on its own.
+            }
+            throw;
+        }
+    }
+    store->release(std::move(c));
+    return store;
+}
+
+std::unique_ptr<SqliteStore::Connection> SqliteStore::acquire() {
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return c;
+        }
+    }
+    auto c = std::make_unique<Connection>(path_, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+    // Security state must survive power loss; deleted records must not linger in free pages.
+    c->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; "
+            "PRAGMA trusted_schema = OFF");
+    return c;
+}
+
+void SqliteStore::release(std::unique_ptr<Connection> connection) noexcept {
+    std::lock_guard lock(pool_mutex_);
+    if (idle_.size() >= 8) return;  // the connection closes here
+    try {
+        idle_.push_back(std::move(connection));
+    } catch (...) {
+        // Out of memory for the pool: the connection is closed instead.
+    }
+}
+
+std::unique_ptr<StoreTransaction> SqliteStore::begin(TxMode mode) {
+    return std::make_unique<SqliteTransaction>(*this, acquire(), mode);
+}
+
+}  // namespace portout
