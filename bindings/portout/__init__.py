@@ -6,7 +6,22 @@ The native core (``portout._core``) holds the rules; this package re-exports wha
 from __future__ import annotations
 
 from portout import errors
-from portout._core import COMMON_PINS, PIN_RULES, PinPolicy, Violation, __version__
+from portout._core import (
+    COMMON_PINS,
+    PIN_RULES,
+    AuditEvent,
+    AuditVerification,
+    ManualClock,
+    PinPolicy,
+    PinStatus,
+    PolicySettings,
+    RotationReport,
+    Tenant,
+    Violation,
+    __version__,
+    default_key_path,
+    default_store_path,
+)
 from portout.errors import (
     InvalidArgumentError,
     InvalidDataError,
@@ -20,10 +35,23 @@ from portout.errors import (
     ResourceUnavailableError,
     SecurityError,
 )
+from portout.store import HASH_PROFILES, PolicyTestResult, Store
 
 __all__ = [
     "COMMON_PINS",
+    "HASH_PROFILES",
     "PIN_RULES",
+    "AuditEvent",
+    "AuditVerification",
+    "ManualClock",
+    "PinStatus",
+    "PolicySettings",
+    "PolicyTestResult",
+    "RotationReport",
+    "Store",
+    "Tenant",
+    "default_key_path",
+    "default_store_path",
     "InvalidArgumentError",
     "InvalidDataError",
     "InvalidOperationError",

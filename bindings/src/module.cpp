@@ -9,4 +9,6 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = std::string(portout::version());
     portout::bindings::init_errors(m);
     portout::bindings::init_policy(m);
+    portout::bindings::init_records(m);
+    portout::bindings::init_store(m);
 }

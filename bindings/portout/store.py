@@ -1,0 +1,287 @@
+"""A session on a port-out store: tenants, their PINs, policies, the audit chain and the key.
+
+Every method maps to one operation of the native service, which runs it in a transaction with
+its audit event and with the GIL released. Lists are streamed in batches, never loaded whole.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Iterator, Sequence
+
+from portout import _core
+from portout._core import (
+    AuditEvent,
+    AuditVerification,
+    ManualClock,
+    PinStatus,
+    PolicySettings,
+    RotationReport,
+    Tenant,
+    Violation,
+)
+
+__all__ = ["Store", "PolicyTestResult", "HASH_PROFILES"]
+
+#: Argon2id cost profiles; ``test`` is for test suites only and must be allowed explicitly.
+HASH_PROFILES: tuple[str, ...] = ("test", "interactive", "moderate", "sensitive")
+
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PolicyTestResult:
+    """Whether a PIN would meet a policy, and every rule it fails (no state changes)."""
+
+    is_valid: bool
+    violations: tuple[Violation, ...] = field(default=())
+
+    _fields = ("is_valid", "violations")
+
+    @property
+    def rules(self) -> list[str]:
+        return [v.rule for v in self.violations]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"is_valid": self.is_valid, "violations": list(self.violations)}
+
+
+class Store:
+    """A session on a store, acting as one actor.
+
+    Open it with :meth:`Store.open`; close it with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, native: _core.NativeStore) -> None:
+        self._native = native
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        key_file: str | os.PathLike[str] | None = None,
+        profile: str | None = None,
+        allow_test_profile: bool = False,
+        clock: ManualClock | None = None,
+        actor: str | None = None,
+        create: bool = True,
+        busy_timeout: float | timedelta = 30,
+    ) -> Store:
+        """Open (or create) the SQLite store at ``path``.
+
+        ``path`` defaults to ``$PORTOUT_STORE`` or ``$XDG_DATA_HOME/portout/store.db``; the key
+        file to ``$PORTOUT_KEY_FILE`` or ``<path>.key``, created (mode 0600) with a new store
+        and never for an existing one. ``profile`` is the Argon2id profile (the store's own when
+        omitted); ``test`` needs ``allow_test_profile=True`` and a store created that way.
+        ``actor`` names who acts in the audit log (the OS user when omitted). ``clock`` replaces
+        the system clock, for tests.
+        """
+        native = _core.NativeStore.open(
+            None if path is None else os.fspath(path),
+            None if key_file is None else os.fspath(key_file),
+            profile, allow_test_profile, clock, actor, create, busy_timeout,
+        )
+        return cls(native)
+
+    # -- the session -------------------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        return self._native.path
+
+    @property
+    def key_file(self) -> str:
+        return self._native.key_path
+
+    @property
+    def actor(self) -> str:
+        return self._native.actor
+
+    @property
+    def profile(self) -> str:
+        return self._native.profile
+
+    @property
+    def store_id(self) -> str:
+        return self._native.store_id
+
+    @property
+    def key_id(self) -> str:
+        """The public fingerprint of the store's key (never the key)."""
+        return self._native.key_id
+
+    @property
+    def closed(self) -> bool:
+        return self._native.closed
+
+    def close(self) -> None:
+        self._native.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return f"<portout.Store {self.path!r} closed>"
+        return f"<portout.Store {self.path!r} actor={self.actor!r} profile={self.profile!r}>"
+
+    # -- tenants -----------------------------------------------------------------------------
+
+    def create_tenant(self, tenant_id: str, display_name: str,
+                      country_or_region: str = "US") -> Tenant:
+        """Create a tenant; its id is a GUID or a domain-like name, its country ISO 3166 alpha-2."""
+        return self._native.create_tenant(tenant_id, display_name, country_or_region)
+
+    def get_tenant(self, tenant_id: str) -> Tenant:
+        """The tenant, or ``ObjectNotFoundError`` (``TenantNotFound``)."""
+        return self._native.get_tenant(tenant_id)
+
+    def tenants(self, *, batch_size: int = _BATCH) -> Iterator[Tenant]:
+        """Every tenant, ordered by id, fetched in batches."""
+        return _paged(lambda after: self._native.list_tenants(after, batch_size),
+                      lambda t: t.tenant_id)
+
+    def update_tenant(self, tenant_id: str, *, display_name: str | None = None,
+                      country_or_region: str | None = None) -> Tenant:
+        """Rename a tenant or change its country; unchanged values record nothing."""
+        return self._native.update_tenant(tenant_id, display_name, country_or_region)
+
+    def remove_tenant(self, tenant_id: str) -> None:
+        """Remove a tenant and its PIN record; its audit history stays."""
+        self._native.remove_tenant(tenant_id)
+
+    # -- PINs --------------------------------------------------------------------------------
+
+    def set_pin(self, tenant_id: str, pin: str) -> PinStatus:
+        """Set or change a US tenant's port-out PIN. It can never be cleared."""
+        return self._native.set_pin(tenant_id, pin)
+
+    def pin_status(self, tenant_id: str) -> PinStatus:
+        """Whether the PIN is set, when and by whom, failed attempts and any lock."""
+        return self._native.pin_status(tenant_id)
+
+    def pin_statuses(self, *, batch_size: int = _BATCH) -> Iterator[PinStatus]:
+        """The PIN status of every tenant, ordered by id, fetched in batches."""
+        return _paged(lambda after: self._native.list_pin_status(after, batch_size),
+                      lambda s: s.tenant_id)
+
+    def check_pin(self, tenant_id: str, pin: str) -> bool:
+        """True for the right PIN of a US tenant whose PIN is set and not locked.
+
+        Every other case answers False in the same time: the caller cannot tell a wrong PIN
+        from an unknown tenant, a tenant without a PIN or a locked one. The attempt is counted
+        before the PIN is verified.
+        """
+        return self._native.check_pin(tenant_id, pin)
+
+    def unlock_pin(self, tenant_id: str) -> PinStatus:
+        """Clear failed attempts and any lock (audited)."""
+        return self._native.unlock_pin(tenant_id)
+
+    # -- policies ----------------------------------------------------------------------------
+
+    def get_policy(self, tenant_id: str | None = None) -> PolicySettings:
+        """The store's default policy, or the one that applies to a tenant."""
+        return self._native.get_policy(tenant_id)
+
+    def set_policy(
+        self,
+        tenant_id: str | None = None,
+        *,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        block_weak: bool | None = None,
+        blocklist: Iterable[str] | None = None,
+        max_failed_attempts: int | None = None,
+        lockout_duration: timedelta | float | None = None,
+        max_lockout_duration: timedelta | float | None = None,
+    ) -> PolicySettings:
+        """Change the store default (no tenant) or a tenant's own settings; others stay."""
+        return self._native.set_policy(tenant_id, min_length, max_length, block_weak, blocklist,
+                                       max_failed_attempts, lockout_duration, max_lockout_duration)
+
+    def reset_policy(self, tenant_id: str) -> PolicySettings:
+        """Drop a tenant's own settings: it follows the store default again."""
+        return self._native.reset_policy(tenant_id)
+
+    def test_pin_policy(self, pin: str, tenant_id: str | None = None) -> PolicyTestResult:
+        """Would ``pin`` meet the policy? Changes nothing."""
+        violations = tuple(self._native.test_pin_policy(tenant_id, pin))
+        return PolicyTestResult(not violations, violations)
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def audit_events(
+        self,
+        tenant_id: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        event_type: str | Sequence[str] | None = None,
+        first: int | None = None,
+        batch_size: int = _BATCH,
+    ) -> Iterator[AuditEvent]:
+        """Audit events, oldest first, filtered; ``first`` stops after that many."""
+        types = [event_type] if isinstance(event_type, str) else list(event_type or [])
+        events = _paged_ids(lambda after: self._native.audit_events(
+            tenant_id, since, until, types, after, batch_size))
+        if first is None:
+            return events
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            raise _core_error("InvalidArgument", "InvalidFirst",
+                              "first must be a whole number of events, zero or more.")
+        return _take(events, first)
+
+    def verify_audit(self, *, progress: Callable[[int], None] | None = None) -> AuditVerification:
+        """Walk the chain; report the first event edited, deleted, inserted or reordered."""
+        return self._native.verify_audit(progress)
+
+    # -- the key -----------------------------------------------------------------------------
+
+    def rotate_key(self, new_key_file: str | os.PathLike[str], *, batch_size: int = 500,
+                   progress: Callable[[int, int], None] | None = None) -> RotationReport:
+        """Re-seal every PIN record under the key in ``new_key_file`` (created if missing).
+
+        Each batch commits on its own; after a crash, open the store with its current key and
+        call again to finish. Afterwards the store opens only with the new key.
+        """
+        return self._native.rotate_key(os.fspath(new_key_file), batch_size, progress)
+
+
+def _paged(fetch: Callable[[str], list], key: Callable[[object], str]) -> Iterator:  # type: ignore[type-arg]
+    after = ""
+    while True:
+        batch = fetch(after)
+        if not batch:
+            return
+        yield from batch
+        after = key(batch[-1])
+
+
+def _paged_ids(fetch: Callable[[int], list[AuditEvent]]) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        batch = fetch(after)
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].event_id
+
+
+def _take(events: Iterator[AuditEvent], n: int) -> Iterator[AuditEvent]:
+    for i, event in enumerate(events):
+        if i >= n:
+            return
+        yield event
+
+
+def _core_error(category: str, error_id: str, message: str) -> Exception:
+    from portout.errors import _from_core
+
+    return _from_core(category, error_id, message, "", None)

@@ -1,0 +1,294 @@
+// The store session: arguments are converted while the GIL is held, then every hashing and
+// store call runs with the GIL released, so threads check PINs in parallel.
+#include "bindings.hpp"
+
+#include <portout/errors.hpp>
+#include <portout/service.hpp>
+#include <portout/sqlite_store.hpp>
+
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace portout::bindings {
+
+namespace {
+
+using release = py::gil_scoped_release;
+
+// Owns the service; `close()` lets go of it while calls already running keep their reference.
+class NativeStore {
+public:
+    NativeStore(std::shared_ptr<PortOutService> service, std::string path, std::string key_path)
+        : service_(std::move(service)), path_(std::move(path)), key_path_(std::move(key_path)) {}
+
+    std::shared_ptr<PortOutService> get() const {
+        std::lock_guard lock(mutex_);
+        if (!service_) {
+            throw InvalidOperationError("StoreClosed", "The store session is closed.", path_);
+        }
+        return service_;
+    }
+    void close() {
+        std::shared_ptr<PortOutService> last;
+        {
+            std::lock_guard lock(mutex_);
+            last = std::move(service_);
+        }
+        release unlocked;
+        last.reset();
+    }
+    bool closed() const {
+        std::lock_guard lock(mutex_);
+        return !service_;
+    }
+    const std::string& path() const { return path_; }
+    const std::string& key_path() const { return key_path_; }
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<PortOutService> service_;
+    std::string path_;
+    std::string key_path_;
+};
+
+HashProfile profile_from_python(py::handle value) {
+    const auto name = text_from_python(value, "hash profile");
+    if (auto p = parse_hash_profile(name)) return *p;
+    throw InvalidArgumentError("UnknownHashProfile",
+                               "The hash profile must be one of test, interactive, moderate or "
+                               "sensitive.");
+}
+
+std::optional<int> optional_int(py::handle v, const char* name) {
+    if (v.is_none()) return std::nullopt;
+    return int_from_python(v, name);
+}
+
+}  // namespace
+
+void init_store(py::module_& m) {
+    m.def("default_store_path", [] { return PortOutService::default_store_path(); },
+          "The store used when none is named: $PORTOUT_STORE, else under $XDG_DATA_HOME.");
+    m.def("default_key_path",
+          [](py::handle store_path) {
+              return PortOutService::default_key_path(text_from_python(store_path, "store path"));
+          },
+          py::arg("store_path"), "The key file of a store when none is named: $PORTOUT_KEY_FILE, else <store>.key.");
+
+    py::class_<NativeStore>(m, "NativeStore", "A session on a store. Use portout.Store.")
+        .def_static(
+            "open",
+            [](py::handle path, py::handle key_file, py::handle profile, py::handle allow_test_profile,
+               std::shared_ptr<ManualClock> clock, py::handle actor, py::handle create,
+               py::handle busy_timeout) {
+                const auto store_path = path.is_none() ? PortOutService::default_store_path()
+                                                       : text_from_python(path, "store path");
+                const auto key_path = key_file.is_none() ? PortOutService::default_key_path(store_path)
+                                                         : text_from_python(key_file, "key file path");
+                ServiceOptions options;
+                if (!profile.is_none()) options.profile = profile_from_python(profile);
+                options.allow_test_profile = bool_from_python(allow_test_profile, "allow_test_profile");
+                options.clock = clock;
+                options.actor = optional_text_from_python(actor, "actor").value_or("");
+                SqliteStore::Options store_options;
+                store_options.create = bool_from_python(create, "create");
+                store_options.busy_timeout_ms = static_cast<int>(millis_from_duration(busy_timeout, "busy_timeout"));
+                if (store_options.busy_timeout_ms < 0) {
+                    throw InvalidArgumentError("SettingOutOfRange", "The busy_timeout must not be negative.");
+                }
+                std::shared_ptr<PortOutService> service;
+                {
+                    release unlocked;
+                    service = PortOutService::open(SqliteStore::open(store_path, store_options), key_path, options);
+                }
+                return std::make_unique<NativeStore>(std::move(service), store_path, key_path);
+            },
+            py::arg("path") = py::none(), py::arg("key_file") = py::none(),
+            py::arg("profile") = py::none(), py::arg("allow_test_profile") = false,
+            py::arg("clock") = nullptr, py::arg("actor") = py::none(), py::arg("create") = true,
+            py::arg("busy_timeout") = 30)
+        .def("close", &NativeStore::close)
+        .def_property_readonly("closed", &NativeStore::closed)
+        .def_property_readonly("path", &NativeStore::path)
+        .def_property_readonly("key_path", &NativeStore::key_path)
+        .def_property_readonly("actor", [](const NativeStore& s) { return s.get()->actor(); })
+        .def_property_readonly("profile", [](const NativeStore& s) { return std::string(to_string(s.get()->profile())); })
+        .def_property_readonly("store_id", [](const NativeStore& s) { return s.get()->store_id(); })
+        .def_property_readonly("key_id", [](const NativeStore& s) { return s.get()->key_id(); })
+
+        .def("create_tenant",
+             [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto n = text_from_python(name, "display name");
+                 const auto c = text_from_python(country, "country or region");
+                 release unlocked;
+                 return svc->create_tenant(i, n, c);
+             })
+        .def("get_tenant",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 release unlocked;
+                 return svc->get_tenant(i);
+             })
+        .def("list_tenants",
+             [](const NativeStore& s, py::handle after, py::handle limit) {
+                 auto svc = s.get();
+                 const auto a = text_from_python(after, "after");
+                 const auto l = int_from_python(limit, "limit");
+                 release unlocked;
+                 return svc->list_tenants(a, static_cast<std::size_t>(std::max(l, 1)));
+             })
+        .def("update_tenant",
+             [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto n = optional_text_from_python(name, "display name");
+                 const auto c = optional_text_from_python(country, "country or region");
+                 release unlocked;
+                 return svc->update_tenant(i, n ? std::optional<std::string_view>(*n) : std::nullopt,
+                                           c ? std::optional<std::string_view>(*c) : std::nullopt);
+             })
+        .def("remove_tenant",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 release unlocked;
+                 svc->remove_tenant(i);
+             })
+
+        .def("set_pin",
+             [](const NativeStore& s, py::handle id, py::handle pin) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto secret = pin_from_python(pin);
+                 release unlocked;
+                 return svc->set_pin(i, secret.view());
+             })
+        .def("pin_status",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 release unlocked;
+                 return svc->pin_status(i);
+             })
+        .def("list_pin_status",
+             [](const NativeStore& s, py::handle after, py::handle limit) {
+                 auto svc = s.get();
+                 const auto a = text_from_python(after, "after");
+                 const auto l = int_from_python(limit, "limit");
+                 release unlocked;
+                 return svc->list_pin_status(a, static_cast<std::size_t>(std::max(l, 1)));
+             })
+        .def("check_pin",
+             [](const NativeStore& s, py::handle id, py::handle pin) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto secret = pin_from_python(pin);
+                 release unlocked;
+                 return svc->check_pin(i, secret.view());
+             })
+        .def("unlock_pin",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 release unlocked;
+                 return svc->unlock_pin(i);
+             })
+
+        .def("get_policy",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = optional_text_from_python(id, "tenant id");
+                 release unlocked;
+                 return svc->get_policy(i ? std::optional<std::string_view>(*i) : std::nullopt);
+             })
+        .def("set_policy",
+             [](const NativeStore& s, py::handle id, py::handle min_length, py::handle max_length,
+                py::handle block_weak, py::handle blocklist, py::handle max_failed_attempts,
+                py::handle lockout, py::handle max_lockout) {
+                 auto svc = s.get();
+                 const auto i = optional_text_from_python(id, "tenant id");
+                 PolicyChange c;
+                 c.min_length = optional_int(min_length, "min_length");
+                 c.max_length = optional_int(max_length, "max_length");
+                 if (!block_weak.is_none()) c.block_weak = bool_from_python(block_weak, "block_weak");
+                 if (!blocklist.is_none()) {
+                     if (PyUnicode_Check(blocklist.ptr()) || !py::isinstance<py::iterable>(blocklist)) {
+                         throw InvalidTypeError("BlocklistNotIterable",
+                                                "The blocklist must be a collection of str.");
+                     }
+                     std::vector<std::string> entries;
+                     for (auto item : py::reinterpret_borrow<py::iterable>(blocklist)) {
+                         entries.emplace_back(pin_from_python(item, "blocklist entry").view());
+                     }
+                     c.blocklist = std::move(entries);
+                 }
+                 c.max_failed_attempts = optional_int(max_failed_attempts, "max_failed_attempts");
+                 if (!lockout.is_none()) c.lockout_ms = millis_from_duration(lockout, "lockout_duration");
+                 if (!max_lockout.is_none()) {
+                     c.max_lockout_ms = millis_from_duration(max_lockout, "max_lockout_duration");
+                 }
+                 release unlocked;
+                 return svc->set_policy(i ? std::optional<std::string_view>(*i) : std::nullopt, c);
+             })
+        .def("reset_policy",
+             [](const NativeStore& s, py::handle id) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 release unlocked;
+                 return svc->reset_policy(i);
+             })
+        .def("test_pin_policy",
+             [](const NativeStore& s, py::handle id, py::handle pin) {
+                 auto svc = s.get();
+                 const auto i = optional_text_from_python(id, "tenant id");
+                 const auto secret = pin_from_python(pin);
+                 release unlocked;
+                 return svc->test_pin_policy(i ? std::optional<std::string_view>(*i) : std::nullopt,
+                                             secret.view());
+             })
+
+        .def("audit_events",
+             [](const NativeStore& s, py::handle id, py::handle since, py::handle until,
+                py::handle event_types, py::handle after, py::handle limit) {
+                 auto svc = s.get();
+                 AuditQuery q;
+                 q.tenant_id = optional_text_from_python(id, "tenant id");
+                 if (!since.is_none()) q.since = millis_from_datetime(since, "since");
+                 if (!until.is_none()) q.until = millis_from_datetime(until, "until");
+                 for (auto t : py::reinterpret_borrow<py::iterable>(event_types)) {
+                     q.event_types.push_back(text_from_python(t, "event type"));
+                 }
+                 q.after_event_id = int64_from_python(after, "after");
+                 q.limit = static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
+                 release unlocked;
+                 return svc->audit_events(q);
+             })
+        .def("verify_audit",
+             [](const NativeStore& s, std::function<void(std::int64_t)> progress) {
+                 auto svc = s.get();
+                 release unlocked;
+                 return svc->verify_audit(progress);
+             },
+             py::arg("progress") = nullptr)
+        .def("rotate_key",
+             [](const NativeStore& s, py::handle new_key, py::handle batch_size,
+                std::function<void(std::int64_t, std::int64_t)> progress) {
+                 auto svc = s.get();
+                 const auto path = text_from_python(new_key, "new key file path");
+                 const auto batch = int_from_python(batch_size, "batch_size");
+                 if (batch < 1) throw InvalidArgumentError("SettingOutOfRange", "The batch_size must be at least 1.");
+                 std::function<void(const RotationProgress&)> hook;
+                 if (progress) hook = [progress](const RotationProgress& p) { progress(p.done, p.total); };
+                 release unlocked;
+                 return svc->rotate_key(path, static_cast<std::size_t>(batch), hook);
+             },
+             py::arg("new_key_file"), py::arg("batch_size") = 500, py::arg("progress") = nullptr);
+}
+
+}  // namespace portout::bindings

@@ -1,0 +1,119 @@
+"""Many processes and threads on one store: counters exact, kills leave attempts spent."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import portout
+
+
+def _storm(path: str, tries: int) -> int:
+    accepted = 0
+    with portout.Store.open(path, profile="test", allow_test_profile=True, actor="carrier") as s:
+        for _ in range(tries):
+            accepted += s.check_pin("contoso", "000001")
+    return accepted
+
+
+def _counted(path: Path) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM audit_events WHERE event_type = 'PinCheckAttempt'"
+                          " AND outcome = 'Counted'").fetchone()[0]
+
+
+def test_eight_processes_two_hundred_wrong_pins_five_evaluated(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        s.create_tenant("contoso", "Contoso")
+        s.set_pin("contoso", "602917")
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        accepted = pool.starmap(_storm, [(str(path), 200)] * 8)
+    assert sum(accepted) == 0
+    assert _counted(path) == 5
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        status = s.pin_status("contoso")
+        assert status.failed_attempt_count == 5 and status.is_locked
+        assert len(list(s.audit_events("contoso", event_type="PinCheck"))) == 1600
+        assert s.verify_audit().is_valid
+
+
+def test_threads_share_one_store_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        for i in range(4):
+            s.create_tenant(f"t{i}", "T")
+            s.set_pin(f"t{i}", "602917")
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda i: s.check_pin(f"t{i % 4}", "000001" if i % 2 else "602917"),
+                                    range(64)))
+        assert results.count(True) == 32
+        assert s.verify_audit().is_valid
+
+
+KILLED_CHECK = textwrap.dedent("""
+    import sys, portout
+    s = portout.Store.open(sys.argv[1], profile="moderate")
+    print("ready", flush=True)
+    s.check_pin("contoso", "602917")
+    print("finished", flush=True)
+""")
+
+
+def test_a_kill_during_the_check_leaves_the_attempt_spent(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with portout.Store.open(path, profile="moderate") as s:  # slow hashes: a wide window
+        s.create_tenant("contoso", "Contoso")
+        s.set_pin("contoso", "602917")
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHECK, str(path)], stdout=subprocess.PIPE,
+                             text=True)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    deadline = time.monotonic() + 30
+    while _counted(path) == 0:  # the attempt is committed: the hash is running now
+        assert time.monotonic() < deadline, "the attempt was never counted"
+        time.sleep(0.002)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    with portout.Store.open(path, profile="moderate") as s:
+        status = s.pin_status("contoso")
+        assert status.failed_attempt_count == 1, "the right PIN, killed mid-check, still spent a try"
+        assert [e.event_type for e in s.audit_events("contoso")][-1] == "PinCheckAttempt"
+        assert s.verify_audit().is_valid
+
+
+KILLED_ROTATION = textwrap.dedent("""
+    import os, signal, sys, portout
+    s = portout.Store.open(sys.argv[1], profile="test", allow_test_profile=True)
+    def die(done, total):
+        if done >= 20:
+            os.kill(os.getpid(), signal.SIGKILL)
+    s.rotate_key(sys.argv[2], batch_size=10, progress=die)
+""")
+
+
+def test_a_rotation_killed_midway_resumes(tmp_path: Path) -> None:
+    path, new_key = tmp_path / "store.db", tmp_path / "new.key"
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        for i in range(45):
+            s.create_tenant(f"t{i}", "T")
+            s.set_pin(f"t{i}", f"60{1000 + i}")
+    done = subprocess.run([sys.executable, "-c", KILLED_ROTATION, str(path), str(new_key)])
+    assert done.returncode == -signal.SIGKILL
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        assert s.check_pin("t44", "601044") and s.check_pin("t0", "601000")
+        report = s.rotate_key(new_key)
+        assert report.resumed and report.records_rotated == 25
+    with portout.Store.open(path, key_file=new_key, profile="test", allow_test_profile=True) as s:
+        assert all(s.check_pin(f"t{i}", f"60{1000 + i}") for i in range(45))
+        assert s.verify_audit().is_valid
