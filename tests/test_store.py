@@ -419,3 +419,47 @@ def test_whatever_is_refused_leaves_no_trace(store: portout.Store, store_path: P
         assert logical_digest(store_path) == before
     else:
         store.remove_tenant(created.tenant_id)
+
+
+def test_a_corrupt_store_is_a_clear_error_and_is_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        for i in range(200):
+            s.create_tenant(f"tenant{i}", "Tenant with a long enough display name " * 3)
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 + 16, len(data), 997):  # scribble over every page but the header
+        data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    with pytest.raises(portout.InvalidDataError) as caught:
+        with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+            list(s.tenants())
+            s.verify_audit()
+    assert caught.value.error_id in {"StoreCorrupt", "NotAPortOutStore"}
+    assert path.read_bytes() == before
+
+
+def test_no_oracle_every_refusal_costs_one_verification(tmp_path: Path) -> None:
+    """A wide-margin security check, not a benchmark: without the stand-in verification an
+    unknown tenant would answer in about 1 % of the time of a wrong PIN; the bound is 60 %."""
+    with portout.Store.open(tmp_path / "slow.db", profile="interactive") as s:
+        for tenant in ("contoso", "locked", "nopin"):
+            s.create_tenant(tenant, tenant.title())
+        s.set_pin("contoso", "602917")
+        s.set_pin("locked", "602917")
+        s.set_policy("locked", max_failed_attempts=1)
+        s.check_pin("locked", "000001")
+        assert s.pin_status("locked").is_locked
+
+        def cost(tenant: str) -> float:
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                assert s.check_pin(tenant, "000001") is False
+                times.append(time.perf_counter() - start)
+            return sorted(times)[1]
+
+        s.set_policy("contoso", max_failed_attempts=100)
+        wrong = cost("contoso")
+        for tenant in ("nobody", "nopin", "locked"):
+            assert cost(tenant) > 0.6 * wrong, tenant

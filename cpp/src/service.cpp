@@ -205,41 +205,50 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     service->current_key_id_ = key_id;
     service->sealing_key_id_ = key_id;
 
-    const Millis now = service->now();
-    auto tx = service->store_->begin(TxMode::Write);
-    if (auto id = tx->meta(kMetaKeyId); !id) {
-        // A new store: its identity, its audit key (sealed under the store key) and its policy.
-        const auto store_id = random_uuid();
-        tx->set_meta("application", "portout");
-        tx->set_meta(kMetaStoreId, store_id);
-        tx->set_meta(kMetaKeyId, key_id);
-        tx->set_meta(kMetaHashProfile, to_string(profile));
-        tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
-        tx->set_meta(kMetaCreatedAt, std::to_string(now));
-        Secret audit_key(random_bytes(AuditMac::kSize));
-        tx->set_meta(kMetaAuditKey, entry->wrap_cipher.seal(audit_key.view(), audit_key_context(store_id)));
-        tx->put_policy(default_policy_record(now, service->actor_));
-    } else if (*id != key_id) {
-        throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
+    // Only a new store, or a change of hash profile, writes anything here: opening a store
+    // (a damaged one too) leaves its file as it was.
+    const bool profile_changes = meta_profile && *meta_profile != to_string(profile);
+    if (fresh || profile_changes) {
+        const Millis now = service->now();
+        auto tx = service->store_->begin(TxMode::Write);
+        const auto id = tx->meta(kMetaKeyId);
+        if (!id) {
+            if (tx->last_audit_event() || !tx->tenants_after("", 1).empty()) {
+                throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
+                                       service->store_->location());
+            }
+            // A new store: its identity, its audit key (sealed under the store key), its policy.
+            const auto store_id = random_uuid();
+            tx->set_meta("application", "portout");
+            tx->set_meta(kMetaStoreId, store_id);
+            tx->set_meta(kMetaKeyId, key_id);
+            tx->set_meta(kMetaHashProfile, to_string(profile));
+            tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
+            tx->set_meta(kMetaCreatedAt, std::to_string(now));
+            Secret audit_key(random_bytes(AuditMac::kSize));
+            tx->set_meta(kMetaAuditKey,
+                         entry->wrap_cipher.seal(audit_key.view(), audit_key_context(store_id)));
+            tx->put_policy(default_policy_record(now, service->actor_));
+            service->store_id_ = store_id;
+            service->audit_mac_ = std::make_unique<AuditMac>(std::move(audit_key));
+            service->append_audit(*tx, "StoreCreated", "", "Success", "",
+                                  "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
+        } else if (*id != key_id) {
+            throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
+        } else {
+            service->load_identity(*tx, *entry);
+            const auto recorded = tx->meta(kMetaHashProfile).value_or("");
+            if (recorded != to_string(profile)) {
+                tx->set_meta(kMetaHashProfile, to_string(profile));
+                service->append_audit(*tx, "HashProfileChanged", "", "Success", "",
+                                      "from=" + recorded + " to=" + std::string(to_string(profile)));
+            }
+        }
+        tx->commit();
+    } else {
+        auto tx = service->store_->begin(TxMode::Read);
+        service->load_identity(*tx, *entry);
     }
-    service->store_id_ = tx->meta(kMetaStoreId).value_or("");
-    const auto sealed = tx->meta(kMetaAuditKey);
-    if (!sealed || service->store_id_.empty()) {
-        throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
-                               service->store_->location());
-    }
-    service->audit_mac_ = std::make_unique<AuditMac>(
-        entry->wrap_cipher.open(*sealed, audit_key_context(service->store_id_)));
-    if (!tx->last_audit_event()) {
-        service->append_audit(*tx, "StoreCreated", "", "Success", "",
-                              "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
-    }
-    if (const auto recorded = tx->meta(kMetaHashProfile); recorded && *recorded != to_string(profile)) {
-        tx->set_meta(kMetaHashProfile, to_string(profile));
-        service->append_audit(*tx, "HashProfileChanged", "", "Success", "",
-                              "from=" + *recorded + " to=" + std::string(to_string(profile)));
-    }
-    tx->commit();
 
     // Mid-rotation: records already moved need the new key; new records go under it.
     if (pending_id && pending_path) {
@@ -254,6 +263,16 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         }
     }
     return service;
+}
+
+void PortOutService::load_identity(StoreTransaction& tx, const KeyEntry& key) {
+    store_id_ = tx.meta(kMetaStoreId).value_or("");
+    const auto sealed = tx.meta(kMetaAuditKey);
+    if (!sealed || store_id_.empty()) {
+        throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
+                               store_->location());
+    }
+    audit_mac_ = std::make_unique<AuditMac>(key.wrap_cipher.open(*sealed, audit_key_context(store_id_)));
 }
 
 std::string PortOutService::key_id() const {

@@ -169,6 +169,7 @@ private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
     Millis now() const { return clock_->now_ms(); }
+    void load_identity(StoreTransaction& tx, const KeyEntry& key);
     EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
     TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
     void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
