@@ -1,11 +1,17 @@
-"""The portout demonstration: the port-out PIN policy at work on example PINs.
+"""The portout demonstration: the PIN policy, then a store's life on an embedded SQLite file.
 
-Run by scripts/demo, on Debian's Python with the package installed in build/venv.
+Run by scripts/demo, on Debian's Python with the package installed in build/venv, in a temporary
+folder that scripts/demo removes afterwards.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
+import time
 import unicodedata
+from pathlib import Path
 
 import portout
 
@@ -48,6 +54,92 @@ def show(policy: portout.PinPolicy, examples: list[tuple[str, str]]) -> None:
         print(f"{pad(repr(example), 18)} {pad(what, 32)} {verdict}")
 
 
+def table(rows: list[dict[str, object]], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    print("  ".join("-" * widths[c] for c in columns))
+    for r in rows:
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in columns))
+
+
+def attempt(label: str, action: object) -> None:
+    try:
+        result = action()  # type: ignore[operator]
+    except portout.PortOutError as error:
+        print(f"  {label:<44} refused: {type(error).__name__} [{error.error_id}] {error}")
+    else:
+        print(f"  {label:<44} {result}")
+
+
+def store_story(folder: Path) -> None:
+    heading("A store on an embedded SQLite file, with its key file beside it")
+    path = folder / "store.db"
+    admin = portout.Store.open(path, actor="admin@contoso.com")  # the interactive profile
+    key = Path(admin.key_file)
+    print(f"  store  {path.name}  mode {stat.filemode(path.stat().st_mode)}")
+    print(f"  key    {key.name}  mode {stat.filemode(key.stat().st_mode)}  key id {admin.key_id}")
+    print(f"  hashing: Argon2id, profile {admin.profile!r}")
+
+    heading("Tenants: the port-out PIN exists for US organizations only")
+    admin.create_tenant("contoso.com", "Contoso", "US")
+    admin.create_tenant("fabrikam.co.uk", "Fabrikam UK", "GB")
+    table([t.to_dict() for t in admin.tenants()],
+          ["tenant_id", "display_name", "country_or_region", "pin_is_set"])
+    print()
+    attempt("a carrier presents a PIN, none is set yet:", lambda: admin.check_pin("contoso.com", "602917"))
+    attempt("set a PIN for the UK tenant:", lambda: admin.set_pin("fabrikam.co.uk", "602917"))
+    attempt("set a weak PIN for Contoso:", lambda: admin.set_pin("contoso.com", "123456"))
+    attempt("set a good PIN for Contoso:", lambda: admin.set_pin("contoso.com", "602917").pin_is_set)
+    attempt("set the same PIN again:", lambda: admin.set_pin("contoso.com", "602917"))
+
+    heading("A gaining carrier guesses: five wrong PINs lock port-out for fifteen minutes")
+    carrier = portout.Store.open(path, actor="carrier:northwind")
+    for guess in ("000001", "135792", "246813", "999998", "102938"):
+        start = time.perf_counter()
+        accepted = carrier.check_pin("contoso.com", guess)
+        status = admin.pin_status("contoso.com")
+        print(f"  check -> {accepted!s:<5}  {1000 * (time.perf_counter() - start):5.0f} ms  "
+              f"failed attempts {status.failed_attempt_count}  locked until {status.locked_until}")
+    start = time.perf_counter()
+    accepted = carrier.check_pin("contoso.com", "602917")
+    print(f"  the right PIN while locked -> {accepted}  "
+          f"({1000 * (time.perf_counter() - start):.0f} ms: a locked tenant answers like a wrong PIN)")
+    start = time.perf_counter()
+    accepted = carrier.check_pin("unknown.example", "602917")
+    print(f"  a tenant that does not exist -> {accepted}  ({1000 * (time.perf_counter() - start):.0f} ms)")
+    print(f"  what the admin sees: {admin.pin_status('contoso.com').last_check_result}")
+    admin.unlock_pin("contoso.com")
+    print(f"  after the admin unlocks: the right PIN -> {carrier.check_pin('contoso.com', '602917')}")
+    carrier.close()
+
+    heading("The audit log of contoso.com (a keyed hash chain; no PIN in it)")
+    events = list(admin.audit_events("contoso.com"))
+    table([{"id": e.event_id, "event": e.event_type, "actor": e.actor, "outcome": e.outcome,
+            "reason": e.reason, "details": e.details} for e in events[-8:]],
+          ["id", "event", "actor", "outcome", "reason", "details"])
+    verdict = admin.verify_audit()
+    print(f"\n  verified: {verdict.is_valid}, {verdict.event_count} events")
+
+    heading("Key rotation: every PIN record re-sealed without knowing any PIN")
+    report = admin.rotate_key(folder / "store-2.key")
+    print(f"  {report.old_key_id} -> {report.new_key_id}: {report.records_rotated} record(s) "
+          f"in {report.batches} batch(es)")
+    admin.close()
+    attempt("open with the old key:", lambda: portout.Store.open(path))
+    admin = portout.Store.open(path, key_file=folder / "store-2.key", actor="admin@contoso.com")
+
+    heading("Someone edits the file with plain SQL, bypassing portout")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE audit_events SET outcome = 'Success', reason = '' "
+                   "WHERE event_type = 'PinCheck' AND reason = 'WrongPin'")
+    verdict = admin.verify_audit()
+    print(f"  verified: {verdict.is_valid}; first broken event {verdict.first_broken_event_id} "
+          f"({verdict.problem})")
+    data = path.read_bytes() + (Path(f"{path}-wal").read_bytes() if Path(f"{path}-wal").exists() else b"")
+    print(f"  the PIN in the file's bytes: {b'602917' in data}; an Argon2id string: {b'argon2' in data}")
+    admin.close()
+
+
 def main() -> None:
     print(f"portout {portout.__version__}: the port-out PIN policy")
 
@@ -83,6 +175,8 @@ def main() -> None:
             attempt()
         except portout.PortOutError as error:
             print(f"{label:<40} {type(error).__name__} [{error.error_id}]: {error}")
+
+    store_story(Path(os.getcwd()))
 
 
 if __name__ == "__main__":

@@ -117,3 +117,26 @@ def test_a_rotation_killed_midway_resumes(tmp_path: Path) -> None:
     with portout.Store.open(path, key_file=new_key, profile="test", allow_test_profile=True) as s:
         assert all(s.check_pin(f"t{i}", f"60{1000 + i}") for i in range(45))
         assert s.verify_audit().is_valid
+
+
+def test_a_second_session_opens_while_the_first_is_open(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with portout.Store.open(path, profile="test", allow_test_profile=True, actor="admin") as admin:
+        admin.create_tenant("contoso", "Contoso")
+        with portout.Store.open(path, profile="test", allow_test_profile=True, actor="carrier") as carrier:
+            assert carrier.store_id == admin.store_id
+            assert carrier.get_tenant("contoso").display_name == "Contoso"
+
+
+def _open_new(path: str) -> str:
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        return s.store_id
+
+
+def test_processes_creating_one_store_at_once_agree(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        ids = pool.map(_open_new, [str(path)] * 8)
+    assert len(set(ids)) == 1
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        assert [e.event_type for e in s.audit_events()] == ["StoreCreated"]

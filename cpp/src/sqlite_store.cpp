@@ -524,8 +524,10 @@ private:
 
 namespace {
 
-// Reads the 100-byte SQLite header without SQLite, so a foreign file is never touched.
-// Returns false for an empty file (a store not yet initialised).
+// Reads the 100-byte SQLite header without SQLite, so a file that is no database is never
+// touched. Returns false for an empty file (a store not yet initialised). What the header says
+// of the application may be stale (the current page one can sit in the WAL), so that is asked of
+// SQLite afterwards.
 bool check_header(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -549,15 +551,6 @@ bool check_header(const std::string& path) {
     if (got < header.size() || std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
         throw InvalidDataError("NotAPortOutStore",
                                "The file is not a portout store (it is not a SQLite database).", path);
-    }
-    auto be32 = [&](std::size_t at) {
-        return (std::uint32_t{header[at]} << 24) | (std::uint32_t{header[at + 1]} << 16) |
-               (std::uint32_t{header[at + 2]} << 8) | std::uint32_t{header[at + 3]};
-    };
-    const auto app_id = be32(68);
-    if (app_id != static_cast<std::uint32_t>(SqliteStore::kApplicationId)) {
-        throw InvalidDataError("NotAPortOutStore",
-                               "The file is a SQLite database but not a portout store.", path);
     }
     return true;
 }
@@ -611,8 +604,10 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
     std::int64_t version = 0;
     if (initialised) {
         version = c->pragma_int("PRAGMA user_version");
-        if (c->pragma_int("PRAGMA application_id") != kApplicationId) {
-            throw InvalidDataError("NotAPortOutStore", "The file is not a portout store.", path);
+        const auto app_id = c->pragma_int("PRAGMA application_id");
+        if (app_id != kApplicationId && !(app_id == 0 && version == 0)) {
+            throw InvalidDataError("NotAPortOutStore",
+                                   "The file is a SQLite database but not a portout store.", path);
         }
         if (version > kSchemaVersion) {
             throw InvalidOperationError("StoreSchemaTooNew",
@@ -623,17 +618,18 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
         }
     }
     if (version < kSchemaVersion) {
-        c->exec("PRAGMA journal_mode = WAL");
         // Migrate under the write lock, reading the version again: two processes opening at
-        // once migrate once.
+        // once migrate once. A database that is not ours is refused before anything is written.
         c->exec("BEGIN IMMEDIATE");
+        bool created = false;
         try {
             version = c->pragma_int("PRAGMA user_version");
-            store->created_ = version == 0;
-            if (version == 0 && c->pragma_int("SELECT count(*) FROM sqlite_schema") != 0) {
+            const auto app_id = c->pragma_int("PRAGMA application_id");
+            if (version == 0 && (app_id != 0 || c->pragma_int("SELECT count(*) FROM sqlite_schema") != 0)) {
                 throw InvalidDataError("NotAPortOutStore",
                                        "The file is a SQLite database but not a portout store.", path);
             }
+            created = version == 0;
             for (; version < kSchemaVersion; ++version) {
                 c->exec(kMigrations[static_cast<std::size_t>(version)]);
             }
@@ -648,6 +644,8 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
             }
             throw;
         }
+        store->created_ = created;
+        if (created) c->exec("PRAGMA journal_mode = WAL");  // persistent, set once
     }
     store->release(std::move(c));
     return store;

@@ -471,3 +471,17 @@ TEST_F(ServiceTest, MissingStoreWithoutCreateIsNotFound) {
 
 }  // namespace
 }  // namespace portout
+
+namespace portout {
+namespace {
+
+TEST_F(ServiceTest, ASecondSessionOpensWhileTheFirstHoldsTheStore) {
+    auto first = open();
+    first->create_tenant("contoso", "Contoso", "US");
+    auto second = open();
+    EXPECT_EQ(second->store_id(), first->store_id());
+    EXPECT_EQ(second->get_tenant("contoso").display_name, "Contoso");
+}
+
+}  // namespace
+}  // namespace portout

@@ -4,7 +4,6 @@
 #include <portout/secret.hpp>
 
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,8 +48,6 @@ public:
 private:
     HashProfile profile_;
     HashParams params_;
-    mutable std::once_flag dummy_once_;
-    mutable Secret dummy_;
 };
 
 // The parameters an encoded Argon2id string was made with, if it is one.
