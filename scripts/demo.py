@@ -92,8 +92,9 @@ def store_story(folder: Path) -> None:
     attempt("set a good PIN for Contoso:", lambda: admin.set_pin("contoso.com", "602917").pin_is_set)
     attempt("set the same PIN again:", lambda: admin.set_pin("contoso.com", "602917"))
 
-    heading("A gaining carrier guesses: five wrong PINs lock port-out for fifteen minutes")
-    carrier = portout.Store.open(path, actor="carrier:northwind")
+    heading("Someone guesses: five wrong PINs lock port-out for fifteen minutes")
+    carrier = portout.Store.open(path, actor="helpdesk@contoso.com", role="TelephonyAdmin",
+                                 tenant_scope=["contoso.com"])
     for guess in ("000001", "135792", "246813", "999998", "102938"):
         start = time.perf_counter()
         accepted = carrier.check_pin("contoso.com", guess)
@@ -105,8 +106,10 @@ def store_story(folder: Path) -> None:
     print(f"  the right PIN while locked -> {accepted}  "
           f"({1000 * (time.perf_counter() - start):.0f} ms: a locked tenant answers like a wrong PIN)")
     start = time.perf_counter()
-    accepted = carrier.check_pin("unknown.example", "602917")
+    accepted = admin.check_pin("unknown.example", "602917")
     print(f"  a tenant that does not exist -> {accepted}  ({1000 * (time.perf_counter() - start):.0f} ms)")
+    attempt("the helpdesk tries another tenant:", lambda: carrier.pin_status("fabrikam.co.uk"))
+    attempt("the helpdesk tries to unlock:", lambda: carrier.unlock_pin("contoso.com"))
     print(f"  what the admin sees: {admin.pin_status('contoso.com').last_check_result}")
     admin.unlock_pin("contoso.com")
     print(f"  after the admin unlocks: the right PIN -> {carrier.check_pin('contoso.com', '602917')}")

@@ -69,6 +69,8 @@ class Store:
         actor: str | None = None,
         create: bool = True,
         busy_timeout: float | timedelta = 30,
+        role: str | None = None,
+        tenant_scope: str | Iterable[str] | None = None,
     ) -> Store:
         """Open (or create) the SQLite store at ``path``.
 
@@ -76,13 +78,17 @@ class Store:
         file to ``$PORTOUT_KEY_FILE`` or ``<path>.key``, created (mode 0600) with a new store
         and never for an existing one. ``profile`` is the Argon2id profile (the store's own when
         omitted); ``test`` needs ``allow_test_profile=True`` and a store created that way.
-        ``actor`` names who acts in the audit log (the OS user when omitted). ``clock`` replaces
-        the system clock, for tests.
+        ``actor`` names who acts in the audit log (the OS user when omitted); ``role``
+        (``StoreAdmin`` by default, ``TelephonyAdmin``, ``Carrier`` or ``Auditor``) and
+        ``tenant_scope`` (the tenants it may act on; all when omitted) say what it may do. Who
+        the actor really is, is the deployment's to establish: with SQLite, whoever can read
+        the store and key files can open any session. ``clock`` replaces the system clock, for
+        tests.
         """
         native = _core.NativeStore.open(
             None if path is None else os.fspath(path),
             None if key_file is None else os.fspath(key_file),
-            profile, allow_test_profile, clock, actor, create, busy_timeout,
+            profile, allow_test_profile, clock, actor, create, busy_timeout, role, tenant_scope,
         )
         return cls(native)
 
@@ -103,6 +109,15 @@ class Store:
     @property
     def profile(self) -> str:
         return self._native.profile
+
+    @property
+    def role(self) -> str:
+        return self._native.role
+
+    @property
+    def tenant_scope(self) -> tuple[str, ...]:
+        """The tenants this session may act on; empty for every tenant."""
+        return self._native.tenant_scope
 
     @property
     def store_id(self) -> str:
@@ -129,7 +144,8 @@ class Store:
     def __repr__(self) -> str:
         if self.closed:
             return f"<portout.Store {self.path!r} closed>"
-        return f"<portout.Store {self.path!r} actor={self.actor!r} profile={self.profile!r}>"
+        return (f"<portout.Store {self.path!r} actor={self.actor!r} role={self.role!r} "
+                f"profile={self.profile!r}>")
 
     # -- tenants -----------------------------------------------------------------------------
 

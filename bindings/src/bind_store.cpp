@@ -83,7 +83,7 @@ void init_store(py::module_& m) {
             "open",
             [](py::handle path, py::handle key_file, py::handle profile, py::handle allow_test_profile,
                std::shared_ptr<ManualClock> clock, py::handle actor, py::handle create,
-               py::handle busy_timeout) {
+               py::handle busy_timeout, py::handle role, py::handle tenant_scope) {
                 const auto store_path = path.is_none() ? PortOutService::default_store_path()
                                                        : text_from_python(path, "store path");
                 const auto key_path = key_file.is_none() ? PortOutService::default_key_path(store_path)
@@ -93,6 +93,33 @@ void init_store(py::module_& m) {
                 options.allow_test_profile = bool_from_python(allow_test_profile, "allow_test_profile");
                 options.clock = clock;
                 options.actor = optional_text_from_python(actor, "actor").value_or("");
+                if (!role.is_none()) {
+                    const auto name = text_from_python(role, "role");
+                    const auto parsed = parse_role(name);
+                    if (!parsed) {
+                        throw InvalidArgumentError("UnknownRole",
+                                                   "The role must be StoreAdmin, TelephonyAdmin, "
+                                                   "Carrier or Auditor.");
+                    }
+                    options.role = *parsed;
+                }
+                if (!tenant_scope.is_none()) {
+                    if (PyUnicode_Check(tenant_scope.ptr())) {
+                        options.tenant_scope.push_back(text_from_python(tenant_scope, "tenant scope"));
+                    } else if (py::isinstance<py::iterable>(tenant_scope)) {
+                        for (auto id : py::reinterpret_borrow<py::iterable>(tenant_scope)) {
+                            options.tenant_scope.push_back(text_from_python(id, "tenant scope entry"));
+                        }
+                        if (options.tenant_scope.empty()) {
+                            throw InvalidArgumentError("EmptyTenantScope",
+                                                       "A tenant scope names at least one tenant; "
+                                                       "omit it for every tenant.");
+                        }
+                    } else {
+                        throw InvalidTypeError("ParameterNotString",
+                                               "The tenant scope must be a str or a collection of str.");
+                    }
+                }
                 SqliteStore::Options store_options;
                 store_options.create = bool_from_python(create, "create");
                 store_options.busy_timeout_ms = static_cast<int>(millis_from_duration(busy_timeout, "busy_timeout"));
@@ -109,13 +136,21 @@ void init_store(py::module_& m) {
             py::arg("path") = py::none(), py::arg("key_file") = py::none(),
             py::arg("profile") = py::none(), py::arg("allow_test_profile") = false,
             py::arg("clock") = nullptr, py::arg("actor") = py::none(), py::arg("create") = true,
-            py::arg("busy_timeout") = 30)
+            py::arg("busy_timeout") = 30, py::arg("role") = py::none(),
+            py::arg("tenant_scope") = py::none())
         .def("close", &NativeStore::close)
         .def_property_readonly("closed", &NativeStore::closed)
         .def_property_readonly("path", &NativeStore::path)
         .def_property_readonly("key_path", &NativeStore::key_path)
         .def_property_readonly("actor", [](const NativeStore& s) { return s.get()->actor(); })
         .def_property_readonly("profile", [](const NativeStore& s) { return std::string(to_string(s.get()->profile())); })
+        .def_property_readonly("role", [](const NativeStore& s) { return std::string(to_string(s.get()->role())); })
+        .def_property_readonly("tenant_scope", [](const NativeStore& s) {
+            const auto& scope = s.get()->tenant_scope();
+            py::tuple out(scope.size());
+            for (std::size_t i = 0; i < scope.size(); ++i) out[i] = py::str(scope[i]);
+            return out;
+        })
         .def_property_readonly("store_id", [](const NativeStore& s) { return s.get()->store_id(); })
         .def_property_readonly("key_id", [](const NativeStore& s) { return s.get()->key_id(); })
 
@@ -258,7 +293,7 @@ void init_store(py::module_& m) {
                 py::handle event_types, py::handle after, py::handle limit) {
                  auto svc = s.get();
                  AuditQuery q;
-                 q.tenant_id = optional_text_from_python(id, "tenant id");
+                 if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
                  if (!since.is_none()) q.since = millis_from_datetime(since, "since");
                  if (!until.is_none()) q.until = millis_from_datetime(until, "until");
                  for (auto t : py::reinterpret_borrow<py::iterable>(event_types)) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -123,12 +124,107 @@ StoreKey load_or_create_key(const std::string& path) {
 
 }  // namespace
 
+std::string_view to_string(Role role) noexcept {
+    switch (role) {
+        case Role::StoreAdmin: return "StoreAdmin";
+        case Role::TelephonyAdmin: return "TelephonyAdmin";
+        case Role::Carrier: return "Carrier";
+        case Role::Auditor: return "Auditor";
+    }
+    return "Unknown";
+}
+
+std::optional<Role> parse_role(std::string_view name) noexcept {
+    for (auto r : {Role::StoreAdmin, Role::TelephonyAdmin, Role::Carrier, Role::Auditor}) {
+        const auto id = to_string(r);
+        if (id.size() == name.size() &&
+            std::equal(id.begin(), id.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return r;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(Operation op) noexcept {
+    switch (op) {
+        case Operation::CreateTenant: return "CreateTenant";
+        case Operation::ReadTenant: return "ReadTenant";
+        case Operation::UpdateTenant: return "UpdateTenant";
+        case Operation::RemoveTenant: return "RemoveTenant";
+        case Operation::SetPin: return "SetPin";
+        case Operation::ReadPinStatus: return "ReadPinStatus";
+        case Operation::CheckPin: return "CheckPin";
+        case Operation::UnlockPin: return "UnlockPin";
+        case Operation::ReadPolicy: return "ReadPolicy";
+        case Operation::SetPolicy: return "SetPolicy";
+        case Operation::TestPolicy: return "TestPolicy";
+        case Operation::ReadAudit: return "ReadAudit";
+        case Operation::VerifyAudit: return "VerifyAudit";
+        case Operation::RotateKey: return "RotateKey";
+    }
+    return "Unknown";
+}
+
+bool role_allows(Role role, Operation op) noexcept {
+    switch (role) {
+        case Role::StoreAdmin:
+            return true;
+        case Role::TelephonyAdmin:
+            return op == Operation::ReadTenant || op == Operation::SetPin ||
+                   op == Operation::ReadPinStatus || op == Operation::CheckPin ||
+                   op == Operation::ReadPolicy || op == Operation::SetPolicy ||
+                   op == Operation::TestPolicy || op == Operation::ReadAudit;
+        case Role::Auditor:
+            return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
+                   op == Operation::ReadPolicy || op == Operation::TestPolicy ||
+                   op == Operation::ReadAudit || op == Operation::VerifyAudit;
+        case Role::Carrier:
+            return false;
+    }
+    return false;
+}
+
 PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options,
                                HashProfile profile)
     : store_(std::move(store)),
       clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
-      hasher_(profile) {}
+      role_(options.role),
+      hasher_(profile) {
+    for (const auto& id : options.tenant_scope) scope_.push_back(canonical_tenant_id(id));
+    std::sort(scope_.begin(), scope_.end());
+    scope_.erase(std::unique(scope_.begin(), scope_.end()), scope_.end());
+}
+
+bool PortOutService::in_scope(std::string_view tenant_id) const {
+    return scope_.empty() || std::binary_search(scope_.begin(), scope_.end(), tenant_id);
+}
+
+void PortOutService::authorize(Operation op, std::string_view tenant_id) {
+    std::string why;
+    if (!role_allows(role_, op)) {
+        why = "The role " + std::string(to_string(role_)) + " may not perform " +
+              std::string(to_string(op)) + ".";
+    } else if (!tenant_id.empty() && !in_scope(tenant_id)) {
+        why = "The tenant is outside this session's tenant scope.";
+    } else if (tenant_id.empty() && !scope_.empty() &&
+               (op == Operation::SetPolicy || op == Operation::RotateKey || op == Operation::CreateTenant)) {
+        why = "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
+    } else if (tenant_id.empty() && op == Operation::SetPolicy && role_ != Role::StoreAdmin) {
+        why = "Only a StoreAdmin may change the store's default policy.";
+    } else {
+        return;
+    }
+    {
+        auto tx = store_->begin(TxMode::Write);
+        append_audit(*tx, "AccessDenied", tenant_id, "Denied", to_string(op),
+                     "role=" + std::string(to_string(role_)));
+        tx->commit();
+    }
+    throw PermissionDeniedError("AccessDenied", why, std::string(tenant_id));
+}
 
 std::string PortOutService::default_store_path() {
     if (const char* env = std::getenv("PORTOUT_STORE"); env && *env) return env;
@@ -380,7 +476,13 @@ void PortOutService::append_audit(StoreTransaction& tx, std::string_view type,
 
 std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     AuditQuery q = query;
-    if (q.tenant_id) q.tenant_id = canonical_tenant_id(*q.tenant_id);
+    for (auto& id : q.tenant_ids) id = canonical_tenant_id(id);
+    if (q.tenant_ids.empty()) {
+        authorize(Operation::ReadAudit);
+        q.tenant_ids = scope_;  // a scoped session reads its own tenants' events only
+    } else {
+        for (const auto& id : q.tenant_ids) authorize(Operation::ReadAudit, id);
+    }
     q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
     auto tx = store_->begin(TxMode::Read);
     std::vector<AuditEvent> out;
@@ -393,6 +495,7 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
 }
 
 AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
+    authorize(Operation::VerifyAudit);
     AuditVerification result;
     auto tx = store_->begin(TxMode::Read);  // one snapshot for the whole walk
     const auto head = decode_head(tx->meta(kMetaAuditHead));
@@ -492,6 +595,7 @@ Tenant PortOutService::create_tenant(std::string_view raw_id, std::string_view d
     r.tenant_id = canonical_tenant_id(raw_id);
     r.display_name = canonical_display_name(display_name);
     r.country = canonical_country(country);
+    authorize(Operation::CreateTenant, r.tenant_id);
     auto tx = store_->begin(TxMode::Write);
     r.created_at = r.modified_at = now();
     r.modified_by = actor_;
@@ -503,16 +607,27 @@ Tenant PortOutService::create_tenant(std::string_view raw_id, std::string_view d
 
 Tenant PortOutService::get_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::ReadTenant, id);
     auto tx = store_->begin(TxMode::Read);
     return tenant_of(require_tenant(*tx, id));
 }
 
-std::vector<Tenant> PortOutService::list_tenants(std::string_view after, std::size_t limit) {
+std::vector<TenantRecord> PortOutService::visible_tenants(std::string_view after, std::size_t limit) {
+    limit = std::clamp<std::size_t>(limit, 1, 100000);
     auto tx = store_->begin(TxMode::Read);
-    std::vector<Tenant> out;
-    for (const auto& r : tx->tenants_after(after, std::clamp<std::size_t>(limit, 1, 100000))) {
-        out.push_back(tenant_of(r));
+    if (scope_.empty()) return tx->tenants_after(after, limit);
+    std::vector<TenantRecord> out;
+    for (auto it = std::upper_bound(scope_.begin(), scope_.end(), after);
+         it != scope_.end() && out.size() < limit; ++it) {
+        if (auto t = tx->tenant(*it)) out.push_back(std::move(*t));
     }
+    return out;
+}
+
+std::vector<Tenant> PortOutService::list_tenants(std::string_view after, std::size_t limit) {
+    authorize(Operation::ReadTenant);
+    std::vector<Tenant> out;
+    for (const auto& r : visible_tenants(after, limit)) out.push_back(tenant_of(r));
     return out;
 }
 
@@ -522,6 +637,7 @@ Tenant PortOutService::update_tenant(std::string_view raw_id, std::optional<std:
     std::optional<std::string> name, code;
     if (display_name) name = canonical_display_name(*display_name);
     if (country) code = canonical_country(*country);
+    authorize(Operation::UpdateTenant, id);
     auto tx = store_->begin(TxMode::Write);
     auto r = require_tenant(*tx, id);
     std::string details;
@@ -544,6 +660,7 @@ Tenant PortOutService::update_tenant(std::string_view raw_id, std::optional<std:
 
 void PortOutService::remove_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::RemoveTenant, id);
     auto tx = store_->begin(TxMode::Write);
     const auto r = require_tenant(*tx, id);
     tx->delete_tenant(id);
@@ -572,21 +689,21 @@ PinStatus PortOutService::status_of(const TenantRecord& t) const {
 
 PinStatus PortOutService::pin_status(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::ReadPinStatus, id);
     auto tx = store_->begin(TxMode::Read);
     return status_of(require_tenant(*tx, id));
 }
 
 std::vector<PinStatus> PortOutService::list_pin_status(std::string_view after, std::size_t limit) {
-    auto tx = store_->begin(TxMode::Read);
+    authorize(Operation::ReadPinStatus);
     std::vector<PinStatus> out;
-    for (const auto& r : tx->tenants_after(after, std::clamp<std::size_t>(limit, 1, 100000))) {
-        out.push_back(status_of(r));
-    }
+    for (const auto& r : visible_tenants(after, limit)) out.push_back(status_of(r));
     return out;
 }
 
 PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::SetPin, id);
     // Hashing happens outside any write transaction; a concurrent change makes us start over,
     // so "same as current" is always judged against the PIN we replace.
     for (int round = 0; round < 8; ++round) {
@@ -637,6 +754,7 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
 
 bool PortOutService::check_pin(std::string_view raw_id, std::string_view pin) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::CheckPin, id);
     enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked };
     static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet", "Locked"};
     Path path = Path::UnknownTenant;
@@ -731,6 +849,7 @@ bool PortOutService::check_pin(std::string_view raw_id, std::string_view pin) {
 
 PinStatus PortOutService::unlock_pin(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::UnlockPin, id);
     auto tx = store_->begin(TxMode::Write);
     auto t = require_tenant(*tx, id);
     const std::string details = "failed_attempts=" + std::to_string(t.failed_attempts) +
@@ -774,6 +893,7 @@ EffectivePolicy PortOutService::effective_policy(StoreTransaction& tx, std::stri
 EffectivePolicy PortOutService::get_policy(std::optional<std::string_view> raw_id) {
     std::string scope;
     if (raw_id) scope = canonical_tenant_id(*raw_id);
+    authorize(Operation::ReadPolicy, scope);
     auto tx = store_->begin(TxMode::Read);
     if (!scope.empty()) require_tenant(*tx, scope);
     return effective_policy(*tx, scope);
@@ -783,6 +903,7 @@ EffectivePolicy PortOutService::set_policy(std::optional<std::string_view> raw_i
                                            const PolicyChange& change) {
     std::string scope;
     if (raw_id) scope = canonical_tenant_id(*raw_id);
+    authorize(Operation::SetPolicy, scope);
     if (change.max_failed_attempts && (*change.max_failed_attempts < 1 || *change.max_failed_attempts > 100)) {
         throw InvalidArgumentError("InvalidLockoutPolicy",
                                    "MaxFailedAttempts must be between 1 and 100.", scope);
@@ -830,6 +951,7 @@ EffectivePolicy PortOutService::set_policy(std::optional<std::string_view> raw_i
 
 EffectivePolicy PortOutService::reset_policy(std::string_view raw_id) {
     const auto scope = canonical_tenant_id(raw_id);
+    authorize(Operation::SetPolicy, scope);
     auto tx = store_->begin(TxMode::Write);
     require_tenant(*tx, scope);
     const bool had = tx->policy(scope).has_value();
@@ -844,7 +966,12 @@ EffectivePolicy PortOutService::reset_policy(std::string_view raw_id) {
 
 std::vector<Violation> PortOutService::test_pin_policy(std::optional<std::string_view> raw_id,
                                                        std::string_view pin) {
-    return get_policy(raw_id).pin_policy.validate(pin);
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    authorize(Operation::TestPolicy, scope);
+    auto tx = store_->begin(TxMode::Read);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    return effective_policy(*tx, scope).pin_policy.validate(pin);
 }
 
 // ---- key rotation --------------------------------------------------------------------------
@@ -852,6 +979,7 @@ std::vector<Violation> PortOutService::test_pin_policy(std::optional<std::string
 RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::size_t batch_size,
                                           const std::function<void(const RotationProgress&)>& progress) {
     if (new_key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The new key file path is empty.");
+    authorize(Operation::RotateKey);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 10000);
     auto fresh = std::make_shared<const KeyEntry>(load_or_create_key(new_key_path));
     const std::string new_id = fresh->key.key_id();

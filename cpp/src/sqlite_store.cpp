@@ -494,7 +494,11 @@ public:
     }
     std::vector<AuditRecord> audit_events(const AuditQuery& query) override {
         std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_events WHERE event_id > ?";
-        if (query.tenant_id) sql += " AND tenant_id = ?";
+        if (!query.tenant_ids.empty()) {
+            sql += " AND tenant_id IN (";
+            for (std::size_t i = 0; i < query.tenant_ids.size(); ++i) sql += i ? ", ?" : "?";
+            sql += ")";
+        }
         if (query.since) sql += " AND occurred_at >= ?";
         if (query.until) sql += " AND occurred_at < ?";
         if (!query.event_types.empty()) {
@@ -506,7 +510,7 @@ public:
         Query q(*c_, sql);
         int i = 1;
         q.bind(i++, query.after_event_id);
-        if (query.tenant_id) q.bind(i++, std::string_view(*query.tenant_id));
+        for (const auto& id : query.tenant_ids) q.bind(i++, std::string_view(id));
         if (query.since) q.bind(i++, *query.since);
         if (query.until) q.bind(i++, *query.until);
         for (const auto& type : query.event_types) q.bind(i++, std::string_view(type));

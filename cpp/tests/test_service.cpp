@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
+#include <map>
+#include <set>
 #include <thread>
 
 namespace portout {
@@ -84,7 +87,7 @@ TEST_F(ServiceTest, TenantsAreCreatedReadRenamedListedAndRemoved) {
     EXPECT_THROW(s->get_tenant("fabrikam"), ObjectNotFoundError);
     EXPECT_THROW(s->remove_tenant("fabrikam"), ObjectNotFoundError);
     AuditQuery q;
-    q.tenant_id = "fabrikam";
+    q.tenant_ids = {"fabrikam"};
     const auto history = s->audit_events(q);
     ASSERT_EQ(history.size(), 2U);  // the removed tenant's history stays
     EXPECT_EQ(history[1].event_type, "TenantRemoved");
@@ -138,7 +141,7 @@ TEST_F(ServiceTest, EveryWrongAnswerLooksTheSame) {
     EXPECT_EQ(s->pin_status("nopin").last_check_result, "PinNotSet");
     EXPECT_EQ(s->pin_status("fabrikam").last_check_result, "NotInUS");
     AuditQuery q;
-    q.tenant_id = "unknown";
+    q.tenant_ids = {"unknown"};
     const auto events = s->audit_events(q);
     ASSERT_EQ(events.size(), 2U);
     EXPECT_EQ(events[0].reason, "UnknownTenant");
@@ -481,6 +484,111 @@ TEST_F(ServiceTest, ASecondSessionOpensWhileTheFirstHoldsTheStore) {
     auto second = open();
     EXPECT_EQ(second->store_id(), first->store_id());
     EXPECT_EQ(second->get_tenant("contoso").display_name, "Contoso");
+}
+
+}  // namespace
+}  // namespace portout
+
+namespace portout {
+namespace {
+
+class RoleTest : public ServiceTest {
+protected:
+    std::unique_ptr<PortOutService> as(Role role, std::vector<std::string> scope = {}) {
+        ServiceOptions o;
+        o.profile = HashProfile::Test;
+        o.allow_test_profile = true;
+        o.clock = clock;
+        o.actor = std::string(to_string(role)) + "@example";
+        o.role = role;
+        o.tenant_scope = std::move(scope);
+        return PortOutService::open(SqliteStore::open(db), key_path, o);
+    }
+    void SetUp() override {
+        auto admin = open();
+        admin->create_tenant("contoso", "Contoso", "US");
+        admin->create_tenant("fabrikam", "Fabrikam", "US");
+        admin->set_pin("contoso", "602917");
+        admin->set_pin("fabrikam", "602917");
+    }
+    static bool allowed(const std::function<void()>& call) {
+        try {
+            call();
+            return true;
+        } catch (const PermissionDeniedError& e) {
+            EXPECT_EQ(e.error_id(), "AccessDenied");
+            return false;
+        }
+    }
+};
+
+TEST_F(RoleTest, EachRoleDoesWhatItMayAndNothingElse) {
+    struct Call {
+        const char* name;
+        std::function<void(PortOutService&)> run;
+    };
+    const std::vector<Call> calls = {
+        {"CreateTenant", [](PortOutService& s) { s.create_tenant("northwind", "Northwind", "US"); }},
+        {"ReadTenant", [](PortOutService& s) { s.get_tenant("contoso"); }},
+        {"UpdateTenant", [](PortOutService& s) { s.update_tenant("contoso", "Contoso 2", std::nullopt); }},
+        {"SetPin", [](PortOutService& s) { s.set_pin("contoso", "481605"); }},
+        {"ReadPinStatus", [](PortOutService& s) { s.pin_status("contoso"); }},
+        {"CheckPin", [](PortOutService& s) { s.check_pin("contoso", "000001"); }},
+        {"UnlockPin", [](PortOutService& s) { s.unlock_pin("contoso"); }},
+        {"ReadPolicy", [](PortOutService& s) { s.get_policy("contoso"); }},
+        {"SetPolicy", [](PortOutService& s) { PolicyChange c; c.min_length = 7; s.set_policy("contoso", c); }},
+        {"SetDefaultPolicy", [](PortOutService& s) { PolicyChange c; c.min_length = 6; s.set_policy(std::nullopt, c); }},
+        {"TestPolicy", [](PortOutService& s) { s.test_pin_policy("contoso", "602917"); }},
+        {"ReadAudit", [](PortOutService& s) { s.audit_events({}); }},
+        {"VerifyAudit", [](PortOutService& s) { s.verify_audit(); }},
+        {"RotateKey", [](PortOutService& s) { s.rotate_key(s.store().location() + ".rotated.key"); }},
+        {"RemoveTenant", [](PortOutService& s) { s.remove_tenant("fabrikam"); }},
+    };
+    const std::map<Role, std::set<std::string>> expected = {
+        {Role::StoreAdmin, {"CreateTenant", "ReadTenant", "UpdateTenant", "SetPin", "ReadPinStatus",
+                            "CheckPin", "UnlockPin", "ReadPolicy", "SetPolicy", "SetDefaultPolicy",
+                            "TestPolicy", "ReadAudit", "VerifyAudit", "RotateKey", "RemoveTenant"}},
+        {Role::TelephonyAdmin, {"ReadTenant", "SetPin", "ReadPinStatus", "CheckPin", "ReadPolicy",
+                                "SetPolicy", "TestPolicy", "ReadAudit"}},
+        {Role::Auditor, {"ReadTenant", "ReadPinStatus", "ReadPolicy", "TestPolicy", "ReadAudit", "VerifyAudit"}},
+        {Role::Carrier, {}},
+    };
+    for (auto role : {Role::Carrier, Role::Auditor, Role::TelephonyAdmin}) {
+        for (const auto& call : calls) {
+            auto s = as(role);
+            const bool ok = allowed([&] { call.run(*s); });
+            EXPECT_EQ(ok, expected.at(role).contains(call.name)) << to_string(role) << " " << call.name;
+        }
+    }
+}
+
+TEST_F(RoleTest, ScopeKeepsATelephonyAdminToItsTenants) {
+    auto s = as(Role::TelephonyAdmin, {"Contoso"});
+    EXPECT_NO_THROW(s->set_pin("contoso", "481605"));
+    EXPECT_FALSE(allowed([&] { s->set_pin("fabrikam", "481605"); }));
+    EXPECT_FALSE(allowed([&] { s->pin_status("fabrikam"); }));
+    EXPECT_FALSE(allowed([&] { s->check_pin("nobody", "602917"); }));
+    const auto tenants = s->list_tenants("", 100);
+    ASSERT_EQ(tenants.size(), 1U);
+    EXPECT_EQ(tenants[0].tenant_id, "contoso");
+    for (const auto& e : s->audit_events({})) EXPECT_EQ(e.tenant_id, "contoso");
+    auto admin = open();
+    EXPECT_TRUE(admin->check_pin("fabrikam", "602917")) << "the denied change changed nothing";
+    AuditQuery q;
+    q.event_types = {"AccessDenied"};
+    const auto denied = admin->audit_events(q);
+    ASSERT_EQ(denied.size(), 3U);
+    EXPECT_EQ(denied[0].actor, "TelephonyAdmin@example");
+    EXPECT_EQ(denied[0].reason, "SetPin");
+    EXPECT_EQ(denied[0].tenant_id, "fabrikam");
+}
+
+TEST_F(RoleTest, ScopedAdminsCannotMakeStoreWideChanges) {
+    auto s = as(Role::StoreAdmin, {"contoso"});
+    EXPECT_NO_THROW(s->unlock_pin("contoso"));
+    EXPECT_FALSE(allowed([&] { PolicyChange c; c.min_length = 8; s->set_policy(std::nullopt, c); }));
+    EXPECT_FALSE(allowed([&] { s->create_tenant("northwind", "Northwind", "US"); }));
+    EXPECT_FALSE(allowed([&] { s->rotate_key(dir.file("x.key")); }));
 }
 
 }  // namespace

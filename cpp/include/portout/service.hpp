@@ -97,6 +97,39 @@ struct RotationReport {
     Millis completed_at = 0;
 };
 
+// Who may do what. Authentication of the actor is the deployment's job (file permissions for
+// SQLite, server logins for a shared store); the service enforces what each role may do.
+enum class Role {
+    StoreAdmin,      // everything: tenants, keys, policies, unlock
+    TelephonyAdmin,  // PINs, policies, checks and audit of the tenants in its scope
+    Carrier,         // submits port-out orders and nothing else
+    Auditor,         // reads status, policies and audit; changes nothing
+};
+
+std::string_view to_string(Role role) noexcept;
+std::optional<Role> parse_role(std::string_view name) noexcept;
+
+enum class Operation {
+    CreateTenant,
+    ReadTenant,
+    UpdateTenant,
+    RemoveTenant,
+    SetPin,
+    ReadPinStatus,
+    CheckPin,
+    UnlockPin,
+    ReadPolicy,
+    SetPolicy,
+    TestPolicy,
+    ReadAudit,
+    VerifyAudit,
+    RotateKey,
+};
+
+std::string_view to_string(Operation op) noexcept;
+// Whether `role` may perform `op` at all (the tenant scope is checked apart).
+bool role_allows(Role role, Operation op) noexcept;
+
 struct ServiceOptions {
     // The Argon2id profile; unset: the store's own (interactive for a new store). A different
     // profile becomes the store's own, and hashes made with less are upgraded on their next
@@ -107,6 +140,10 @@ struct ServiceOptions {
     bool allow_test_profile = false;
     std::shared_ptr<const Clock> clock;  // the system clock when unset
     std::string actor;                   // who acts; the OS user when empty
+    Role role = Role::StoreAdmin;
+    // The tenants this session may act on; empty: every tenant. Store-wide changes (the default
+    // policy, key rotation, new tenants outside it) need an empty scope.
+    std::vector<std::string> tenant_scope;
 };
 
 class PortOutService {
@@ -123,6 +160,8 @@ public:
     static std::string default_key_path(const std::string& store_path);
 
     const std::string& actor() const noexcept { return actor_; }
+    Role role() const noexcept { return role_; }
+    const std::vector<std::string>& tenant_scope() const noexcept { return scope_; }
     HashProfile profile() const noexcept { return hasher_.profile(); }
     const std::string& store_id() const noexcept { return store_id_; }
     std::string key_id() const;
@@ -169,6 +208,10 @@ private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
     Millis now() const { return clock_->now_ms(); }
+    // Throws PermissionDeniedError (AccessDenied), after recording the refusal, when this
+    // session may not perform `op` on `tenant_id` (empty: on the store as a whole).
+    void authorize(Operation op, std::string_view tenant_id = {});
+    bool in_scope(std::string_view tenant_id) const;
     void load_identity(StoreTransaction& tx, const KeyEntry& key);
     EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
     TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
@@ -182,10 +225,13 @@ private:
                                 std::string_view encoded, std::string& key_id_out);
     std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
     PinStatus status_of(const TenantRecord& t) const;
+    std::vector<TenantRecord> visible_tenants(std::string_view after, std::size_t limit);
 
     std::unique_ptr<Store> store_;
     std::shared_ptr<const Clock> clock_;
     std::string actor_;
+    Role role_;
+    std::vector<std::string> scope_;  // sorted canonical tenant ids; empty: all
     PinHasher hasher_;
     std::string store_id_;
     std::unique_ptr<AuditMac> audit_mac_;

@@ -67,7 +67,7 @@ struct AuditRecord {
 };
 
 struct AuditQuery {
-    std::optional<std::string> tenant_id;
+    std::vector<std::string> tenant_ids;  // empty: every tenant
     std::optional<Millis> since;  // inclusive
     std::optional<Millis> until;  // exclusive
     std::vector<std::string> event_types;
