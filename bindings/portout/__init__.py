@@ -36,8 +36,21 @@ from portout.errors import (
     SecurityError,
 )
 from portout.store import HASH_PROFILES, PolicyTestResult, Store
+from portout.cmdlet import Cmdlet, ErrorRecord, Host, Output, Parameter, UsageError
+from portout.session import PortOutSession
+from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
+from portout.api import cmdlets, functions as _functions
 
 __all__ = [
+    *_functions,
+    "Cmdlet",
+    "ErrorRecord",
+    "Host",
+    "Output",
+    "Parameter",
+    "PortOutSession",
+    "UsageError",
+    "cmdlets",
     "COMMON_PINS",
     "HASH_PROFILES",
     "PIN_RULES",

@@ -15,6 +15,7 @@ PORTOUT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libsodium-dev libsqlite3-dev sqlite3
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
+  python3-tqdm
 )
 # What the test suites need besides.
 PORTOUT_TEST_PACKAGES=(

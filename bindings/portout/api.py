@@ -1,0 +1,74 @@
+"""The cmdlets as Python functions and as ``portout.cmdlets``, made from their declarations.
+
+``set_port_out_pin("contoso.com", pin=new_pin, pass_thru=True)`` and
+``cmdlets["Set-PortOutPin"](Identity="contoso.com", Pin=new_pin, PassThru=True)`` are the same
+call. Parameter names are accepted in snake_case and PascalCase.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
+
+from portout.cmdlet import Cmdlet
+from portout.commands import CMDLETS
+
+
+
+class CmdletTable(Mapping[str, Cmdlet]):
+    """Cmdlets by name, in any case: ``cmdlets["set-portoutpin"]`` works too."""
+
+    def __init__(self, items: tuple[Cmdlet, ...]) -> None:
+        self._ordered = {c.name: c for c in items}
+        self._lower = {c.name.lower(): c for c in items}
+
+    def __getitem__(self, name: str) -> Cmdlet:
+        try:
+            return self._lower[name.lower()]
+        except (KeyError, AttributeError):
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ordered)
+
+    def __len__(self) -> int:
+        return len(self._ordered)
+
+
+cmdlets = CmdletTable(CMDLETS)
+
+
+def _signature(cmdlet: Cmdlet) -> inspect.Signature:
+    params = []
+    positional = cmdlet.positional()
+    for p in positional:
+        default = inspect.Parameter.empty if p.mandatory else None
+        params.append(inspect.Parameter(p.python_name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                        default=default))
+    for p in cmdlet.all_parameters:
+        if p in positional:
+            continue
+        params.append(inspect.Parameter(p.python_name, inspect.Parameter.KEYWORD_ONLY, default=None))
+    for extra in ("session", "host", "input_object"):
+        params.append(inspect.Parameter(extra, inspect.Parameter.KEYWORD_ONLY, default=None))
+    return inspect.Signature(params)
+
+
+def _function(cmdlet: Cmdlet) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return cmdlet(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = cmdlet.python_name
+    call.__module__ = "portout"
+    call.__doc__ = f"{cmdlet.name}: {cmdlet.synopsis}\n\n{cmdlet.description}\n\nRoles: {cmdlet.roles}"
+    call.__signature__ = _signature(cmdlet)  # type: ignore[attr-defined]
+    call.cmdlet = cmdlet  # type: ignore[attr-defined]
+    return call
+
+
+#: The Python form of every cmdlet, by its snake_case name.
+functions: dict[str, Callable[..., Any]] = {c.python_name: _function(c) for c in CMDLETS}
+
+globals().update(functions)
+__all__ = ["CmdletTable", "cmdlets", "functions", *functions]

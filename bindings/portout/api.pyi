@@ -1,0 +1,251 @@
+"""Type stubs for the cmdlet functions, written by `python -m portout.reference --stub`."""
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from portout.cmdlet import Cmdlet, Host
+from portout.session import PortOutSession
+
+class CmdletTable(Mapping[str, Cmdlet]):
+    def __getitem__(self, name: str) -> Cmdlet: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __len__(self) -> int: ...
+
+cmdlets: CmdletTable
+functions: dict[str, Callable[..., Any]]
+
+def connect_port_out_store(
+    path: str | None = None,
+    *,
+    key_file: str | None = None,
+    actor: str | None = None,
+    role: str | None = None,
+    tenant_scope: str | Iterable[str] | None = None,
+    hash_profile: str | None = None,
+    allow_test_profile: bool | None = None,
+    no_create: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Connect-PortOutStore: Opens a store as one actor and role, and makes it the default session."""
+
+def disconnect_port_out_store(
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Disconnect-PortOutStore: Closes the default session."""
+
+def new_port_out_tenant(
+    identity: str | object,
+    display_name: str | object,
+    country_or_region: str | object | None = None,
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """New-PortOutTenant: Creates a tenant."""
+
+def get_port_out_tenant(
+    identity: str | object | Iterable[str | object] | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutTenant: Gets tenants."""
+
+def set_port_out_tenant(
+    identity: str | object | Iterable[str | object],
+    *,
+    display_name: str | object | None = None,
+    country_or_region: str | object | None = None,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Set-PortOutTenant: Renames a tenant or changes its country."""
+
+def remove_port_out_tenant(
+    identity: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Remove-PortOutTenant: Removes a tenant."""
+
+def set_port_out_pin(
+    identity: str | object | Iterable[str | object],
+    *,
+    pin: str | None = None,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Set-PortOutPin: Sets or changes a tenant's port-out PIN."""
+
+def get_port_out_pin(
+    identity: str | object | Iterable[str | object] | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutPin: Gets the PIN status of tenants (never the PIN)."""
+
+def test_port_out_pin(
+    identity: str | object,
+    *,
+    pin: str | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Test-PortOutPin: Checks a PIN: True or False."""
+
+def unlock_port_out_pin(
+    identity: str | object | Iterable[str | object],
+    *,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Unlock-PortOutPin: Clears failed attempts and any lock."""
+
+def get_port_out_pin_policy(
+    identity: str | object | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutPinPolicy: Gets the PIN and lockout policy."""
+
+def set_port_out_pin_policy(
+    identity: str | object | None = None,
+    *,
+    minimum_length: int | None = None,
+    maximum_length: int | None = None,
+    block_weak_pins: bool | None = None,
+    blocklist: str | Iterable[str] | None = None,
+    max_failed_attempts: int | None = None,
+    lockout_duration: timedelta | float | None = None,
+    max_lockout_duration: timedelta | float | None = None,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Set-PortOutPinPolicy: Changes the PIN and lockout policy."""
+
+def reset_port_out_pin_policy(
+    identity: str | object | Iterable[str | object],
+    *,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Reset-PortOutPinPolicy: Drops a tenant's own policy settings."""
+
+def test_port_out_pin_policy(
+    identity: str | object | None = None,
+    *,
+    pin: str | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Test-PortOutPinPolicy: Tells whether a PIN would meet the policy, changing nothing."""
+
+def get_port_out_audit_log(
+    identity: str | object | None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    event_type: str | Iterable[str] | None = None,
+    first: int | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutAuditLog: Gets audit events, oldest first."""
+
+def test_port_out_audit_log(
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Test-PortOutAuditLog: Verifies the audit chain."""
+
+def update_port_out_key(
+    new_key_file: str,
+    *,
+    batch_size: int | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Update-PortOutKey: Rotates the store key."""

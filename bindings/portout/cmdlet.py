@@ -1,0 +1,643 @@
+"""The cmdlet model: one declaration per cmdlet, and everything PowerShell promises around it.
+
+A :class:`Cmdlet` is declared once (name, parameters, ConfirmImpact, help, output type and the
+function that does the work). From that declaration come the Python function
+(``set_port_out_pin``), the lookup ``portout.cmdlets["Set-PortOutPin"]``, the command-line
+host, ``portout help NAME`` and ``docs/cmdlets.md``.
+
+Invoking a cmdlet binds its parameters (PascalCase or snake_case, positional as declared),
+then runs it once per target with the common parameters doing what they say: ``WhatIf``
+changes nothing and says what would happen, ``Confirm`` asks first (High-impact cmdlets ask by
+default; ``Force`` or ``Confirm=False`` skips), ``ErrorAction`` decides what one target's
+failure does to the others, ``Verbose`` narrates on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
+
+from portout.errors import InvalidArgumentError, InvalidOperationError, InvalidTypeError, PortOutError
+
+__all__ = [
+    "Cmdlet",
+    "ErrorRecord",
+    "Host",
+    "Output",
+    "Parameter",
+    "UsageError",
+]
+
+ERROR_ACTIONS = ("Stop", "Continue", "SilentlyContinue", "Ignore")
+IMPACTS = ("None", "Low", "Medium", "High")
+#: PowerShell's default $ConfirmPreference: cmdlets of this impact or above ask first.
+CONFIRM_PREFERENCE = "High"
+
+
+def snake(name: str) -> str:
+    """``CountryOrRegion`` -> ``country_or_region``; ``PassThru`` -> ``pass_thru``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def pascal(name: str) -> str:
+    """``country_or_region`` -> ``CountryOrRegion``."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+class UsageError(InvalidArgumentError):
+    """The call itself is wrong: an unknown or missing parameter, a value of the wrong form."""
+
+
+# -- parameters -------------------------------------------------------------------------------
+
+#: Parameter kinds, and how each is shown in help.
+KINDS = {
+    "string": "String",
+    "int": "Int32",
+    "bool": "Boolean",
+    "switch": "SwitchParameter",
+    "timespan": "TimeSpan",
+    "datetime": "DateTime",
+    "secret": "SecureString",
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    help: str
+    mandatory: bool = False
+    position: int | None = None
+    multiple: bool = False
+    pipeline_by_property: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    sets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+
+    @property
+    def python_name(self) -> str:
+        return snake(self.name)
+
+    @property
+    def secret(self) -> bool:
+        """A PIN: never taken from a command line, never shown."""
+        return self.kind == "secret"
+
+    @property
+    def type_name(self) -> str:
+        return KINDS[self.kind] + ("[]" if self.multiple else "")
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def convert(self, value: Any, cmdlet: str) -> Any:
+        """Check one Python value against the kind; text from a command line is parsed.
+
+        A parameter bound by property name also takes objects that have the property, as
+        PowerShell's pipeline does (a Tenant for -Identity through its TenantId)."""
+        if self.multiple:
+            values = [value] if isinstance(value, (str, bytes)) or not _iterable(value) else list(value)
+            if not values:
+                raise UsageError(f"The parameter -{self.name} needs at least one value.",
+                                 error_id=f"ParameterArgumentValidationError,{cmdlet}", target=self.name)
+            return [self._one(v, cmdlet) for v in values]
+        return self._one(value, cmdlet)
+
+    def _one(self, value: Any, cmdlet: str) -> Any:
+        def wrong(expected: str) -> InvalidTypeError:
+            return InvalidTypeError(
+                f"The parameter -{self.name} takes {expected}, not {type(value).__name__}.",
+                error_id=f"ParameterArgumentTransformationError,{cmdlet}", target=self.name)
+
+        kind = self.kind
+        if self.pipeline_by_property and not isinstance(value, (str, bytes, int, float, bool)):
+            value = _property_value(value, self.names())
+        if kind in ("string", "secret"):
+            if not isinstance(value, str):
+                raise wrong("text")
+            if self.choices:
+                for choice in self.choices:
+                    if choice.lower() == value.lower():
+                        return choice
+                raise UsageError(
+                    f"The parameter -{self.name} takes one of {', '.join(self.choices)}.",
+                    error_id=f"ParameterArgumentValidationError,{cmdlet}", target=self.name)
+            return value
+        if kind == "int":
+            if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+                return int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise wrong("a whole number")
+            return value
+        if kind in ("bool", "switch"):
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered in ("$true", "true", "1"):
+                    return True
+                if lowered in ("$false", "false", "0"):
+                    return False
+            if not isinstance(value, bool):
+                raise wrong("$true or $false")
+            return value
+        if kind == "timespan":
+            if isinstance(value, timedelta):
+                return value
+            if isinstance(value, str):
+                parsed = parse_timespan(value)
+                if parsed is None:
+                    raise UsageError(
+                        f"The parameter -{self.name} takes a duration such as 00:15:00 "
+                        "(hh:mm:ss), 1.00:00:00 (d.hh:mm:ss) or a number of seconds.",
+                        error_id=f"ParameterArgumentTransformationError,{cmdlet}", target=self.name)
+                return parsed
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise wrong("a timedelta or a number of seconds")
+            return timedelta(seconds=value)
+        if kind == "datetime":
+            if isinstance(value, datetime):
+                return value
+            if isinstance(value, str):
+                try:
+                    parsed_dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+                except ValueError:
+                    raise UsageError(
+                        f"The parameter -{self.name} takes a date and time such as "
+                        "2026-11-26 or 2026-11-26T09:30:00Z.",
+                        error_id=f"ParameterArgumentTransformationError,{cmdlet}",
+                        target=self.name) from None
+                return parsed_dt if parsed_dt.tzinfo else parsed_dt.replace(tzinfo=timezone.utc)
+            raise wrong("a datetime")
+        raise AssertionError(kind)
+
+
+def parse_timespan(text: str) -> timedelta | None:
+    """PowerShell's TimeSpan forms ``hh:mm:ss`` and ``d.hh:mm:ss``, or whole seconds."""
+    text = text.strip()
+    if re.fullmatch(r"\d{1,9}", text):
+        return timedelta(seconds=int(text))
+    match = re.fullmatch(r"(?:(\d{1,5})\.)?(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    if not match:
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    if minutes > 59 or seconds > 59 or hours > 23:
+        return None
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _iterable(value: Any) -> bool:
+    if isinstance(value, dict):
+        return False
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _property_value(obj: Any, names: Sequence[str]) -> Any:
+    """PowerShell's binding by property name: the first of `names` the object has."""
+    for name in names:
+        for candidate in (name, snake(name)):
+            if isinstance(obj, dict) and candidate in obj:
+                return obj[candidate]
+            if not isinstance(obj, dict) and hasattr(obj, candidate):
+                return getattr(obj, candidate)
+    return obj
+
+
+# -- errors, output, the host -----------------------------------------------------------------
+
+
+@dataclass
+class ErrorRecord:
+    """One error as PowerShell reports it, for -ErrorAction Continue and the CLI."""
+
+    exception: PortOutError
+    cmdlet: str
+    target: str
+
+    @property
+    def fully_qualified_error_id(self) -> str:
+        return self.exception.error_id
+
+    @property
+    def category(self) -> str:
+        return self.exception.category
+
+    def render(self) -> str:
+        exc = self.exception
+        return (
+            f"{self.cmdlet} : {exc.message}\n"
+            f"    + CategoryInfo          : {exc.category}: ({self.target}:String) "
+            f"[{self.cmdlet}], {type(exc).__name__}\n"
+            f"    + FullyQualifiedErrorId : {exc.error_id}\n"
+        )
+
+
+class Output(list):  # type: ignore[type-arg]
+    """What a multi-target call returns: the objects written, plus its errors and a summary."""
+
+    def __init__(self, items: Iterable[Any] = (), *, errors: Sequence[ErrorRecord] = (),
+                 succeeded: int = 0, failed: int = 0, skipped: int = 0) -> None:
+        super().__init__(items)
+        self.errors = list(errors)
+        self.succeeded = succeeded
+        self.failed = failed
+        self.skipped = skipped
+        self.listed = False  # a call wrote a collection (Get-* without -Identity)
+
+    @property
+    def summary(self) -> str:
+        text = f"{self.succeeded} succeeded, {self.failed} failed"
+        return text + (f", {self.skipped} skipped" if self.skipped else "")
+
+
+class Host:
+    """Where a cmdlet talks to a person: What-if lines, prompts, verbose lines, errors, progress.
+
+    The Python default writes What-if lines to stdout, reads confirmations from stdin, shows a
+    progress bar only when stderr is a terminal, and keeps errors in the session instead of
+    printing them. The command-line host prints errors and summaries as well.
+    """
+
+    prints_errors = False
+    prints_summary = False
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
+                 inp: TextIO | None = None) -> None:
+        self._out = out
+        self._err = err
+        self._in = inp
+        self.lock = threading.Lock()
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    @property
+    def err(self) -> TextIO:
+        return self._err or sys.stderr
+
+    @property
+    def inp(self) -> TextIO:
+        return self._in or sys.stdin
+
+    def what_if(self, message: str) -> None:
+        with self.lock:
+            self.out.write(f"What if: {message}\n")
+            self.out.flush()
+
+    def verbose(self, message: str) -> None:
+        with self.lock:
+            self.err.write(f"VERBOSE: {message}\n")
+            self.err.flush()
+
+    def error(self, record: ErrorRecord) -> None:
+        if self.prints_errors:
+            with self.lock:
+                self.err.write(record.render())
+                self.err.flush()
+
+    def summary(self, cmdlet: str, output: Output) -> None:
+        if self.prints_summary:
+            with self.lock:
+                self.err.write(f"{cmdlet}: {output.summary}.\n")
+
+    def confirm(self, message: str) -> str:
+        """Ask; returns Y (yes), A (yes to all), N (no) or L (no to all). End of input is No."""
+        with self.lock:
+            while True:
+                self.err.write(
+                    "\nConfirm\nAre you sure you want to perform this action?\n"
+                    f"{message}\n"
+                    '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (default is "Y"): ')
+                self.err.flush()
+                line = self.inp.readline()
+                if not line:
+                    self.err.write("\n")
+                    return "N"
+                answer = line.strip().upper()[:1] or "Y"
+                if answer in "YANL":
+                    return answer
+                self.err.write("Y - Continue with only the next step of the operation.\n"
+                               "A - Continue with all the steps of the operation.\n"
+                               "N - Skip this operation and proceed with the next operation.\n"
+                               "L - Skip this operation and all subsequent operations.\n")
+
+    def progress(self, total: int, description: str) -> Any:
+        """A progress bar on a terminal (tqdm), or None when output is not a terminal."""
+        if total < 2 or not self.err.isatty():
+            return None
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return None
+        return tqdm(total=total, desc=description, file=self.err, leave=False, unit="tenant")
+
+
+# -- the cmdlet -------------------------------------------------------------------------------
+
+#: Common parameters every cmdlet takes (ShouldProcess ones also WhatIf, Confirm and Force).
+COMMON = (
+    Parameter("ErrorAction", "string", "What a failure does to the other targets: Stop (the "
+              "default) raises at once; Continue reports it and goes on; SilentlyContinue "
+              "records it and goes on; Ignore forgets it.", choices=ERROR_ACTIONS, aliases=("ea",)),
+    Parameter("Verbose", "switch", "Write a line per step to stderr.", aliases=("vb",)),
+)
+SHOULD_PROCESS = (
+    Parameter("WhatIf", "switch", "Change nothing; say what would be done.", aliases=("wi",)),
+    Parameter("Confirm", "switch", "Ask before each change (High-impact cmdlets ask unless "
+              "-Confirm:$false or -Force).", aliases=("cf",)),
+)
+
+
+@dataclass
+class Invocation:
+    """One call: the bound parameters, the session and the host."""
+
+    cmdlet: Cmdlet
+    params: dict[str, Any]
+    session: Any
+    host: Host
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params.get(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.params.get(name)
+        return default if value is None else value
+
+
+@dataclass
+class Cmdlet:
+    verb: str
+    noun: str
+    synopsis: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    run: Callable[[Invocation], Any]
+    output_type: str = "None"
+    impact: str = "None"
+    action: str | None = None             # ShouldProcess: 'Performing the operation "<action>"'
+    target: str | None = None             # the parameter iterated over, one call per value
+    parallel: bool = False                # targets may run in threads (hashing work)
+    needs_session: bool = True
+    examples: tuple[tuple[str, str], ...] = ()
+    notes: str = ""
+    roles: str = ""
+    force: bool = False                   # takes -Force
+    _signature_cache: dict[str, Parameter] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        assert self.impact in IMPACTS
+        declared = list(self.parameters)
+        if self.action:
+            declared += SHOULD_PROCESS
+        if self.force:
+            declared.append(Parameter("Force", "switch", "Do not ask for confirmation."))
+        declared += COMMON
+        self.all_parameters: tuple[Parameter, ...] = tuple(declared)
+        for p in self.all_parameters:
+            for n in p.names():
+                self._signature_cache[n.lower()] = p
+                self._signature_cache[snake(n)] = p
+
+    @property
+    def name(self) -> str:
+        return f"{self.verb}-{self.noun}"
+
+    @property
+    def python_name(self) -> str:
+        return snake(self.verb) + "_" + snake(self.noun)
+
+    def parameter(self, name: str) -> Parameter | None:
+        """A parameter by name or alias, PascalCase or snake_case, any case."""
+        return self._signature_cache.get(name) or self._signature_cache.get(name.lower()) \
+            or self._signature_cache.get(snake(name))
+
+    def positional(self) -> list[Parameter]:
+        return sorted((p for p in self.parameters if p.position is not None),
+                      key=lambda p: p.position or 0)
+
+    # -- calling ---------------------------------------------------------------------------
+
+    def __call__(self, *args: Any, session: Any = None, host: Host | None = None,
+                 input_object: Iterable[Any] | None = None, **kwargs: Any) -> Any:
+        """Run the cmdlet from Python: positional values as declared, names in either case."""
+        bound = self.bind(args, kwargs)
+        return self.invoke(bound, session=session, host=host, input_object=input_object)
+
+    def bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        bound: dict[str, Any] = {}
+        positional = self.positional()
+        if len(args) > len(positional):
+            raise UsageError(f"{self.name} takes {len(positional)} positional value(s); "
+                             f"{len(args)} were given.",
+                             error_id=f"PositionalParameterNotFound,{self.name}")
+        for p, value in zip(positional, args):
+            bound[p.name] = value
+        for key, value in kwargs.items():
+            p = self.parameter(key)
+            if p is None:
+                raise UsageError(f"{self.name} has no parameter named {key!r}.",
+                                 error_id=f"NamedParameterNotFound,{self.name}", target=key)
+            if p.name in bound:
+                raise UsageError(f"The parameter -{p.name} was given twice.",
+                                 error_id=f"ParameterAlreadyBound,{self.name}", target=p.name)
+            bound[p.name] = value
+        return bound
+
+    def invoke(self, bound: dict[str, Any], *, session: Any = None, host: Host | None = None,
+               input_object: Iterable[Any] | None = None) -> Any:
+        from portout import session as sessions
+
+        host = host or sessions.default_host()
+        params: dict[str, Any] = {}
+        for name, value in bound.items():
+            p = self.parameter(name)
+            assert p is not None
+            if value is None:
+                continue
+            params[p.name] = p.convert(value, self.name)
+        error_action = params.get("ErrorAction") or sessions.preferences["ErrorAction"]
+        verbose = params.get("Verbose", False)
+
+        rows = self._rows(params, input_object)
+        many = input_object is not None or (self.target is not None and
+                                            _iterable(bound.get(self.target)) and
+                                            not isinstance(bound.get(self.target), str))
+        for row in rows:
+            for p in self.parameters:
+                if p.mandatory and row.get(p.name) is None:
+                    raise UsageError(f"{self.name} needs the parameter -{p.name}.",
+                                     error_id=f"MissingMandatoryParameter,{self.name}", target=p.name)
+        if self.needs_session:
+            session = session or sessions.current(host)
+
+        output = self._run_rows(rows, session, host, error_action, verbose)
+        if many and len(rows) > 1:
+            host.summary(self.name, output)
+        if session is not None and output.errors:
+            session.errors.extend(output.errors)
+        if many or output.listed:
+            return output
+        return output[0] if output else None
+
+    def _rows(self, params: dict[str, Any], input_object: Iterable[Any] | None) -> list[dict[str, Any]]:
+        """One dict of parameters per target: each value of the target parameter, or each
+        object of the input, bound by property name over the explicit parameters."""
+        if input_object is not None:
+            rows = []
+            for obj in input_object:
+                row = dict(params)
+                for p in self.parameters:
+                    if not p.pipeline_by_property or p.name in params:
+                        continue
+                    value = _property_value(obj, p.names())
+                    if value is not obj and value is not None and value != "":
+                        row[p.name] = p.convert(value, self.name)
+                        if p.multiple:
+                            row[p.name] = row[p.name][0]
+                rows.append(row)
+            return rows
+        if self.target and isinstance(params.get(self.target), list):
+            return [{**params, self.target: value} for value in params[self.target]]
+        return [params]
+
+    def _run_rows(self, rows: list[dict[str, Any]], session: Any, host: Host, error_action: str,
+                  verbose: bool) -> Output:
+        output = Output()
+        confirm_all: bool | None = None  # Yes to All / No to All
+        state = {"stop": False}
+
+        def target_of(row: dict[str, Any]) -> str:
+            value = row.get(self.target) if self.target else None
+            return str(value) if value is not None else "store"
+
+        def should_process(row: dict[str, Any]) -> bool:
+            nonlocal confirm_all
+            if not self.action:
+                return True
+            message = f'Performing the operation "{self.action}" on target "{target_of(row)}".'
+            if row.get("WhatIf"):
+                host.what_if(message)
+                return False
+            asked = row.get("Confirm")
+            wants = asked is True or (asked is None and not row.get("Force") and
+                                      IMPACTS.index(self.impact) >= IMPACTS.index(CONFIRM_PREFERENCE))
+            if wants:
+                if confirm_all is None:
+                    answer = host.confirm(message)
+                    if answer in "AL":
+                        confirm_all = answer == "A"
+                    if answer in "NL":
+                        return False
+                elif not confirm_all:
+                    return False
+            if verbose:
+                host.verbose(message)
+            return True
+
+        def run_one(row: dict[str, Any]) -> tuple[str, Any]:
+            try:
+                result = self.run(Invocation(self, row, session, host))
+                if isinstance(result, Iterator):
+                    result = list(result)  # errors of a lazy listing belong to this call
+                return "ok", result
+            except PortOutError as error:
+                return "error", self._record(error, target_of(row))
+
+        def take(result: tuple[str, Any], row: dict[str, Any]) -> None:
+            kind, value = result
+            if kind == "ok":
+                output.succeeded += 1
+                if isinstance(value, list):
+                    output.extend(value)
+                    output.listed = True
+                elif value is not None:
+                    output.append(value)
+                return
+            output.failed += 1
+            record: ErrorRecord = value
+            if error_action == "Stop":
+                state["stop"] = True
+                raise record.exception
+            if error_action != "Ignore":
+                output.errors.append(record)
+            if error_action == "Continue":
+                host.error(record)
+
+        approved = []
+        for row in rows:
+            if should_process(row):
+                approved.append(row)
+            else:
+                output.skipped += 1
+        bar = host.progress(len(approved), self.name)
+        try:
+            if self.parallel and len(approved) > 1:
+                self._run_parallel(approved, run_one, take, bar, state)
+            else:
+                for row in approved:
+                    take(run_one(row), row)
+                    if bar is not None:
+                        bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return output
+
+    def _run_parallel(self, rows: list[dict[str, Any]], run_one: Callable, take: Callable,
+                      bar: Any, state: dict[str, bool]) -> None:
+        """Hashing releases the GIL: targets run on every core, results taken in order."""
+        workers = min(len(rows), os.cpu_count() or 2)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:
+            futures = [pool.submit(run_one, row) for row in rows]
+            try:
+                for future, row in zip(futures, rows):
+                    take(future.result(), row)
+                    if bar is not None:
+                        bar.update(1)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                wait(futures, return_when=FIRST_EXCEPTION)
+                raise
+
+    def _record(self, error: PortOutError, target: str) -> ErrorRecord:
+        if "," not in error.error_id:
+            error.error_id = f"{error.error_id},{self.name}"
+        return ErrorRecord(error, self.name, target)
+
+    # -- help ------------------------------------------------------------------------------
+
+    def syntax(self) -> str:
+        parts = [self.name]
+        for p in self.all_parameters:
+            if p in COMMON:
+                continue
+            value = "" if p.kind == "switch" else f" <{p.type_name}>"
+            name = f"-{p.name}"
+            if p.position is not None:
+                name = f"[{name}]"
+            item = f"{name}{value}"
+            parts.append(item if p.mandatory else f"[{item}]")
+        parts.append("[<CommonParameters>]")
+        return " ".join(parts)
+
+
+def require(condition: bool, message: str, error_id: str) -> None:
+    if not condition:
+        raise InvalidOperationError(message, error_id=error_id)

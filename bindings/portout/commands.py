@@ -1,0 +1,402 @@
+"""The cmdlets of portout, each declared once.
+
+Everything else (the Python functions, ``portout.cmdlets``, the command line, ``portout help``
+and ``docs/cmdlets.md``) is made from these declarations.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from portout import session as sessions
+from portout.cmdlet import Cmdlet, Invocation, Parameter
+from portout.store import Store
+
+P = Parameter
+
+_IDENTITY_HELP = ("The tenant: a GUID or a domain-like name such as contoso.com. Takes several, "
+                  "and tenant objects (their TenantId) from another cmdlet.")
+
+
+def _identity(mandatory: bool = True, multiple: bool = True) -> Parameter:
+    return P("Identity", "string", _IDENTITY_HELP, mandatory=mandatory, position=0,
+             multiple=multiple, pipeline_by_property=True, aliases=("TenantId",))
+
+
+_PASS_THRU = P("PassThru", "switch", "Write the changed object to the output.")
+
+
+def _store(inv: Invocation) -> Store:
+    return inv.session.store
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+def _connect(inv: Invocation) -> Any:
+    store = Store.open(
+        inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
+        allow_test_profile=bool(inv["AllowTestProfile"]), actor=inv["Actor"], role=inv["Role"],
+        tenant_scope=inv["TenantScope"], create=not inv["NoCreate"])
+    return sessions.connect(store)
+
+
+def _disconnect(inv: Invocation) -> None:
+    sessions.disconnect(inv.session)
+
+
+# -- tenants ----------------------------------------------------------------------------------
+
+def _new_tenant(inv: Invocation) -> Any:
+    return _store(inv).create_tenant(inv["Identity"], inv["DisplayName"],
+                                     inv.get("CountryOrRegion", "US"))
+
+
+def _get_tenant(inv: Invocation) -> Any:
+    if inv["Identity"] is None:
+        return list(_store(inv).tenants())
+    return _store(inv).get_tenant(inv["Identity"])
+
+
+def _set_tenant(inv: Invocation) -> Any:
+    tenant = _store(inv).update_tenant(inv["Identity"], display_name=inv["DisplayName"],
+                                       country_or_region=inv["CountryOrRegion"])
+    return tenant if inv["PassThru"] else None
+
+
+def _remove_tenant(inv: Invocation) -> None:
+    _store(inv).remove_tenant(inv["Identity"])
+
+
+# -- PINs -------------------------------------------------------------------------------------
+
+def _set_pin(inv: Invocation) -> Any:
+    status = _store(inv).set_pin(inv["Identity"], inv["Pin"])
+    return status if inv["PassThru"] else None
+
+
+def _get_pin(inv: Invocation) -> Any:
+    if inv["Identity"] is None:
+        return list(_store(inv).pin_statuses())
+    return _store(inv).pin_status(inv["Identity"])
+
+
+def _test_pin(inv: Invocation) -> bool:
+    return _store(inv).check_pin(inv["Identity"], inv["Pin"])
+
+
+def _unlock_pin(inv: Invocation) -> Any:
+    status = _store(inv).unlock_pin(inv["Identity"])
+    return status if inv["PassThru"] else None
+
+
+# -- policies ---------------------------------------------------------------------------------
+
+def _get_policy(inv: Invocation) -> Any:
+    return _store(inv).get_policy(inv["Identity"])
+
+
+def _set_policy(inv: Invocation) -> Any:
+    policy = _store(inv).set_policy(
+        inv["Identity"], min_length=inv["MinimumLength"], max_length=inv["MaximumLength"],
+        block_weak=inv["BlockWeakPins"], blocklist=inv["Blocklist"],
+        max_failed_attempts=inv["MaxFailedAttempts"], lockout_duration=inv["LockoutDuration"],
+        max_lockout_duration=inv["MaxLockoutDuration"])
+    return policy if inv["PassThru"] else None
+
+
+def _reset_policy(inv: Invocation) -> Any:
+    policy = _store(inv).reset_policy(inv["Identity"])
+    return policy if inv["PassThru"] else None
+
+
+def _test_policy(inv: Invocation) -> Any:
+    return _store(inv).test_pin_policy(inv["Pin"], inv["Identity"])
+
+
+# -- audit and keys ---------------------------------------------------------------------------
+
+def _get_audit(inv: Invocation) -> Iterator[Any]:
+    return _store(inv).audit_events(inv["Identity"], since=inv["Since"], until=inv["Until"],
+                                    event_type=inv["EventType"], first=inv["First"])
+
+
+def _test_audit(inv: Invocation) -> Any:
+    return _store(inv).verify_audit()
+
+
+def _update_key(inv: Invocation) -> Any:
+    return _store(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500))
+
+
+_ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
+_PROFILE_CHOICES = ("interactive", "moderate", "sensitive", "test")
+
+CMDLETS: tuple[Cmdlet, ...] = (
+    Cmdlet(
+        "Connect", "PortOutStore",
+        "Opens a store as one actor and role, and makes it the default session.",
+        "Opens (or creates) the SQLite store and its key file, and returns a session that later "
+        "cmdlets use. Without -Path the store is $PORTOUT_STORE, else "
+        "$XDG_DATA_HOME/portout/store.db; without -KeyFile the key is $PORTOUT_KEY_FILE, else "
+        "<store>.key. A new store gets a new key file (mode 0600); an existing store never does. "
+        "Who the actor is, is the deployment's to establish: anyone who can read the store and "
+        "key files can connect with any role.",
+        (
+            P("Path", "string", "The store file.", position=0),
+            P("KeyFile", "string", "The store's key file, kept outside the database."),
+            P("Actor", "string", "Who acts, as the audit log will name them (default: the OS user)."),
+            P("Role", "string", "StoreAdmin (default), TelephonyAdmin, Carrier or Auditor.",
+              choices=_ROLE_CHOICES),
+            P("TenantScope", "string", "The tenants this session may act on (default: all).",
+              multiple=True),
+            P("HashProfile", "string", "The Argon2id cost profile (default: the store's own).",
+              choices=_PROFILE_CHOICES),
+            P("AllowTestProfile", "switch", "Allow the test profile: for test suites only."),
+            P("NoCreate", "switch", "Fail if the store does not exist instead of creating it."),
+        ),
+        _connect, output_type="PortOutSession", needs_session=False,
+        examples=(
+            ("Connect-PortOutStore -Path ./contoso.db -Actor admin@contoso.com",
+             "Opens ./contoso.db (created with ./contoso.db.key if new) as a StoreAdmin."),
+            ("Connect-PortOutStore -Role TelephonyAdmin -TenantScope contoso.com,contoso.net",
+             "Opens the default store for a telephony admin of two tenants."),
+        ),
+        roles="Anyone who can read the store and key files.",
+    ),
+    Cmdlet(
+        "Disconnect", "PortOutStore",
+        "Closes the default session.",
+        "Closes the session Connect-PortOutStore made; later cmdlets need a new connection. "
+        "Without a session it does nothing.",
+        (), _disconnect, needs_session=False,
+        examples=(("Disconnect-PortOutStore", "Closes the current session."),),
+        roles="Any.",
+    ),
+    Cmdlet(
+        "New", "PortOutTenant",
+        "Creates a tenant.",
+        "Creates a tenant with its display name and country. The port-out PIN exists only for "
+        "tenants in the United States (US); others can be kept, but get no PIN.",
+        (
+            P("Identity", "string", "The new tenant's id: a GUID or a domain-like name.",
+              mandatory=True, position=0, pipeline_by_property=True, aliases=("TenantId",)),
+            P("DisplayName", "string", "The tenant's name, 1 to 256 characters.", mandatory=True,
+              position=1, pipeline_by_property=True),
+            P("CountryOrRegion", "string", "ISO 3166-1 alpha-2 code (default US).", position=2,
+              pipeline_by_property=True),
+        ),
+        _new_tenant, output_type="Tenant", impact="Low", action="Create tenant",
+        target="Identity",
+        examples=(("New-PortOutTenant -Identity contoso.com -DisplayName Contoso -CountryOrRegion US",
+                   "Creates the US tenant contoso.com."),
+                  ("portout New-PortOutTenant -InputFile tenants.csv",
+                   "Creates one tenant per row of a CSV file with Identity, DisplayName and "
+                   "CountryOrRegion columns."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Get", "PortOutTenant",
+        "Gets tenants.",
+        "Gets the named tenants, or every tenant the session may see, ordered by id.",
+        (_identity(mandatory=False),),
+        _get_tenant, output_type="Tenant", target="Identity",
+        examples=(("Get-PortOutTenant", "Lists every tenant in scope."),
+                  ("Get-PortOutTenant -Identity contoso.com", "Gets one tenant.")),
+        roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
+    ),
+    Cmdlet(
+        "Set", "PortOutTenant",
+        "Renames a tenant or changes its country.",
+        "Changes a tenant's display name or country. A change that changes nothing records "
+        "nothing.",
+        (
+            _identity(),
+            P("DisplayName", "string", "The new display name.", pipeline_by_property=True),
+            P("CountryOrRegion", "string", "The new ISO 3166-1 alpha-2 code.",
+              pipeline_by_property=True),
+            _PASS_THRU,
+        ),
+        _set_tenant, output_type="Tenant", impact="Medium", action="Set tenant",
+        target="Identity",
+        examples=(("Set-PortOutTenant -Identity contoso.com -DisplayName 'Contoso Ltd' -PassThru",
+                   "Renames a tenant and shows it."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Remove", "PortOutTenant",
+        "Removes a tenant.",
+        "Removes a tenant and its PIN record. Its audit history stays. Asks first unless -Force "
+        "or -Confirm:$false.",
+        (_identity(),), _remove_tenant, impact="High", action="Remove tenant", target="Identity",
+        force=True,
+        examples=(("Remove-PortOutTenant -Identity fabrikam.com -Force",
+                   "Removes a tenant without asking."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Set", "PortOutPin",
+        "Sets or changes a tenant's port-out PIN.",
+        "Sets the PIN that a gaining carrier must present to port the tenant's numbers out. A "
+        "PIN has 6 to 10 ASCII digits by default, weak PINs are refused, and a change must "
+        "differ from the current PIN. Once set, a PIN can be changed but never removed. US "
+        "tenants only. From the command line the PIN is never an argument: it is asked for "
+        "(twice), or read with -PinFromStdin or -PinFromFd. Many tenants are hashed in "
+        "parallel.",
+        (
+            _identity(),
+            P("Pin", "secret", "The new PIN.", mandatory=True, pipeline_by_property=True),
+            _PASS_THRU,
+        ),
+        _set_pin, output_type="PinStatus", impact="Medium", action="Set PIN", target="Identity",
+        parallel=True,
+        examples=(("portout Set-PortOutPin -Identity contoso.com",
+                   "Asks for the new PIN twice, without echo, and sets it."),
+                  ("printf '%s\\n' \"$PIN\" | portout Set-PortOutPin contoso.com -PinFromStdin -PassThru",
+                   "Reads the PIN from standard input and shows the PIN status."),
+                  ("set_port_out_pin('contoso.com', pin=new_pin, pass_thru=True)",
+                   "The same from Python.")),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Get", "PortOutPin",
+        "Gets the PIN status of tenants (never the PIN).",
+        "Shows whether a PIN is set, when it was set and last changed and by whom, the "
+        "consecutive failed attempts and any lock, and the result of the last check.",
+        (_identity(mandatory=False),), _get_pin, output_type="PinStatus", target="Identity",
+        examples=(("Get-PortOutPin -Identity contoso.com", "The PIN status of one tenant."),
+                  ("Get-PortOutPin", "The PIN status of every tenant in scope.")),
+        roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
+    ),
+    Cmdlet(
+        "Test", "PortOutPin",
+        "Checks a PIN: True or False.",
+        "Checks the PIN of a tenant. The attempt is counted before the PIN is verified; five "
+        "wrong PINs in a row lock the tenant. Every refusal (wrong PIN, no PIN, unknown tenant, "
+        "locked, outside the US) answers False in the same time; Get-PortOutPin shows why.",
+        (
+            _identity(multiple=False),
+            P("Pin", "secret", "The PIN to check.", mandatory=True),
+        ),
+        _test_pin, output_type="Boolean", target="Identity",
+        examples=(("portout Test-PortOutPin -Identity contoso.com",
+                   "Asks for the PIN without echo; prints True or False."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Unlock", "PortOutPin",
+        "Clears failed attempts and any lock.",
+        "Clears a tenant's failed attempts and lock, after the admin is sure the attempts were "
+        "not an attack. Asks first unless -Force or -Confirm:$false. Audited.",
+        (_identity(), _PASS_THRU), _unlock_pin, output_type="PinStatus", impact="High",
+        action="Unlock PIN", target="Identity", force=True,
+        examples=(("Unlock-PortOutPin -Identity contoso.com -Force", "Unlocks without asking."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Get", "PortOutPinPolicy",
+        "Gets the PIN and lockout policy.",
+        "Gets the store's default policy, or the policy that applies to a tenant (its own "
+        "settings over the default; Overridden names its own).",
+        (P("Identity", "string", "The tenant; omit for the store default.", position=0,
+           pipeline_by_property=True, aliases=("TenantId",)),),
+        _get_policy, output_type="PolicySettings",
+        examples=(("Get-PortOutPinPolicy", "The store default."),
+                  ("Get-PortOutPinPolicy -Identity contoso.com", "What applies to one tenant.")),
+        roles="StoreAdmin; TelephonyAdmin and Auditor (tenants within their scope).",
+    ),
+    Cmdlet(
+        "Set", "PortOutPinPolicy",
+        "Changes the PIN and lockout policy.",
+        "Changes the store default (no -Identity) or one tenant's own settings. Lengths stay "
+        "within 4 to 15; MaxFailedAttempts within 1 to 100; LockoutDuration within one second "
+        "and 24 hours; each further lock doubles, up to MaxLockoutDuration.",
+        (
+            P("Identity", "string", "The tenant; omit for the store default.", position=0,
+              pipeline_by_property=True, aliases=("TenantId",)),
+            P("MinimumLength", "int", "The fewest digits a PIN may have."),
+            P("MaximumLength", "int", "The most digits a PIN may have."),
+            P("BlockWeakPins", "bool", "Refuse repeated, sequential, patterned and common PINs."),
+            P("Blocklist", "string", "PINs refused besides (replaces the list).", multiple=True),
+            P("MaxFailedAttempts", "int", "Consecutive wrong PINs before a lock."),
+            P("LockoutDuration", "timespan", "How long the first lock lasts (hh:mm:ss)."),
+            P("MaxLockoutDuration", "timespan", "The longest a doubled lock may last."),
+            _PASS_THRU,
+        ),
+        _set_policy, output_type="PolicySettings", impact="Medium", action="Set PIN policy",
+        target="Identity",
+        examples=(("Set-PortOutPinPolicy -MaxFailedAttempts 3 -LockoutDuration 00:30:00",
+                   "Three tries, then thirty minutes, for every tenant without its own setting."),
+                  ("Set-PortOutPinPolicy -Identity contoso.com -MinimumLength 10",
+                   "Contoso asks for ten digits."),),
+        roles="StoreAdmin; TelephonyAdmin for tenants within its scope.",
+    ),
+    Cmdlet(
+        "Reset", "PortOutPinPolicy",
+        "Drops a tenant's own policy settings.",
+        "The tenant follows the store default again.",
+        (_identity(), _PASS_THRU), _reset_policy, output_type="PolicySettings", impact="Medium",
+        action="Reset PIN policy", target="Identity",
+        examples=(("Reset-PortOutPinPolicy -Identity contoso.com", "Back to the default."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Test", "PortOutPinPolicy",
+        "Tells whether a PIN would meet the policy, changing nothing.",
+        "Reports IsValid and every rule the PIN fails (Empty, TooShort, TooLong, NotDigits, "
+        "RepeatedDigit, Sequential, RepeatedPattern, CommonPin, Blocklisted).",
+        (
+            P("Pin", "secret", "The PIN to test.", mandatory=True),
+            P("Identity", "string", "Test against this tenant's policy.", position=0,
+              pipeline_by_property=True, aliases=("TenantId",)),
+        ),
+        _test_policy, output_type="PolicyTestResult",
+        examples=(("portout Test-PortOutPinPolicy -Identity contoso.com",
+                   "Asks for a PIN and tells which rules it fails."),),
+        roles="StoreAdmin; TelephonyAdmin and Auditor.",
+    ),
+    Cmdlet(
+        "Get", "PortOutAuditLog",
+        "Gets audit events, oldest first.",
+        "Every change, check, refusal and key event, with who, when, the outcome and the reason. "
+        "No event holds a PIN.",
+        (
+            P("Identity", "string", "Only this tenant's events.", position=0,
+              pipeline_by_property=True, aliases=("TenantId",)),
+            P("Since", "datetime", "Events at or after this time (UTC unless it says)."),
+            P("Until", "datetime", "Events before this time."),
+            P("EventType", "string", "Only these event types (PinSet, PinCheck, ...).",
+              multiple=True),
+            P("First", "int", "At most this many events."),
+        ),
+        _get_audit, output_type="AuditEvent",
+        examples=(("Get-PortOutAuditLog -Identity contoso.com -EventType PinCheck -First 20",
+                   "The first twenty PIN checks of a tenant."),),
+        roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
+    ),
+    Cmdlet(
+        "Test", "PortOutAuditLog",
+        "Verifies the audit chain.",
+        "Walks the keyed hash chain and reports IsValid, EventCount and the first event that "
+        "was edited, deleted, inserted or reordered.",
+        (), _test_audit, output_type="AuditVerification",
+        examples=(("Test-PortOutAuditLog", "Proves the log was not altered, or says where."),),
+        roles="StoreAdmin, Auditor.",
+    ),
+    Cmdlet(
+        "Update", "PortOutKey",
+        "Rotates the store key.",
+        "Re-seals every PIN record under the key in -NewKeyFile (created if missing), without "
+        "knowing any PIN, in batches that each commit on their own. After a crash, connect with "
+        "the current key and run it again to finish. Afterwards the store opens only with the "
+        "new key; destroy the old key file then. Asks first unless -Force or -Confirm:$false.",
+        (
+            P("NewKeyFile", "string", "The new key file.", mandatory=True, position=0),
+            P("BatchSize", "int", "Records per transaction (default 500)."),
+        ),
+        _update_key, output_type="RotationReport", impact="High", action="Rotate store key",
+        target="NewKeyFile", force=True,
+        examples=(("Update-PortOutKey -NewKeyFile ./store-2026.key -Force",
+                   "Rotates to a new key file."),),
+        roles="StoreAdmin without a tenant scope.",
+    ),
+)
