@@ -244,6 +244,14 @@ class Options:
                    hash_profile=env.get("PORTOUT_HASH_PROFILE") or None,
                    allow_test_profile=env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true", "yes"))
 
+    def connection(self) -> dict[str, Any]:
+        """Connect-PortOutStore's parameters as the options and environment give them."""
+        bound: dict[str, Any] = {"Path": self.store, "KeyFile": self.key_file, "Actor": self.actor,
+                                 "Role": self.role, "TenantScope": self.tenant_scope,
+                                 "HashProfile": self.hash_profile,
+                                 "AllowTestProfile": self.allow_test_profile or None}
+        return {k: v for k, v in bound.items() if v is not None}
+
     def connect(self) -> None:
         """For one-off commands: connect from the options when no session is open."""
         try:
@@ -251,12 +259,7 @@ class Options:
             return
         except PortOutError:
             pass
-        connect = CMDLETS["connect-portoutstore"]
-        bound: dict[str, Any] = {"Path": self.store, "KeyFile": self.key_file, "Actor": self.actor,
-                                 "Role": self.role, "TenantScope": self.tenant_scope,
-                                 "HashProfile": self.hash_profile,
-                                 "AllowTestProfile": self.allow_test_profile}
-        connect.invoke({k: v for k, v in bound.items() if v is not None}, host=CliHost())
+        CMDLETS["connect-portoutstore"].invoke(self.connection(), host=CliHost())
 
 
 _GLOBAL_OPTIONS = {
@@ -322,6 +325,13 @@ def parse_command(tokens: Sequence[Token]) -> tuple[Cmdlet, dict[str, Any], dict
     while i < len(tokens):
         token = tokens[i]
         if not token.is_option:
+            # "a.example, b.example" arrives as "a.example," and "b.example": one list
+            while (token.text.endswith(",") and token.bare(len(token.text) - 1)
+                   and i + 1 < len(tokens) and not tokens[i + 1].is_option):
+                token = Token(token.text + tokens[i + 1].text,
+                              (token.quoted or "0" * len(token.text)) +
+                              (tokens[i + 1].quoted or "0" * len(tokens[i + 1].text)))
+                i += 1
             positional.append(token)
             i += 1
             continue
@@ -391,19 +401,19 @@ def _read_secret_from_fd(fd: int) -> str:
     return data.decode("utf-8", "surrogateescape").rstrip("\r")
 
 
-def _ask_secret(cmdlet: Cmdlet, p: Parameter, inp: TextIO) -> str:
+def _ask_secret(cmdlet: Cmdlet, p: Parameter) -> str:
+    """Ask on the controlling terminal, without echo (getpass), twice when setting."""
     try:
-        tty = open("/dev/tty", "r+")  # noqa: SIM115 - closed below
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
     except OSError:
         raise _usage(f"There is no terminal to ask for -{p.name} without echo: use -PinFromStdin "
                      "or -PinFromFd N.", f"NoTerminalForSecret,{cmdlet.name}", p.name) from None
-    with tty:
-        first = getpass.getpass(f"{p.name}: ", stream=tty)
-        if cmdlet.verb == "Set":
-            again = getpass.getpass(f"Confirm {p.name}: ", stream=tty)
-            if again != first:
-                raise _usage("The two entries differ; nothing was changed.",
-                             f"PinsDoNotMatch,{cmdlet.name}", p.name)
+    first = getpass.getpass(f"{p.name}: ")
+    if cmdlet.verb == "Set":
+        again = getpass.getpass(f"Confirm {p.name}: ")
+        if again != first:
+            raise _usage("The two entries differ; nothing was changed.",
+                         f"PinsDoNotMatch,{cmdlet.name}", p.name)
     return first
 
 
@@ -455,21 +465,21 @@ def run_command(tokens: Sequence[Token], options: Options) -> int:
                     raise _usage("-PinFromFd names no readable file descriptor.",
                                  f"SecretNotProvided,{cmdlet.name}", p.name) from None
             elif p.mandatory:
-                bound[p.name] = _ask_secret(cmdlet, p, options.inp)
-        if cmdlet.needs_session:
+                bound[p.name] = _ask_secret(cmdlet, p)
+        if cmdlet.name == "Connect-PortOutStore":
+            bound = {**options.connection(), **bound}  # what the line says wins
+        elif cmdlet.needs_session:
             options.connect()
-        result = cmdlet.invoke(bound, host=host, input_object=rows)
+        result = cmdlet.invoke(bound, host=host, input_object=rows, collect=True)
     except UsageError as error:
         _print_error(err, error, name)
         return EXIT_USAGE
     except PortOutError as error:
         _print_error(err, error, name)
         return EXIT_FAILURE
-    objects = list(result) if isinstance(result, list) else ([] if result is None else [result])
-    out.write(render(objects, extra.get("OutputFormat")))
+    out.write(render(list(result), extra.get("OutputFormat")))
     out.flush()
-    failed = getattr(result, "errors", None)
-    return EXIT_FAILURE if failed else EXIT_OK
+    return EXIT_FAILURE if result.failed else EXIT_OK
 
 
 def _print_error(err: TextIO, error: PortOutError, name: str) -> None:

@@ -460,7 +460,9 @@ class Cmdlet:
         return bound
 
     def invoke(self, bound: dict[str, Any], *, session: Any = None, host: Host | None = None,
-               input_object: Iterable[Any] | None = None) -> Any:
+               input_object: Iterable[Any] | None = None, collect: bool = False) -> Any:
+        """Run with bound parameters. Returns the one object written (or None) for a single
+        target, an :class:`Output` for several; ``collect`` returns the Output always."""
         from portout import session as sessions
 
         host = host or sessions.default_host()
@@ -491,7 +493,7 @@ class Cmdlet:
             host.summary(self.name, output)
         if session is not None and output.errors:
             session.errors.extend(output.errors)
-        if many or output.listed:
+        if many or output.listed or collect:
             return output
         return output[0] if output else None
 
@@ -601,7 +603,10 @@ class Cmdlet:
 
     def _run_parallel(self, rows: list[dict[str, Any]], run_one: Callable, take: Callable,
                       bar: Any, state: dict[str, bool]) -> None:
-        """Hashing releases the GIL: targets run on every core, results taken in order."""
+        """Hashing releases the GIL: targets run on every core, results taken in order.
+
+        With ErrorAction Stop, no target starts after the first failure is taken; targets
+        already running on other threads finish."""
         workers = min(len(rows), os.cpu_count() or 2)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:
             futures = [pool.submit(run_one, row) for row in rows]
