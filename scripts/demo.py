@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
+import textwrap
 import time
 import unicodedata
 from pathlib import Path
@@ -114,6 +117,20 @@ def store_story(folder: Path) -> None:
     admin.unlock_pin("contoso.com")
     print(f"  after the admin unlocks: the right PIN -> {carrier.check_pin('contoso.com', '602917')}")
     carrier.close()
+
+    heading("The same store from the command line, as a script would use it")
+    admin.close()
+    portout_cli = [os.path.join(os.path.dirname(sys.executable), "portout"), "--store", str(path),
+                   "--actor", "admin@contoso.com"]
+    for args, stdin in ((["Get-PortOutPin", "-OutputFormat", "Table"], ""),
+                        (["Set-PortOutPin", "contoso.com", "-Pin", "481605"], ""),
+                        (["Set-PortOutPin", "contoso.com", "-PinFromStdin"], "123456\n"),
+                        (["Remove-PortOutTenant", "fabrikam.co.uk", "-WhatIf"], "")):
+        print(f"$ portout {' '.join(args)}" + ("   # the PIN on stdin" if stdin else ""))
+        done = subprocess.run(portout_cli + args, input=stdin, capture_output=True, text=True)
+        print(textwrap.indent((done.stdout + done.stderr).strip("\n"), "  "))
+        print(f"  (exit code {done.returncode})\n")
+    admin = portout.Store.open(path, actor="admin@contoso.com")
 
     heading("The audit log of contoso.com (a keyed hash chain; no PIN in it)")
     events = list(admin.audit_events("contoso.com"))

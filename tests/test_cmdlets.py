@@ -287,3 +287,19 @@ def test_a_refused_call_changes_nothing_but_the_record_of_it(store_path: Path) -
         with sqlite3.connect(store_path) as db:
             assert db.execute("SELECT * FROM tenants").fetchall() == tenants_before
         assert len(portout.get_port_out_audit_log(event_type="AccessDenied")) == 3
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    assert portout.Host(err=io.StringIO()).progress(10, "Set-PortOutPin") is None
+    terminal = _Terminal()
+    bar = portout.Host(err=terminal).progress(10, "Set-PortOutPin")
+    assert bar is not None
+    bar.update(10)
+    bar.close()
+    assert "Set-PortOutPin" in terminal.getvalue()
+    assert portout.Host(err=_Terminal()).progress(1, "one target") is None

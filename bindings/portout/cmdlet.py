@@ -79,8 +79,6 @@ class Parameter:
     pipeline_by_property: bool = False
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
-    default: Any = None
-    sets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
