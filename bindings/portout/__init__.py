@@ -12,6 +12,10 @@ from portout._core import (
     AuditEvent,
     AuditVerification,
     ManualClock,
+    Notification,
+    Order,
+    OrderNumber,
+    PhoneNumber,
     PinPolicy,
     PinStatus,
     PolicySettings,
@@ -38,6 +42,7 @@ from portout.errors import (
 from portout.store import HASH_PROFILES, PolicyTestResult, Store
 from portout.cmdlet import Cmdlet, ErrorRecord, Host, Output, Parameter, UsageError
 from portout.session import PortOutSession
+from portout.outbox import follow_notifications
 from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
 from portout.api import cmdlets, functions as _functions
 
@@ -51,12 +56,17 @@ __all__ = [
     "PortOutSession",
     "UsageError",
     "cmdlets",
+    "follow_notifications",
     "COMMON_PINS",
     "HASH_PROFILES",
     "PIN_RULES",
     "AuditEvent",
     "AuditVerification",
     "ManualClock",
+    "Notification",
+    "Order",
+    "OrderNumber",
+    "PhoneNumber",
     "PinStatus",
     "PolicySettings",
     "PolicyTestResult",

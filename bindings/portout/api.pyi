@@ -235,6 +235,170 @@ def test_port_out_audit_log(
 ) -> Any:
     """Test-PortOutAuditLog: Verifies the audit chain."""
 
+def add_port_out_phone_number(
+    identity: str | object,
+    phone_number: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Add-PortOutPhoneNumber: Adds numbers to a tenant's inventory."""
+
+def get_port_out_phone_number(
+    identity: str | object | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutPhoneNumber: Gets the numbers of a tenant, or of every tenant in scope."""
+
+def remove_port_out_phone_number(
+    identity: str | object,
+    phone_number: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Remove-PortOutPhoneNumber: Removes numbers from a tenant's inventory."""
+
+def new_port_out_order(
+    identity: str | object,
+    *,
+    phone_number: str | object | Iterable[str | object] | None = None,
+    pin: str | None = None,
+    gaining_carrier: str | None = None,
+    requested_foc_date: datetime | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """New-PortOutOrder: Submits a gaining carrier's port-out request."""
+
+def get_port_out_order(
+    order_id: str | object | Iterable[str | object] | None = None,
+    *,
+    identity: str | object | None = None,
+    status: str | None = None,
+    gaining_carrier: str | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Get-PortOutOrder: Gets port-out orders."""
+
+def confirm_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    foc_date: datetime | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Confirm-PortOutOrder: Confirms a submitted order with its firm order commitment (FOC) date."""
+
+def complete_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Complete-PortOutOrder: Completes a confirmed order: its numbers leave the tenant's inventory."""
+
+def stop_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Stop-PortOutOrder: Cancels an order before it completes."""
+
+def enable_port_out_freeze(
+    identity: str | object | Iterable[str | object],
+    *,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Enable-PortOutFreeze: Freezes every port-out of a tenant."""
+
+def disable_port_out_freeze(
+    identity: str | object | Iterable[str | object],
+    *,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Disable-PortOutFreeze: Lifts a tenant's port-out freeze."""
+
+def receive_port_out_notification(
+    consumer: str,
+    *,
+    max_count: int | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Receive-PortOutNotification: Receives the notifications a consumer has not acknowledged."""
+
+def confirm_port_out_notification(
+    consumer: str,
+    notification_id: int | Iterable[int],
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Confirm-PortOutNotification: Acknowledges notifications for a consumer."""
+
 def update_port_out_key(
     new_key_file: str,
     *,

@@ -128,6 +128,66 @@ def _update_key(inv: Invocation) -> Any:
     return _store(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500))
 
 
+# -- numbers, orders, the freeze, notifications -----------------------------------------------
+
+def _add_number(inv: Invocation) -> Any:
+    return _store(inv).add_phone_number(inv["Identity"], inv["PhoneNumber"])
+
+
+def _get_number(inv: Invocation) -> Any:
+    return list(_store(inv).phone_numbers(inv["Identity"]))
+
+
+def _remove_number(inv: Invocation) -> None:
+    _store(inv).remove_phone_number(inv["Identity"], inv["PhoneNumber"])
+
+
+def _new_order(inv: Invocation) -> Any:
+    return _store(inv).submit_order(inv["Identity"], inv["PhoneNumber"], inv["Pin"],
+                                    inv["GainingCarrier"], requested_foc_date=inv["RequestedFocDate"])
+
+
+def _get_order(inv: Invocation) -> Any:
+    if inv["OrderId"] is not None:
+        return _store(inv).get_order(inv["OrderId"])
+    return list(_store(inv).orders(inv["Identity"], status=inv["Status"],
+                                   gaining_carrier=inv["GainingCarrier"]))
+
+
+def _confirm_order(inv: Invocation) -> Any:
+    return _store(inv).confirm_order(inv["OrderId"], inv["FocDate"])
+
+
+def _complete_order(inv: Invocation) -> Any:
+    return _store(inv).complete_order(inv["OrderId"])
+
+
+def _stop_order(inv: Invocation) -> Any:
+    return _store(inv).cancel_order(inv["OrderId"])
+
+
+def _enable_freeze(inv: Invocation) -> Any:
+    tenant = _store(inv).set_freeze(inv["Identity"], True)
+    return tenant if inv["PassThru"] else None
+
+
+def _disable_freeze(inv: Invocation) -> Any:
+    tenant = _store(inv).set_freeze(inv["Identity"], False)
+    return tenant if inv["PassThru"] else None
+
+
+def _receive(inv: Invocation) -> Any:
+    return _store(inv).receive_notifications(inv["Consumer"], max_count=inv.get("MaxCount", 100))
+
+
+def _acknowledge(inv: Invocation) -> None:
+    _store(inv).acknowledge_notifications(inv["Consumer"], inv["NotificationId"])
+
+
+_ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, position=0, multiple=True,
+              pipeline_by_property=True)
+_STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
+
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
 _PROFILE_CHOICES = ("interactive", "moderate", "sensitive", "test")
 
@@ -381,6 +441,172 @@ CMDLETS: tuple[Cmdlet, ...] = (
         (), _test_audit, output_type="AuditVerification",
         examples=(("Test-PortOutAuditLog", "Proves the log was not altered, or says where."),),
         roles="StoreAdmin, Auditor.",
+    ),
+    Cmdlet(
+        "Add", "PortOutPhoneNumber",
+        "Adds numbers to a tenant's inventory.",
+        "Parses each number with libphonenumber (US by default) and keeps it in E.164. Invalid "
+        "numbers, numbers outside the US and numbers another tenant holds are refused, each with "
+        "its own error; -ErrorAction decides what happens to the rest.",
+        (
+            P("Identity", "string", "The tenant.", mandatory=True, position=0,
+              pipeline_by_property=True, aliases=("TenantId",)),
+            P("PhoneNumber", "string", "The numbers, in any common format.", mandatory=True,
+              position=1, multiple=True, pipeline_by_property=True),
+        ),
+        _add_number, output_type="PhoneNumber", impact="Low", action="Add phone number",
+        target="PhoneNumber",
+        examples=(("Add-PortOutPhoneNumber -Identity contoso.com -PhoneNumber '+1 425 555 0100','(425) 555-0101'",
+                   "Adds two numbers."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Get", "PortOutPhoneNumber",
+        "Gets the numbers of a tenant, or of every tenant in scope.",
+        "Lists numbers in E.164, ordered by number, with their tenant.",
+        (P("Identity", "string", "The tenant; omit for every tenant in scope.", position=0,
+           pipeline_by_property=True, aliases=("TenantId",)),),
+        _get_number, output_type="PhoneNumber",
+        examples=(("Get-PortOutPhoneNumber -Identity contoso.com", "A tenant's numbers."),),
+        roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
+    ),
+    Cmdlet(
+        "Remove", "PortOutPhoneNumber",
+        "Removes numbers from a tenant's inventory.",
+        "Removes numbers the tenant holds; a number in an open port-out order stays until the "
+        "order is completed or cancelled.",
+        (
+            P("Identity", "string", "The tenant.", mandatory=True, position=0,
+              pipeline_by_property=True, aliases=("TenantId",)),
+            P("PhoneNumber", "string", "The numbers.", mandatory=True, position=1, multiple=True,
+              pipeline_by_property=True),
+        ),
+        _remove_number, impact="Medium", action="Remove phone number", target="PhoneNumber",
+        examples=(("Remove-PortOutPhoneNumber contoso.com +14255550100", "Removes one number."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "New", "PortOutOrder",
+        "Submits a gaining carrier's port-out request.",
+        "Validates the request in full (the tenant is in the US, its port-out is not frozen, its "
+        "PIN is set, not locked and right, counted before it is verified, and every number is the "
+        "tenant's and in no other open order) and keeps it as an order, Submitted or Rejected "
+        "with a reason. The carrier is told PinNotAccepted for a wrong, missing or locked PIN and "
+        "an unknown tenant alike; PortOutFrozen; NumberNotOwned or NumberInOpenOrder with the "
+        "numbers concerned. At most 1000 numbers. The PIN follows the command line's rules for "
+        "secrets.",
+        (
+            P("Identity", "string", "The tenant whose numbers are to move.", mandatory=True,
+              position=0, pipeline_by_property=True, aliases=("TenantId",)),
+            P("PhoneNumber", "string", "The numbers to port out.", mandatory=True, multiple=True,
+              pipeline_by_property=True),
+            P("Pin", "secret", "The tenant's port-out PIN.", mandatory=True),
+            P("GainingCarrier", "string", "The carrier the numbers move to.", mandatory=True),
+            P("RequestedFocDate", "datetime", "When the carrier would like the port to happen."),
+        ),
+        _new_order, output_type="Order", impact="Low", action="Submit port-out order",
+        target="Identity",
+        examples=(("portout New-PortOutOrder contoso.com -PhoneNumber +14255550100 -GainingCarrier "
+                   "Northwind -PinFromStdin", "Submits a request; the PIN comes from stdin."),),
+        roles="Carrier, StoreAdmin.",
+    ),
+    Cmdlet(
+        "Get", "PortOutOrder",
+        "Gets port-out orders.",
+        "Gets orders by id, or filtered by tenant, status and carrier, oldest first. A Carrier "
+        "session sees only the orders it submitted, and never the internal reason.",
+        (
+            P("OrderId", "string", "The orders.", position=0, multiple=True, pipeline_by_property=True),
+            P("Identity", "string", "Only this tenant's orders.", pipeline_by_property=True,
+              aliases=("TenantId",)),
+            P("Status", "string", "Only orders in this state.", choices=_STATUSES),
+            P("GainingCarrier", "string", "Only this carrier's orders."),
+        ),
+        _get_order, output_type="Order", target="OrderId",
+        examples=(("Get-PortOutOrder -Identity contoso.com -Status Submitted",
+                   "Open requests for a tenant."),),
+        roles="StoreAdmin; TelephonyAdmin and Auditor within their scope; Carrier (its own).",
+    ),
+    Cmdlet(
+        "Confirm", "PortOutOrder",
+        "Confirms a submitted order with its firm order commitment (FOC) date.",
+        "Submitted -> Confirmed. Any other transition is an InvalidOperation error and changes "
+        "nothing.",
+        (_ORDER_ID, P("FocDate", "datetime", "The firm order commitment date.", mandatory=True)),
+        _confirm_order, output_type="Order", impact="Medium", action="Confirm port-out order",
+        target="OrderId",
+        examples=(("Confirm-PortOutOrder -OrderId $id -FocDate 2026-12-01", "Commits to a date."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Complete", "PortOutOrder",
+        "Completes a confirmed order: its numbers leave the tenant's inventory.",
+        "Confirmed -> Completed, and the order's numbers are released from the tenant's "
+        "inventory in the same transaction. Asks first unless -Force or -Confirm:$false.",
+        (_ORDER_ID,), _complete_order, output_type="Order", impact="High",
+        action="Complete port-out order", target="OrderId", force=True,
+        examples=(("Complete-PortOutOrder -OrderId $id -Force", "The numbers are gone."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Stop", "PortOutOrder",
+        "Cancels an order before it completes.",
+        "Submitted or Confirmed -> Cancelled; its numbers are free for another order.",
+        (_ORDER_ID,), _stop_order, output_type="Order", impact="Medium",
+        action="Cancel port-out order", target="OrderId",
+        examples=(("Stop-PortOutOrder -OrderId $id", "Cancels a request."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope; Carrier (its own).",
+    ),
+    Cmdlet(
+        "Enable", "PortOutFreeze",
+        "Freezes every port-out of a tenant.",
+        "While frozen, every port-out request is rejected (PortOutFrozen) without looking at the "
+        "PIN and without counting an attempt. Audited and notified.",
+        (_identity(), _PASS_THRU), _enable_freeze, output_type="Tenant", impact="Medium",
+        action="Freeze port-out", target="Identity",
+        examples=(("Enable-PortOutFreeze -Identity contoso.com", "Nothing ports out now."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Disable", "PortOutFreeze",
+        "Lifts a tenant's port-out freeze.",
+        "Port-out requests are judged on their PIN and numbers again. Asks first unless -Force or "
+        "-Confirm:$false. Audited and notified.",
+        (_identity(), _PASS_THRU), _disable_freeze, output_type="Tenant", impact="High",
+        action="Lift port-out freeze", target="Identity", force=True,
+        examples=(("Disable-PortOutFreeze -Identity contoso.com -Force", "Lifts the freeze."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Receive", "PortOutNotification",
+        "Receives the notifications a consumer has not acknowledged.",
+        "Every port-out request, order change, failed PIN check, lockout, unlock, PIN change, "
+        "freeze change and key rotation is written to the outbox in the transaction of the "
+        "change. Each consumer gets, oldest first, what it has not acknowledged, again and again "
+        "until it does; several consumers each see every notification.",
+        (
+            P("Consumer", "string", "The consumer's name, such as pager or siem-feed.",
+              mandatory=True, position=0),
+            P("MaxCount", "int", "At most this many (default 100)."),
+        ),
+        _receive, output_type="Notification",
+        examples=(("Receive-PortOutNotification -Consumer pager -MaxCount 10", "The next ten."),),
+        roles="StoreAdmin; TelephonyAdmin (its tenants' notifications).",
+    ),
+    Cmdlet(
+        "Confirm", "PortOutNotification",
+        "Acknowledges notifications for a consumer.",
+        "An acknowledged notification is never handed to that consumer again. Ids already "
+        "acknowledged, or unknown, are ignored.",
+        (
+            P("Consumer", "string", "The consumer's name.", mandatory=True, position=0),
+            P("NotificationId", "int", "The notifications handled.", mandatory=True, position=1,
+              multiple=True, pipeline_by_property=True),
+        ),
+        _acknowledge,
+        examples=(("Confirm-PortOutNotification -Consumer pager -NotificationId 41,42",
+                   "Acknowledges two."),),
+        roles="StoreAdmin; TelephonyAdmin.",
     ),
     Cmdlet(
         "Update", "PortOutKey",

@@ -16,6 +16,9 @@ from portout._core import (
     AuditEvent,
     AuditVerification,
     ManualClock,
+    Notification,
+    Order,
+    PhoneNumber,
     PinStatus,
     PolicySettings,
     RotationReport,
@@ -257,6 +260,74 @@ class Store:
     def verify_audit(self, *, progress: Callable[[int], None] | None = None) -> AuditVerification:
         """Walk the chain; report the first event edited, deleted, inserted or reordered."""
         return self._native.verify_audit(progress)
+
+    # -- numbers, orders, the freeze ----------------------------------------------------------
+
+    def add_phone_number(self, tenant_id: str, phone_number: str) -> PhoneNumber:
+        """Add a US number (any common format; kept in E.164) to a tenant's inventory."""
+        return self._native.add_number(tenant_id, phone_number)
+
+    def remove_phone_number(self, tenant_id: str, phone_number: str) -> None:
+        """Remove a number from a tenant's inventory (not while an open order holds it)."""
+        self._native.remove_number(tenant_id, phone_number)
+
+    def phone_numbers(self, tenant_id: str | None = None, *,
+                      batch_size: int = _BATCH) -> Iterator[PhoneNumber]:
+        """The numbers of one tenant, or of every tenant in scope, ordered by number."""
+        return _paged(lambda after: self._native.list_numbers(tenant_id, after, batch_size),
+                      lambda n: n.phone_number)
+
+    def submit_order(self, tenant_id: str, phone_numbers: str | Iterable[str], pin: str,
+                     gaining_carrier: str, *, requested_foc_date: datetime | None = None) -> Order:
+        """A gaining carrier's port-out request, kept as Submitted or Rejected with a reason.
+
+        The carrier is told ``PinNotAccepted`` for a wrong PIN, a missing one, a locked one or
+        an unknown tenant alike; ``PortOutFrozen`` while the tenant froze port-outs; numbers the
+        tenant does not hold (``NumberNotOwned``) or that another open order holds. The tenant's
+        side sees the exact reason in ``internal_reason``, the audit log and the notifications.
+        """
+        return self._native.submit_order(tenant_id, phone_numbers, pin, gaining_carrier,
+                                         requested_foc_date)
+
+    def get_order(self, order_id: str) -> Order:
+        return self._native.get_order(order_id)
+
+    def orders(self, tenant_id: str | None = None, *, status: str | None = None,
+               gaining_carrier: str | None = None, batch_size: int = _BATCH) -> Iterator[Order]:
+        """Orders, oldest first; a Carrier session sees only the orders it submitted."""
+        after = 0
+        while True:
+            batch, after = self._native.list_orders(tenant_id, status, gaining_carrier, after,
+                                                    batch_size)
+            if not batch:
+                return
+            yield from batch
+
+    def confirm_order(self, order_id: str, foc_date: datetime) -> Order:
+        """Submitted -> Confirmed, with the firm order commitment date."""
+        return self._native.confirm_order(order_id, foc_date)
+
+    def complete_order(self, order_id: str) -> Order:
+        """Confirmed -> Completed: the numbers leave the tenant's inventory, atomically."""
+        return self._native.complete_order(order_id)
+
+    def cancel_order(self, order_id: str) -> Order:
+        """Submitted or Confirmed -> Cancelled."""
+        return self._native.cancel_order(order_id)
+
+    def set_freeze(self, tenant_id: str, frozen: bool) -> Tenant:
+        """Freeze (or thaw) every port-out of a tenant, whatever the PIN."""
+        return self._native.set_freeze(tenant_id, frozen)
+
+    # -- notifications -----------------------------------------------------------------------
+
+    def receive_notifications(self, consumer: str, *, max_count: int = 100) -> list[Notification]:
+        """What ``consumer`` has not acknowledged yet, oldest first (the same again until it is)."""
+        return self._native.receive_notifications(consumer, max_count)
+
+    def acknowledge_notifications(self, consumer: str, notification_ids: int | Iterable[int]) -> int:
+        """Acknowledge; returns how many were new. An acknowledged notification never returns."""
+        return self._native.acknowledge_notifications(consumer, notification_ids)
 
     # -- the key -----------------------------------------------------------------------------
 

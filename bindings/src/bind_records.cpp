@@ -40,12 +40,14 @@ void init_records(py::module_& m) {
     prop(tenant, "display_name", [](const Tenant& t) { return t.display_name; });
     prop(tenant, "country_or_region", [](const Tenant& t) { return t.country; });
     prop(tenant, "pin_is_set", [](const Tenant& t) { return t.pin_is_set; });
+    prop(tenant, "port_out_frozen", [](const Tenant& t) { return t.port_out_frozen; });
     prop(tenant, "created_date_time", [](const Tenant& t) { return datetime_from_millis(t.created_at); });
     prop(tenant, "last_modified_date_time", [](const Tenant& t) { return datetime_from_millis(t.modified_at); });
     prop(tenant, "last_modified_by", [](const Tenant& t) { return t.modified_by; });
     add_record_protocol(tenant, "Tenant",
                         {"tenant_id", "display_name", "country_or_region", "pin_is_set",
-                         "created_date_time", "last_modified_date_time", "last_modified_by"});
+                         "port_out_frozen", "created_date_time", "last_modified_date_time",
+                         "last_modified_by"});
 
     py::class_<PinStatus> status(m, "PinStatus",
                                  "What an admin may know of a tenant's PIN: never the PIN or its hash.");
@@ -115,6 +117,69 @@ void init_records(py::module_& m) {
     add_record_protocol(verification, "AuditVerification",
                         {"is_valid", "event_count", "first_broken_event_id", "problem"});
     verification.def("__bool__", [](const AuditVerification& v) { return v.is_valid; });
+
+    py::class_<PhoneNumber> number(m, "PhoneNumber", "A number in a tenant's inventory (E.164).");
+    prop(number, "phone_number", [](const PhoneNumber& n) { return n.number; });
+    prop(number, "tenant_id", [](const PhoneNumber& n) { return n.tenant_id; });
+    prop(number, "added_date_time", [](const PhoneNumber& n) { return datetime_from_millis(n.added_at); });
+    prop(number, "added_by", [](const PhoneNumber& n) { return n.added_by; });
+    add_record_protocol(number, "PhoneNumber", {"phone_number", "tenant_id", "added_date_time", "added_by"});
+
+    py::class_<OrderNumber> line(m, "OrderNumber", "A number named by a port-out order, and its problem if any.");
+    prop(line, "phone_number", [](const OrderNumber& n) { return n.number; });
+    prop(line, "problem", [](const OrderNumber& n) -> py::object {
+        return n.problem.empty() ? py::object(py::none()) : py::object(py::str(n.problem));
+    });
+    add_record_protocol(line, "OrderNumber", {"phone_number", "problem"});
+
+    py::class_<Order> order(m, "Order", "A port-out order: a gaining carrier's request and its state.");
+    prop(order, "order_id", [](const Order& o) { return o.order_id; });
+    prop(order, "tenant_id", [](const Order& o) { return o.tenant_id; });
+    prop(order, "gaining_carrier", [](const Order& o) { return o.gaining_carrier; });
+    prop(order, "submitted_by", [](const Order& o) { return o.submitted_by; });
+    prop(order, "status", [](const Order& o) { return o.status; });
+    prop(order, "reason", [](const Order& o) -> py::object {
+        return o.reason.empty() ? py::object(py::none()) : py::object(py::str(o.reason));
+    });
+    prop(order, "internal_reason", [](const Order& o) -> py::object {
+        return o.internal_reason.empty() ? py::object(py::none()) : py::object(py::str(o.internal_reason));
+    });
+    prop(order, "phone_numbers", [](const Order& o) {
+        py::tuple out(o.numbers.size());
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = py::str(o.numbers[i].number);
+        return out;
+    });
+    prop(order, "number_problems", [](const Order& o) {
+        py::dict out;
+        for (const auto& n : o.numbers) {
+            if (!n.problem.empty()) out[py::str(n.number)] = py::str(n.problem);
+        }
+        return out;
+    });
+    prop(order, "requested_foc_date", [](const Order& o) { return datetime_from_millis(o.requested_foc); });
+    prop(order, "foc_date", [](const Order& o) { return datetime_from_millis(o.foc); });
+    prop(order, "created_date_time", [](const Order& o) { return datetime_from_millis(o.created_at); });
+    prop(order, "last_modified_date_time", [](const Order& o) { return datetime_from_millis(o.modified_at); });
+    prop(order, "last_modified_by", [](const Order& o) { return o.modified_by; });
+    add_record_protocol(order, "Order",
+                        {"order_id", "tenant_id", "gaining_carrier", "status", "reason",
+                         "internal_reason", "phone_numbers", "number_problems", "requested_foc_date",
+                         "foc_date", "submitted_by", "created_date_time", "last_modified_date_time",
+                         "last_modified_by"});
+
+    py::class_<Notification> note(m, "Notification", "One event of the outbox, for its consumers.");
+    prop(note, "notification_id", [](const Notification& n) { return n.notification_id; });
+    prop(note, "occurred_date_time", [](const Notification& n) { return datetime_from_millis(n.occurred_at); });
+    prop(note, "kind", [](const Notification& n) { return n.kind; });
+    prop(note, "tenant_id", [](const Notification& n) { return n.tenant_id; });
+    prop(note, "order_id", [](const Notification& n) -> py::object {
+        return n.order_id.empty() ? py::object(py::none()) : py::object(py::str(n.order_id));
+    });
+    prop(note, "summary", [](const Notification& n) { return n.summary; });
+    prop(note, "details", [](const Notification& n) { return n.details; });
+    add_record_protocol(note, "Notification",
+                        {"notification_id", "occurred_date_time", "kind", "tenant_id", "order_id",
+                         "summary", "details"});
 
     py::class_<RotationReport> rotation(m, "RotationReport", "What a key rotation did.");
     prop(rotation, "old_key_id", [](const RotationReport& r) { return r.old_key_id; });

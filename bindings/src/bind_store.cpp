@@ -311,6 +311,135 @@ void init_store(py::module_& m) {
                  return svc->verify_audit(progress);
              },
              py::arg("progress") = nullptr)
+        .def("add_number",
+             [](const NativeStore& s, py::handle id, py::handle number) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto n = text_from_python(number, "phone number");
+                 release unlocked;
+                 return svc->add_number(i, n);
+             })
+        .def("remove_number",
+             [](const NativeStore& s, py::handle id, py::handle number) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto n = text_from_python(number, "phone number");
+                 release unlocked;
+                 svc->remove_number(i, n);
+             })
+        .def("list_numbers",
+             [](const NativeStore& s, py::handle id, py::handle after, py::handle limit) {
+                 auto svc = s.get();
+                 const auto i = optional_text_from_python(id, "tenant id");
+                 const auto a = text_from_python(after, "after");
+                 const auto l = int_from_python(limit, "limit");
+                 release unlocked;
+                 return svc->list_numbers(i ? std::optional<std::string_view>(*i) : std::nullopt, a,
+                                          static_cast<std::size_t>(std::max(l, 1)));
+             })
+        .def("submit_order",
+             [](const NativeStore& s, py::handle id, py::handle numbers, py::handle pin,
+                py::handle carrier, py::handle requested_foc) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 std::vector<std::string> list;
+                 if (PyUnicode_Check(numbers.ptr())) {
+                     list.push_back(text_from_python(numbers, "phone number"));
+                 } else if (py::isinstance<py::iterable>(numbers)) {
+                     for (auto n : py::reinterpret_borrow<py::iterable>(numbers)) {
+                         list.push_back(text_from_python(n, "phone number"));
+                         if (list.size() > kMaxNumbersPerOrder) break;  // refused below, by count
+                     }
+                 } else {
+                     throw InvalidTypeError("ParameterNotString",
+                                            "The phone numbers must be a str or a collection of str.");
+                 }
+                 const auto secret = pin_from_python(pin);
+                 const auto c = text_from_python(carrier, "gaining carrier");
+                 std::optional<std::int64_t> foc;
+                 if (!requested_foc.is_none()) foc = millis_from_datetime(requested_foc, "requested FOC date");
+                 release unlocked;
+                 return svc->submit_order(i, list, secret.view(), c, foc);
+             })
+        .def("get_order",
+             [](const NativeStore& s, py::handle order_id) {
+                 auto svc = s.get();
+                 const auto o = text_from_python(order_id, "order id");
+                 release unlocked;
+                 return svc->get_order(o);
+             })
+        .def("list_orders",
+             [](const NativeStore& s, py::handle id, py::handle status, py::handle carrier,
+                py::handle after, py::handle limit) {
+                 auto svc = s.get();
+                 OrderQuery q;
+                 if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
+                 q.status = optional_text_from_python(status, "status");
+                 q.carrier = optional_text_from_python(carrier, "gaining carrier");
+                 q.after_seq = int64_from_python(after, "after");
+                 q.limit = static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
+                 std::vector<Order> found;
+                 {
+                     release unlocked;
+                     found = svc->list_orders(q);
+                 }
+                 const auto next = found.empty() ? q.after_seq : found.back().seq;
+                 return py::make_tuple(py::cast(std::move(found)), next);
+             })
+        .def("confirm_order",
+             [](const NativeStore& s, py::handle order_id, py::handle foc) {
+                 auto svc = s.get();
+                 const auto o = text_from_python(order_id, "order id");
+                 const auto f = millis_from_datetime(foc, "FOC date");
+                 release unlocked;
+                 return svc->confirm_order(o, f);
+             })
+        .def("complete_order",
+             [](const NativeStore& s, py::handle order_id) {
+                 auto svc = s.get();
+                 const auto o = text_from_python(order_id, "order id");
+                 release unlocked;
+                 return svc->complete_order(o);
+             })
+        .def("cancel_order",
+             [](const NativeStore& s, py::handle order_id) {
+                 auto svc = s.get();
+                 const auto o = text_from_python(order_id, "order id");
+                 release unlocked;
+                 return svc->cancel_order(o);
+             })
+        .def("set_freeze",
+             [](const NativeStore& s, py::handle id, py::handle frozen) {
+                 auto svc = s.get();
+                 const auto i = text_from_python(id, "tenant id");
+                 const auto f = bool_from_python(frozen, "frozen");
+                 release unlocked;
+                 return svc->set_freeze(i, f);
+             })
+        .def("receive_notifications",
+             [](const NativeStore& s, py::handle consumer, py::handle max_count) {
+                 auto svc = s.get();
+                 const auto c = text_from_python(consumer, "consumer");
+                 const auto n = int_from_python(max_count, "max_count");
+                 if (n < 1) throw InvalidArgumentError("SettingOutOfRange", "The max_count must be at least 1.");
+                 release unlocked;
+                 return svc->receive_notifications(c, static_cast<std::size_t>(n));
+             })
+        .def("acknowledge_notifications",
+             [](const NativeStore& s, py::handle consumer, py::handle ids) {
+                 auto svc = s.get();
+                 const auto c = text_from_python(consumer, "consumer");
+                 std::vector<std::int64_t> list;
+                 if (!py::isinstance<py::iterable>(ids) || PyUnicode_Check(ids.ptr())) {
+                     list.push_back(int64_from_python(ids, "notification id"));
+                 } else {
+                     for (auto i : py::reinterpret_borrow<py::iterable>(ids)) {
+                         list.push_back(int64_from_python(i, "notification id"));
+                     }
+                 }
+                 release unlocked;
+                 return svc->acknowledge_notifications(c, list);
+             })
         .def("rotate_key",
              [](const NativeStore& s, py::handle new_key, py::handle batch_size,
                 std::function<void(std::int64_t, std::int64_t)> progress) {

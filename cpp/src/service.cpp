@@ -2,6 +2,7 @@
 
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
+#include <portout/phone_number.hpp>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -163,6 +164,15 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::ReadAudit: return "ReadAudit";
         case Operation::VerifyAudit: return "VerifyAudit";
         case Operation::RotateKey: return "RotateKey";
+        case Operation::AddNumber: return "AddNumber";
+        case Operation::ReadNumbers: return "ReadNumbers";
+        case Operation::RemoveNumber: return "RemoveNumber";
+        case Operation::SubmitOrder: return "SubmitOrder";
+        case Operation::ReadOrders: return "ReadOrders";
+        case Operation::ManageOrder: return "ManageOrder";
+        case Operation::CancelOrder: return "CancelOrder";
+        case Operation::Freeze: return "Freeze";
+        case Operation::Notifications: return "Notifications";
     }
     return "Unknown";
 }
@@ -175,13 +185,20 @@ bool role_allows(Role role, Operation op) noexcept {
             return op == Operation::ReadTenant || op == Operation::SetPin ||
                    op == Operation::ReadPinStatus || op == Operation::CheckPin ||
                    op == Operation::ReadPolicy || op == Operation::SetPolicy ||
-                   op == Operation::TestPolicy || op == Operation::ReadAudit;
+                   op == Operation::TestPolicy || op == Operation::ReadAudit ||
+                   op == Operation::AddNumber || op == Operation::ReadNumbers ||
+                   op == Operation::RemoveNumber || op == Operation::ReadOrders ||
+                   op == Operation::CancelOrder || op == Operation::Freeze ||
+                   op == Operation::Notifications;
         case Role::Auditor:
             return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
                    op == Operation::ReadPolicy || op == Operation::TestPolicy ||
-                   op == Operation::ReadAudit || op == Operation::VerifyAudit;
+                   op == Operation::ReadAudit || op == Operation::VerifyAudit ||
+                   op == Operation::ReadNumbers || op == Operation::ReadOrders;
         case Role::Carrier:
-            return false;
+            // A gaining carrier submits orders, and sees and cancels its own.
+            return op == Operation::SubmitOrder || op == Operation::ReadOrders ||
+                   op == Operation::CancelOrder;
     }
     return false;
 }
@@ -578,7 +595,7 @@ namespace {
 
 Tenant tenant_of(const TenantRecord& r) {
     return {r.tenant_id, r.display_name, r.country, r.created_at, r.modified_at, r.modified_by,
-            r.pin_record.has_value()};
+            r.pin_record.has_value(), r.frozen};
 }
 
 }  // namespace
@@ -745,6 +762,9 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
         tx->update_tenant(t);
         append_audit(*tx, first ? "PinSet" : "PinChanged", id, "Success", "",
                      "hash_profile=" + std::string(to_string(hasher_.profile())));
+        notify(*tx, first ? "PinSet" : "PinChanged", id, "",
+               std::string(first ? "The port-out PIN was set" : "The port-out PIN was changed") +
+                   " by " + actor_ + ".");
         tx->commit();
         return status_of(t);
     }
@@ -752,97 +772,131 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
                                    "The PIN kept changing under this change; try again.", id);
 }
 
-bool PortOutService::check_pin(std::string_view raw_id, std::string_view pin) {
-    const auto id = canonical_tenant_id(raw_id);
-    authorize(Operation::CheckPin, id);
-    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked };
-    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet", "Locked"};
+struct PortOutService::PinAttempt {
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Frozen };
+    std::string tenant_id;
     Path path = Path::UnknownTenant;
     TenantRecord snapshot;
     bool locks_if_wrong = false;
-    Millis locked_until = 0;
     Millis lock_for = 0;
+    Millis locked_until = 0;
 
-    // 1. Count the attempt, durably, before anything is verified.
-    {
-        auto tx = store_->begin(TxMode::Write);
-        const Millis at = now();
-        std::string details;
-        if (auto t = tx->tenant(id)) {
-            if (t->country != kPortOutCountry) {
-                path = Path::NotInUS;
-            } else if (!t->pin_record) {
-                path = Path::PinNotSet;
-            } else {
-                const auto policy = effective_policy(*tx, id);
-                if (t->locked_until && *t->locked_until <= at) {  // a lock that ran out
-                    t->locked_until.reset();
-                    t->failed_attempts = 0;
-                }
-                if (t->locked_until || t->failed_attempts >= policy.max_failed_attempts) {
-                    path = Path::Locked;
-                } else {
-                    path = Path::Evaluate;
-                    t->failed_attempts += 1;
-                    details = "attempt=" + std::to_string(t->failed_attempts) + "/" +
-                              std::to_string(policy.max_failed_attempts);
-                    if (t->failed_attempts >= policy.max_failed_attempts) {
-                        // The lock is set now, so a crash mid-check leaves it in force.
-                        locks_if_wrong = true;
-                        lock_for = lock_duration(t->lock_level, policy.lockout_ms, policy.max_lockout_ms);
-                        locked_until = at + lock_for;
-                        t->locked_until = locked_until;
-                        t->lock_level += 1;
-                    }
-                    tx->update_tenant(*t);
-                }
-            }
-            snapshot = std::move(*t);
-        }
-        append_audit(*tx, "PinCheckAttempt", id, path == Path::Evaluate ? "Counted" : "Refused",
-                     kReason[static_cast<int>(path)], details);
-        tx->commit();
+    std::string_view reason() const {
+        static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet",
+                                                       "Locked", "PortOutFrozen"};
+        return kReason[static_cast<int>(path)];
     }
+};
 
-    // 2. Verify, or spend the same time on nothing.
-    bool accepted = false;
-    std::optional<Secret> upgraded;
-    if (path == Path::Evaluate) {
-        const auto encoded = open_pin_record(snapshot);
-        accepted = hasher_.verify(encoded.view(), pin);
-        if (accepted && hasher_.is_weaker(encoded.view())) upgraded = hasher_.hash(pin);
-    } else {
-        hasher_.verify_nothing(pin);
-    }
-
-    // 3. Record the outcome.
+// 1. Count the attempt, durably, before anything is verified.
+PortOutService::PinAttempt PortOutService::begin_pin_attempt(const std::string& id, bool refuse_if_frozen) {
+    using Path = PinAttempt::Path;
+    PinAttempt a;
+    a.tenant_id = id;
     auto tx = store_->begin(TxMode::Write);
     const Millis at = now();
-    const std::string result = path == Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
-                                                      : std::string(kReason[static_cast<int>(path)]);
+    std::string details;
     if (auto t = tx->tenant(id)) {
-        std::string details;
-        if (accepted && t->pin_version == snapshot.pin_version) {
-            t->failed_attempts = 0;
-            t->locked_until.reset();
-            t->lock_level = 0;
-            if (upgraded) {
-                t->pin_record = seal_pin_record(*tx, id, upgraded->view(), t->pin_key_id);
-                t->pin_version += 1;
-                details = "rehashed=" + std::string(to_string(hasher_.profile()));
+        if (refuse_if_frozen && t->frozen) {
+            a.path = Path::Frozen;  // refused without looking at the PIN or counting
+        } else if (t->country != kPortOutCountry) {
+            a.path = Path::NotInUS;
+        } else if (!t->pin_record) {
+            a.path = Path::PinNotSet;
+        } else {
+            const auto policy = effective_policy(*tx, id);
+            if (t->locked_until && *t->locked_until <= at) {  // a lock that ran out
+                t->locked_until.reset();
+                t->failed_attempts = 0;
+            }
+            if (t->locked_until || t->failed_attempts >= policy.max_failed_attempts) {
+                a.path = Path::Locked;
+            } else {
+                a.path = Path::Evaluate;
+                t->failed_attempts += 1;
+                details = "attempt=" + std::to_string(t->failed_attempts) + "/" +
+                          std::to_string(policy.max_failed_attempts);
+                if (t->failed_attempts >= policy.max_failed_attempts) {
+                    // The lock is set now, so a crash mid-check leaves it in force.
+                    a.locks_if_wrong = true;
+                    a.lock_for = lock_duration(t->lock_level, policy.lockout_ms, policy.max_lockout_ms);
+                    a.locked_until = at + a.lock_for;
+                    t->locked_until = a.locked_until;
+                    t->lock_level += 1;
+                }
+                tx->update_tenant(*t);
             }
         }
-        t->last_check_at = at;
-        t->last_check_result = result;
-        tx->update_tenant(*t);
-        append_audit(*tx, "PinCheck", id, accepted ? "Success" : "Failure", result, details);
-        if (!accepted && locks_if_wrong) {
-            append_audit(*tx, "PinLockedOut", id, "Success", "TooManyFailedAttempts",
-                         "locked_for=" + duration_text(lock_for) + " until_ms=" + std::to_string(locked_until));
-        }
-    } else {
-        append_audit(*tx, "PinCheck", id, "Failure", result, "");
+        a.snapshot = std::move(*t);
     }
+    if (a.path != Path::Frozen) {
+        append_audit(*tx, "PinCheckAttempt", id, a.path == Path::Evaluate ? "Counted" : "Refused",
+                     a.reason(), details);
+    }
+    tx->commit();
+    return a;
+}
+
+// 2. Verify, or spend the same time on nothing.
+bool PortOutService::verify_pin_attempt(const PinAttempt& a, std::string_view pin,
+                                        std::optional<Secret>& upgraded) {
+    if (a.path == PinAttempt::Path::Frozen) return false;
+    if (a.path != PinAttempt::Path::Evaluate) return hasher_.verify_nothing(pin);
+    const auto encoded = open_pin_record(a.snapshot);
+    const bool accepted = hasher_.verify(encoded.view(), pin);
+    if (accepted && hasher_.is_weaker(encoded.view())) upgraded = hasher_.hash(pin);
+    return accepted;
+}
+
+// 3. Record the outcome, in the caller's transaction.
+void PortOutService::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool accepted,
+                                        const std::optional<Secret>& upgraded) {
+    if (a.path == PinAttempt::Path::Frozen) return;
+    const Millis at = now();
+    const std::string result = a.path == PinAttempt::Path::Evaluate
+                                   ? (accepted ? "Accepted" : "WrongPin")
+                                   : std::string(a.reason());
+    auto t = tx.tenant(a.tenant_id);
+    if (!t) {
+        append_audit(tx, "PinCheck", a.tenant_id, "Failure", result, "");
+        return;
+    }
+    std::string details;
+    if (accepted && t->pin_version == a.snapshot.pin_version) {
+        t->failed_attempts = 0;
+        t->locked_until.reset();
+        t->lock_level = 0;
+        if (upgraded) {
+            t->pin_record = seal_pin_record(tx, a.tenant_id, upgraded->view(), t->pin_key_id);
+            t->pin_version += 1;
+            details = "rehashed=" + std::string(to_string(hasher_.profile()));
+        }
+    }
+    t->last_check_at = at;
+    t->last_check_result = result;
+    tx.update_tenant(*t);
+    append_audit(tx, "PinCheck", a.tenant_id, accepted ? "Success" : "Failure", result, details);
+    if (!accepted) {
+        notify(tx, "PinCheckFailed", a.tenant_id, "", "A port-out PIN check failed: " + result + ".",
+               "reason=" + result + " failed_attempts=" + std::to_string(t->failed_attempts));
+    }
+    if (!accepted && a.locks_if_wrong) {
+        append_audit(tx, "PinLockedOut", a.tenant_id, "Success", "TooManyFailedAttempts",
+                     "locked_for=" + duration_text(a.lock_for) + " until_ms=" + std::to_string(a.locked_until));
+        notify(tx, "PinLockedOut", a.tenant_id, "",
+               "Port-out is locked after too many wrong PINs, for " + duration_text(a.lock_for) + ".",
+               "until_ms=" + std::to_string(a.locked_until));
+    }
+}
+
+bool PortOutService::check_pin(std::string_view raw_id, std::string_view pin) {
+    const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::CheckPin, id);
+    const auto attempt = begin_pin_attempt(id, false);
+    std::optional<Secret> upgraded;
+    const bool accepted = verify_pin_attempt(attempt, pin, upgraded);
+    auto tx = store_->begin(TxMode::Write);
+    record_pin_outcome(*tx, attempt, accepted, upgraded);
     tx->commit();
     return accepted;
 }
@@ -860,6 +914,7 @@ PinStatus PortOutService::unlock_pin(std::string_view raw_id) {
     t.lock_level = 0;
     tx->update_tenant(t);
     append_audit(*tx, "PinUnlocked", id, "Success", "", details);
+    notify(*tx, "PinUnlocked", id, "", "Port-out PIN checks were unlocked by " + actor_ + ".", details);
     tx->commit();
     return status_of(t);
 }
@@ -1035,6 +1090,8 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
                 append_audit(*tx, "KeyRotationCompleted", "", "Success", "",
                              "from=" + report.old_key_id + " to=" + new_id +
                                  " records=" + std::to_string(report.records_rotated));
+                notify(*tx, "KeyRotated", "", "", "The store key was rotated by " + actor_ + ".",
+                       "from=" + report.old_key_id + " to=" + new_id);
                 tx->commit();
                 break;
             }
@@ -1051,6 +1108,349 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
         sealing_key_id_ = new_id;
     }
     return report;
+}
+
+// ---- notifications -------------------------------------------------------------------------
+
+void PortOutService::notify(StoreTransaction& tx, std::string_view kind, std::string_view tenant_id,
+                            std::string_view order_id, std::string summary, std::string details) {
+    NotificationRecord n;
+    n.occurred_at = now();
+    n.kind = kind;
+    n.tenant_id = tenant_id;
+    n.order_id = order_id;
+    n.summary = std::move(summary);
+    n.details = std::move(details);
+    tx.insert_notification(n);
+}
+
+namespace {
+
+std::string canonical_consumer(std::string_view raw) {
+    const bool ok = !raw.empty() && raw.size() <= 128 && is_valid_utf8(raw) &&
+                    std::all_of(raw.begin(), raw.end(), [](char c) {
+                        const auto u = static_cast<unsigned char>(c);
+                        return u >= 0x21 && u != 0x7F;
+                    });
+    if (!ok) {
+        throw InvalidArgumentError("InvalidConsumer",
+                                   "A consumer is named by 1 to 128 characters without spaces or "
+                                   "control characters, such as pager or siem-feed.");
+    }
+    return std::string(raw);
+}
+
+}  // namespace
+
+std::vector<Notification> PortOutService::receive_notifications(std::string_view raw_consumer,
+                                                                std::size_t max_count) {
+    const auto consumer = canonical_consumer(raw_consumer);
+    authorize(Operation::Notifications);
+    auto tx = store_->begin(TxMode::Read);
+    std::vector<Notification> out;
+    for (auto& n : tx->unacknowledged(consumer, scope_, std::clamp<std::size_t>(max_count, 1, 10000))) {
+        out.push_back({n.notification_id, n.occurred_at, std::move(n.kind), std::move(n.tenant_id),
+                       std::move(n.order_id), std::move(n.summary), std::move(n.details)});
+    }
+    return out;
+}
+
+std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_consumer,
+                                                       const std::vector<std::int64_t>& ids) {
+    const auto consumer = canonical_consumer(raw_consumer);
+    authorize(Operation::Notifications);
+    auto tx = store_->begin(TxMode::Write);
+    const auto added = tx->acknowledge(consumer, ids);
+    tx->commit();
+    return added;
+}
+
+// ---- the number inventory ------------------------------------------------------------------
+
+PhoneNumber PortOutService::add_number(std::string_view raw_id, std::string_view raw_number) {
+    const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::AddNumber, id);
+    const auto number = canonical_us_number(raw_number);
+    auto tx = store_->begin(TxMode::Write);
+    require_tenant(*tx, id);
+    if (const auto held = tx->number(number)) {
+        if (held->tenant_id == id) {
+            throw ResourceExistsError("PhoneNumberAlreadyInInventory",
+                                      "The tenant holds this number already.", number);
+        }
+        throw ResourceExistsError("PhoneNumberHeldByAnotherTenant",
+                                  "Another tenant holds this number.", number);
+    }
+    const NumberRecord r{number, id, now(), actor_};
+    tx->insert_number(r);
+    append_audit(*tx, "PhoneNumberAdded", id, "Success", "", "number=" + number);
+    tx->commit();
+    return {r.number, r.tenant_id, r.added_at, r.added_by};
+}
+
+void PortOutService::remove_number(std::string_view raw_id, std::string_view raw_number) {
+    const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::RemoveNumber, id);
+    const auto number = canonical_us_number(raw_number);
+    auto tx = store_->begin(TxMode::Write);
+    require_tenant(*tx, id);
+    const auto held = tx->number(number);
+    if (!held || held->tenant_id != id) {
+        throw ObjectNotFoundError("PhoneNumberNotFound", "The tenant does not hold this number.", number);
+    }
+    if (const auto order = tx->open_order_holding(number)) {
+        throw InvalidOperationError("PhoneNumberInOpenOrder",
+                                    "The number is in an open port-out order (" + *order +
+                                        "); cancel or complete the order first.",
+                                    number);
+    }
+    tx->delete_number(number);
+    append_audit(*tx, "PhoneNumberRemoved", id, "Success", "", "number=" + number);
+    tx->commit();
+}
+
+std::vector<PhoneNumber> PortOutService::list_numbers(std::optional<std::string_view> raw_id,
+                                                      std::string_view after, std::size_t limit) {
+    std::vector<std::string> tenants;
+    if (raw_id) {
+        tenants.push_back(canonical_tenant_id(*raw_id));
+        authorize(Operation::ReadNumbers, tenants.back());
+    } else {
+        authorize(Operation::ReadNumbers);
+        tenants = scope_;
+    }
+    auto tx = store_->begin(TxMode::Read);
+    if (raw_id) require_tenant(*tx, tenants.back());
+    std::vector<PhoneNumber> out;
+    for (auto& n : tx->numbers(tenants, after, std::clamp<std::size_t>(limit, 1, 100000))) {
+        out.push_back({std::move(n.number), std::move(n.tenant_id), n.added_at, std::move(n.added_by)});
+    }
+    return out;
+}
+
+// ---- port-out orders -----------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kSubmitted = "Submitted";
+constexpr std::string_view kRejected = "Rejected";
+constexpr std::string_view kConfirmed = "Confirmed";
+constexpr std::string_view kCompleted = "Completed";
+constexpr std::string_view kCancelled = "Cancelled";
+
+std::string canonical_carrier(std::string_view raw) {
+    try {
+        return canonical_display_name(raw);
+    } catch (const InvalidArgumentError&) {
+        throw InvalidArgumentError("InvalidCarrier",
+                                   "The gaining carrier is named by 1 to 256 characters of text.");
+    }
+}
+
+}  // namespace
+
+Order PortOutService::order_of(StoreTransaction& tx, const OrderRecord& r) const {
+    Order o;
+    o.seq = r.seq;
+    o.order_id = r.order_id;
+    o.tenant_id = r.tenant_id;
+    o.gaining_carrier = r.carrier;
+    o.submitted_by = r.submitted_by;
+    o.status = r.status;
+    o.reason = r.reason;
+    // The exact reason is for the tenant's side; a carrier learns only what it is told.
+    if (role_ != Role::Carrier) o.internal_reason = r.internal_reason;
+    o.requested_foc = r.requested_foc;
+    o.foc = r.foc;
+    o.created_at = r.created_at;
+    o.modified_at = r.modified_at;
+    o.modified_by = r.modified_by;
+    o.numbers = tx.order_numbers(r.order_id);
+    return o;
+}
+
+Order PortOutService::submit_order(std::string_view raw_id, const std::vector<std::string>& raw_numbers,
+                                   std::string_view pin, std::string_view raw_carrier,
+                                   std::optional<Millis> requested_foc) {
+    const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::SubmitOrder, id);
+    const auto carrier = canonical_carrier(raw_carrier);
+    if (raw_numbers.empty()) {
+        throw InvalidArgumentError("NoPhoneNumbers", "A port-out order names at least one number.");
+    }
+    if (raw_numbers.size() > kMaxNumbersPerOrder) {
+        throw InvalidArgumentError("TooManyPhoneNumbers",
+                                   "A port-out order names at most " + std::to_string(kMaxNumbersPerOrder) +
+                                       " numbers; split the request.");
+    }
+    std::vector<std::string> numbers;
+    for (const auto& raw : raw_numbers) numbers.push_back(canonical_us_number(raw));
+    std::sort(numbers.begin(), numbers.end());
+    numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+
+    // The PIN check of issue three: counted first, verified outside any transaction.
+    const auto attempt = begin_pin_attempt(id, true);
+    std::optional<Secret> upgraded;
+    const bool accepted = verify_pin_attempt(attempt, pin, upgraded);
+
+    // Everything else, and the order itself, in one transaction.
+    auto tx = store_->begin(TxMode::Write);
+    record_pin_outcome(*tx, attempt, accepted, upgraded);
+    OrderRecord o;
+    o.order_id = random_uuid();
+    o.tenant_id = id;
+    o.carrier = carrier;
+    o.submitted_by = actor_;
+    o.requested_foc = requested_foc;
+    o.created_at = o.modified_at = now();
+    o.modified_by = actor_;
+    std::vector<OrderNumber> lines;
+    for (const auto& n : numbers) lines.push_back({n, ""});
+    const auto tenant = tx->tenant(id);
+    if (attempt.path == PinAttempt::Path::Frozen || (tenant && tenant->frozen)) {
+        o.reason = o.internal_reason = "PortOutFrozen";
+    } else if (!accepted) {
+        o.reason = "PinNotAccepted";  // wrong, missing, locked or unknown: the carrier cannot tell
+        o.internal_reason = attempt.path == PinAttempt::Path::Evaluate ? "WrongPin" : std::string(attempt.reason());
+    } else {
+        bool not_owned = false;
+        bool in_order = false;
+        for (auto& line : lines) {
+            const auto held = tx->number(line.number);
+            if (!held || held->tenant_id != id) {
+                line.problem = "NumberNotOwned";
+                not_owned = true;
+            } else if (tx->open_order_holding(line.number)) {
+                line.problem = "NumberInOpenOrder";
+                in_order = true;
+            }
+        }
+        if (not_owned) {
+            o.reason = o.internal_reason = "NumberNotOwned";
+        } else if (in_order) {
+            o.reason = o.internal_reason = "NumberInOpenOrder";
+        }
+    }
+    o.status = o.reason.empty() ? std::string(kSubmitted) : std::string(kRejected);
+    if (o.status == kRejected && o.reason != "NumberNotOwned" && o.reason != "NumberInOpenOrder") {
+        for (auto& line : lines) line.problem.clear();  // nothing about numbers before the PIN is right
+    }
+    tx->insert_order(o, lines);
+    const std::string details = "order=" + o.order_id + " carrier=" + carrier +
+                                " numbers=" + std::to_string(lines.size()) +
+                                (o.internal_reason.empty() ? "" : " reason=" + o.internal_reason);
+    append_audit(*tx, "PortOutRequested", id, o.status == kSubmitted ? "Success" : "Failure",
+                 o.internal_reason, details);
+    notify(*tx, "PortOutRequest", id, o.order_id,
+           o.status == kSubmitted
+               ? "A port-out request from " + carrier + " for " + std::to_string(lines.size()) +
+                     " number(s) was accepted."
+               : "A port-out request from " + carrier + " was rejected: " + o.internal_reason + ".",
+           details);
+    auto result = order_of(*tx, o);
+    tx->commit();
+    return result;
+}
+
+OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view raw_order_id, Operation op) {
+    const std::string order_id(raw_order_id);
+    auto o = tx.order(order_id);
+    // A carrier sees only its own orders; an order outside one's scope is as good as absent.
+    if (!o || (role_ == Role::Carrier && o->submitted_by != actor_) || !in_scope(o->tenant_id)) {
+        if (o && role_allows(role_, op)) authorize(op, o->tenant_id);  // records the refusal
+        throw ObjectNotFoundError("OrderNotFound", "No port-out order has this id.", order_id);
+    }
+    return std::move(*o);
+}
+
+Order PortOutService::get_order(std::string_view order_id) {
+    authorize(Operation::ReadOrders);
+    auto tx = store_->begin(TxMode::Read);
+    return order_of(*tx, require_order(*tx, order_id, Operation::ReadOrders));
+}
+
+std::vector<Order> PortOutService::list_orders(const OrderQuery& query) {
+    OrderQuery q = query;
+    for (auto& id : q.tenant_ids) id = canonical_tenant_id(id);
+    if (q.tenant_ids.empty()) {
+        authorize(Operation::ReadOrders);
+        q.tenant_ids = scope_;
+    } else {
+        for (const auto& id : q.tenant_ids) authorize(Operation::ReadOrders, id);
+    }
+    if (role_ == Role::Carrier) q.submitted_by = actor_;
+    q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
+    auto tx = store_->begin(TxMode::Read);
+    std::vector<Order> out;
+    for (const auto& r : tx->orders(q)) out.push_back(order_of(*tx, r));
+    return out;
+}
+
+Order PortOutService::transition(std::string_view order_id, Operation op,
+                                 const std::vector<std::string>& from, const std::string& to,
+                                 std::optional<Millis> foc) {
+    authorize(op);
+    auto tx = store_->begin(TxMode::Write);
+    auto o = require_order(*tx, order_id, op);
+    authorize(op, o.tenant_id);
+    if (std::find(from.begin(), from.end(), o.status) == from.end()) {
+        throw InvalidOperationError("InvalidOrderTransition",
+                                    "A " + o.status + " order cannot become " + to + ".", o.order_id);
+    }
+    const std::string before = o.status;
+    o.status = to;
+    if (foc) o.foc = foc;
+    o.modified_at = now();
+    o.modified_by = actor_;
+    tx->update_order(o);
+    std::string details = "order=" + o.order_id + " from=" + before;
+    if (to == kCompleted) {
+        // The numbers leave the tenant's inventory with the order, atomically.
+        const auto lines = tx->order_numbers(o.order_id);
+        for (const auto& line : lines) tx->delete_number(line.number);
+        details += " released=" + std::to_string(lines.size());
+    }
+    if (to == kCompleted || to == kCancelled) tx->close_order_numbers(o.order_id);
+    if (foc) details += " foc_ms=" + std::to_string(*foc);
+    append_audit(*tx, "Order" + to, o.tenant_id, "Success", "", details);
+    notify(*tx, "Order" + to, o.tenant_id, o.order_id,
+           "The port-out order from " + o.carrier + " is " + to + ".", details);
+    auto result = order_of(*tx, o);
+    tx->commit();
+    return result;
+}
+
+Order PortOutService::confirm_order(std::string_view order_id, Millis foc) {
+    return transition(order_id, Operation::ManageOrder, {std::string(kSubmitted)}, std::string(kConfirmed), foc);
+}
+
+Order PortOutService::complete_order(std::string_view order_id) {
+    return transition(order_id, Operation::ManageOrder, {std::string(kConfirmed)}, std::string(kCompleted),
+                      std::nullopt);
+}
+
+Order PortOutService::cancel_order(std::string_view order_id) {
+    return transition(order_id, Operation::CancelOrder, {std::string(kSubmitted), std::string(kConfirmed)},
+                      std::string(kCancelled), std::nullopt);
+}
+
+// ---- the freeze ----------------------------------------------------------------------------
+
+Tenant PortOutService::set_freeze(std::string_view raw_id, bool frozen) {
+    const auto id = canonical_tenant_id(raw_id);
+    authorize(Operation::Freeze, id);
+    auto tx = store_->begin(TxMode::Write);
+    auto t = require_tenant(*tx, id);
+    if (t.frozen == frozen) return tenant_of(t);  // nothing changes, nothing is recorded
+    t.frozen = frozen;
+    t.modified_at = now();
+    t.modified_by = actor_;
+    tx->update_tenant(t);
+    append_audit(*tx, frozen ? "PortOutFrozen" : "PortOutUnfrozen", id, "Success", "", "");
+    notify(*tx, frozen ? "PortOutFrozen" : "PortOutUnfrozen", id, "",
+           std::string(frozen ? "Port-out was frozen" : "Port-out was unfrozen") + " by " + actor_ + ".");
+    tx->commit();
+    return tenant_of(t);
 }
 
 }  // namespace portout

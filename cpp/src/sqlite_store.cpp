@@ -94,8 +94,62 @@ CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, event_id);
 CREATE INDEX audit_events_by_time ON audit_events (occurred_at);
 )sql";
 
+// Version 2: the number inventory, port-out orders, the freeze and the notification outbox.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE tenants ADD COLUMN frozen INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE phone_numbers (
+    number    TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    added_at  INTEGER NOT NULL,
+    added_by  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX phone_numbers_by_tenant ON phone_numbers (tenant_id, number);
+CREATE TABLE orders (
+    seq             INTEGER PRIMARY KEY,
+    order_id        TEXT NOT NULL UNIQUE,
+    tenant_id       TEXT NOT NULL,
+    carrier         TEXT NOT NULL,
+    submitted_by    TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    internal_reason TEXT NOT NULL,
+    requested_foc   INTEGER,
+    foc             INTEGER,
+    created_at      INTEGER NOT NULL,
+    modified_at     INTEGER NOT NULL,
+    modified_by     TEXT NOT NULL
+);
+CREATE INDEX orders_by_tenant ON orders (tenant_id, seq);
+CREATE TABLE order_numbers (
+    order_id TEXT NOT NULL,
+    number   TEXT NOT NULL,
+    problem  TEXT NOT NULL,
+    open     INTEGER NOT NULL,
+    PRIMARY KEY (order_id, number)
+) WITHOUT ROWID;
+CREATE INDEX order_numbers_open ON order_numbers (number) WHERE open = 1;
+CREATE TABLE notifications (
+    notification_id INTEGER PRIMARY KEY,
+    occurred_at     INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    tenant_id       TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    details         TEXT NOT NULL
+);
+CREATE TABLE notification_consumers (
+    consumer             TEXT PRIMARY KEY,
+    acknowledged_through INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE notification_acks (
+    consumer        TEXT NOT NULL,
+    notification_id INTEGER NOT NULL,
+    PRIMARY KEY (consumer, notification_id)
+) WITHOUT ROWID;
+)sql";
+
 // Migrations from version N-1 to N, in order; index 0 creates version 1.
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV2};
 static_assert(kMigrations.size() == SqliteStore::kSchemaVersion);
 
 std::string join(const std::vector<std::string>& parts) {
@@ -103,6 +157,16 @@ std::string join(const std::vector<std::string>& parts) {
     for (const auto& p : parts) {
         if (!out.empty()) out += ',';
         out += p;
+    }
+    return out;
+}
+
+// "?, ?, ?" for an IN list; numbered from `first` when it is given.
+std::string placeholders(std::size_t n, int first = 0) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i) out += ", ";
+        out += first ? "?" + std::to_string(first + static_cast<int>(i)) : std::string("?");
     }
     return out;
 }
@@ -240,6 +304,8 @@ public:
     }
 
     const std::string& where() const noexcept { return where_; }
+    std::int64_t last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+    std::int64_t changes() const noexcept { return sqlite3_changes(db_); }
 
 private:
     sqlite3_stmt* prepare(const std::string& sql) {
@@ -265,7 +331,7 @@ namespace {
 constexpr const char* kTenantColumns =
     "tenant_id, display_name, country, created_at, modified_at, modified_by, pin_record, "
     "pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, "
-    "lock_level, last_check_at, last_check_result, pin_version";
+    "lock_level, last_check_at, last_check_result, pin_version, frozen";
 
 TenantRecord read_tenant(const Query& q) {
     TenantRecord t;
@@ -286,6 +352,7 @@ TenantRecord read_tenant(const Query& q) {
     t.last_check_at = q.optional_integer(14);
     t.last_check_result = q.text(15);
     t.pin_version = q.integer(16);
+    t.frozen = q.integer(17) != 0;
     return t;
 }
 
@@ -306,7 +373,8 @@ void bind_tenant(Query& q, const TenantRecord& t) {
         .bind(14, static_cast<std::int64_t>(t.lock_level))
         .bind(15, t.last_check_at)
         .bind(16, std::string_view(t.last_check_result))
-        .bind(17, t.pin_version);
+        .bind(17, t.pin_version)
+        .bind(18, static_cast<std::int64_t>(t.frozen ? 1 : 0));
 }
 
 AuditRecord read_audit(const Query& q) {
@@ -375,7 +443,7 @@ public:
     }
     void insert_tenant(const TenantRecord& t) override {
         Query q(*c_, std::string("INSERT INTO tenants (") + kTenantColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         bind_tenant(q, t);
         if (!q.run_unless_duplicate()) {
             throw ResourceExistsError("TenantExists", "A tenant with this id exists already.",
@@ -388,7 +456,7 @@ public:
                 "modified_at = ?5, modified_by = ?6, pin_record = ?7, pin_key_id = ?8, "
                 "pin_set_at = ?9, pin_changed_at = ?10, pin_changed_by = ?11, "
                 "failed_attempts = ?12, locked_until = ?13, lock_level = ?14, "
-                "last_check_at = ?15, last_check_result = ?16, pin_version = ?17 "
+                "last_check_at = ?15, last_check_result = ?16, pin_version = ?17, frozen = ?18 "
                 "WHERE tenant_id = ?1");
         bind_tenant(q, t);
         q.run();
@@ -468,6 +536,219 @@ public:
         q.bind(1, scope).run();
     }
 
+    std::optional<NumberRecord> number(std::string_view e164) override {
+        Query q(*c_, "SELECT number, tenant_id, added_at, added_by FROM phone_numbers WHERE number = ?");
+        q.bind(1, e164);
+        if (!q.step()) return std::nullopt;
+        return NumberRecord{q.text(0), q.text(1), q.integer(2), q.text(3)};
+    }
+    void insert_number(const NumberRecord& n) override {
+        Query q(*c_, "INSERT INTO phone_numbers (number, tenant_id, added_at, added_by) VALUES (?, ?, ?, ?)");
+        q.bind(1, std::string_view(n.number))
+            .bind(2, std::string_view(n.tenant_id))
+            .bind(3, n.added_at)
+            .bind(4, std::string_view(n.added_by));
+        if (!q.run_unless_duplicate()) {
+            throw ResourceExistsError("PhoneNumberInUse", "The number is in an inventory already.", n.number);
+        }
+    }
+    void delete_number(std::string_view e164) override {
+        Query q(*c_, "DELETE FROM phone_numbers WHERE number = ?");
+        q.bind(1, e164).run();
+    }
+    std::vector<NumberRecord> numbers(const std::vector<std::string>& tenant_ids, std::string_view after,
+                                      std::size_t limit) override {
+        std::string sql = "SELECT number, tenant_id, added_at, added_by FROM phone_numbers WHERE number > ?";
+        if (!tenant_ids.empty()) sql += " AND tenant_id IN (" + placeholders(tenant_ids.size()) + ")";
+        sql += " ORDER BY number LIMIT ?";
+        Query q(*c_, sql);
+        int i = 1;
+        q.bind(i++, after);
+        for (const auto& id : tenant_ids) q.bind(i++, std::string_view(id));
+        q.bind(i, static_cast<std::int64_t>(limit));
+        std::vector<NumberRecord> out;
+        while (q.step()) out.push_back({q.text(0), q.text(1), q.integer(2), q.text(3)});
+        return out;
+    }
+
+    void insert_order(OrderRecord& o, const std::vector<OrderNumber>& numbers) override {
+        {
+            Query q(*c_, "INSERT INTO orders (order_id, tenant_id, carrier, submitted_by, status, "
+                         "reason, internal_reason, requested_foc, foc, created_at, modified_at, "
+                         "modified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            q.bind(1, std::string_view(o.order_id))
+                .bind(2, std::string_view(o.tenant_id))
+                .bind(3, std::string_view(o.carrier))
+                .bind(4, std::string_view(o.submitted_by))
+                .bind(5, std::string_view(o.status))
+                .bind(6, std::string_view(o.reason))
+                .bind(7, std::string_view(o.internal_reason))
+                .bind(8, o.requested_foc)
+                .bind(9, o.foc)
+                .bind(10, o.created_at)
+                .bind(11, o.modified_at)
+                .bind(12, std::string_view(o.modified_by))
+                .run();
+        }
+        o.seq = c_->last_insert_rowid();
+        const bool open = o.status == "Submitted" || o.status == "Confirmed";
+        for (const auto& n : numbers) {
+            Query q(*c_, "INSERT INTO order_numbers (order_id, number, problem, open) VALUES (?, ?, ?, ?)");
+            q.bind(1, std::string_view(o.order_id))
+                .bind(2, std::string_view(n.number))
+                .bind(3, std::string_view(n.problem))
+                .bind(4, static_cast<std::int64_t>(open ? 1 : 0))
+                .run();
+        }
+    }
+    std::optional<OrderRecord> order(std::string_view order_id) override {
+        OrderQuery query;
+        query.order_id = std::string(order_id);
+        query.limit = 1;
+        auto found = orders(query);
+        if (found.empty()) return std::nullopt;
+        return std::move(found.front());
+    }
+    void update_order(const OrderRecord& o) override {
+        Query q(*c_, "UPDATE orders SET status = ?2, reason = ?3, internal_reason = ?4, foc = ?5, "
+                     "modified_at = ?6, modified_by = ?7 WHERE order_id = ?1");
+        q.bind(1, std::string_view(o.order_id))
+            .bind(2, std::string_view(o.status))
+            .bind(3, std::string_view(o.reason))
+            .bind(4, std::string_view(o.internal_reason))
+            .bind(5, o.foc)
+            .bind(6, o.modified_at)
+            .bind(7, std::string_view(o.modified_by))
+            .run();
+    }
+    void close_order_numbers(std::string_view order_id) override {
+        Query q(*c_, "UPDATE order_numbers SET open = 0 WHERE order_id = ?");
+        q.bind(1, order_id).run();
+    }
+    std::vector<OrderRecord> orders(const OrderQuery& query) override {
+        std::string sql =
+            "SELECT seq, order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
+            "requested_foc, foc, created_at, modified_at, modified_by FROM orders WHERE seq > ?";
+        if (query.order_id) sql += " AND order_id = ?";
+        if (!query.tenant_ids.empty()) sql += " AND tenant_id IN (" + placeholders(query.tenant_ids.size()) + ")";
+        if (query.status) sql += " AND status = ?";
+        if (query.carrier) sql += " AND carrier = ?";
+        if (query.submitted_by) sql += " AND submitted_by = ?";
+        sql += " ORDER BY seq LIMIT ?";
+        Query q(*c_, sql);
+        int i = 1;
+        q.bind(i++, query.after_seq);
+        if (query.order_id) q.bind(i++, std::string_view(*query.order_id));
+        for (const auto& id : query.tenant_ids) q.bind(i++, std::string_view(id));
+        if (query.status) q.bind(i++, std::string_view(*query.status));
+        if (query.carrier) q.bind(i++, std::string_view(*query.carrier));
+        if (query.submitted_by) q.bind(i++, std::string_view(*query.submitted_by));
+        q.bind(i, static_cast<std::int64_t>(query.limit));
+        std::vector<OrderRecord> out;
+        while (q.step()) {
+            OrderRecord o;
+            o.seq = q.integer(0);
+            o.order_id = q.text(1);
+            o.tenant_id = q.text(2);
+            o.carrier = q.text(3);
+            o.submitted_by = q.text(4);
+            o.status = q.text(5);
+            o.reason = q.text(6);
+            o.internal_reason = q.text(7);
+            o.requested_foc = q.optional_integer(8);
+            o.foc = q.optional_integer(9);
+            o.created_at = q.integer(10);
+            o.modified_at = q.integer(11);
+            o.modified_by = q.text(12);
+            out.push_back(std::move(o));
+        }
+        return out;
+    }
+    std::vector<OrderNumber> order_numbers(std::string_view order_id) override {
+        Query q(*c_, "SELECT number, problem FROM order_numbers WHERE order_id = ? ORDER BY number");
+        q.bind(1, order_id);
+        std::vector<OrderNumber> out;
+        while (q.step()) out.push_back({q.text(0), q.text(1)});
+        return out;
+    }
+    std::optional<std::string> open_order_holding(std::string_view e164) override {
+        Query q(*c_, "SELECT order_id FROM order_numbers WHERE number = ? AND open = 1 LIMIT 1");
+        q.bind(1, e164);
+        if (!q.step()) return std::nullopt;
+        return q.text(0);
+    }
+
+    std::int64_t insert_notification(NotificationRecord& n) override {
+        Query q(*c_, "INSERT INTO notifications (occurred_at, kind, tenant_id, order_id, summary, details) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
+        q.bind(1, n.occurred_at)
+            .bind(2, std::string_view(n.kind))
+            .bind(3, std::string_view(n.tenant_id))
+            .bind(4, std::string_view(n.order_id))
+            .bind(5, std::string_view(n.summary))
+            .bind(6, std::string_view(n.details))
+            .run();
+        n.notification_id = c_->last_insert_rowid();
+        return n.notification_id;
+    }
+    std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
+                                                   const std::vector<std::string>& tenant_ids,
+                                                   std::size_t limit) override {
+        std::string sql =
+            "SELECT n.notification_id, n.occurred_at, n.kind, n.tenant_id, n.order_id, n.summary, "
+            "n.details FROM notifications n WHERE n.notification_id > coalesce((SELECT "
+            "acknowledged_through FROM notification_consumers WHERE consumer = ?1), 0) AND NOT "
+            "EXISTS (SELECT 1 FROM notification_acks a WHERE a.consumer = ?1 AND "
+            "a.notification_id = n.notification_id)";
+        if (!tenant_ids.empty()) sql += " AND n.tenant_id IN (" + placeholders(tenant_ids.size(), 2) + ")";
+        sql += " ORDER BY n.notification_id LIMIT ?" + std::to_string(tenant_ids.size() + 2);
+        Query q(*c_, sql);
+        q.bind(1, consumer);
+        int i = 2;
+        for (const auto& id : tenant_ids) q.bind(i++, std::string_view(id));
+        q.bind(i, static_cast<std::int64_t>(limit));
+        std::vector<NotificationRecord> out;
+        while (q.step()) {
+            out.push_back({q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+        }
+        return out;
+    }
+    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) override {
+        std::int64_t through = 0;
+        {
+            Query q(*c_, "SELECT acknowledged_through FROM notification_consumers WHERE consumer = ?");
+            q.bind(1, consumer);
+            if (q.step()) through = q.integer(0);
+        }
+        std::int64_t added = 0;
+        for (const auto id : ids) {
+            if (id <= through) continue;
+            Query exists(*c_, "SELECT 1 FROM notifications WHERE notification_id = ?");
+            exists.bind(1, id);
+            if (!exists.step()) continue;
+            Query q(*c_, "INSERT OR IGNORE INTO notification_acks (consumer, notification_id) VALUES (?, ?)");
+            q.bind(1, consumer).bind(2, id).run();
+            added += c_->changes();
+        }
+        // Move the consumer's mark over every acknowledgement that now follows it unbroken.
+        while (true) {
+            Query q(*c_, "SELECT 1 FROM notification_acks WHERE consumer = ? AND notification_id = ?");
+            q.bind(1, consumer).bind(2, through + 1);
+            if (!q.step()) break;
+            ++through;
+        }
+        {
+            Query q(*c_, "INSERT INTO notification_consumers (consumer, acknowledged_through) VALUES (?, ?) "
+                         "ON CONFLICT (consumer) DO UPDATE SET acknowledged_through = excluded.acknowledged_through");
+            q.bind(1, consumer).bind(2, through).run();
+        }
+        {
+            Query q(*c_, "DELETE FROM notification_acks WHERE consumer = ? AND notification_id <= ?");
+            q.bind(1, consumer).bind(2, through).run();
+        }
+        return added;
+    }
+
     std::optional<AuditRecord> last_audit_event() override {
         Query q(*c_, std::string("SELECT ") + kAuditColumns +
                          " FROM audit_events ORDER BY event_id DESC LIMIT 1");
@@ -494,11 +775,7 @@ public:
     }
     std::vector<AuditRecord> audit_events(const AuditQuery& query) override {
         std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_events WHERE event_id > ?";
-        if (!query.tenant_ids.empty()) {
-            sql += " AND tenant_id IN (";
-            for (std::size_t i = 0; i < query.tenant_ids.size(); ++i) sql += i ? ", ?" : "?";
-            sql += ")";
-        }
+        if (!query.tenant_ids.empty()) sql += " AND tenant_id IN (" + placeholders(query.tenant_ids.size()) + ")";
         if (query.since) sql += " AND occurred_at >= ?";
         if (query.until) sql += " AND occurred_at < ?";
         if (!query.event_types.empty()) {

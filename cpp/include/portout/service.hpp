@@ -27,6 +27,41 @@ struct Tenant {
     Millis modified_at = 0;
     std::string modified_by;
     bool pin_is_set = false;
+    bool port_out_frozen = false;
+};
+
+struct PhoneNumber {
+    std::string number;  // E.164
+    std::string tenant_id;
+    Millis added_at = 0;
+    std::string added_by;
+};
+
+struct Order {
+    std::int64_t seq = 0;  // the store's order of arrival, for paging
+    std::string order_id;
+    std::string tenant_id;
+    std::string gaining_carrier;
+    std::string submitted_by;
+    std::string status;           // Submitted, Rejected, Confirmed, Completed, Cancelled
+    std::string reason;           // what the carrier is told: PinNotAccepted, PortOutFrozen, ...
+    std::string internal_reason;  // the exact reason; empty for a Carrier session
+    std::optional<Millis> requested_foc;
+    std::optional<Millis> foc;
+    Millis created_at = 0;
+    Millis modified_at = 0;
+    std::string modified_by;
+    std::vector<OrderNumber> numbers;
+};
+
+struct Notification {
+    std::int64_t notification_id = 0;
+    Millis occurred_at = 0;
+    std::string kind;
+    std::string tenant_id;
+    std::string order_id;
+    std::string summary;
+    std::string details;
 };
 
 // What the tenant's admin may know of its PIN: never the PIN, never its hash.
@@ -124,7 +159,19 @@ enum class Operation {
     ReadAudit,
     VerifyAudit,
     RotateKey,
+    AddNumber,
+    ReadNumbers,
+    RemoveNumber,
+    SubmitOrder,
+    ReadOrders,
+    ManageOrder,   // confirm and complete
+    CancelOrder,
+    Freeze,
+    Notifications,  // receive and acknowledge
 };
+
+// At most this many numbers in one port-out order.
+inline constexpr std::size_t kMaxNumbersPerOrder = 1000;
 
 std::string_view to_string(Operation op) noexcept;
 // Whether `role` may perform `op` at all (the tenant scope is checked apart).
@@ -197,6 +244,29 @@ public:
     std::vector<AuditEvent> audit_events(const AuditQuery& query);
     AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress = {});
 
+    // The number inventory.
+    PhoneNumber add_number(std::string_view tenant_id, std::string_view number);
+    void remove_number(std::string_view tenant_id, std::string_view number);
+    std::vector<PhoneNumber> list_numbers(std::optional<std::string_view> tenant_id,
+                                          std::string_view after, std::size_t limit);
+
+    // Port-out orders. A request is validated in full and kept either Submitted or Rejected.
+    Order submit_order(std::string_view tenant_id, const std::vector<std::string>& numbers,
+                       std::string_view pin, std::string_view gaining_carrier,
+                       std::optional<Millis> requested_foc);
+    Order get_order(std::string_view order_id);
+    std::vector<Order> list_orders(const OrderQuery& query);
+    Order confirm_order(std::string_view order_id, Millis foc);
+    Order complete_order(std::string_view order_id);
+    Order cancel_order(std::string_view order_id);
+
+    // The port-out freeze: while set, every port-out request is refused.
+    Tenant set_freeze(std::string_view tenant_id, bool frozen);
+
+    // The outbox: what `consumer` has not acknowledged, oldest first; then its acknowledgement.
+    std::vector<Notification> receive_notifications(std::string_view consumer, std::size_t max_count);
+    std::int64_t acknowledge_notifications(std::string_view consumer, const std::vector<std::int64_t>& ids);
+
     // Re-seals every PIN record under the key in `new_key_path` (created when missing), in
     // batches that each commit on their own. Resumable: after a crash, open the store with its
     // current key and call again. `progress` runs after each batch.
@@ -225,6 +295,19 @@ private:
                                 std::string_view encoded, std::string& key_id_out);
     std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
     PinStatus status_of(const TenantRecord& t) const;
+    Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
+    OrderRecord require_order(StoreTransaction& tx, std::string_view order_id, Operation op);
+    Order transition(std::string_view order_id, Operation op, const std::vector<std::string>& from,
+                     const std::string& to, std::optional<Millis> foc);
+    void notify(StoreTransaction& tx, std::string_view kind, std::string_view tenant_id,
+                std::string_view order_id, std::string summary, std::string details = {});
+
+    // A PIN check in three steps, shared by check_pin and submit_order.
+    struct PinAttempt;
+    PinAttempt begin_pin_attempt(const std::string& tenant_id, bool refuse_if_frozen);
+    bool verify_pin_attempt(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
+    void record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
+                            const std::optional<Secret>& upgraded);
     std::vector<TenantRecord> visible_tenants(std::string_view after, std::size_t limit);
 
     std::unique_ptr<Store> store_;

@@ -15,7 +15,7 @@ namespace portout {
 
 class SqliteStore final : public Store {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     // "PORT": marks the file as ours in SQLite's header (PRAGMA application_id).
     static constexpr int kApplicationId = 0x504F5254;
 

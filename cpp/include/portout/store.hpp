@@ -36,6 +36,56 @@ struct TenantRecord {
     std::string last_check_result;
     // Bumped by every change of the PIN record, so a writer can tell a record changed under it.
     std::int64_t pin_version = 0;
+    bool frozen = false;  // every port-out request is refused while set
+};
+
+// A number in a tenant's inventory, in E.164.
+struct NumberRecord {
+    std::string number;
+    std::string tenant_id;
+    Millis added_at = 0;
+    std::string added_by;
+};
+
+struct OrderNumber {
+    std::string number;
+    std::string problem;  // empty, NumberNotOwned or NumberInOpenOrder
+};
+
+struct OrderRecord {
+    std::int64_t seq = 0;  // the store's order of arrival
+    std::string order_id;
+    std::string tenant_id;
+    std::string carrier;        // the gaining carrier, as the request names it
+    std::string submitted_by;   // the actor who submitted it
+    std::string status;         // Submitted, Rejected, Confirmed, Completed, Cancelled
+    std::string reason;         // what the carrier is told
+    std::string internal_reason;  // what the tenant's admin is told
+    std::optional<Millis> requested_foc;
+    std::optional<Millis> foc;
+    Millis created_at = 0;
+    Millis modified_at = 0;
+    std::string modified_by;
+};
+
+struct OrderQuery {
+    std::optional<std::string> order_id;
+    std::vector<std::string> tenant_ids;  // empty: all
+    std::optional<std::string> status;
+    std::optional<std::string> carrier;
+    std::optional<std::string> submitted_by;
+    std::int64_t after_seq = 0;
+    std::size_t limit = 1000;
+};
+
+struct NotificationRecord {
+    std::int64_t notification_id = 0;
+    Millis occurred_at = 0;
+    std::string kind;
+    std::string tenant_id;
+    std::string order_id;
+    std::string summary;
+    std::string details;
 };
 
 // A policy row: the store default (scope "") or one tenant's overrides (a missing value
@@ -105,6 +155,33 @@ public:
     virtual std::optional<PolicyRecord> policy(std::string_view scope) = 0;
     virtual void put_policy(const PolicyRecord& policy) = 0;
     virtual void delete_policy(std::string_view scope) = 0;
+
+    virtual std::optional<NumberRecord> number(std::string_view e164) = 0;
+    virtual void insert_number(const NumberRecord& number) = 0;
+    virtual void delete_number(std::string_view e164) = 0;
+    // Numbers ordered by number, after `after`; of these tenants (empty: every tenant).
+    virtual std::vector<NumberRecord> numbers(const std::vector<std::string>& tenant_ids,
+                                              std::string_view after, std::size_t limit) = 0;
+
+    virtual void insert_order(OrderRecord& order, const std::vector<OrderNumber>& numbers) = 0;
+    virtual std::optional<OrderRecord> order(std::string_view order_id) = 0;
+    virtual void update_order(const OrderRecord& order) = 0;
+    // Marks the order's numbers as no longer held by an open order.
+    virtual void close_order_numbers(std::string_view order_id) = 0;
+    virtual std::vector<OrderRecord> orders(const OrderQuery& query) = 0;
+    virtual std::vector<OrderNumber> order_numbers(std::string_view order_id) = 0;
+    // The open order that holds this number, if any.
+    virtual std::optional<std::string> open_order_holding(std::string_view e164) = 0;
+
+    // Appends to the outbox; returns the notification's id.
+    virtual std::int64_t insert_notification(NotificationRecord& notification) = 0;
+    // Notifications the consumer has not acknowledged, oldest first; of these tenants (empty:
+    // every tenant).
+    virtual std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
+                                                           const std::vector<std::string>& tenant_ids,
+                                                           std::size_t limit) = 0;
+    // Records acknowledgements; returns how many were new. Unknown ids are ignored.
+    virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) = 0;
 
     virtual std::optional<AuditRecord> last_audit_event() = 0;
     virtual void insert_audit_event(const AuditRecord& event) = 0;
