@@ -1,0 +1,361 @@
+"""Port-out orders, the number inventory, the freeze and the notification outbox."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import portout
+from conftest import START, logical_digest
+
+PIN = "602917"
+N1, N2, N3 = "+14255550100", "+14255550101", "+14255550102"
+
+
+def open_as(path: Path, role: str = "StoreAdmin", actor: str = "admin@contoso.com",
+            clock: portout.ManualClock | None = None) -> portout.Store:
+    return portout.Store.open(path, profile="test", allow_test_profile=True, role=role, actor=actor,
+                              clock=clock)
+
+
+@pytest.fixture
+def admin(store: portout.Store) -> portout.Store:
+    store.create_tenant("contoso.com", "Contoso")
+    store.set_pin("contoso.com", PIN)
+    for n in ("(425) 555-0100", "+1 425 555 0101", "425.555.0102"):
+        store.add_phone_number("contoso.com", n)
+    return store
+
+
+@pytest.fixture
+def carrier(admin: portout.Store, store_path: Path, clock: portout.ManualClock):
+    with open_as(store_path, "Carrier", "northwind-carrier", clock) as s:
+        yield s
+
+
+# -- the inventory -------------------------------------------------------------------------
+
+def test_numbers_are_kept_in_e164(admin: portout.Store) -> None:
+    assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N1, N2, N3]
+    assert {n.tenant_id for n in admin.phone_numbers()} == {"contoso.com"}
+
+
+@pytest.mark.parametrize("number, error_id", [
+    ("", "InvalidPhoneNumber"), ("hello", "InvalidPhoneNumber"), ("12", "InvalidPhoneNumber"),
+    ("+1 425 555 0100 ext 7", "InvalidPhoneNumber"), ("+44 20 7946 0958", "PhoneNumberNotInUS"),
+    ("+1 416 555 0199", "PhoneNumberNotInUS"), ("+14255550100", "PhoneNumberAlreadyInInventory"),
+    ("x" * 100, "InvalidPhoneNumber"), ("\u0664\u0662\u0665", "InvalidPhoneNumber"),
+])
+def test_bad_numbers_are_refused_and_change_nothing(admin: portout.Store, store_path: Path,
+                                                    number: str, error_id: str) -> None:
+    before = logical_digest(store_path)
+    with pytest.raises(portout.PortOutError) as caught:
+        admin.add_phone_number("contoso.com", number)
+    assert caught.value.error_id == error_id
+    assert logical_digest(store_path) == before
+
+
+def test_a_number_belongs_to_one_tenant(admin: portout.Store) -> None:
+    admin.create_tenant("fabrikam.com", "Fabrikam")
+    with pytest.raises(portout.ResourceExistsError) as caught:
+        admin.add_phone_number("fabrikam.com", N1)
+    assert caught.value.error_id == "PhoneNumberHeldByAnotherTenant"
+    assert "contoso" not in str(caught.value)
+
+
+def test_the_cmdlet_reports_per_number(admin: portout.Store, store_path: Path) -> None:
+    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+                                        allow_test_profile=True):
+        out = portout.add_port_out_phone_number(
+            "contoso.com", ["+1 425 555 0103", "nonsense", "+44 20 7946 0958", "+1 425 555 0104"],
+            error_action="Continue")
+        assert (out.succeeded, out.failed) == (2, 2)
+        assert [e.fully_qualified_error_id for e in out.errors] == [
+            "InvalidPhoneNumber,Add-PortOutPhoneNumber", "PhoneNumberNotInUS,Add-PortOutPhoneNumber"]
+        assert [e.target for e in out.errors] == ["nonsense", "+44 20 7946 0958"]
+
+
+def test_removing_numbers(admin: portout.Store, carrier: portout.Store) -> None:
+    admin.remove_phone_number("contoso.com", "425-555-0102")
+    with pytest.raises(portout.ObjectNotFoundError):
+        admin.remove_phone_number("contoso.com", N3)
+    order = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
+    with pytest.raises(portout.InvalidOperationError) as caught:
+        admin.remove_phone_number("contoso.com", N1)
+    assert caught.value.error_id == "PhoneNumberInOpenOrder"
+    admin.cancel_order(order.order_id)
+    admin.remove_phone_number("contoso.com", N1)
+
+
+# -- orders ----------------------------------------------------------------------------------
+
+def test_the_whole_lifecycle(admin: portout.Store, carrier: portout.Store,
+                             clock: portout.ManualClock) -> None:
+    order = carrier.submit_order("contoso.com", ["(425) 555-0100", N2], PIN, "Northwind",
+                                 requested_foc_date=START + timedelta(days=7))
+    assert (order.status, order.reason, order.internal_reason) == ("Submitted", None, None)
+    assert order.phone_numbers == (N1, N2)
+    assert order.requested_foc_date == START + timedelta(days=7)
+    assert order.submitted_by == "northwind-carrier"
+    clock.advance(3600)
+    confirmed = admin.confirm_order(order.order_id, START + timedelta(days=8))
+    assert (confirmed.status, confirmed.foc_date) == ("Confirmed", START + timedelta(days=8))
+    completed = admin.complete_order(order.order_id)
+    assert completed.status == "Completed"
+    assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N3]
+    kinds = [n.kind for n in admin.receive_notifications("test", max_count=100)]
+    assert kinds[-3:] == ["PortOutRequest", "OrderConfirmed", "OrderCompleted"]
+    assert [e.event_type for e in admin.audit_events("contoso.com")][-3:] == [
+        "PortOutRequested", "OrderConfirmed", "OrderCompleted"]
+
+
+@pytest.mark.parametrize("move, start", [
+    ("complete", "Submitted"), ("confirm", "Confirmed"), ("confirm", "Completed"),
+    ("cancel", "Completed"), ("confirm", "Cancelled"), ("complete", "Cancelled"),
+    ("confirm", "Rejected"), ("cancel", "Rejected"), ("complete", "Rejected"),
+])
+def test_invalid_transitions_change_nothing(admin: portout.Store, carrier: portout.Store,
+                                            store_path: Path, move: str, start: str) -> None:
+    order = carrier.submit_order("contoso.com", [N1], PIN if start != "Rejected" else "000001",
+                                 "Northwind")
+    foc = START + timedelta(days=3)
+    if start in ("Confirmed", "Completed"):
+        admin.confirm_order(order.order_id, foc)
+    if start == "Completed":
+        admin.complete_order(order.order_id)
+    if start == "Cancelled":
+        admin.cancel_order(order.order_id)
+    assert admin.get_order(order.order_id).status == start
+    before = logical_digest(store_path)
+    call = {"confirm": lambda: admin.confirm_order(order.order_id, foc),
+            "complete": lambda: admin.complete_order(order.order_id),
+            "cancel": lambda: admin.cancel_order(order.order_id)}[move]
+    with pytest.raises(portout.InvalidOperationError) as caught:
+        call()
+    assert caught.value.error_id == "InvalidOrderTransition"
+    assert logical_digest(store_path) == before
+
+
+@pytest.mark.parametrize("setup, internal", [
+    ("wrong", "WrongPin"), ("nopin", "PinNotSet"), ("locked", "Locked"),
+    ("unknown", "UnknownTenant"), ("abroad", "NotInUS"),
+])
+def test_the_carrier_cannot_tell_why_its_pin_failed(admin: portout.Store, carrier: portout.Store,
+                                                    setup: str, internal: str) -> None:
+    tenant, pin = "contoso.com", PIN
+    if setup == "wrong":
+        pin = "481605"
+    elif setup == "nopin":
+        tenant = "nopin.example"
+        admin.create_tenant(tenant, "No PIN")
+    elif setup == "locked":
+        admin.set_policy("contoso.com", max_failed_attempts=1)
+        carrier.submit_order("contoso.com", [N1], "000001", "Northwind")
+    elif setup == "unknown":
+        tenant = "unknown.example"
+    elif setup == "abroad":
+        tenant = "fabrikam.co.uk"
+        admin.create_tenant(tenant, "Fabrikam", "GB")
+    order = carrier.submit_order(tenant, [N1], pin, "Northwind")
+    assert (order.status, order.reason, order.internal_reason) == ("Rejected", "PinNotAccepted", None)
+    assert order.number_problems == {}, "nothing about numbers before the PIN is right"
+    seen = admin.get_order(order.order_id)
+    assert (seen.reason, seen.internal_reason) == ("PinNotAccepted", internal)
+    [note] = [n for n in admin.receive_notifications("admin", max_count=1000)
+              if n.order_id == order.order_id]
+    assert internal in note.summary and PIN not in note.details
+
+
+def test_a_frozen_tenant_refuses_without_counting(admin: portout.Store, carrier: portout.Store) -> None:
+    admin.set_freeze("contoso.com", True)
+    assert admin.get_tenant("contoso.com").port_out_frozen
+    order = carrier.submit_order("contoso.com", [N1], "000001", "Northwind")
+    assert (order.status, order.reason) == ("Rejected", "PortOutFrozen")
+    assert admin.pin_status("contoso.com").failed_attempt_count == 0
+    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").reason == "PortOutFrozen"
+    admin.set_freeze("contoso.com", False)
+    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "Submitted"
+    kinds = [e.event_type for e in admin.audit_events("contoso.com")]
+    assert "PortOutFrozen" in kinds and "PortOutUnfrozen" in kinds
+
+
+def test_numbers_the_tenant_does_not_hold_are_named(admin: portout.Store, carrier: portout.Store) -> None:
+    order = carrier.submit_order("contoso.com", [N1, "+1 206 555 0123"], PIN, "Northwind")
+    assert (order.status, order.reason) == ("Rejected", "NumberNotOwned")
+    assert order.number_problems == {"+12065550123": "NumberNotOwned"}
+    first = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
+    second = carrier.submit_order("contoso.com", [N1, N2], PIN, "Northwind")
+    assert first.status == "Submitted"
+    assert (second.status, second.number_problems) == ("Rejected", {N1: "NumberInOpenOrder"})
+
+
+def test_a_carrier_sees_only_its_own_orders(admin: portout.Store, store_path: Path) -> None:
+    with open_as(store_path, "Carrier", "northwind") as northwind, \
+            open_as(store_path, "Carrier", "tailspin") as tailspin:
+        mine = northwind.submit_order("contoso.com", [N1], PIN, "Northwind")
+        theirs = tailspin.submit_order("contoso.com", [N2], PIN, "Tailspin")
+        assert [o.order_id for o in northwind.orders()] == [mine.order_id]
+        with pytest.raises(portout.ObjectNotFoundError):
+            northwind.get_order(theirs.order_id)
+        with pytest.raises(portout.ObjectNotFoundError):
+            northwind.cancel_order(theirs.order_id)
+        assert northwind.cancel_order(mine.order_id).status == "Cancelled"
+        for forbidden in (lambda: northwind.pin_status("contoso.com"),
+                          lambda: northwind.confirm_order(theirs.order_id, START),
+                          lambda: northwind.add_phone_number("contoso.com", "+14255550199"),
+                          lambda: northwind.receive_notifications("x")):
+            with pytest.raises(portout.PermissionDeniedError):
+                forbidden()
+    assert [o.gaining_carrier for o in admin.orders(status="Submitted")] == ["Tailspin"]
+
+
+@pytest.mark.parametrize("kwargs, error_id", [
+    ({"phone_numbers": []}, "NoPhoneNumbers"),
+    ({"phone_numbers": [f"+1425555{i:04d}" for i in range(1001)]}, "TooManyPhoneNumbers"),
+    ({"phone_numbers": ["garbage"]}, "InvalidPhoneNumber"),
+    ({"gaining_carrier": " "}, "InvalidCarrier"),
+    ({"tenant_id": "not a tenant"}, "InvalidTenantId"),
+    ({"pin": 602917}, "PinNotString"),
+])
+def test_malformed_requests_are_errors_and_store_nothing(admin: portout.Store, carrier: portout.Store,
+                                                          store_path: Path, kwargs: dict,
+                                                          error_id: str) -> None:
+    request = {"tenant_id": "contoso.com", "phone_numbers": [N1], "pin": PIN,
+               "gaining_carrier": "Northwind", **kwargs}
+    before = logical_digest(store_path)
+    with pytest.raises(portout.PortOutError) as caught:
+        carrier.submit_order(**request)
+    assert caught.value.error_id == error_id
+    assert logical_digest(store_path) == before
+
+
+def test_two_threads_one_number_one_order(admin: portout.Store, store_path: Path) -> None:
+    def request(i: int) -> str:
+        with open_as(store_path, "Carrier", f"carrier{i}") as s:
+            return s.submit_order("contoso.com", [N1], PIN, f"Carrier {i}").status
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(request, range(8)))
+    assert statuses.count("Submitted") == 1 and statuses.count("Rejected") == 7
+
+
+def _request(path: str, i: int) -> str:
+    with portout.Store.open(path, profile="test", allow_test_profile=True, role="Carrier",
+                            actor=f"carrier{i}") as s:
+        return s.submit_order("contoso.com", [N2], PIN, f"Carrier {i}").status
+
+
+def test_two_processes_one_number_one_order(admin: portout.Store, store_path: Path) -> None:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        statuses = pool.starmap(_request, [(str(store_path), i) for i in range(8)])
+    assert statuses.count("Submitted") == 1
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+def test_every_event_is_notified(admin: portout.Store, carrier: portout.Store, tmp_path: Path) -> None:
+    admin.check_pin("contoso.com", "000001")
+    admin.unlock_pin("contoso.com")
+    admin.set_pin("contoso.com", "481605")
+    admin.set_freeze("contoso.com", True)
+    admin.set_freeze("contoso.com", False)
+    order = carrier.submit_order("contoso.com", [N1], "481605", "Northwind")
+    carrier.cancel_order(order.order_id)
+    admin.set_policy("contoso.com", max_failed_attempts=1)
+    admin.check_pin("contoso.com", "000001")
+    admin.rotate_key(tmp_path / "new.key")
+    kinds = [n.kind for n in admin.receive_notifications("audit-trail", max_count=1000)]
+    assert kinds == ["PinSet", "PinCheckFailed", "PinUnlocked", "PinChanged", "PortOutFrozen",
+                     "PortOutUnfrozen", "PortOutRequest", "OrderCancelled", "PinCheckFailed",
+                     "PinLockedOut", "KeyRotated"]
+
+
+def test_each_consumer_sees_everything_until_it_acknowledges(admin: portout.Store) -> None:
+    first = admin.receive_notifications("pager")
+    assert [n.kind for n in first] == ["PinSet"]
+    assert admin.receive_notifications("pager") == first, "not acknowledged: handed again"
+    assert admin.acknowledge_notifications("pager", [first[0].notification_id]) == 1
+    assert admin.acknowledge_notifications("pager", [first[0].notification_id, 999]) == 0
+    assert admin.receive_notifications("pager") == []
+    assert admin.receive_notifications("siem") == first, "another consumer sees it still"
+    admin.set_freeze("contoso.com", True)
+    admin.set_freeze("contoso.com", False)
+    pending = admin.receive_notifications("pager")
+    assert [n.kind for n in pending] == ["PortOutFrozen", "PortOutUnfrozen"]
+    admin.acknowledge_notifications("pager", pending[1].notification_id)  # out of order
+    assert admin.receive_notifications("pager") == pending[:1]
+    admin.acknowledge_notifications("pager", pending[0].notification_id)
+    assert admin.receive_notifications("pager") == []
+    with pytest.raises(portout.InvalidArgumentError):
+        admin.receive_notifications("no spaces allowed")
+
+
+def test_the_follower_acknowledges_after_the_handler(admin: portout.Store) -> None:
+    admin.set_freeze("contoso.com", True)
+    seen: list[str] = []
+
+    def crashing(n: portout.Notification) -> None:
+        seen.append(n.kind)
+        if n.kind == "PortOutFrozen":
+            raise RuntimeError("the consumer crashed")
+
+    with pytest.raises(RuntimeError):
+        portout.follow_notifications(admin, "pager", crashing, once=True)
+    assert seen == ["PinSet", "PortOutFrozen"]
+    handled = portout.follow_notifications(admin, "pager", lambda n: seen.append(n.kind), once=True)
+    assert handled == 1 and seen[-1] == "PortOutFrozen"
+    stop = threading.Event()
+    follower = threading.Thread(target=portout.follow_notifications,
+                                args=(admin, "pager", lambda n: seen.append(n.kind)),
+                                kwargs={"poll_interval": 0.01, "stop": stop})
+    follower.start()
+    admin.set_freeze("contoso.com", False)
+    deadline = time.monotonic() + 10
+    while seen[-1] != "PortOutUnfrozen":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    stop.set()
+    follower.join()
+
+
+BURST = textwrap.dedent("""
+    import sys, portout
+    s = portout.Store.open(sys.argv[1], profile="test", allow_test_profile=True, role="Carrier",
+                           actor="burst")
+    print("ready", flush=True)
+    i = 0
+    while True:
+        s.submit_order("contoso.com", ["+14255550100"], "602917" if i % 2 else "000001", "Burst")
+        i += 1
+""")
+
+
+def test_a_killed_burst_leaves_orders_and_notifications_together(admin: portout.Store,
+                                                                  store_path: Path) -> None:
+    admin.set_policy("contoso.com", max_failed_attempts=100)
+    for round_ in range(3):
+        child = subprocess.Popen([sys.executable, "-c", BURST, str(store_path)], stdout=subprocess.PIPE,
+                                 text=True)
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(0.2 + 0.1 * round_)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    with sqlite3.connect(store_path) as db:
+        orders = {r[0] for r in db.execute("SELECT order_id FROM orders")}
+        noted = {r[0] for r in db.execute(
+            "SELECT order_id FROM notifications WHERE kind = 'PortOutRequest'")}
+        audited = db.execute("SELECT count(*) FROM audit_events WHERE event_type = 'PortOutRequested'"
+                             ).fetchone()[0]
+    assert len(orders) > 3
+    assert orders == noted and audited == len(orders)
+    assert admin.verify_audit().is_valid
