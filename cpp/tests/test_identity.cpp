@@ -73,3 +73,37 @@ TEST(Actor, TextOnly) {
 
 }  // namespace
 }  // namespace portout
+
+#include <portout/phone_number.hpp>
+
+namespace portout {
+namespace {
+
+TEST(PhoneNumber, UsNumbersInAnyCommonFormatBecomeE164) {
+    EXPECT_EQ(canonical_us_number("(425) 555-0100"), "+14255550100");
+    EXPECT_EQ(canonical_us_number("425.555.0100"), "+14255550100");
+    EXPECT_EQ(canonical_us_number("+1 425 555 0100"), "+14255550100");
+    EXPECT_EQ(canonical_us_number("1-800-555-0100"), "+18005550100");
+}
+
+TEST(PhoneNumber, OthersAreRefusedEachWithItsOwnId) {
+    auto id_of = [](const std::string& raw) {
+        try {
+            canonical_us_number(raw);
+        } catch (const InvalidArgumentError& e) {
+            return e.error_id();
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(id_of(""), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of("call me"), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of("12"), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of("+1 425 555 0100 x12"), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of(std::string(100, '5')), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of("\xff\xfe"), "InvalidPhoneNumber");
+    EXPECT_EQ(id_of("+44 20 7946 0958"), "PhoneNumberNotInUS");
+    EXPECT_EQ(id_of("+1 416 555 0199"), "PhoneNumberNotInUS");
+}
+
+}  // namespace
+}  // namespace portout

@@ -593,3 +593,27 @@ TEST_F(RoleTest, ScopedAdminsCannotMakeStoreWideChanges) {
 
 }  // namespace
 }  // namespace portout
+
+namespace portout {
+namespace {
+
+TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
+    {
+        auto s = open();
+        s->create_tenant("contoso", "Contoso", "US");
+        s->set_pin("contoso", "602917");
+    }
+    // Take the file back to schema one, as an older portout left it.
+    sql("DROP TABLE phone_numbers; DROP TABLE orders; DROP TABLE order_numbers; "
+        "DROP TABLE notifications; DROP TABLE notification_consumers; DROP TABLE notification_acks; "
+        "ALTER TABLE tenants DROP COLUMN frozen; PRAGMA user_version = 1");
+    auto s = open();
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));
+    EXPECT_FALSE(s->get_tenant("contoso").port_out_frozen);
+    s->add_number("contoso", "+1 425 555 0100");
+    EXPECT_EQ(s->list_numbers("contoso", "", 10).size(), 1U);
+    EXPECT_TRUE(s->verify_audit().is_valid);
+}
+
+}  // namespace
+}  // namespace portout
