@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 import unicodedata
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import portout
@@ -74,6 +75,16 @@ def attempt(label: str, action: object) -> None:
         print(f"  {label:<44} {result}")
 
 
+def request(carrier: portout.Store, numbers: list[str], pin: str, label: str) -> portout.Order:
+    start = time.perf_counter()
+    order = carrier.submit_order("contoso.com", numbers, pin, "Northwind Mobile")
+    took = 1000 * (time.perf_counter() - start)
+    told = order.reason or "-"
+    problems = f"  {order.number_problems}" if order.number_problems else ""
+    print(f"  {label:<34} -> {order.status:<9} told: {told:<17} ({took:3.0f} ms){problems}")
+    return order
+
+
 def store_story(folder: Path) -> None:
     heading("A store on an embedded SQLite file, with its key file beside it")
     path = folder / "store.db"
@@ -83,46 +94,64 @@ def store_story(folder: Path) -> None:
     print(f"  key    {key.name}  mode {stat.filemode(key.stat().st_mode)}  key id {admin.key_id}")
     print(f"  hashing: Argon2id, profile {admin.profile!r}")
 
-    heading("Tenants: the port-out PIN exists for US organizations only")
+    heading("Tenants and their numbers (parsed with libphonenumber, kept in E.164)")
     admin.create_tenant("contoso.com", "Contoso", "US")
     admin.create_tenant("fabrikam.co.uk", "Fabrikam UK", "GB")
-    table([t.to_dict() for t in admin.tenants()],
-          ["tenant_id", "display_name", "country_or_region", "pin_is_set"])
-    print()
-    attempt("a carrier presents a PIN, none is set yet:", lambda: admin.check_pin("contoso.com", "602917"))
+    for number in ("(425) 555-0100", "425.555.0101", "+1 425 555 0102"):
+        admin.add_phone_number("contoso.com", number)
+    attempt("add +44 20 7946 0958 to Contoso:", lambda: admin.add_phone_number("contoso.com", "+44 20 7946 0958"))
     attempt("set a PIN for the UK tenant:", lambda: admin.set_pin("fabrikam.co.uk", "602917"))
-    attempt("set a weak PIN for Contoso:", lambda: admin.set_pin("contoso.com", "123456"))
-    attempt("set a good PIN for Contoso:", lambda: admin.set_pin("contoso.com", "602917").pin_is_set)
-    attempt("set the same PIN again:", lambda: admin.set_pin("contoso.com", "602917"))
+    table([t.to_dict() for t in admin.tenants()],
+          ["tenant_id", "display_name", "country_or_region", "pin_is_set", "port_out_frozen"])
+    print()
+    table([n.to_dict() for n in admin.phone_numbers()], ["phone_number", "tenant_id", "added_by"])
 
-    heading("Someone guesses: five wrong PINs lock port-out for fifteen minutes")
-    carrier = portout.Store.open(path, actor="helpdesk@contoso.com", role="TelephonyAdmin",
-                                 tenant_scope=["contoso.com"])
+    heading("A gaining carrier asks to port Contoso's numbers out")
+    carrier = portout.Store.open(path, actor="orders@northwind.example", role="Carrier")
+    numbers = ["+14255550100", "+14255550101"]
+    request(carrier, numbers, "602917", "no PIN is set yet")
+    attempt("the admin tries a weak PIN:", lambda: admin.set_pin("contoso.com", "123456"))
+    attempt("the admin sets a good one:", lambda: admin.set_pin("contoso.com", "602917").pin_is_set)
     for guess in ("000001", "135792", "246813", "999998", "102938"):
-        start = time.perf_counter()
-        accepted = carrier.check_pin("contoso.com", guess)
-        status = admin.pin_status("contoso.com")
-        print(f"  check -> {accepted!s:<5}  {1000 * (time.perf_counter() - start):5.0f} ms  "
-              f"failed attempts {status.failed_attempt_count}  locked until {status.locked_until}")
-    start = time.perf_counter()
-    accepted = carrier.check_pin("contoso.com", "602917")
-    print(f"  the right PIN while locked -> {accepted}  "
-          f"({1000 * (time.perf_counter() - start):.0f} ms: a locked tenant answers like a wrong PIN)")
-    start = time.perf_counter()
-    accepted = admin.check_pin("unknown.example", "602917")
-    print(f"  a tenant that does not exist -> {accepted}  ({1000 * (time.perf_counter() - start):.0f} ms)")
-    attempt("the helpdesk tries another tenant:", lambda: carrier.pin_status("fabrikam.co.uk"))
-    attempt("the helpdesk tries to unlock:", lambda: carrier.unlock_pin("contoso.com"))
-    print(f"  what the admin sees: {admin.pin_status('contoso.com').last_check_result}")
+        request(carrier, numbers, guess, "a wrong PIN")
+    request(carrier, numbers, "602917", "the right PIN, while locked")
+    status = admin.pin_status("contoso.com")
+    print(f"  the admin sees: {status.failed_attempt_count} failed attempts, locked until "
+          f"{status.locked_until:%H:%M:%S} UTC, last result {status.last_check_result}")
+    for order in admin.orders(status="Rejected"):
+        print(f"    order {order.order_id[:8]}  carrier told {order.reason:<15} admin sees "
+              f"{order.internal_reason}")
     admin.unlock_pin("contoso.com")
-    print(f"  after the admin unlocks: the right PIN -> {carrier.check_pin('contoso.com', '602917')}")
+    print("  the admin unlocks, then freezes port-out:")
+    admin.set_freeze("contoso.com", True)
+    request(carrier, numbers, "602917", "the right PIN, while frozen")
+    admin.set_freeze("contoso.com", False)
+    request(carrier, numbers + ["+12065550123"], "602917", "a number Contoso does not hold")
+    order = request(carrier, numbers, "602917", "the right PIN and numbers")
+    attempt("a carrier reads the tenant's PIN status:", lambda: carrier.pin_status("contoso.com"))
     carrier.close()
+
+    heading("The order goes through: confirmed with its FOC date, then completed")
+    foc = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
+    confirmed = admin.confirm_order(order.order_id, foc)
+    print(f"  {confirmed.order_id[:8]} {confirmed.status}, FOC {confirmed.foc_date:%Y-%m-%d}")
+    attempt("complete it twice (the second is refused):", lambda: admin.complete_order(order.order_id).status)
+    attempt("", lambda: admin.complete_order(order.order_id).status)
+    print("  Contoso's numbers now: " + ", ".join(n.phone_number for n in admin.phone_numbers("contoso.com")))
+
+    heading("What the notification consumer 'pager' received (the outbox, at least once)")
+    notes = admin.receive_notifications("pager", max_count=100)
+    for n in notes:
+        print(f"  #{n.notification_id:<3} {n.kind:<16} {n.summary}")
+    admin.acknowledge_notifications("pager", [n.notification_id for n in notes])
+    print(f"  acknowledged {len(notes)}; received again: {len(admin.receive_notifications('pager'))}")
 
     heading("The same store from the command line, as a script would use it")
     admin.close()
     portout_cli = [os.path.join(os.path.dirname(sys.executable), "portout"), "--store", str(path),
                    "--actor", "admin@contoso.com"]
-    for args, stdin in ((["Get-PortOutPin", "-OutputFormat", "Table"], ""),
+    for args, stdin in ((["Get-PortOutOrder", "-Identity", "contoso.com", "-Status", "Completed",
+                          "-OutputFormat", "List"], ""),
                         (["Set-PortOutPin", "contoso.com", "-Pin", "481605"], ""),
                         (["Set-PortOutPin", "contoso.com", "-PinFromStdin"], "123456\n"),
                         (["Remove-PortOutTenant", "fabrikam.co.uk", "-WhatIf"], "")):
@@ -132,11 +161,11 @@ def store_story(folder: Path) -> None:
         print(f"  (exit code {done.returncode})\n")
     admin = portout.Store.open(path, actor="admin@contoso.com")
 
-    heading("The audit log of contoso.com (a keyed hash chain; no PIN in it)")
+    heading("The audit log of contoso.com, the last ten events (a keyed hash chain; no PIN)")
     events = list(admin.audit_events("contoso.com"))
     table([{"id": e.event_id, "event": e.event_type, "actor": e.actor, "outcome": e.outcome,
-            "reason": e.reason, "details": e.details} for e in events[-8:]],
-          ["id", "event", "actor", "outcome", "reason", "details"])
+            "reason": e.reason} for e in events[-10:]],
+          ["id", "event", "actor", "outcome", "reason"])
     verdict = admin.verify_audit()
     print(f"\n  verified: {verdict.is_valid}, {verdict.event_count} events")
 
