@@ -18,6 +18,7 @@ functions: dict[str, Callable[..., Any]]
 def connect_port_out_store(
     path: str | None = None,
     *,
+    connection_string: str | None = None,
     key_file: str | None = None,
     actor: str | None = None,
     role: str | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from portout import session as sessions
-from portout.cmdlet import Cmdlet, Invocation, Parameter
+from portout.cmdlet import Cmdlet, Invocation, Parameter, UsageError
 from portout.store import Store
 
 P = Parameter
@@ -33,8 +33,11 @@ def _store(inv: Invocation) -> Store:
 # -- sessions ---------------------------------------------------------------------------------
 
 def _connect(inv: Invocation) -> Any:
+    if inv["Path"] is not None and inv["ConnectionString"] is not None:
+        raise UsageError("Give -Path (a SQLite store) or -ConnectionString (PostgreSQL), not both.",
+                         error_id="AmbiguousParameterSet,Connect-PortOutStore")
     store = Store.open(
-        inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
+        inv["ConnectionString"] or inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
         allow_test_profile=bool(inv["AllowTestProfile"]), actor=inv["Actor"], role=inv["Role"],
         tenant_scope=inv["TenantScope"], create=not inv["NoCreate"])
     return sessions.connect(store)
@@ -195,14 +198,18 @@ CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(
         "Connect", "PortOutStore",
         "Opens a store as one actor and role, and makes it the default session.",
-        "Opens (or creates) the SQLite store and its key file, and returns a session that later "
-        "cmdlets use. Without -Path the store is $PORTOUT_STORE, else "
-        "$XDG_DATA_HOME/portout/store.db; without -KeyFile the key is $PORTOUT_KEY_FILE, else "
-        "<store>.key. A new store gets a new key file (mode 0600); an existing store never does. "
+        "Opens (or creates) a store and returns a session that later cmdlets use: a SQLite file "
+        "(-Path), or PostgreSQL for many hosts (-ConnectionString). Without either the store is "
+        "$PORTOUT_STORE (a path or a postgresql:// URI), else $XDG_DATA_HOME/portout/store.db; "
+        "without -KeyFile the key is $PORTOUT_KEY_FILE, else <store>.key beside a SQLite store "
+        "(a PostgreSQL store needs it named). A new store gets a new key file (mode 0600); an "
+        "existing store never does. "
         "Who the actor is, is the deployment's to establish: anyone who can read the store and "
         "key files can connect with any role.",
         (
-            P("Path", "string", "The store file.", position=0),
+            P("Path", "string", "The SQLite store file.", position=0),
+            P("ConnectionString", "string", "A PostgreSQL store: postgresql://user@host:port/db "
+              "(options=-csearch_path=NAME for a schema of its own). Not with -Path."),
             P("KeyFile", "string", "The store's key file, kept outside the database."),
             P("Actor", "string", "Who acts, as the audit log will name them (default: the OS user)."),
             P("Role", "string", "StoreAdmin (default), TelephonyAdmin, Carrier or Auditor.",
@@ -220,6 +227,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
              "Opens ./contoso.db (created with ./contoso.db.key if new) as a StoreAdmin."),
             ("Connect-PortOutStore -Role TelephonyAdmin -TenantScope contoso.com,contoso.net",
              "Opens the default store for a telephony admin of two tenants."),
+            ("Connect-PortOutStore -ConnectionString postgresql://portout@db.example/portout "
+             "-KeyFile /etc/portout/store.key",
+             "Opens a shared PostgreSQL store; every host uses the same key file."),
         ),
         roles="Anyone who can read the store and key files.",
     ),

@@ -88,6 +88,7 @@ void init_store(py::module_& m) {
                                                        : text_from_python(path, "store path");
                 const auto key_path = key_file.is_none() ? PortOutService::default_key_path(store_path)
                                                          : text_from_python(key_file, "key file path");
+                if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
                 ServiceOptions options;
                 if (!profile.is_none()) options.profile = profile_from_python(profile);
                 options.allow_test_profile = bool_from_python(allow_test_profile, "allow_test_profile");
@@ -120,18 +121,21 @@ void init_store(py::module_& m) {
                                                "The tenant scope must be a str or a collection of str.");
                     }
                 }
-                SqliteStore::Options store_options;
-                store_options.create = bool_from_python(create, "create");
-                store_options.busy_timeout_ms = static_cast<int>(millis_from_duration(busy_timeout, "busy_timeout"));
-                if (store_options.busy_timeout_ms < 0) {
-                    throw InvalidArgumentError("SettingOutOfRange", "The busy_timeout must not be negative.");
+                const bool may_create = bool_from_python(create, "create");
+                const auto busy_ms = millis_from_duration(busy_timeout, "busy_timeout");
+                if (busy_ms < 0 || busy_ms > 3600000) {
+                    throw InvalidArgumentError("SettingOutOfRange",
+                                               "The busy_timeout must be between zero and an hour.");
                 }
                 std::shared_ptr<PortOutService> service;
+                std::string shown;
                 {
                     release unlocked;
-                    service = PortOutService::open(SqliteStore::open(store_path, store_options), key_path, options);
+                    auto store = PortOutService::open_store(store_path, may_create, static_cast<int>(busy_ms));
+                    shown = store->location();
+                    service = PortOutService::open(std::move(store), key_path, options);
                 }
-                return std::make_unique<NativeStore>(std::move(service), store_path, key_path);
+                return std::make_unique<NativeStore>(std::move(service), shown, key_path);
             },
             py::arg("path") = py::none(), py::arg("key_file") = py::none(),
             py::arg("profile") = py::none(), py::arg("allow_test_profile") = false,

@@ -3,6 +3,8 @@
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include <portout/phone_number.hpp>
+#include <portout/postgres_store.hpp>
+#include <portout/sqlite_store.hpp>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -259,7 +261,26 @@ std::string PortOutService::default_store_path() {
 
 std::string PortOutService::default_key_path(const std::string& store_path) {
     if (const char* env = std::getenv("PORTOUT_KEY_FILE"); env && *env) return env;
+    if (PostgresStore::is_connection_string(store_path)) {
+        // A shared store has no folder of its own to keep the key beside.
+        throw InvalidArgumentError("KeyFileRequired",
+                                   "A PostgreSQL store needs its key file named (-KeyFile or "
+                                   "PORTOUT_KEY_FILE); the key is never kept in the database.");
+    }
     return store_path + ".key";
+}
+
+std::unique_ptr<Store> PortOutService::open_store(const std::string& location, bool create,
+                                                  int busy_timeout_ms) {
+    if (PostgresStore::is_connection_string(location)) {
+        PostgresStore::Options o;
+        o.lock_timeout_ms = busy_timeout_ms;
+        return PostgresStore::open(location, o);
+    }
+    SqliteStore::Options o;
+    o.create = create;
+    o.busy_timeout_ms = busy_timeout_ms;
+    return SqliteStore::open(location, o);
 }
 
 std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> store,

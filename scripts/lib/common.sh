@@ -13,7 +13,7 @@ PORTOUT_JOBS=${PORTOUT_JOBS:-2}
 # What building and running the package needs.
 PORTOUT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libsodium-dev libsqlite3-dev sqlite3 libphonenumber-dev
+  libsodium-dev libsqlite3-dev sqlite3 libphonenumber-dev libpq-dev
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
   python3-tqdm
 )
@@ -22,6 +22,7 @@ PORTOUT_TEST_PACKAGES=(
   "${PORTOUT_BUILD_PACKAGES[@]}"
   googletest libgtest-dev libgmock-dev
   python3-pytest python3-hypothesis
+  postgresql-15 python3-psycopg2
 )
 
 portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -74,3 +75,33 @@ portout_install_package() {
 
 # The wheel last built by portout_install_package.
 portout_wheel() { ls "$PORTOUT_ROOT"/build/dist/portout-*.whl; }
+
+# A throwaway PostgreSQL 15 on loopback for the test suites: its own data folder under build/,
+# run as the postgres user (the server refuses root), stopped when the calling script exits.
+# Sets PORTOUT_TEST_POSTGRES to a connection string for a database of its own.
+portout_start_postgres() {
+  local bin=/usr/lib/postgresql/15/bin dir="$PORTOUT_ROOT/build/postgres" port=${PORTOUT_PG_PORT:-55432}
+  mkdir -p "$dir/run"
+  chown -R postgres:postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    runuser -u postgres -- "$bin/initdb" -D "$dir/data" --auth-local=trust --auth-host=scram-sha-256 \
+      -U postgres --no-sync >"$dir/initdb.log"
+  fi
+  if runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  fi
+  # fsync off: a test server's durability is not under test; the suites' crash tests kill
+  # clients, not the machine.
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c fsync=off -c max_connections=200" \
+    start >/dev/null
+  PORTOUT_PG_STOP="runuser -u postgres -- $bin/pg_ctl -D $dir/data -m fast -w stop"
+  trap 'portout_say "stopping PostgreSQL"; $PORTOUT_PG_STOP >/dev/null 2>&1 || true' EXIT
+  local psql=(runuser -u postgres -- env PGOPTIONS=--client-min-messages=warning /usr/bin/psql -X -q -h "$dir/run" -p "$port" -d postgres)
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS portout_test" -c "DROP ROLE IF EXISTS portout" \
+    -c "CREATE ROLE portout LOGIN PASSWORD 'portout-test'" \
+    -c "CREATE DATABASE portout_test OWNER portout" >/dev/null
+  export PORTOUT_TEST_POSTGRES="postgresql://portout:portout-test@127.0.0.1:$port/portout_test"
+  export PORTOUT_PG_BIN=$bin PORTOUT_PG_DATA=$dir/data PORTOUT_PG_PORT=$port
+  portout_say "PostgreSQL 15 on 127.0.0.1:$port (build/postgres)"
+}

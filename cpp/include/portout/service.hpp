@@ -205,6 +205,8 @@ public:
     // the key beside its store (<store>.key), or PORTOUT_KEY_FILE.
     static std::string default_store_path();
     static std::string default_key_path(const std::string& store_path);
+    // The store at `location`: a PostgreSQL connection URI (postgresql://...) or a SQLite path.
+    static std::unique_ptr<Store> open_store(const std::string& location, bool create, int busy_timeout_ms);
 
     const std::string& actor() const noexcept { return actor_; }
     Role role() const noexcept { return role_; }
