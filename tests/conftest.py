@@ -33,25 +33,97 @@ def clock() -> portout.ManualClock:
     return portout.ManualClock(START)
 
 
+POSTGRES = os.environ.get("PORTOUT_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that takes a store runs on both backends."""
+    if request.param == "postgres" and not POSTGRES:
+        pytest.skip("no PostgreSQL server: PORTOUT_TEST_POSTGRES is not set (scripts/test starts one)")
+    return str(request.param)
+
+
+@pytest.fixture
+def location(backend: str, tmp_path: Path) -> Iterator[str]:
+    """Where the test's store lives: a SQLite file, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        yield str(tmp_path / "store.db")
+        return
+    import uuid
+
+    import psycopg2
+
+    schema = "t_" + uuid.uuid4().hex[:16]
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    return tmp_path / "store.key"
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
+    """A SQLite store's file, for the tests of what only a file has."""
     return tmp_path / "store.db"
 
 
 @pytest.fixture
-def store(store_path: Path, clock: portout.ManualClock) -> Iterator[portout.Store]:
-    with portout.Store.open(store_path, profile="test", allow_test_profile=True, clock=clock,
-                            actor="admin@contoso.com") as s:
+def store(location: str, key_file: Path, clock: portout.ManualClock) -> Iterator[portout.Store]:
+    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True,
+                            clock=clock, actor="admin@contoso.com") as s:
         yield s
 
 
-def logical_digest(path: Path | str) -> str:
-    """A digest of every row of every table, read with plain sqlite3: equal means unchanged."""
+def _postgres_schema(location: str) -> str:
+    return location.rsplit("search_path%3D", 1)[1]
+
+
+def raw_execute(location: str | Path, script: str) -> None:
+    """Run SQL on the store's tables directly, as someone with the database would."""
+    location = str(location)
+    if not location.startswith("postgresql://"):
+        with sqlite3.connect(location) as db:
+            db.executescript(script)
+        return
+    import psycopg2
+
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"SET search_path = {_postgres_schema(location)}")
+        cursor.execute(script)
+
+
+def logical_digest(location: Path | str, tables: tuple[str, ...] | None = None) -> str:
+    """A digest of every row of every table (or of `tables`): equal means unchanged."""
     digest = hashlib.sha256()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        tables = [r[0] for r in db.execute(
+    location = str(location)
+    if location.startswith("postgresql://"):
+        import psycopg2
+
+        with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+            schema = _postgres_schema(location)
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
+                           (schema,))
+            for (table,) in cursor.fetchall():
+                if tables is not None and table not in tables:
+                    continue
+                digest.update(table.encode())
+                cursor.execute(f'SELECT * FROM {schema}."{table}" ORDER BY 1')
+                for row in cursor.fetchall():
+                    digest.update(repr(tuple(bytes(v) if isinstance(v, memoryview) else v
+                                             for v in row)).encode())
+        return digest.hexdigest()
+    with sqlite3.connect(f"file:{location}?mode=ro", uri=True) as db:
+        names = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")]
-        for table in tables:
+        for table in names:
+            if tables is not None and table not in tables:
+                continue
             digest.update(table.encode())
             for row in db.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
                 digest.update(repr(row).encode())

@@ -14,9 +14,14 @@ from portout import reference
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _key_from_environment(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
+
+
 @pytest.fixture
-def session(store_path: Path, clock: portout.ManualClock):
-    s = portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+def session(location: str, clock: portout.ManualClock):
+    s = portout.connect_port_out_store(location, hash_profile="test",
                                        allow_test_profile=True, actor="admin@contoso.com")
     yield s
     portout.disconnect_port_out_store()
@@ -100,18 +105,18 @@ SHOULD_PROCESS = [
 
 @pytest.mark.parametrize("name, params", SHOULD_PROCESS, ids=[n for n, _ in SHOULD_PROCESS])
 def test_what_if_changes_nothing_and_says_what_would_happen(
-        session: portout.PortOutSession, store_path: Path, host: portout.Host, tmp_path: Path,
+        session: portout.PortOutSession, location: str, host: portout.Host, tmp_path: Path,
         name: str, params: dict) -> None:
     portout.new_port_out_tenant("contoso.com", "Contoso")
     portout.set_port_out_pin("contoso.com", pin="602917")
     if name == "Update-PortOutKey":
         params = {"NewKeyFile": str(tmp_path / "new.key")}
-    before = logical_digest(store_path)
+    before = logical_digest(location)
     assert portout.cmdlets[name](**params, WhatIf=True, host=host) is None
     action = portout.cmdlets[name].action
     target = params.get("Identity") or params.get("NewKeyFile") or "store"
     assert host.out.getvalue() == f'What if: Performing the operation "{action}" on target "{target}".\n'
-    assert logical_digest(store_path) == before
+    assert logical_digest(location) == before
     assert not (tmp_path / "new.key").exists()
 
 
@@ -229,21 +234,15 @@ MATRIX = {
 }
 
 
-def state_digest(path: Path) -> str:
+def state_digest(location: str) -> str:
     """Tenants and policies only: what a refused call must leave as it was."""
-    import hashlib
-    import sqlite3
-
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT * FROM tenants ORDER BY 1").fetchall()
-        rows += db.execute("SELECT * FROM policies ORDER BY 1").fetchall()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+    return logical_digest(location, tables=("tenants", "policies"))
 
 
 @pytest.mark.parametrize("role", ["StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor"])
 @pytest.mark.parametrize("name", list(MATRIX))
-def test_role_matrix(store_path: Path, tmp_path: Path, role: str, name: str) -> None:
-    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> None:
+    with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True, actor="setup"):
         portout.new_port_out_tenant("contoso.com", "Contoso")
         portout.new_port_out_tenant("fabrikam.com", "Fabrikam")
@@ -251,8 +250,8 @@ def test_role_matrix(store_path: Path, tmp_path: Path, role: str, name: str) -> 
     params, allowed = MATRIX[name]
     if name == "Update-PortOutKey":
         params = {**params, "NewKeyFile": str(tmp_path / "rotated.key")}
-    before = state_digest(store_path)
-    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+    before = state_digest(location)
+    with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True, actor=f"{role.lower()}@example",
                                         role=role):
         if role in allowed:
@@ -262,30 +261,27 @@ def test_role_matrix(store_path: Path, tmp_path: Path, role: str, name: str) -> 
             portout.cmdlets[name](**params)
     assert caught.value.error_id == f"AccessDenied,{name}"
     assert isinstance(caught.value, PermissionError)
-    assert state_digest(store_path) == before
-    with portout.Store.open(store_path, profile="test", allow_test_profile=True) as s:
+    assert state_digest(location) == before
+    with portout.Store.open(location, profile="test", allow_test_profile=True) as s:
         [event] = s.audit_events(event_type="AccessDenied")
     assert event.actor == f"{role.lower()}@example" and event.outcome == "Denied"
     assert not (tmp_path / "rotated.key").exists() or name != "Update-PortOutKey"
 
 
-def test_a_refused_call_changes_nothing_but_the_record_of_it(store_path: Path) -> None:
-    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+def test_a_refused_call_changes_nothing_but_the_record_of_it(location: str) -> None:
+    with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True):
         portout.new_port_out_tenant("contoso.com", "Contoso")
         portout.set_port_out_pin("contoso.com", pin="602917")
-    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+    with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True, role="Auditor", actor="auditor"):
-        import sqlite3
-        with sqlite3.connect(store_path) as db:
-            tenants_before = db.execute("SELECT * FROM tenants").fetchall()
+        tenants_before = state_digest(location)
         for call in (lambda: portout.set_port_out_pin("contoso.com", pin="481605"),
                      lambda: portout.remove_port_out_tenant("contoso.com", force=True),
                      lambda: portout.unlock_port_out_pin("contoso.com", force=True)):
             with pytest.raises(portout.PermissionDeniedError):
                 call()
-        with sqlite3.connect(store_path) as db:
-            assert db.execute("SELECT * FROM tenants").fetchall() == tenants_before
+        assert state_digest(location) == tenants_before
         assert len(portout.get_port_out_audit_log(event_type="AccessDenied")) == 3
 
 

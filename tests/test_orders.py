@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -23,7 +22,13 @@ PIN = "602917"
 N1, N2, N3 = "+14255550100", "+14255550101", "+14255550102"
 
 
-def open_as(path: Path, role: str = "StoreAdmin", actor: str = "admin@contoso.com",
+@pytest.fixture(autouse=True)
+def _key_from_environment(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every session of a test, in this process or another, opens the test's store with its key.
+    monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
+
+
+def open_as(path: str, role: str = "StoreAdmin", actor: str = "admin@contoso.com",
             clock: portout.ManualClock | None = None) -> portout.Store:
     return portout.Store.open(path, profile="test", allow_test_profile=True, role=role, actor=actor,
                               clock=clock)
@@ -39,8 +44,8 @@ def admin(store: portout.Store) -> portout.Store:
 
 
 @pytest.fixture
-def carrier(admin: portout.Store, store_path: Path, clock: portout.ManualClock):
-    with open_as(store_path, "Carrier", "northwind-carrier", clock) as s:
+def carrier(admin: portout.Store, location: str, clock: portout.ManualClock):
+    with open_as(location, "Carrier", "northwind-carrier", clock) as s:
         yield s
 
 
@@ -57,13 +62,13 @@ def test_numbers_are_kept_in_e164(admin: portout.Store) -> None:
     ("+1 416 555 0199", "PhoneNumberNotInUS"), ("+14255550100", "PhoneNumberAlreadyInInventory"),
     ("x" * 100, "InvalidPhoneNumber"), ("\u0664\u0662\u0665", "InvalidPhoneNumber"),
 ])
-def test_bad_numbers_are_refused_and_change_nothing(admin: portout.Store, store_path: Path,
+def test_bad_numbers_are_refused_and_change_nothing(admin: portout.Store, location: str,
                                                     number: str, error_id: str) -> None:
-    before = logical_digest(store_path)
+    before = logical_digest(location)
     with pytest.raises(portout.PortOutError) as caught:
         admin.add_phone_number("contoso.com", number)
     assert caught.value.error_id == error_id
-    assert logical_digest(store_path) == before
+    assert logical_digest(location) == before
 
 
 def test_a_number_belongs_to_one_tenant(admin: portout.Store) -> None:
@@ -74,8 +79,8 @@ def test_a_number_belongs_to_one_tenant(admin: portout.Store) -> None:
     assert "contoso" not in str(caught.value)
 
 
-def test_the_cmdlet_reports_per_number(admin: portout.Store, store_path: Path) -> None:
-    with portout.connect_port_out_store(path=str(store_path), hash_profile="test",
+def test_the_cmdlet_reports_per_number(admin: portout.Store, location: str) -> None:
+    with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True):
         out = portout.add_port_out_phone_number(
             "contoso.com", ["+1 425 555 0103", "nonsense", "+44 20 7946 0958", "+1 425 555 0104"],
@@ -126,7 +131,7 @@ def test_the_whole_lifecycle(admin: portout.Store, carrier: portout.Store,
     ("confirm", "Rejected"), ("cancel", "Rejected"), ("complete", "Rejected"),
 ])
 def test_invalid_transitions_change_nothing(admin: portout.Store, carrier: portout.Store,
-                                            store_path: Path, move: str, start: str) -> None:
+                                            location: str, move: str, start: str) -> None:
     order = carrier.submit_order("contoso.com", [N1], PIN if start != "Rejected" else "000001",
                                  "Northwind")
     foc = START + timedelta(days=3)
@@ -137,14 +142,14 @@ def test_invalid_transitions_change_nothing(admin: portout.Store, carrier: porto
     if start == "Cancelled":
         admin.cancel_order(order.order_id)
     assert admin.get_order(order.order_id).status == start
-    before = logical_digest(store_path)
+    before = logical_digest(location)
     call = {"confirm": lambda: admin.confirm_order(order.order_id, foc),
             "complete": lambda: admin.complete_order(order.order_id),
             "cancel": lambda: admin.cancel_order(order.order_id)}[move]
     with pytest.raises(portout.InvalidOperationError) as caught:
         call()
     assert caught.value.error_id == "InvalidOrderTransition"
-    assert logical_digest(store_path) == before
+    assert logical_digest(location) == before
 
 
 @pytest.mark.parametrize("setup, internal", [
@@ -200,9 +205,9 @@ def test_numbers_the_tenant_does_not_hold_are_named(admin: portout.Store, carrie
     assert (second.status, second.number_problems) == ("Rejected", {N1: "NumberInOpenOrder"})
 
 
-def test_a_carrier_sees_only_its_own_orders(admin: portout.Store, store_path: Path) -> None:
-    with open_as(store_path, "Carrier", "northwind") as northwind, \
-            open_as(store_path, "Carrier", "tailspin") as tailspin:
+def test_a_carrier_sees_only_its_own_orders(admin: portout.Store, location: str) -> None:
+    with open_as(location, "Carrier", "northwind") as northwind, \
+            open_as(location, "Carrier", "tailspin") as tailspin:
         mine = northwind.submit_order("contoso.com", [N1], PIN, "Northwind")
         theirs = tailspin.submit_order("contoso.com", [N2], PIN, "Tailspin")
         assert [o.order_id for o in northwind.orders()] == [mine.order_id]
@@ -229,20 +234,20 @@ def test_a_carrier_sees_only_its_own_orders(admin: portout.Store, store_path: Pa
     ({"pin": 602917}, "PinNotString"),
 ])
 def test_malformed_requests_are_errors_and_store_nothing(admin: portout.Store, carrier: portout.Store,
-                                                          store_path: Path, kwargs: dict,
+                                                          location: str, kwargs: dict,
                                                           error_id: str) -> None:
     request = {"tenant_id": "contoso.com", "phone_numbers": [N1], "pin": PIN,
                "gaining_carrier": "Northwind", **kwargs}
-    before = logical_digest(store_path)
+    before = logical_digest(location)
     with pytest.raises(portout.PortOutError) as caught:
         carrier.submit_order(**request)
     assert caught.value.error_id == error_id
-    assert logical_digest(store_path) == before
+    assert logical_digest(location) == before
 
 
-def test_two_threads_one_number_one_order(admin: portout.Store, store_path: Path) -> None:
+def test_two_threads_one_number_one_order(admin: portout.Store, location: str) -> None:
     def request(i: int) -> str:
-        with open_as(store_path, "Carrier", f"carrier{i}") as s:
+        with open_as(location, "Carrier", f"carrier{i}") as s:
             return s.submit_order("contoso.com", [N1], PIN, f"Carrier {i}").status
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(request, range(8)))
@@ -255,9 +260,9 @@ def _request(path: str, i: int) -> str:
         return s.submit_order("contoso.com", [N2], PIN, f"Carrier {i}").status
 
 
-def test_two_processes_one_number_one_order(admin: portout.Store, store_path: Path) -> None:
+def test_two_processes_one_number_one_order(admin: portout.Store, location: str) -> None:
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        statuses = pool.starmap(_request, [(str(store_path), i) for i in range(8)])
+        statuses = pool.starmap(_request, [(location, i) for i in range(8)])
     assert statuses.count("Submitted") == 1
 
 
@@ -341,21 +346,19 @@ BURST = textwrap.dedent("""
 
 
 def test_a_killed_burst_leaves_orders_and_notifications_together(admin: portout.Store,
-                                                                  store_path: Path) -> None:
+                                                                  location: str) -> None:
     admin.set_policy("contoso.com", max_failed_attempts=100)
     for round_ in range(3):
-        child = subprocess.Popen([sys.executable, "-c", BURST, str(store_path)], stdout=subprocess.PIPE,
+        child = subprocess.Popen([sys.executable, "-c", BURST, location], stdout=subprocess.PIPE,
                                  text=True)
         assert child.stdout is not None and child.stdout.readline() == "ready\n"
         time.sleep(0.2 + 0.1 * round_)
         child.send_signal(signal.SIGKILL)
         child.wait()
-    with sqlite3.connect(store_path) as db:
-        orders = {r[0] for r in db.execute("SELECT order_id FROM orders")}
-        noted = {r[0] for r in db.execute(
-            "SELECT order_id FROM notifications WHERE kind = 'PortOutRequest'")}
-        audited = db.execute("SELECT count(*) FROM audit_events WHERE event_type = 'PortOutRequested'"
-                             ).fetchone()[0]
+    orders = {o.order_id for o in admin.orders()}
+    noted = {n.order_id for n in admin.receive_notifications("burst-check", max_count=10000)
+             if n.kind == "PortOutRequest"}
+    audited = len(list(admin.audit_events(event_type="PortOutRequested")))
     assert len(orders) > 3
     assert orders == noted and audited == len(orders)
     assert admin.verify_audit().is_valid
