@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,11 @@ import pytest
 import portout
 
 
+@pytest.fixture(autouse=True)
+def _key_from_environment(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
+
+
 def _storm(path: str, tries: int) -> int:
     accepted = 0
     with portout.Store.open(path, profile="test", allow_test_profile=True, actor="carrier") as s:
@@ -26,14 +30,13 @@ def _storm(path: str, tries: int) -> int:
     return accepted
 
 
-def _counted(path: Path) -> int:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        return db.execute("SELECT count(*) FROM audit_events WHERE event_type = 'PinCheckAttempt'"
-                          " AND outcome = 'Counted'").fetchone()[0]
+def _counted(location: str | Path) -> int:
+    with portout.Store.open(location, allow_test_profile=True, actor="observer") as s:
+        return sum(e.outcome == "Counted" for e in s.audit_events(event_type="PinCheckAttempt"))
 
 
-def test_eight_processes_two_hundred_wrong_pins_five_evaluated(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_eight_processes_two_hundred_wrong_pins_five_evaluated(location: str) -> None:
+    path = location
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         s.create_tenant("contoso", "Contoso")
         s.set_pin("contoso", "602917")
@@ -48,8 +51,8 @@ def test_eight_processes_two_hundred_wrong_pins_five_evaluated(tmp_path: Path) -
         assert s.verify_audit().is_valid
 
 
-def test_threads_share_one_store_exactly(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_threads_share_one_store_exactly(location: str) -> None:
+    path = location
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         for i in range(4):
             s.create_tenant(f"t{i}", "T")
@@ -70,8 +73,8 @@ KILLED_CHECK = textwrap.dedent("""
 """)
 
 
-def test_a_kill_during_the_check_leaves_the_attempt_spent(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_a_kill_during_the_check_leaves_the_attempt_spent(location: str) -> None:
+    path = location
     with portout.Store.open(path, profile="moderate") as s:  # slow hashes: a wide window
         s.create_tenant("contoso", "Contoso")
         s.set_pin("contoso", "602917")
@@ -102,8 +105,8 @@ KILLED_ROTATION = textwrap.dedent("""
 """)
 
 
-def test_a_rotation_killed_midway_resumes(tmp_path: Path) -> None:
-    path, new_key = tmp_path / "store.db", tmp_path / "new.key"
+def test_a_rotation_killed_midway_resumes(location: str, tmp_path: Path) -> None:
+    path, new_key = location, tmp_path / "new.key"
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         for i in range(45):
             s.create_tenant(f"t{i}", "T")
@@ -114,13 +117,13 @@ def test_a_rotation_killed_midway_resumes(tmp_path: Path) -> None:
         assert s.check_pin("t44", "601044") and s.check_pin("t0", "601000")
         report = s.rotate_key(new_key)
         assert report.resumed and report.records_rotated == 25
-    with portout.Store.open(path, key_file=new_key, profile="test", allow_test_profile=True) as s:
+    with portout.Store.open(path, key_file=str(new_key), profile="test", allow_test_profile=True) as s:
         assert all(s.check_pin(f"t{i}", f"60{1000 + i}") for i in range(45))
         assert s.verify_audit().is_valid
 
 
-def test_a_second_session_opens_while_the_first_is_open(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_a_second_session_opens_while_the_first_is_open(location: str) -> None:
+    path = location
     with portout.Store.open(path, profile="test", allow_test_profile=True, actor="admin") as admin:
         admin.create_tenant("contoso", "Contoso")
         with portout.Store.open(path, profile="test", allow_test_profile=True, actor="carrier") as carrier:
@@ -133,8 +136,8 @@ def _open_new(path: str) -> str:
         return s.store_id
 
 
-def test_processes_creating_one_store_at_once_agree(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_processes_creating_one_store_at_once_agree(location: str) -> None:
+    path = location
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         ids = pool.map(_open_new, [str(path)] * 8)
     assert len(set(ids)) == 1
