@@ -26,10 +26,10 @@ def pg_ctl(*args: str) -> None:
 
 
 @pytest.fixture
-def pg(location: str, backend: str, key_file: Path) -> str:
+def pg(location: str, backend: str, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     if backend != "postgres":
         pytest.skip("a PostgreSQL matter")
-    os.environ["PORTOUT_KEY_FILE"] = str(key_file)
+    monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
     return location
 
 
@@ -120,3 +120,68 @@ def test_hosts_migrating_at_once_migrate_once(pg: str, key_file: Path) -> None:
     with multiprocessing.get_context("spawn").Pool(6) as pool:
         ids = pool.map(_open_new, [pg] * 12)
     assert len(set(ids)) == 1
+
+
+def _populate(s: portout.Store) -> None:
+    for i in range(30):
+        s.create_tenant(f"t{i:02d}.example", f"Tenant {i}", "US" if i % 5 else "CA")
+        if i % 5:
+            s.set_pin(f"t{i:02d}.example", f"60{1000 + i}")
+    s.add_phone_number("t01.example", "+14255550100")
+    s.add_phone_number("t01.example", "+14255550101")
+    s.set_policy("t02.example", min_length=8)
+    s.check_pin("t03.example", "000001")
+    s.set_freeze("t04.example", True)
+    s.receive_notifications("pager")
+    s.acknowledge_notifications("pager", [1, 2, 3])
+
+
+@pytest.mark.parametrize("direction", ["sqlite-to-postgres", "postgres-to-sqlite"])
+def test_a_whole_store_moves_both_ways(tmp_path: Path, key_file: Path, direction: str) -> None:
+    import uuid
+
+    import psycopg2
+
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server")
+    schema = "copy_" + uuid.uuid4().hex[:12]
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    pg = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    sqlite = str(tmp_path / "store.db")
+    source, destination = (sqlite, pg) if direction == "sqlite-to-postgres" else (pg, sqlite)
+    try:
+        with portout.Store.open(source, key_file=key_file, profile="test", allow_test_profile=True) as s:
+            _populate(s)
+            order = s.submit_order("t01.example", ["+14255550100"], "601001", "Northwind")
+            report = s.copy_to(destination)
+            before = {"tenants": [t.to_dict() for t in s.tenants()],
+                      "pins": [p.to_dict() for p in s.pin_statuses()],
+                      "numbers": [n.to_dict() for n in s.phone_numbers()],
+                      "orders": [o.to_dict() for o in s.orders()],
+                      "policy": s.get_policy("t02.example").to_dict(),
+                      "pager": [n.notification_id for n in s.receive_notifications("pager")]}
+        assert report.verified and report.audit.event_count > 50
+        assert report.rows["tenants"] == 30 and report.rows["orders"] == 1
+        assert "portout-test" not in report.destination
+        with portout.Store.open(destination, key_file=key_file, profile="test",
+                                allow_test_profile=True) as copy:
+            after = {"tenants": [t.to_dict() for t in copy.tenants()],
+                     "pins": [p.to_dict() for p in copy.pin_statuses()],
+                     "numbers": [n.to_dict() for n in copy.phone_numbers()],
+                     "orders": [o.to_dict() for o in copy.orders()],
+                     "policy": copy.get_policy("t02.example").to_dict(),
+                     "pager": [n.notification_id for n in copy.receive_notifications("pager")]}
+            assert after == before
+            assert copy.check_pin("t07.example", "601007"), "sealed PIN records still open"
+            copy.confirm_order(order.order_id, copy.get_order(order.order_id).created_date_time)
+            assert copy.complete_order(order.order_id).status == "Completed"
+            assert copy.submit_order("t06.example", ["+14255550102"], "601006", "N").status == "Rejected"
+            assert copy.verify_audit().is_valid
+        with portout.Store.open(source, key_file=key_file, profile="test", allow_test_profile=True) as s:
+            with pytest.raises(portout.ResourceExistsError) as caught:
+                s.copy_to(destination)
+            assert caught.value.error_id == "DestinationNotEmpty"
+    finally:
+        with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -39,7 +39,7 @@ from portout.errors import (
     ResourceUnavailableError,
     SecurityError,
 )
-from portout.store import HASH_PROFILES, PolicyTestResult, Store
+from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store
 from portout.cmdlet import Cmdlet, ErrorRecord, Host, Output, Parameter, UsageError
 from portout.session import PortOutSession
 from portout.outbox import follow_notifications
@@ -49,6 +49,7 @@ from portout.api import cmdlets, functions as _functions
 __all__ = [
     *_functions,
     "Cmdlet",
+    "CopyReport",
     "ErrorRecord",
     "Host",
     "Output",

@@ -400,6 +400,19 @@ def confirm_port_out_notification(
 ) -> Any:
     """Confirm-PortOutNotification: Acknowledges notifications for a consumer."""
 
+def copy_port_out_store(
+    destination: str,
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Copy-PortOutStore: Copies the whole store into an empty SQLite file or PostgreSQL schema."""
+
 def update_port_out_key(
     new_key_file: str,
     *,

@@ -191,6 +191,10 @@ _ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, positi
               pipeline_by_property=True)
 _STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
 
+def _copy_store(inv: Invocation) -> Any:
+    return _store(inv).copy_to(inv["Destination"])
+
+
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
 _PROFILE_CHOICES = ("interactive", "moderate", "sensitive", "test")
 
@@ -617,6 +621,21 @@ CMDLETS: tuple[Cmdlet, ...] = (
         examples=(("Confirm-PortOutNotification -Consumer pager -NotificationId 41,42",
                    "Acknowledges two."),),
         roles="StoreAdmin; TelephonyAdmin.",
+    ),
+    Cmdlet(
+        "Copy", "PortOutStore",
+        "Copies the whole store into an empty SQLite file or PostgreSQL schema.",
+        "Moves tenants, PIN records, policies, numbers, orders, the audit chain and the "
+        "notification state, in one transaction at the destination, between SQLite and "
+        "PostgreSQL either way; then verifies the copy's audit chain. PIN records move sealed: no "
+        "PIN is needed. The copy opens with the same key file.",
+        (P("Destination", "string", "A SQLite path or a postgresql:// URI of an empty store.",
+           mandatory=True, position=0),),
+        _copy_store, output_type="CopyReport", impact="Medium", action="Copy store",
+        target="Destination",
+        examples=(("Copy-PortOutStore -Destination postgresql://portout@db.example/portout",
+                   "Moves an embedded store to a shared server."),),
+        roles="StoreAdmin without a tenant scope.",
     ),
     Cmdlet(
         "Update", "PortOutKey",

@@ -26,12 +26,31 @@ from portout._core import (
     Violation,
 )
 
-__all__ = ["Store", "PolicyTestResult", "HASH_PROFILES"]
+__all__ = ["Store", "CopyReport", "PolicyTestResult", "HASH_PROFILES"]
 
 #: Argon2id cost profiles; ``test`` is for test suites only and must be allowed explicitly.
 HASH_PROFILES: tuple[str, ...] = ("test", "interactive", "moderate", "sensitive")
 
 _BATCH = 1000
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """What Copy-PortOutStore moved, table by table, and the audit check of the copy."""
+
+    source: str
+    destination: str
+    rows: dict[str, int]
+    audit: AuditVerification
+
+    _fields = ("source", "destination", "rows", "audit")
+
+    @property
+    def verified(self) -> bool:
+        return self.audit.is_valid
+
+    def to_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self._fields}
 
 
 @dataclass(frozen=True)
@@ -328,6 +347,22 @@ class Store:
     def acknowledge_notifications(self, consumer: str, notification_ids: int | Iterable[int]) -> int:
         """Acknowledge; returns how many were new. An acknowledged notification never returns."""
         return self._native.acknowledge_notifications(consumer, notification_ids)
+
+    # -- moving the store --------------------------------------------------------------------
+
+    def copy_to(self, destination: str | os.PathLike[str], *,
+                progress: Callable[[str, int], None] | None = None) -> CopyReport:
+        """Copy the whole store into an empty store at ``destination`` (a SQLite path or a
+        ``postgresql://`` URI), then verify the copy's audit chain with this store's key.
+
+        Everything moves as it is: PIN records stay sealed, audit events keep their MACs, no
+        PIN is ever needed. The copy opens with the same key file.
+        """
+        shown, rows = self._native.copy_to(os.fspath(destination), progress)
+        with Store.open(os.fspath(destination), key_file=self.key_file, allow_test_profile=True,
+                        actor=self.actor, create=False) as copy:
+            audit = copy.verify_audit()
+        return CopyReport(self.path, shown, dict(rows), audit)
 
     # -- the key -----------------------------------------------------------------------------
 

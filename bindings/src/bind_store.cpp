@@ -444,6 +444,21 @@ void init_store(py::module_& m) {
                  release unlocked;
                  return svc->acknowledge_notifications(c, list);
              })
+        .def("copy_to",
+             [](const NativeStore& s, py::handle destination,
+                std::function<void(const std::string&, std::int64_t)> progress) {
+                 auto svc = s.get();
+                 const auto d = text_from_python(destination, "destination");
+                 CopyReport report;
+                 {
+                     release unlocked;
+                     report = svc->copy_to(d, progress);
+                 }
+                 py::dict rows;
+                 for (const auto& [table, count] : report.rows) rows[py::str(table)] = count;
+                 return py::make_tuple(report.destination, rows);
+             },
+             py::arg("destination"), py::arg("progress") = nullptr)
         .def("rotate_key",
              [](const NativeStore& s, py::handle new_key, py::handle batch_size,
                 std::function<void(std::int64_t, std::int64_t)> progress) {

@@ -13,7 +13,8 @@ namespace portout {
 
 namespace {
 
-// Keys of the advisory locks: one for every writer, one for migrations ("PORT", "PORM").
+// Keys of the advisory locks, with the schema's hash as the second half: one for every writer,
+// one for migrations ("PORT", "PORM"). Stores in other schemas of the database do not contend.
 constexpr long long kWriterLock = 0x504F5254;
 constexpr long long kMigrationLock = 0x504F524D;
 
@@ -431,7 +432,8 @@ public:
         if (mode == TxMode::Write) {
             // One writer at a time across every host, as SQLite's write lock does in one file.
             c_->exec("BEGIN ISOLATION LEVEL READ COMMITTED");
-            c_->run("SELECT pg_advisory_xact_lock($1)", {Param::integer(kWriterLock)});
+            c_->run("SELECT pg_advisory_xact_lock($1::int, hashtext(current_schema()))",
+                    {Param::integer(kWriterLock)});
         } else {
             c_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         }
@@ -713,6 +715,50 @@ public:
         return added;
     }
 
+    void export_rows(const TableSpec& table,
+                     const std::function<void(const std::vector<Field>&)>& sink) override {
+        // Through a cursor, in pages, so that a large table never sits whole in memory.
+        c_->exec("DECLARE portout_export NO SCROLL CURSOR FOR SELECT " + column_list(table) + " FROM " +
+                 std::string(table.name) + " ORDER BY 1");
+        std::vector<Field> row(table.columns.size());
+        while (true) {
+            auto r = c_->run("FETCH FORWARD 5000 FROM portout_export");
+            if (r.rows() == 0) break;
+            for (int i = 0; i < r.rows(); ++i) {
+                for (std::size_t c = 0; c < row.size(); ++c) {
+                    const int col = static_cast<int>(c);
+                    const auto kind = table.columns[c].second;
+                    if (r.is_null(i, col)) {
+                        row[c] = {Field::Kind::Null, {}};
+                    } else {
+                        row[c] = {kind, kind == Field::Kind::Blob ? r.bytes(i, col) : r.text(i, col)};
+                    }
+                }
+                sink(row);
+            }
+        }
+        c_->exec("CLOSE portout_export");
+    }
+    void import_row(const TableSpec& table, const std::vector<Field>& row) override {
+        std::vector<Param> params;
+        for (const auto& f : row) {
+            switch (f.kind) {
+                case Field::Kind::Null: params.push_back(Param::null()); break;
+                case Field::Kind::Blob: params.push_back(Param::bytes(f.value)); break;
+                default: params.push_back(Param::text(f.value)); break;
+            }
+        }
+        c_->run("INSERT INTO " + std::string(table.name) + " (" + column_list(table) + ") VALUES (" +
+                    placeholders(row.size(), 1) + ")",
+                params);
+    }
+    void after_import() override {
+        c_->exec("SELECT setval(pg_get_serial_sequence('orders', 'seq'), coalesce(max(seq), 0) + 1, false) "
+                 "FROM orders");
+        c_->exec("SELECT setval(pg_get_serial_sequence('notifications', 'notification_id'), "
+                 "coalesce(max(notification_id), 0) + 1, false) FROM notifications");
+    }
+
     std::optional<AuditRecord> last_audit_event() override {
         auto r = c_->run(std::string("SELECT ") + kAuditColumns + " FROM audit_events ORDER BY event_id DESC LIMIT 1");
         if (r.rows() == 0) return std::nullopt;
@@ -800,7 +846,7 @@ std::unique_ptr<PostgresStore> PostgresStore::open(const std::string& connection
     std::unique_ptr<PostgresStore> store(new PostgresStore(connection_string, options));
     auto c = store->acquire();
     // Hosts starting at once: one migrates, the others wait for it and find it done.
-    c->run("SELECT pg_advisory_lock($1)", {Param::integer(kMigrationLock)});
+    c->run("SELECT pg_advisory_lock($1::int, hashtext(current_schema()))", {Param::integer(kMigrationLock)});
     try {
         auto has = [&](const char* table) {
             return !c->run("SELECT to_regclass($1) IS NOT NULL", {Param::text(table)}).text(0, 0).starts_with("f");
@@ -835,11 +881,12 @@ std::unique_ptr<PostgresStore> PostgresStore::open(const std::string& connection
                 throw;
             }
         }
-        c->run("SELECT pg_advisory_unlock($1)", {Param::integer(kMigrationLock)});
+        c->run("SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))", {Param::integer(kMigrationLock)});
     } catch (...) {
         if (c->healthy()) {
             try {
-                c->run("SELECT pg_advisory_unlock($1)", {Param::integer(kMigrationLock)});
+                c->run("SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))",
+                       {Param::integer(kMigrationLock)});
             } catch (...) {
                 // Released with the session anyway.
             }

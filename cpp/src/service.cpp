@@ -166,6 +166,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::ReadAudit: return "ReadAudit";
         case Operation::VerifyAudit: return "VerifyAudit";
         case Operation::RotateKey: return "RotateKey";
+        case Operation::CopyStore: return "CopyStore";
         case Operation::AddNumber: return "AddNumber";
         case Operation::ReadNumbers: return "ReadNumbers";
         case Operation::RemoveNumber: return "RemoveNumber";
@@ -229,7 +230,8 @@ void PortOutService::authorize(Operation op, std::string_view tenant_id) {
     } else if (!tenant_id.empty() && !in_scope(tenant_id)) {
         why = "The tenant is outside this session's tenant scope.";
     } else if (tenant_id.empty() && !scope_.empty() &&
-               (op == Operation::SetPolicy || op == Operation::RotateKey || op == Operation::CreateTenant)) {
+               (op == Operation::SetPolicy || op == Operation::RotateKey || op == Operation::CreateTenant ||
+                op == Operation::CopyStore)) {
         why = "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     } else if (tenant_id.empty() && op == Operation::SetPolicy && role_ != Role::StoreAdmin) {
         why = "Only a StoreAdmin may change the store's default policy.";
@@ -1472,6 +1474,45 @@ Tenant PortOutService::set_freeze(std::string_view raw_id, bool frozen) {
            std::string(frozen ? "Port-out was frozen" : "Port-out was unfrozen") + " by " + actor_ + ".");
     tx->commit();
     return tenant_of(t);
+}
+
+// ---- moving a store ------------------------------------------------------------------------
+
+CopyReport PortOutService::copy_to(const std::string& destination,
+                                   const std::function<void(const std::string&, std::int64_t)>& progress) {
+    authorize(Operation::CopyStore);
+    if (destination.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
+    auto target = open_store(destination, true, 30000);
+    CopyReport report;
+    report.destination = target->location();
+    if (target->location() == store_->location()) {
+        throw InvalidArgumentError("SameStore", "The destination is this store.", report.destination);
+    }
+    auto to = target->begin(TxMode::Write);
+    if (to->meta(kMetaKeyId) || to->last_audit_event() || !to->tenants_after("", 1).empty()) {
+        throw ResourceExistsError("DestinationNotEmpty",
+                                  "The destination holds a store already; a copy goes into an empty one.",
+                                  report.destination);
+    }
+    auto from = store_->begin(TxMode::Read);  // one snapshot of the whole store
+    for (const auto& table : store_tables()) {
+        std::int64_t count = 0;
+        from->export_rows(table, [&](const std::vector<Field>& row) {
+            to->import_row(table, row);
+            ++count;
+        });
+        report.rows.emplace_back(table.name, count);
+        if (progress) progress(std::string(table.name), count);
+    }
+    to->after_import();
+    to->commit();
+    from.reset();
+    auto tx = store_->begin(TxMode::Write);
+    std::string details = "to=" + report.destination;
+    for (const auto& [table, count] : report.rows) details += " " + table + "=" + std::to_string(count);
+    append_audit(*tx, "StoreCopied", "", "Success", "", details);
+    tx->commit();
+    return report;
 }
 
 }  // namespace portout

@@ -749,6 +749,41 @@ public:
         return added;
     }
 
+    void export_rows(const TableSpec& table,
+                     const std::function<void(const std::vector<Field>&)>& sink) override {
+        Query q(*c_, "SELECT " + column_list(table) + " FROM " + std::string(table.name) + " ORDER BY 1");
+        std::vector<Field> row(table.columns.size());
+        while (q.step()) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                const int col = static_cast<int>(i);
+                if (q.is_null(col)) {
+                    row[i] = {Field::Kind::Null, {}};
+                } else if (table.columns[i].second == Field::Kind::Integer) {
+                    row[i] = {Field::Kind::Integer, std::to_string(q.integer(col))};
+                } else {
+                    row[i] = {table.columns[i].second, q.text(col)};
+                }
+            }
+            sink(row);
+        }
+    }
+    void import_row(const TableSpec& table, const std::vector<Field>& row) override {
+        std::string marks;
+        for (std::size_t i = 0; i < row.size(); ++i) marks += i ? ", ?" : "?";
+        Query q(*c_, "INSERT INTO " + std::string(table.name) + " (" + column_list(table) + ") VALUES (" +
+                         marks + ")");
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            const int at = static_cast<int>(i) + 1;
+            switch (row[i].kind) {
+                case Field::Kind::Null: q.bind(at, std::optional<std::int64_t>()); break;
+                case Field::Kind::Integer: q.bind(at, static_cast<std::int64_t>(std::stoll(row[i].value))); break;
+                case Field::Kind::Text: q.bind(at, std::string_view(row[i].value)); break;
+                case Field::Kind::Blob: q.bind_blob(at, row[i].value); break;
+            }
+        }
+        q.run();
+    }
+
     std::optional<AuditRecord> last_audit_event() override {
         Query q(*c_, std::string("SELECT ") + kAuditColumns +
                          " FROM audit_events ORDER BY event_id DESC LIMIT 1");

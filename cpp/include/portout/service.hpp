@@ -159,6 +159,7 @@ enum class Operation {
     ReadAudit,
     VerifyAudit,
     RotateKey,
+    CopyStore,
     AddNumber,
     ReadNumbers,
     RemoveNumber,
@@ -176,6 +177,11 @@ inline constexpr std::size_t kMaxNumbersPerOrder = 1000;
 std::string_view to_string(Operation op) noexcept;
 // Whether `role` may perform `op` at all (the tenant scope is checked apart).
 bool role_allows(Role role, Operation op) noexcept;
+
+struct CopyReport {
+    std::string destination;  // shown without any password
+    std::vector<std::pair<std::string, std::int64_t>> rows;  // per table
+};
 
 struct ServiceOptions {
     // The Argon2id profile; unset: the store's own (interactive for a new store). A different
@@ -268,6 +274,12 @@ public:
     // The outbox: what `consumer` has not acknowledged, oldest first; then its acknowledgement.
     std::vector<Notification> receive_notifications(std::string_view consumer, std::size_t max_count);
     std::int64_t acknowledge_notifications(std::string_view consumer, const std::vector<std::int64_t>& ids);
+
+    // Copies the whole store, as it is, into an empty store at `destination` (a SQLite path or a
+    // PostgreSQL URI), in one transaction there: PIN records stay sealed under the same key,
+    // audit events keep their MACs. Open the copy with the same key file.
+    CopyReport copy_to(const std::string& destination,
+                       const std::function<void(const std::string&, std::int64_t)>& progress = {});
 
     // Re-seals every PIN record under the key in `new_key_path` (created when missing), in
     // batches that each commit on their own. Resumable: after a crash, open the store with its

@@ -6,6 +6,7 @@
 #include <portout/clock.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +128,24 @@ struct AuditQuery {
 
 enum class TxMode { Read, Write };
 
+// Whole stores move between backends table by table, row by row, as they are: PIN records stay
+// sealed, audit events keep their MACs.
+struct Field {
+    enum class Kind { Null, Integer, Text, Blob };
+    Kind kind = Kind::Null;
+    std::string value;  // the decimal digits of an Integer
+};
+
+struct TableSpec {
+    std::string_view name;
+    std::vector<std::pair<std::string_view, Field::Kind>> columns;
+};
+
+// Every table of a store, in an order that can be loaded one after another.
+const std::vector<TableSpec>& store_tables();
+// "a, b, c": the table's columns for a statement.
+std::string column_list(const TableSpec& table);
+
 // A unit of work. Writes are serialised between all users of the store, in every process;
 // nothing is visible to others before commit(); a transaction not committed rolls back when
 // destroyed.
@@ -182,6 +201,13 @@ public:
                                                            std::size_t limit) = 0;
     // Records acknowledgements; returns how many were new. Unknown ids are ignored.
     virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) = 0;
+
+    // Every row of a table, in the order of its first column.
+    virtual void export_rows(const TableSpec& table,
+                             const std::function<void(const std::vector<Field>&)>& sink) = 0;
+    virtual void import_row(const TableSpec& table, const std::vector<Field>& row) = 0;
+    // After rows were imported with their own ids: make new ids follow them.
+    virtual void after_import() {}
 
     virtual std::optional<AuditRecord> last_audit_event() = 0;
     virtual void insert_audit_event(const AuditRecord& event) = 0;
