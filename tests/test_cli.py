@@ -432,3 +432,32 @@ def test_csv_bulk_with_bad_rows(env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Identity,Colour\ncontoso.com,red\n")
     assert run(env, "New-PortOutTenant", "-InputFile", str(bad)).returncode == 2
+
+
+def test_the_command_line_on_a_shared_store(tmp_path: Path) -> None:
+    from conftest import POSTGRES
+
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server (scripts/test starts one)")
+    import uuid
+
+    import psycopg2
+
+    schema = "cli_" + uuid.uuid4().hex[:12]
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PORTOUT_")}
+    env = {**base, "PORTOUT_STORE": f"{POSTGRES}?options=-csearch_path%3D{schema}",
+           "PORTOUT_KEY_FILE": str(tmp_path / "shared.key"), "PORTOUT_HASH_PROFILE": "test",
+           "PORTOUT_ALLOW_TEST_PROFILE": "1"}
+    try:
+        ok(env, "New-PortOutTenant", "contoso.com", "Contoso")
+        ok(env, "Set-PortOutPin", "contoso.com", "-PinFromStdin", stdin=PIN + "\n")
+        assert ok(env, "Test-PortOutPin", "contoso.com", "-PinFromStdin", stdin=PIN + "\n") == "True\n"
+        session = ok(env, "Connect-PortOutStore", "-OutputFormat", "Json")
+        assert "***" in json.loads(session)["Path"] and "portout-test" not in session
+        copy = ok(env, "Copy-PortOutStore", str(tmp_path / "copy.db"), "-OutputFormat", "Json")
+        assert json.loads(copy)["Audit"]["IsValid"] is True
+    finally:
+        with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA {schema} CASCADE")

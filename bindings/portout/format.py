@@ -16,11 +16,7 @@ FORMATS = ("Table", "List", "Json", "Csv")
 
 def fields_of(obj: Any) -> list[str]:
     fields = getattr(obj, "_fields", None)
-    if fields:
-        return list(fields)
-    if isinstance(obj, dict):
-        return list(obj)
-    return []
+    return list(fields) if fields else []
 
 
 def plain(value: Any) -> Any:
@@ -31,6 +27,8 @@ def plain(value: Any) -> Any:
         return text(value)
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
     if _is_violation(value):
         return {"Rule": value.rule, "Message": value.message}
     if fields_of(value):
@@ -52,6 +50,8 @@ def text(value: Any) -> str:
         return (f"{days}." if days else "") + f"{hours:02d}:{minutes:02d}:{seconds:02d}"
     if isinstance(value, (list, tuple)):
         return "{" + ", ".join(text(v) for v in value) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={text(v)}" for k, v in value.items()) + "}"
     if _is_violation(value):
         return str(value.rule)
     if fields_of(value):
