@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -301,6 +303,10 @@ public:
     std::int64_t pragma_int(const char* sql) {
         Query q(*this, sql);
         return q.step() ? q.integer(0) : 0;
+    }
+    std::string pragma_text(const char* sql) {
+        Query q(*this, sql);
+        return q.step() ? q.text(0) : std::string();
     }
 
     const std::string& where() const noexcept { return where_; }
@@ -916,55 +922,67 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
     }
     const bool initialised = check_header(path);
 
-    auto c = store->acquire();
-    std::int64_t version = 0;
-    if (initialised) {
-        version = c->pragma_int("PRAGMA user_version");
-        const auto app_id = c->pragma_int("PRAGMA application_id");
-        if (app_id != kApplicationId && !(app_id == 0 && version == 0)) {
-            throw InvalidDataError("NotAPortOutStore",
-                                   "The file is a SQLite database but not a portout store.", path);
-        }
-        if (version > kSchemaVersion) {
-            throw InvalidOperationError("StoreSchemaTooNew",
-                                        "The store was written by a newer portout (schema " +
-                                            std::to_string(version) + "; this one knows up to " +
-                                            std::to_string(kSchemaVersion) + "). Upgrade portout.",
-                                        path);
-        }
-    }
-    if (version < kSchemaVersion) {
-        // Migrate under the write lock, reading the version again: two processes opening at
-        // once migrate once. A database that is not ours is refused before anything is written.
-        c->exec("BEGIN IMMEDIATE");
-        bool created = false;
+    // Processes opening a new file at once can meet SQLite's busy answers that wait for no one
+    // (a journal-mode switch, a lock upgrade): the whole check is tried again until the busy
+    // timeout runs out.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+    for (;;) {
         try {
-            version = c->pragma_int("PRAGMA user_version");
-            const auto app_id = c->pragma_int("PRAGMA application_id");
-            if (version == 0 && (app_id != 0 || c->pragma_int("SELECT count(*) FROM sqlite_schema") != 0)) {
-                throw InvalidDataError("NotAPortOutStore",
-                                       "The file is a SQLite database but not a portout store.", path);
+            auto c = store->acquire();
+            std::int64_t version = 0;
+            if (initialised) {
+                version = c->pragma_int("PRAGMA user_version");
+                const auto app_id = c->pragma_int("PRAGMA application_id");
+                if (app_id != kApplicationId && !(app_id == 0 && version == 0)) {
+                    throw InvalidDataError("NotAPortOutStore",
+                                           "The file is a SQLite database but not a portout store.", path);
+                }
+                if (version > kSchemaVersion) {
+                    throw InvalidOperationError("StoreSchemaTooNew",
+                                                "The store was written by a newer portout (schema " +
+                                                    std::to_string(version) + "; this one knows up to " +
+                                                    std::to_string(kSchemaVersion) + "). Upgrade portout.",
+                                                path);
+                }
             }
-            created = version == 0;
-            for (; version < kSchemaVersion; ++version) {
-                c->exec(kMigrations[static_cast<std::size_t>(version)]);
+            if (version < kSchemaVersion) {
+                // Migrate under the write lock, reading the version again: two processes opening at
+                // once migrate once. A database that is not ours is refused before anything is written.
+                c->exec("BEGIN IMMEDIATE");
+                bool created = false;
+                try {
+                    version = c->pragma_int("PRAGMA user_version");
+                    const auto app_id = c->pragma_int("PRAGMA application_id");
+                    if (version == 0 && (app_id != 0 || c->pragma_int("SELECT count(*) FROM sqlite_schema") != 0)) {
+                        throw InvalidDataError("NotAPortOutStore",
+                                               "The file is a SQLite database but not a portout store.", path);
+                    }
+                    created = version == 0;
+                    for (; version < kSchemaVersion; ++version) {
+                        c->exec(kMigrations[static_cast<std::size_t>(version)]);
+                    }
+                    c->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+                    c->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+                    c->exec("COMMIT");
+                } catch (...) {
+                    try {
+                        c->exec("ROLLBACK");
+                    } catch (...) {
+                        // Nothing was begun, or SQLite rolled back on its own.
+                    }
+                    throw;
+                }
+                store->created_ = store->created_ || created;
             }
-            c->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
-            c->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-            c->exec("COMMIT");
-        } catch (...) {
-            try {
-                c->exec("ROLLBACK");
-            } catch (...) {
-                // Nothing was begun, or SQLite rolled back on its own.
-            }
-            throw;
+            // WAL is persistent: set once, by whichever process gets there first.
+            if (c->pragma_text("PRAGMA journal_mode") != "wal") c->exec("PRAGMA journal_mode = WAL");
+            store->release(std::move(c));
+            return store;
+        } catch (const ResourceUnavailableError& e) {
+            if (e.error_id() != "StoreBusy" || std::chrono::steady_clock::now() >= deadline) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        store->created_ = created;
-        if (created) c->exec("PRAGMA journal_mode = WAL");  // persistent, set once
     }
-    store->release(std::move(c));
-    return store;
 }
 
 std::unique_ptr<SqliteStore::Connection> SqliteStore::acquire() {
