@@ -6,6 +6,7 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,19 @@ def pg_ctl(*args: str) -> None:
 
 
 @pytest.fixture
-def pg(location: str, backend: str, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    if backend != "postgres":
-        pytest.skip("a PostgreSQL matter")
+def pg(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A PostgreSQL store location of this test's own (a fresh schema)."""
+    import uuid
+
+    import psycopg2
+
+    schema = "pg_" + uuid.uuid4().hex[:16]
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
     monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
-    return location
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def test_a_refused_login_is_a_clear_error(pg: str, key_file: Path) -> None:
