@@ -33,7 +33,7 @@ def pg(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
     import psycopg2
 
-    schema = "pg_" + uuid.uuid4().hex[:16]
+    schema = "shared_" + uuid.uuid4().hex[:16]
     with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA {schema}")
     monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
