@@ -1,0 +1,78 @@
+"""The pytest plugin, used as a user's project would: from the installed package, in a subprocess."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import POSTGRES
+
+USER_TESTS = '''
+import pytest
+import portout
+
+
+def test_the_store_and_the_tenant(portout_store, portout_tenant):
+    tenant = portout_store.get_tenant(portout_tenant)
+    assert (tenant.tenant_id, tenant.country_or_region, tenant.pin_is_set) == (
+        "contoso.example", "US", False)
+    assert portout_store.role == "StoreAdmin" and portout_store.profile == "test"
+
+
+def test_variants(portout_store, portout_store_factory, portout_tenant_factory):
+    tenant = portout_tenant_factory("fabrikam.example", pin="602917")
+    assert portout_store.pin_status(tenant).pin_is_set
+    portout_store.add_phone_number(tenant, "+1 425 555 0100")
+    carrier = portout_store_factory(role="Carrier", actor="orders@northwind.example")
+    order = carrier.submit_order(tenant, ["+14255550100"], "602917", "Northwind")
+    assert order.status == "Submitted"
+    with pytest.raises(portout.PermissionDeniedError):
+        carrier.pin_status(tenant)
+    auditor = portout_store_factory(role="Auditor", tenant_scope=[tenant])
+    assert [t.tenant_id for t in auditor.tenants()] == ["fabrikam.example"]
+    other = portout_store_factory(name="other")
+    assert other.store_id != portout_store.store_id
+
+
+def test_a_store_of_each_test_is_its_own(portout_store):
+    assert list(portout_store.tenants()) == []
+'''
+
+
+def test_the_fixtures_in_a_users_project(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
+    for name in ("portout_store", "portout_tenant", "portout_store_factory", "portout_tenant_factory"):
+        result.stdout.fnmatch_lines([f"{name}*"])
+
+
+@pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL server (scripts/test starts one)")
+def test_a_postgresql_store_from_the_ini_option(pytester: pytest.Pytester,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PORTOUT_TEST_POSTGRES")
+    pytester.makeini(f"[pytest]\nportout_postgres = {POSTGRES}\n")
+    pytester.makepyfile(test_shared='''
+def test_shared(portout_store_factory):
+    store = portout_store_factory(backend="postgresql")
+    assert store.path.startswith("postgresql://")
+    store.create_tenant("contoso.example", "Contoso")
+    assert [t.tenant_id for t in store.tenants()] == ["contoso.example"]
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_without_a_server_the_postgresql_variant_skips(pytester: pytest.Pytester,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PORTOUT_TEST_POSTGRES", raising=False)
+    pytester.makepyfile(test_shared='''
+def test_shared(portout_store_factory):
+    portout_store_factory(backend="postgresql")
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*portout_postgres*"])
