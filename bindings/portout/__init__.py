@@ -43,6 +43,11 @@ from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store
 from portout.cmdlet import Cmdlet, ErrorRecord, Host, Output, Parameter, UsageError
 from portout.session import PortOutSession
 from portout.outbox import follow_notifications
+from portout.display import RecordList
+from portout import display as _display
+
+_display.install((PolicyTestResult, CopyReport, PortOutSession))
+
 from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
 from portout.api import cmdlets, functions as _functions
 
@@ -55,6 +60,7 @@ __all__ = [
     "Output",
     "Parameter",
     "PortOutSession",
+    "RecordList",
     "UsageError",
     "cmdlets",
     "follow_notifications",

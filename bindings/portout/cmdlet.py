@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
+from portout.display import RecordList
 from portout.errors import InvalidArgumentError, InvalidOperationError, InvalidTypeError, PortOutError
 
 __all__ = [
@@ -120,6 +121,8 @@ class Parameter:
                 error_id=f"ParameterArgumentTransformationError,{cmdlet}", target=self.name)
 
         kind = self.kind
+        if isinstance(value, os.PathLike) and kind == "string":
+            value = os.fspath(value)  # a path is text to the cmdlet
         if self.pipeline_by_property and not isinstance(value, (str, bytes, int, float, bool)):
             value = _property_value(value, self.names())
         if kind in ("string", "secret"):
@@ -244,8 +247,10 @@ class ErrorRecord:
         )
 
 
-class Output(list):  # type: ignore[type-arg]
-    """What a multi-target call returns: the objects written, plus its errors and a summary."""
+class Output(RecordList):
+    """What a multi-target call returns: the objects written, plus its errors and a summary.
+
+    Shows as a table in Jupyter and exports to pandas (``to_pandas()``)."""
 
     def __init__(self, items: Iterable[Any] = (), *, errors: Sequence[ErrorRecord] = (),
                  succeeded: int = 0, failed: int = 0, skipped: int = 0) -> None:

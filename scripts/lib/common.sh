@@ -23,6 +23,7 @@ PORTOUT_TEST_PACKAGES=(
   googletest libgtest-dev libgmock-dev
   python3-pytest python3-hypothesis
   postgresql-15 python3-psycopg2
+  python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
 )
 
 portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
