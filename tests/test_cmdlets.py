@@ -299,3 +299,18 @@ def test_progress_shows_on_a_terminal_only() -> None:
     bar.close()
     assert "Set-PortOutPin" in terminal.getvalue()
     assert portout.Host(err=_Terminal()).progress(1, "one target") is None
+
+
+def test_long_operations_draw_a_bar_on_a_terminal_only(session: portout.PortOutSession,
+                                                       tmp_path: Path) -> None:
+    for i in range(30):
+        portout.new_port_out_tenant(f"t{i}.example", "T")
+        portout.set_port_out_pin(f"t{i}.example", pin="602917")
+    quiet = portout.Host(out=io.StringIO(), err=io.StringIO())
+    assert portout.test_port_out_audit_log(host=quiet).is_valid
+    assert quiet.err.getvalue() == ""
+    terminal = portout.Host(out=io.StringIO(), err=_Terminal())
+    report = portout.update_port_out_key(str(tmp_path / "new.key"), batch_size=7, force=True,
+                                         host=terminal)
+    assert report.records_rotated == 30
+    assert "Update-PortOutKey" in terminal.err.getvalue()

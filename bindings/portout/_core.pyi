@@ -54,6 +54,9 @@ class PinPolicy:
 
 # -- the store ------------------------------------------------------------------------------
 
+#: The tables of a store, in the order Copy-PortOutStore moves them.
+STORE_TABLES: tuple[str, ...]
+
 def default_store_path() -> str:
     """$PORTOUT_STORE, else $XDG_DATA_HOME/portout/store.db (~/.local/share/...)."""
 

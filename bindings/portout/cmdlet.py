@@ -339,15 +339,40 @@ class Host:
                                "N - Skip this operation and proceed with the next operation.\n"
                                "L - Skip this operation and all subsequent operations.\n")
 
-    def progress(self, total: int, description: str) -> Any:
-        """A progress bar on a terminal (tqdm), or None when output is not a terminal."""
-        if total < 2 or not self.err.isatty():
+    def progress(self, total: int | None, description: str, unit: str = "tenant") -> Any:
+        """A progress bar on a terminal (tqdm), or None when output is not a terminal.
+
+        ``total`` None: a running count, for work whose size is not known beforehand."""
+        if (total is not None and total < 2) or not self.err.isatty():
             return None
         try:
             from tqdm import tqdm
         except ImportError:
             return None
-        return tqdm(total=total, desc=description, file=self.err, leave=False, unit="tenant")
+        return tqdm(total=total, desc=description, file=self.err, leave=False, unit=unit)
+
+    def tracker(self, description: str, unit: str) -> tuple[Callable[..., None], Callable[[], None]]:
+        """A callback for a long store operation, ``(done, total=None)``, drawing a bar on a
+        terminal and nothing elsewhere; and the function that closes the bar."""
+        bar: Any = None
+        started = False
+
+        def update(done: int, total: int | None = None) -> None:
+            nonlocal bar, started
+            if not started:
+                started = True
+                bar = self.progress(total if total is not None else None, description, unit)
+            if bar is not None:
+                if total is not None:
+                    bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        def close() -> None:
+            if bar is not None:
+                bar.close()
+
+        return update, close
 
 
 # -- the cmdlet -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from portout import session as sessions
+from portout._core import STORE_TABLES
 from portout.cmdlet import Cmdlet, Invocation, Parameter, UsageError
 from portout.store import Store
 
@@ -124,11 +125,20 @@ def _get_audit(inv: Invocation) -> Iterator[Any]:
 
 
 def _test_audit(inv: Invocation) -> Any:
-    return _store(inv).verify_audit()
+    update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
+    try:
+        return _store(inv).verify_audit(progress=update)
+    finally:
+        close()
 
 
 def _update_key(inv: Invocation) -> Any:
-    return _store(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500))
+    update, close = inv.host.tracker("Update-PortOutKey", "record")
+    try:
+        return _store(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500),
+                                      progress=update)
+    finally:
+        close()
 
 
 # -- numbers, orders, the freeze, notifications -----------------------------------------------
@@ -192,7 +202,17 @@ _ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, positi
 _STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
 
 def _copy_store(inv: Invocation) -> Any:
-    return _store(inv).copy_to(inv["Destination"])
+    update, close = inv.host.tracker("Copy-PortOutStore", "table")
+    done: list[str] = []
+
+    def step(table: str, rows: int) -> None:
+        done.append(table)
+        update(len(done), len(STORE_TABLES))
+
+    try:
+        return _store(inv).copy_to(inv["Destination"], progress=step)
+    finally:
+        close()
 
 
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")

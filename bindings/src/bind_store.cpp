@@ -70,6 +70,9 @@ std::optional<int> optional_int(py::handle v, const char* name) {
 }  // namespace
 
 void init_store(py::module_& m) {
+    py::tuple tables(store_tables().size());
+    for (std::size_t i = 0; i < tables.size(); ++i) tables[i] = py::str(std::string(store_tables()[i].name));
+    m.attr("STORE_TABLES") = tables;
     m.def("default_store_path", [] { return PortOutService::default_store_path(); },
           "The store used when none is named: $PORTOUT_STORE, else under $XDG_DATA_HOME.");
     m.def("default_key_path",
