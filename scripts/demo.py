@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -66,9 +67,9 @@ def table(rows: list[dict[str, object]], columns: list[str]) -> None:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in columns))
 
 
-def attempt(label: str, action: object) -> None:
+def attempt(label: str, action: Callable[[], object]) -> None:
     try:
-        result = action()  # type: ignore[operator]
+        result = action()
     except portout.PortOutError as error:
         print(f"  {label:<44} refused: {type(error).__name__} [{error.error_id}] {error}")
     else:
@@ -213,15 +214,16 @@ def main() -> None:
                    ("481603927518364", "fifteen digits")])
 
     heading("Mistakes a script might make, each a typed error")
-    for label, attempt in [
+    mistakes: list[tuple[str, Callable[[], object]]] = [
         ("PinPolicy(min_length=3)", lambda: portout.PinPolicy(min_length=3)),
         ("PinPolicy(min_length=12, max_length=8)",
          lambda: portout.PinPolicy(min_length=12, max_length=8)),
         ("validate(602917) with an int", lambda: policy.validate(602917)),  # type: ignore[arg-type]
         ("validate(b'602917') with bytes", lambda: policy.validate(b"602917")),  # type: ignore[arg-type]
-    ]:
+    ]
+    for label, mistake in mistakes:
         try:
-            attempt()
+            mistake()
         except portout.PortOutError as error:
             print(f"{label:<40} {type(error).__name__} [{error.error_id}]: {error}")
 

@@ -81,3 +81,26 @@ def test_fresh_venv_install_imports_outside_the_repo(tmp_path: Path) -> None:
     cli = subprocess.run([str(env_dir / "bin" / "portout"), "--version"], cwd=elsewhere,
                          capture_output=True, text=True, check=True)
     assert cli.stdout.strip() == f"portout {portout.__version__}"
+
+
+@pytest.mark.slow
+def test_mypy_strict_passes_on_the_scripts_and_examples(tmp_path: Path) -> None:
+    """The public API is typed well enough for a user's strictly checked script."""
+    done = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(REPO / "build/mypy-cache")],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Success: no issues found" in done.stdout
+
+
+def test_a_mistyped_call_is_caught_by_mypy(tmp_path: Path) -> None:
+    script = tmp_path / "wrong.py"
+    script.write_text("import portout\n"
+                      "store = portout.Store.open('x.db')\n"
+                      "store.set_pin('contoso.example', 602917)\n"
+                      "status: portout.Tenant = store.pin_status('contoso.example')\n")
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir",
+                           str(REPO / "build/mypy-cache"), str(script)],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert 'Argument 2 to "set_pin" of "Store" has incompatible type "int"' in done.stdout
+    assert "Incompatible types in assignment" in done.stdout
