@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import portout
-from conftest import START, logical_digest
+from conftest import logical_digest
 from portout import reference
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from portout.display import RecordList
-from portout.errors import InvalidArgumentError, InvalidOperationError, InvalidTypeError, PortOutError
+from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError
 
 __all__ = [
     "Cmdlet",
@@ -550,7 +550,6 @@ class Cmdlet:
                   verbose: bool) -> Output:
         output = Output()
         confirm_all: bool | None = None  # Yes to All / No to All
-        state = {"stop": False}
 
         def target_of(row: dict[str, Any]) -> str:
             value = row.get(self.target) if self.target else None
@@ -602,7 +601,6 @@ class Cmdlet:
             output.failed += 1
             record: ErrorRecord = value
             if error_action == "Stop":
-                state["stop"] = True
                 raise record.exception
             if error_action != "Ignore":
                 output.errors.append(record)
@@ -618,7 +616,7 @@ class Cmdlet:
         bar = host.progress(len(approved), self.name)
         try:
             if self.parallel and len(approved) > 1:
-                self._run_parallel(approved, run_one, take, bar, state)
+                self._run_parallel(approved, run_one, take, bar)
             else:
                 for row in approved:
                     take(run_one(row), row)
@@ -630,7 +628,7 @@ class Cmdlet:
         return output
 
     def _run_parallel(self, rows: list[dict[str, Any]], run_one: Callable, take: Callable,
-                      bar: Any, state: dict[str, bool]) -> None:
+                      bar: Any) -> None:
         """Hashing releases the GIL: targets run on every core, results taken in order.
 
         With ErrorAction Stop, no target starts after the first failure is taken; targets
@@ -669,8 +667,3 @@ class Cmdlet:
             parts.append(item if p.mandatory else f"[{item}]")
         parts.append("[<CommonParameters>]")
         return " ".join(parts)
-
-
-def require(condition: bool, message: str, error_id: str) -> None:
-    if not condition:
-        raise InvalidOperationError(message, error_id=error_id)

@@ -186,26 +186,6 @@ std::string placeholders(std::size_t n, int first) {
     return out;
 }
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) {
-        if (!out.empty()) out += ',';
-        out += p;
-    }
-    return out;
-}
-
-std::vector<std::string> split(std::string_view s) {
-    std::vector<std::string> out;
-    while (!s.empty()) {
-        const auto comma = s.find(',');
-        out.emplace_back(s.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 }  // namespace
 
 // One libpq connection. Used by one thread at a time; dropped, not pooled, once broken.
@@ -526,7 +506,7 @@ public:
         if (auto v = r.optional_integer(0, 1)) p.min_length = static_cast<int>(*v);
         if (auto v = r.optional_integer(0, 2)) p.max_length = static_cast<int>(*v);
         if (auto v = r.optional_integer(0, 3)) p.block_weak = *v != 0;
-        if (auto v = r.optional_text(0, 4)) p.blocklist = split(*v);
+        if (auto v = r.optional_text(0, 4)) p.blocklist = decode_list(*v);
         if (auto v = r.optional_integer(0, 5)) p.max_failed_attempts = static_cast<int>(*v);
         p.lockout_ms = r.optional_integer(0, 6);
         p.max_lockout_ms = r.optional_integer(0, 7);
@@ -544,7 +524,7 @@ public:
                 "excluded.modified_by",
                 {Param::text(p.scope), Param::optional(p.min_length), Param::optional(p.max_length),
                  p.block_weak ? Param::integer(*p.block_weak ? 1 : 0) : Param::null(),
-                 p.blocklist ? Param::text(join(*p.blocklist)) : Param::null(),
+                 p.blocklist ? Param::text(encode_list(*p.blocklist)) : Param::null(),
                  Param::optional(p.max_failed_attempts), Param::optional(p.lockout_ms),
                  Param::optional(p.max_lockout_ms), Param::integer(p.modified_at), Param::text(p.modified_by)});
     }

@@ -154,32 +154,12 @@ CREATE TABLE notification_acks (
 constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV2};
 static_assert(kMigrations.size() == SqliteStore::kSchemaVersion);
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) {
-        if (!out.empty()) out += ',';
-        out += p;
-    }
-    return out;
-}
-
 // "?, ?, ?" for an IN list; numbered from `first` when it is given.
 std::string placeholders(std::size_t n, int first = 0) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) {
         if (i) out += ", ";
         out += first ? "?" + std::to_string(first + static_cast<int>(i)) : std::string("?");
-    }
-    return out;
-}
-
-std::vector<std::string> split(std::string_view s) {
-    std::vector<std::string> out;
-    while (!s.empty()) {
-        const auto comma = s.find(',');
-        out.emplace_back(s.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
     }
     return out;
 }
@@ -506,7 +486,7 @@ public:
         if (auto v = q.optional_integer(1)) p.min_length = static_cast<int>(*v);
         if (auto v = q.optional_integer(2)) p.max_length = static_cast<int>(*v);
         if (auto v = q.optional_integer(3)) p.block_weak = *v != 0;
-        if (auto v = q.optional_text(4)) p.blocklist = split(*v);
+        if (auto v = q.optional_text(4)) p.blocklist = decode_list(*v);
         if (auto v = q.optional_integer(5)) p.max_failed_attempts = static_cast<int>(*v);
         p.lockout_ms = q.optional_integer(6);
         p.max_lockout_ms = q.optional_integer(7);
@@ -524,7 +504,7 @@ public:
                      "lockout_ms = excluded.lockout_ms, max_lockout_ms = excluded.max_lockout_ms, "
                      "modified_at = excluded.modified_at, modified_by = excluded.modified_by");
         std::optional<std::string> blocklist;
-        if (p.blocklist) blocklist = join(*p.blocklist);
+        if (p.blocklist) blocklist = encode_list(*p.blocklist);
         q.bind(1, std::string_view(p.scope))
             .bind(2, p.min_length)
             .bind(3, p.max_length)

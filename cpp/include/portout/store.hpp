@@ -146,6 +146,10 @@ const std::vector<TableSpec>& store_tables();
 // "a, b, c": the table's columns for a statement.
 std::string column_list(const TableSpec& table);
 
+// How a list of digit strings (a policy's blocklist) is kept in one column: "a,b,c".
+std::string encode_list(const std::vector<std::string>& items);
+std::vector<std::string> decode_list(std::string_view text);
+
 // A unit of work. Writes are serialised between all users of the store, in every process;
 // nothing is visible to others before commit(); a transaction not committed rolls back when
 // destroyed.
