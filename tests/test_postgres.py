@@ -77,6 +77,7 @@ def test_a_schema_that_is_not_ours_is_refused(pg: str, key_file: Path) -> None:
     assert caught.value.error_id == "NotAPortOutStore"
 
 
+@pytest.mark.serial
 def test_the_server_restarting_mid_burst(pg: str, key_file: Path) -> None:
     """Calls fail with ResourceUnavailable while the server is down, nothing is half-done, and
     the next call after it returns works."""
