@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <cstring>
 #include <utility>
 
@@ -32,8 +33,17 @@ bool Secret::equals(const Secret& other) const noexcept {
     return sodium_memcmp(data_.get(), other.data_.get(), size_) == 0;
 }
 
+namespace {
+std::atomic<Secret::WipeObserver> wipe_observer{nullptr};
+}  // namespace
+
+void Secret::set_wipe_observer(WipeObserver observer) noexcept { wipe_observer.store(observer); }
+
 void Secret::wipe() noexcept {
-    if (data_) sodium_memzero(data_.get(), size_);
+    if (data_) {
+        sodium_memzero(data_.get(), size_);
+        if (auto observe = wipe_observer.load()) observe(data_.get(), size_);
+    }
     data_.reset();
     size_ = 0;
 }

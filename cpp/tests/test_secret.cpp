@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <type_traits>
 #include <utility>
 
@@ -37,6 +38,33 @@ TEST(Secret, ComparesByContent) {
     EXPECT_FALSE(Secret("602917").equals(Secret("6029170")));
     EXPECT_TRUE(Secret().equals(Secret("")));
     EXPECT_TRUE(Secret("602917").clone().equals(Secret("602917")));
+}
+
+// What the observer saw: how many buffers, and whether any held a non-zero byte.
+std::atomic<int> wiped{0};
+std::atomic<bool> dirty{false};
+
+void observe(const char* data, std::size_t size) noexcept {
+    wiped.fetch_add(1);
+    for (std::size_t i = 0; i < size; ++i) {
+        if (data[i] != 0) dirty.store(true);
+    }
+}
+
+TEST(Secret, EveryBufferIsZeroBeforeItIsFreed) {
+    Secret::set_wipe_observer(observe);
+    wiped = 0;
+    dirty = false;
+    {
+        Secret a("602917");
+        Secret b = a.clone();
+        Secret c(std::move(b));
+        c = Secret("481605");  // the old buffer of c is wiped on assignment
+        a.wipe();
+    }
+    Secret::set_wipe_observer(nullptr);
+    EXPECT_EQ(wiped.load(), 3);  // "602917" twice (a, and the clone moved into c), "481605" once
+    EXPECT_FALSE(dirty.load());
 }
 
 TEST(Secret, KeepsEmbeddedNul) {

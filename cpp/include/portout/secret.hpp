@@ -32,6 +32,11 @@ public:
     // Wipes the bytes now; the secret is empty afterwards.
     void wipe() noexcept;
 
+    // For tests: called with each buffer just after it is wiped and just before it is freed, so
+    // a test can see that freed secrets hold only zeros. Null (the default) for none.
+    using WipeObserver = void (*)(const char* data, std::size_t size) noexcept;
+    static void set_wipe_observer(WipeObserver observer) noexcept;
+
 private:
     std::unique_ptr<char[]> data_;
     std::size_t size_ = 0;
