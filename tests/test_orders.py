@@ -362,3 +362,10 @@ def test_a_killed_burst_leaves_orders_and_notifications_together(admin: portout.
     assert len(orders) > 3
     assert orders == noted and audited == len(orders)
     assert admin.verify_audit().is_valid
+
+
+@pytest.mark.parametrize("order_id", ["\ud800", "x\udfffy", "", "no-such-order", "\x00"])
+def test_an_unknown_order_id_is_not_found_whatever_its_bytes(admin: portout.Store, order_id: str) -> None:
+    with pytest.raises(portout.ObjectNotFoundError) as caught:
+        admin.get_order(order_id)
+    assert caught.value.error_id == "OrderNotFound"

@@ -165,7 +165,12 @@ class Parameter:
                 return parsed
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise wrong("a timedelta or a number of seconds")
-            return timedelta(seconds=value)
+            try:
+                return timedelta(seconds=value)
+            except (OverflowError, ValueError):  # 10**100, nan, inf
+                raise UsageError(f"The parameter -{self.name} is out of range.",
+                                 error_id=f"ParameterArgumentValidationError,{cmdlet}",
+                                 target=self.name) from None
         if kind == "datetime":
             if isinstance(value, datetime):
                 return value

@@ -13,11 +13,19 @@ namespace portout::bindings {
 
 namespace {
 
+// Text from the core as a str, whatever bytes it holds: a target may echo invalid UTF-8 that
+// a caller sent (a lone surrogate in an order id), and that must not turn into a second error.
+py::str lenient(const std::string& text) {
+    PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+    if (!s) throw py::error_already_set();
+    return py::reinterpret_steal<py::str>(s);
+}
+
 void set_python_error(const Error& e, py::object violations) {
     try {
         auto from_core = py::module_::import("portout.errors").attr("_from_core");
-        py::object exc = from_core(std::string(to_string(e.category())), e.error_id(), e.what(),
-                                   e.target(), std::move(violations));
+        py::object exc = from_core(std::string(to_string(e.category())), lenient(e.error_id()),
+                                   lenient(e.what()), lenient(e.target()), std::move(violations));
         PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
     } catch (py::error_already_set& failure) {
         failure.restore();
