@@ -149,6 +149,10 @@ std::string sqlstate_of(const PGresult* r) {
         throw ResourceUnavailableError("StoreReadOnly", "The store cannot be written: " + text, where);
     }
     if (state.starts_with("XX")) throw InvalidDataError("StoreCorrupt", "The store is damaged: " + text, where);
+    if (state.starts_with("22")) {
+        // A value the server cannot take (text that is not UTF-8, a number out of range).
+        throw InvalidArgumentError("InvalidValue", "A value was refused by the store: " + text, where);
+    }
     throw ResourceUnavailableError("StoreUnavailable", "The store cannot be used: " + text, where);
 }
 

@@ -1376,7 +1376,17 @@ Order PortOutService::submit_order(std::string_view raw_id, const std::vector<st
 }
 
 OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view raw_order_id, Operation op) {
-    const std::string order_id(raw_order_id);
+    // Order ids are the GUIDs this service made; anything else names no order.
+    std::string order_id(raw_order_id);
+    for (auto& c : order_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool guid = order_id.size() == 36 && std::all_of(order_id.begin(), order_id.end(), [](char c) {
+        return c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (!guid) {
+        throw ObjectNotFoundError("OrderNotFound", "No port-out order has this id.",
+                                  is_valid_utf8(raw_order_id) && raw_order_id.size() <= 64
+                                      ? std::string(raw_order_id) : std::string());
+    }
     auto o = tx.order(order_id);
     // A carrier sees only its own orders; an order outside one's scope is as good as absent.
     if (!o || (role_ == Role::Carrier && o->submitted_by != actor_) || !in_scope(o->tenant_id)) {
