@@ -185,9 +185,35 @@ void StoreKey::save_new(const std::string& path) const {
         }
         fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
     }
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    // Written whole to a private temporary file, then linked into place: another process
+    // never sees a key file half written, and link() never replaces an existing file.
+    std::string temp = path + ".XXXXXX";
+    Fd fd(::mkstemp(temp.data()));
     if (fd.get() < 0) {
+        throw ResourceUnavailableError("KeyFileUnavailable",
+                                       "The key file cannot be created: " + errno_text(errno) + ".", path);
+    }
+    auto fail = [&](const char* what) {
         const int err = errno;
+        ::unlink(temp.c_str());
+        throw ResourceUnavailableError("KeyFileUnavailable",
+                                       std::string("The key file cannot be ") + what + ": " +
+                                           errno_text(err) + ".",
+                                       path);
+    };
+    if (::fchmod(fd.get(), 0600) != 0) fail("protected");  // whatever the umask
+    const auto bytes = bytes_.view();
+    std::size_t put = 0;
+    while (put < bytes.size()) {
+        const ssize_t n = ::write(fd.get(), bytes.data() + put, bytes.size() - put);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail("written");
+        put += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) fail("synced");
+    if (::link(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
         if (err == EEXIST) {
             throw ResourceExistsError("KeyFileExists",
                                       "A file exists already where the new key file would go; it is "
@@ -197,27 +223,7 @@ void StoreKey::save_new(const std::string& path) const {
         throw ResourceUnavailableError("KeyFileUnavailable",
                                        "The key file cannot be created: " + errno_text(err) + ".", path);
     }
-    ::fchmod(fd.get(), 0600);  // whatever the umask
-    const auto bytes = bytes_.view();
-    std::size_t put = 0;
-    while (put < bytes.size()) {
-        const ssize_t n = ::write(fd.get(), bytes.data() + put, bytes.size() - put);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = errno;
-            ::unlink(path.c_str());
-            throw ResourceUnavailableError("KeyFileUnavailable",
-                                           "The key file cannot be written: " + errno_text(err) + ".",
-                                           path);
-        }
-        put += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd.get()) != 0) {
-        const int err = errno;
-        ::unlink(path.c_str());
-        throw ResourceUnavailableError("KeyFileUnavailable",
-                                       "The key file cannot be synced: " + errno_text(err) + ".", path);
-    }
+    ::unlink(temp.c_str());
     fsync_parent(p);
 }
 
