@@ -18,6 +18,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 import hashlib
+from contextlib import closing
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -90,8 +91,9 @@ def raw_execute(location: str | Path, script: str) -> None:
     """Run SQL on the store's tables directly, as someone with the database would."""
     location = str(location)
     if not location.startswith("postgresql://"):
-        with sqlite3.connect(location) as db:
+        with closing(sqlite3.connect(location)) as db:
             db.executescript(script)
+            db.commit()
         return
     import psycopg2
 
@@ -120,7 +122,7 @@ def logical_digest(location: Path | str, tables: tuple[str, ...] | None = None) 
                     digest.update(repr(tuple(bytes(v) if isinstance(v, memoryview) else v
                                              for v in row)).encode())
         return digest.hexdigest()
-    with sqlite3.connect(f"file:{location}?mode=ro", uri=True) as db:
+    with closing(sqlite3.connect(f"file:{location}?mode=ro", uri=True)) as db:
         names = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")]
         for table in names:
