@@ -118,7 +118,9 @@ def worker(location: str, key: str, journal_path: str, seed: int) -> None:
             pass  # refused as designed (a number taken, an order moved on, busy): not journaled
 
 
-def check(location: str, key: str, journals: list[Path], is_sqlite: bool) -> list[str]:
+def check(location: str, key: str, journals: list[Path], is_sqlite: bool,
+          noted: set[str]) -> list[str]:
+    """The invariants; `noted` gathers, across rounds, the orders the outbox announced."""
     problems: list[str] = []
     if is_sqlite:
         with closing(sqlite3.connect(f"file:{location}?mode=ro", uri=True)) as db:
@@ -146,11 +148,10 @@ def check(location: str, key: str, journals: list[Path], is_sqlite: bool) -> lis
                                     f"completed order {o.order_id}")
         requested = {e.details.split()[0].removeprefix("order=") for e in
                      s.audit_events(event_type="PortOutRequested")}
-        noted: set[str] = set()
         acked_through: dict[str, int] = {}
-        for n in s.receive_notifications("torture-checker", max_count=100000):
-            if n.kind == "PortOutRequest" and n.order_id:
-                noted.add(n.order_id)
+        while batch := s.receive_notifications("torture-checker", max_count=5000):
+            noted.update(n.order_id for n in batch if n.kind == "PortOutRequest" and n.order_id)
+            s.acknowledge_notifications("torture-checker", [n.notification_id for n in batch])
         if set(orders) != requested:
             problems.append(f"orders without their audit event: {len(set(orders) ^ requested)}")
         if set(orders) != noted:
@@ -197,6 +198,7 @@ def main() -> int:
     key = str(folder / "store.key")
     setup(location, key)
     journals: list[Path] = []
+    noted: set[str] = set()
     kills = 0
     start = time.monotonic()
     for round_ in range(1, args.rounds + 1):
@@ -218,7 +220,7 @@ def main() -> int:
                 p.send_signal(signal.SIGKILL)
                 kills += 1
             p.wait()
-        problems = check(location, key, journals, args.store is None)
+        problems = check(location, key, journals, args.store is None, noted)
         done = sum(len(j.read_text().splitlines()) for j in journals if j.exists())
         print(f"round {round_}/{args.rounds}: {kills} kills so far, {done} journaled successes, "
               f"{len(problems)} problems", flush=True)
