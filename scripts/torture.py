@@ -136,14 +136,23 @@ def check(location: str, key: str, journals: list[Path], is_sqlite: bool,
                 problems.append(f"{status.tenant_id}: the PIN went blank")
         orders = {o.order_id: o for o in s.orders()}
         # A completed order released its numbers in the same transaction: a number may be in
-        # an inventory again only if it was added back after that order completed.
+        # an inventory again only if it was added back after that order completed, which the
+        # audit chain orders exactly (two events in one millisecond keep their order there).
         inventory = {n.phone_number: n for n in s.phone_numbers()}
+        last_added: dict[str, int] = {}
+        completed_at: dict[str, int] = {}
+        for e in s.audit_events(event_type=["PhoneNumberAdded", "OrderCompleted"]):
+            fields = dict(part.split("=", 1) for part in e.details.split() if "=" in part)
+            if e.event_type == "PhoneNumberAdded":
+                last_added[fields["number"]] = e.event_id
+            else:
+                completed_at[fields["order"]] = e.event_id
         for o in orders.values():
             if o.status != "Completed":
                 continue
             for number in o.phone_numbers:
                 held = inventory.get(number)
-                if held and held.added_date_time <= o.last_modified_date_time:
+                if held and last_added.get(number, 0) < completed_at.get(o.order_id, 0):
                     problems.append(f"{number} is both in {held.tenant_id}'s inventory and in "
                                     f"completed order {o.order_id}")
         requested = {e.details.split()[0].removeprefix("order=") for e in
