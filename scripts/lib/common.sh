@@ -84,6 +84,12 @@ portout_start_postgres() {
   local bin=/usr/lib/postgresql/15/bin dir="$PORTOUT_ROOT/build/postgres" port=${PORTOUT_PG_PORT:-55432}
   mkdir -p "$dir/run"
   chown -R postgres:postgres "$dir"
+  if ! runuser -u postgres -- test -w "$dir/run"; then
+    # The checkout lies where the postgres user cannot reach: use a folder of its own in /tmp.
+    dir="/tmp/portout-postgres-$(printf '%s' "$PORTOUT_ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$dir/run"
+    chown -R postgres:postgres "$dir"
+  fi
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     runuser -u postgres -- "$bin/initdb" -D "$dir/data" --auth-local=trust --auth-host=scram-sha-256 \
       -U postgres --no-sync >"$dir/initdb.log"
