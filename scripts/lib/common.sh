@@ -110,5 +110,5 @@ portout_start_postgres() {
     -c "CREATE DATABASE portout_test OWNER portout" >/dev/null
   export PORTOUT_TEST_POSTGRES="postgresql://portout:portout-test@127.0.0.1:$port/portout_test"
   export PORTOUT_PG_BIN=$bin PORTOUT_PG_DATA=$dir/data PORTOUT_PG_PORT=$port
-  portout_say "PostgreSQL 15 on 127.0.0.1:$port (build/postgres)"
+  portout_say "PostgreSQL 15 on 127.0.0.1:$port (data in $dir)"
 }
