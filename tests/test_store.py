@@ -466,3 +466,17 @@ def test_no_oracle_every_refusal_costs_one_verification(tmp_path: Path) -> None:
         wrong = cost("contoso")
         for tenant in ("nobody", "nopin", "locked"):
             assert cost(tenant) > 0.6 * wrong, tenant
+
+
+def test_importing_tenants_is_all_or_nothing(store: portout.Store, location: str) -> None:
+    count = store.import_tenants((f"bulk{i:05d}.example", f"Bulk {i}", "US") for i in range(2000))
+    assert count == 2000
+    assert sum(1 for _ in store.tenants()) == 2000
+    [event] = store.audit_events(event_type="TenantsImported")
+    assert event.details == "count=2000"
+    before = logical_digest(location)
+    with pytest.raises(portout.InvalidArgumentError):
+        store.import_tenants([("ok1.example", "Ok", "US"), ("not a tenant", "Bad", "US")])
+    with pytest.raises(portout.ResourceExistsError):
+        store.import_tenants([("ok2.example", "Ok", "US"), ("bulk00001.example", "Again", "US")])
+    assert logical_digest(location) == before

@@ -9,6 +9,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <memory>
 #include <mutex>
 
@@ -169,6 +170,22 @@ void init_store(py::module_& m) {
                  const auto c = text_from_python(country, "country or region");
                  release unlocked;
                  return svc->create_tenant(i, n, c);
+             })
+        .def("import_tenants",
+             [](const NativeStore& s, py::handle rows) {
+                 auto svc = s.get();
+                 std::vector<std::array<std::string, 3>> list;
+                 for (auto row : py::reinterpret_borrow<py::iterable>(rows)) {
+                     auto t = py::reinterpret_borrow<py::sequence>(row);
+                     if (t.size() != 3) {
+                         throw InvalidArgumentError("InvalidTenantRow",
+                                                    "Each row is (tenant id, display name, country).");
+                     }
+                     list.push_back({text_from_python(t[0], "tenant id"), text_from_python(t[1], "display name"),
+                                     text_from_python(t[2], "country or region")});
+                 }
+                 release unlocked;
+                 return svc->import_tenants(list);
              })
         .def("get_tenant",
              [](const NativeStore& s, py::handle id) {

@@ -645,6 +645,27 @@ Tenant PortOutService::create_tenant(std::string_view raw_id, std::string_view d
     return tenant_of(r);
 }
 
+std::int64_t PortOutService::import_tenants(const std::vector<std::array<std::string, 3>>& rows) {
+    authorize(Operation::CreateTenant);
+    std::vector<TenantRecord> records;
+    records.reserve(rows.size());
+    const Millis at = now();
+    for (const auto& [id, name, country] : rows) {
+        TenantRecord r;
+        r.tenant_id = canonical_tenant_id(id);
+        r.display_name = canonical_display_name(name);
+        r.country = canonical_country(country);
+        r.created_at = r.modified_at = at;
+        r.modified_by = actor_;
+        records.push_back(std::move(r));
+    }
+    auto tx = store_->begin(TxMode::Write);
+    for (const auto& r : records) tx->insert_tenant(r);
+    append_audit(*tx, "TenantsImported", "", "Success", "", "count=" + std::to_string(records.size()));
+    tx->commit();
+    return static_cast<std::int64_t>(records.size());
+}
+
 Tenant PortOutService::get_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     authorize(Operation::ReadTenant, id);

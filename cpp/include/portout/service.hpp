@@ -8,6 +8,7 @@
 #include <portout/pin_policy.hpp>
 #include <portout/store.hpp>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -229,6 +230,9 @@ public:
     std::vector<Tenant> list_tenants(std::string_view after_tenant_id, std::size_t limit);
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
+    // Many tenants in one transaction (all or none), recorded as one audit event: the fast
+    // path for loading an existing customer base. Each row is (id, display name, country).
+    std::int64_t import_tenants(const std::vector<std::array<std::string, 3>>& rows);
     void remove_tenant(std::string_view tenant_id);
 
     // PINs.
