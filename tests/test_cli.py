@@ -461,3 +461,17 @@ def test_the_command_line_on_a_shared_store(tmp_path: Path) -> None:
     finally:
         with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_the_tenant_scope_option_limits_the_session(env: dict[str, str]) -> None:
+    ok(env, "New-PortOutTenant", "a.example", "A")
+    ok(env, "New-PortOutTenant", "b.example", "B")
+    scoped = ["--role", "TelephonyAdmin", "--tenant-scope", "a.example"]
+    rows = ok(env, *scoped, "Get-PortOutTenant", "-OutputFormat", "Csv").splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == ["a.example"]
+    denied = run(env, *scoped, "Get-PortOutPin", "b.example")
+    assert denied.returncode == 1 and "AccessDenied,Get-PortOutPin" in denied.stderr
+    env["PORTOUT_TENANT_SCOPE"] = "b.example"
+    env["PORTOUT_ROLE"] = "Auditor"
+    rows = ok(env, "Get-PortOutTenant", "-OutputFormat", "Csv").splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == ["b.example"]
