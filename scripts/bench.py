@@ -85,6 +85,18 @@ def main() -> int:
         ours_rate = 2 * count / (time.perf_counter() - start)
         raw_rate = 1000 / raw["BM_RawVerifyInteractive/real_time/threads:2"]
         rows.append(("2 threads: checks per second vs raw", ours_rate, raw_rate, "/s"))
+    # Two processes, each with its own session on the same store.
+    worker = ("import sys, portout\n"
+              "s = portout.Store.open(sys.argv[1])\n"
+              "for _ in range(int(sys.argv[3])):\n"
+              "    s.check_pin(sys.argv[2], '000001')\n")
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", worker, str(folder / "check.db"), t, str(count)])
+             for t in ("a.example", "b.example")]
+    for p in procs:
+        p.wait()
+    rows.append(("2 processes: checks per second vs raw", 2 * count / (time.perf_counter() - start),
+                 raw_rate, "/s"))
 
     # 3. Status of every tenant, streamed, against plain sqlite3 reading the same rows.
     path = folder / "scale.db"
@@ -107,19 +119,35 @@ def main() -> int:
         # 4. Point lookups.
         ids = [f"t{random.randrange(tenants):07d}.example" for _ in range(200 if args.smoke else 20000)]
         start = time.perf_counter()
-        for i in ids:
-            s.pin_status(i)
+        for tenant_id in ids:
+            s.pin_status(tenant_id)
         ours = len(ids) / (time.perf_counter() - start)
         with closing(sqlite3.connect(path)) as db:
             start = time.perf_counter()
-            for i in ids:
-                db.execute("SELECT * FROM tenants WHERE tenant_id = ?", (i,)).fetchone()
+            for tenant_id in ids:
+                db.execute("SELECT * FROM tenants WHERE tenant_id = ?", (tenant_id,)).fetchone()
             baseline = len(ids) / (time.perf_counter() - start)
         rows.append(("point lookups per second vs sqlite3", ours, baseline, "/s"))
 
         # 5. A PIN change without the hash (test profile) against one durable sqlite3 commit.
         pins = itertools.cycle(["602917", "481605"])
         ours = median_ms(lambda: s.set_pin("t0000001.example", next(pins)), repeat * 4)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_per_tenant = path.stat().st_size / tenants
+    start = time.perf_counter()
+    portout.Store.open(path, profile="test", allow_test_profile=True).close()
+    open_s = time.perf_counter() - start
+    with_pin = folder / "pins.db"
+    sample = 200 if args.smoke else 20_000
+    with portout.Store.open(with_pin, profile="test", allow_test_profile=True) as s:
+        s.import_tenants((f"p{n:06d}.example", f"Tenant {n}", "US") for n in range(sample))
+        for n in range(sample):
+            s.set_pin(f"p{n:06d}.example", "602917")
+    with closing(sqlite3.connect(with_pin)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_with_pin = with_pin.stat().st_size / sample
+
     with closing(sqlite3.connect(folder / "raw.db", isolation_level=None)) as db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
@@ -136,9 +164,14 @@ def main() -> int:
     for what, ours, base, unit in rows:
         print(f"{what:<58} {ours:>12.3f} {base:>12.3f} {ours / base:>7.2f}")
     print(f"peak RSS during the status scan: {peak_mb:.0f} MiB")
+    print(f"bytes per tenant on disk: {size_per_tenant:.0f} without a PIN ({tenants} tenants), "
+          f"{size_with_pin:.0f} with a PIN and its audit events ({sample} tenants)")
+    print(f"store open time at {tenants} tenants: {open_s * 1000:.1f} ms")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(
         {"tenants": tenants, "smoke": args.smoke, "peak_rss_mib": peak_mb,
+         "bytes_per_tenant": size_per_tenant, "bytes_per_tenant_with_pin": size_with_pin,
+         "open_ms": open_s * 1000,
          "results": [{"what": w, "portout": o, "baseline": b, "unit": u, "ratio": o / b}
                      for w, o, b, u in rows]}, indent=2))
     return 0
