@@ -480,3 +480,11 @@ def test_importing_tenants_is_all_or_nothing(store: portout.Store, location: str
     with pytest.raises(portout.ResourceExistsError):
         store.import_tenants([("ok2.example", "Ok", "US"), ("bulk00001.example", "Again", "US")])
     assert logical_digest(location) == before
+
+
+@pytest.mark.parametrize("first", [-1, True, 1.5, "3"])
+def test_a_bad_first_is_an_invalid_argument(store: portout.Store, first: object) -> None:
+    with pytest.raises(portout.InvalidArgumentError) as caught:
+        store.audit_events(first=first)  # type: ignore[arg-type]
+    assert caught.value.error_id == "InvalidFirst"
+    assert len(list(store.audit_events(first=0))) == 0

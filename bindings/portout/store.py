@@ -6,12 +6,15 @@ its audit event and with the GIL released. Lists are streamed in batches, never 
 
 from __future__ import annotations
 
+import itertools
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator, Sequence
 
 from portout import _core
+from portout.errors import InvalidArgumentError
 from portout._core import (
     AuditEvent,
     AuditVerification,
@@ -277,9 +280,9 @@ class Store:
         if first is None:
             return events
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
-            raise _core_error("InvalidArgument", "InvalidFirst",
-                              "first must be a whole number of events, zero or more.")
-        return _take(events, first)
+            raise InvalidArgumentError("first must be a whole number of events, zero or more.",
+                                       error_id="InvalidFirst")
+        return itertools.islice(events, min(first, sys.maxsize))  # any whole number works
 
     def verify_audit(self, *, progress: Callable[[int], None] | None = None) -> AuditVerification:
         """Walk the chain; report the first event edited, deleted, inserted or reordered."""
@@ -401,14 +404,3 @@ def _paged_ids(fetch: Callable[[int], list[AuditEvent]]) -> Iterator[AuditEvent]
         after = batch[-1].event_id
 
 
-def _take(events: Iterator[AuditEvent], n: int) -> Iterator[AuditEvent]:
-    for i, event in enumerate(events):
-        if i >= n:
-            return
-        yield event
-
-
-def _core_error(category: str, error_id: str, message: str) -> Exception:
-    from portout.errors import _from_core
-
-    return _from_core(category, error_id, message, "", None)

@@ -9,27 +9,6 @@
 
 namespace portout::bindings {
 
-namespace {
-
-std::vector<std::string> blocklist_from_python(py::handle value) {
-    if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr())) {
-        throw InvalidTypeError("BlocklistNotIterable",
-                               "The blocklist must be a collection of str, not a single string.");
-    }
-    if (!py::isinstance<py::iterable>(value)) {
-        throw InvalidTypeError("BlocklistNotIterable",
-                               std::string("The blocklist must be a collection of str, not ") +
-                                   Py_TYPE(value.ptr())->tp_name + ".");
-    }
-    std::vector<std::string> out;
-    for (py::handle item : py::reinterpret_borrow<py::iterable>(value)) {
-        out.emplace_back(pin_from_python(item, "blocklist entry").view());
-    }
-    return out;
-}
-
-}  // namespace
-
 void init_policy(py::module_& m) {
     py::tuple rules(kAllPinRules.size());
     for (std::size_t i = 0; i < kAllPinRules.size(); ++i) rules[i] = py::str(std::string(to_string(kAllPinRules[i])));

@@ -276,17 +276,7 @@ void init_store(py::module_& m) {
                  c.min_length = optional_int(min_length, "min_length");
                  c.max_length = optional_int(max_length, "max_length");
                  if (!block_weak.is_none()) c.block_weak = bool_from_python(block_weak, "block_weak");
-                 if (!blocklist.is_none()) {
-                     if (PyUnicode_Check(blocklist.ptr()) || !py::isinstance<py::iterable>(blocklist)) {
-                         throw InvalidTypeError("BlocklistNotIterable",
-                                                "The blocklist must be a collection of str.");
-                     }
-                     std::vector<std::string> entries;
-                     for (auto item : py::reinterpret_borrow<py::iterable>(blocklist)) {
-                         entries.emplace_back(pin_from_python(item, "blocklist entry").view());
-                     }
-                     c.blocklist = std::move(entries);
-                 }
+                 if (!blocklist.is_none()) c.blocklist = blocklist_from_python(blocklist);
                  c.max_failed_attempts = optional_int(max_failed_attempts, "max_failed_attempts");
                  if (!lockout.is_none()) c.lockout_ms = millis_from_duration(lockout, "lockout_duration");
                  if (!max_lockout.is_none()) {

@@ -22,6 +22,8 @@ void init_store(py::module_& m);
 // A PIN from Python: a str only (an int would lose leading zeros, bytes have no one encoding),
 // copied into a Secret. Anything else raises portout.InvalidTypeError (a TypeError).
 Secret pin_from_python(py::handle value, const char* parameter = "PIN");
+// A blocklist: a collection (not a single string) of str entries, each taken as a PIN.
+std::vector<std::string> blocklist_from_python(py::handle value);
 // An int (not a bool) that fits in an int; else InvalidTypeError or InvalidArgumentError.
 int int_from_python(py::handle value, const char* parameter);
 std::int64_t int64_from_python(py::handle value, const char* parameter);

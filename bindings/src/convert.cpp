@@ -78,6 +78,23 @@ std::int64_t int64_from_python(py::handle value, const char* parameter) {
     return static_cast<std::int64_t>(n);
 }
 
+std::vector<std::string> blocklist_from_python(py::handle value) {
+    if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr())) {
+        throw InvalidTypeError("BlocklistNotIterable",
+                               "The blocklist must be a collection of str, not a single string.");
+    }
+    if (!py::isinstance<py::iterable>(value)) {
+        throw InvalidTypeError("BlocklistNotIterable",
+                               std::string("The blocklist must be a collection of str, not ") +
+                                   type_name(value) + ".");
+    }
+    std::vector<std::string> out;
+    for (py::handle item : py::reinterpret_borrow<py::iterable>(value)) {
+        out.emplace_back(pin_from_python(item, "blocklist entry").view());
+    }
+    return out;
+}
+
 int int_from_python(py::handle value, const char* parameter) {
     const auto n = int64_from_python(value, parameter);
     if (n < INT_MIN || n > INT_MAX) {
