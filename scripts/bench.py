@@ -1,10 +1,13 @@
 """Benchmarks, each measured side by side with its baseline in the same run; ratios, not times,
 are the result. Never a pass/fail on time: the suite only runs --smoke to keep this working.
 
-  build/venv/bin/python scripts/bench.py [--smoke] [--tenants N] [--json PATH]
+  build/venv/bin/python scripts/bench.py [--smoke] [--tenants N] [--rounds R] [--out DIR]
 
 Baselines: libsodium's Argon2id verification alone (a Google Benchmark binary, built by
-scripts/bench), and plain sqlite3 from Python on the same file.
+scripts/bench), plain sqlite3 from Python on the same file, and the peer (scripts/peer.py): the
+same operations written by hand with argon2-cffi and sqlite3. Where a figure and its baseline
+would drift apart on a noisy machine, they are measured in alternating rounds and the medians
+compared. Writes DIR/results.json, DIR/ratios.png and DIR/growth.png (default DIR: build/bench).
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -21,161 +24,478 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import portout
+from peer import PeerStore
 
 ROOT = Path(__file__).resolve().parent.parent
+PIN, WRONG = "602917", "000001"
+PROFILES = {"interactive": "Interactive", "owasp": "19MiB"}  # portout profile -> raw benchmark
+PEER_PARAMS = {"interactive": (2, 65536), "owasp": (2, 19456), "test": (1, 8)}  # t, KiB
 
 
-def raw_verify(binary: Path, min_time: float) -> dict[str, float]:
-    """Milliseconds per verification from the C++ baseline, per benchmark name."""
-    done = subprocess.run([str(binary), f"--benchmark_min_time={min_time}", "--benchmark_format=json",
-                           "--benchmark_filter=Interactive"], capture_output=True, text=True, check=True)
+@dataclass
+class Row:
+    what: str
+    portout: float
+    baseline: float
+    unit: str  # "ms", "s", "us" (lower is better) or "/s" (higher is better)
+    target: str  # e.g. "<= 1.03"; "" when there is none
+    baseline_name: str
+
+    @property
+    def ratio(self) -> float:
+        return self.portout / self.baseline
+
+    @property
+    def met(self) -> str:
+        if not self.target:
+            return ""
+        op, value = self.target.split()
+        ok = self.ratio <= float(value) if op == "<=" else self.ratio >= float(value)
+        return "yes" if ok else "NO"
+
+
+@dataclass
+class Results:
+    tenants: int
+    smoke: bool
+    rows: list[Row] = field(default_factory=list)
+    growth: list[dict[str, float]] = field(default_factory=list)
+    facts: dict[str, float] = field(default_factory=dict)
+
+    def add(self, what: str, ours: float, base: float, unit: str, target: str, baseline: str) -> None:
+        self.rows.append(Row(what, ours, base, unit, target, baseline))
+
+
+def timed_ms(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def raw_round(binary: Path, min_time: float) -> dict[str, float]:
+    """One run of the C++ baseline: milliseconds per verification, per benchmark name."""
+    done = subprocess.run([str(binary), f"--benchmark_min_time={min_time}", "--benchmark_format=json"],
+                          capture_output=True, text=True, check=True)
     return {b["name"]: float(b["real_time"]) for b in json.loads(done.stdout)["benchmarks"]}
 
 
-def median_ms(call, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
+def in_threads(count: int, work: Callable[[int], None]) -> float:
+    """Seconds for `count` threads each running work(index), started together."""
+    barrier = threading.Barrier(count + 1)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        work(index)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+_PROCESS_WORKER = """
+import sys, time, portout
+s = portout.Store.open(sys.argv[1])
+sys.stdin.readline()  # go
+start = time.perf_counter()
+for _ in range(int(sys.argv[3])):
+    s.check_pin(sys.argv[2], "000001")
+print(start, time.perf_counter())
+"""
+
+
+def in_processes(store: Path, tenants: list[str], count: int) -> float:
+    """Checks per second of one process per tenant, each with its own session, timed from the
+    first start to the last end (perf_counter is the system's monotonic clock)."""
+    procs = [subprocess.Popen([sys.executable, "-c", _PROCESS_WORKER, str(store), t, str(count)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for t in tenants]
+    time.sleep(1.0)  # let them import and open
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    spans = [tuple(map(float, p.communicate()[0].split())) for p in procs]
+    return len(tenants) * count / (max(e for _, e in spans) - min(s for s, _ in spans))
+
+
+def hashing(res: Results, folder: Path, raw_binary: Path, rounds: int, smoke: bool) -> None:
+    """Check overhead at two profiles, and checks per second on 1 and 2 threads and 2 processes,
+    against the raw loop and the peer, in alternating rounds."""
+    per_round = 2 if smoke else 8
+    samples: dict[str, list[float]] = {}
+
+    def keep(name: str, value: float) -> None:
+        samples.setdefault(name, []).append(value)
+    stores: dict[str, portout.Store] = {}
+    peers: dict[str, PeerStore] = {}
+    for profile in PROFILES:
+        s = stores[profile] = portout.Store.open(folder / f"check-{profile}.db", profile=profile)
+        p = peers[profile] = PeerStore(folder / f"peer-{profile}.db", time_cost=PEER_PARAMS[profile][0],
+                                       memory_kib=PEER_PARAMS[profile][1], max_failed=10**9)
+        s.set_policy(max_failed_attempts=100)
+        p.import_tenants((t, t, "US") for t in ("a.example", "b.example"))
+        for t in ("a.example", "b.example"):
+            s.create_tenant(t, t)
+            s.set_pin(t, PIN)
+            p.set_pin(t, PIN)
+    tenants = ["a.example", "b.example"]
+    for _ in range(rounds):
+        raw = raw_round(raw_binary, 0.05 if smoke else 1.0)
+        for profile, name in PROFILES.items():
+            for threads in (1, 2):
+                keep(f"raw {profile} {threads}", raw[f"BM_RawVerify{name}/real_time/threads:{threads}"])
+            s, p = stores[profile], peers[profile]
+            for t in tenants:
+                s.unlock_pin(t)
+            for _ in range(per_round):
+                keep(f"ours {profile} 1", timed_ms(lambda: s.check_pin("a.example", WRONG)))
+                keep(f"peer {profile} 1", timed_ms(lambda: p.check_pin("a.example", WRONG)))
+        s, p = stores["interactive"], peers["interactive"]
+        for t in tenants:
+            s.unlock_pin(t)
+
+        def ours_work(i: int) -> None:
+            for _ in range(per_round):
+                s.check_pin(tenants[i], WRONG)
+
+        def peer_work(i: int) -> None:
+            for _ in range(per_round):
+                p.check_pin(tenants[i], WRONG)
+        keep("ours 2 threads", 2 * per_round / in_threads(2, ours_work))
+        keep("peer 2 threads", 2 * per_round / in_threads(2, peer_work))
+        for t in tenants:
+            s.unlock_pin(t)
+        keep("ours 2 processes", in_processes(folder / "check-interactive.db", tenants, per_round))
+    for s in stores.values():
+        s.close()
+    for p in peers.values():
+        p.close()
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    res.facts["rounds"] = rounds
+    for profile in PROFILES:
+        res.add(f"Test-PortOutPin, {profile} profile, ms (median)", med[f"ours {profile} 1"],
+                med[f"raw {profile} 1"], "ms", "<= 1.03", "libsodium verify alone (C++)")
+    res.add("checks per second, 1 thread", 1000 / med["ours interactive 1"],
+            1000 / med["raw interactive 1"], "/s", ">= 0.97", "raw loop, 1 thread")
+    res.add("checks per second, 2 threads", med["ours 2 threads"], 1000 / med["raw interactive 2"],
+            "/s", ">= 0.95", "raw loop, 2 threads")
+    res.add("checks per second, 2 processes", med["ours 2 processes"], 1000 / med["raw interactive 2"],
+            "/s", ">= 0.95", "raw loop, 2 threads")
+    for profile in PROFILES:
+        res.add(f"Test-PortOutPin, {profile} profile, ms (median)", med[f"ours {profile} 1"],
+                med[f"peer {profile} 1"], "ms", "<= 1.03", "peer: argon2-cffi + sqlite3")
+    res.add("checks per second, 2 threads", med["ours 2 threads"], med["peer 2 threads"], "/s",
+            ">= 0.97", "peer: argon2-cffi + sqlite3")
+
+
+_SCAN_WORKER = """
+import json, sys, time, sqlite3
+
+def vm(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+rss = vm("VmRSS:")
+start = time.perf_counter()
+if sys.argv[1] == "portout":
+    import portout
+    s = portout.Store.open(sys.argv[2], profile="test", allow_test_profile=True)
+    rss = vm("VmRSS:")
+    start = time.perf_counter()
+    n = sum(1 for _ in s.pin_statuses(batch_size=5000))
+else:
+    db = sqlite3.connect(sys.argv[2])
+    n = sum(1 for _ in db.execute("SELECT * FROM tenants ORDER BY tenant_id"))
+seconds = time.perf_counter() - start
+print(json.dumps({"n": n, "seconds": seconds, "rss_mib": rss, "peak_mib": vm("VmHWM:")}))
+"""
+
+
+def scan(kind: str, path: Path) -> dict[str, float]:
+    """The status of every tenant read in a fresh process: seconds, and the memory it took."""
+    done = subprocess.run([sys.executable, "-c", _SCAN_WORKER, kind, str(path)], capture_output=True,
+                          text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+def growth(res: Results, folder: Path, sizes: list[int], smoke: bool) -> Path:
+    """One store grown from the smallest size to the largest (with a number for every tenth
+    tenant); at each size the cost of a status lookup, a check, an order's validation, a whole
+    status scan and the audit chain's verification, and the raw sqlite3 equivalents."""
+    path = folder / "scale.db"
+    hot = [f"hot{i}.example" for i in range(4)]
+    lookups = 500 if smoke else 5000
+    ops = 20 if smoke else 200
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        s.set_policy(max_failed_attempts=100)
+        for n, t in enumerate(hot):
+            s.create_tenant(t, t)
+            s.set_pin(t, PIN)
+            s.add_phone_number(t, f"+120655501{n:02d}")
+        have, import_seconds = 0, 0.0
+        for size in sizes:
+            start = time.perf_counter()
+            for first in range(have, size, 50_000):
+                s.import_tenants((f"t{i:07d}.example", f"Tenant {i}", "US")
+                                 for i in range(first, min(size, first + 50_000)))
+            import_seconds += time.perf_counter() - start
+            for i in range((have + 9) // 10 * 10, size, 10):
+                s.add_phone_number(f"t{i:07d}.example", f"+1{425 + i // 10**7}{2000000 + i // 10:07d}")
+            have = size
+            ids = [f"t{random.randrange(size):07d}.example" for _ in range(lookups)]
+            start = time.perf_counter()
+            for tenant_id in ids:
+                s.pin_status(tenant_id)
+            lookup_us = (time.perf_counter() - start) / lookups * 1e6
+            with closing(sqlite3.connect(path)) as db:
+                start = time.perf_counter()
+                for tenant_id in ids:
+                    db.execute("SELECT * FROM tenants WHERE tenant_id = ?", (tenant_id,)).fetchone()
+                raw_lookup_us = (time.perf_counter() - start) / lookups * 1e6
+            for t in hot:
+                s.unlock_pin(t)
+            check_us = statistics.median(timed_ms(lambda: s.check_pin(hot[n % 4], WRONG))
+                                         for n in range(ops)) * 1000
+            for t in hot:
+                s.unlock_pin(t)
+            order_times = []
+            for n in range(ops // 4):
+                tenant = hot[n % 4]
+                number = f"+120655501{n % 4:02d}"
+                start = time.perf_counter()
+                order = s.submit_order(tenant, number, PIN, "Bench Carrier")
+                order_times.append((time.perf_counter() - start) * 1e6)
+                assert order.status == "Submitted", order
+                s.cancel_order(order.order_id)
+            ours, raw = scan("portout", path), scan("sqlite3", path)
+            assert ours["n"] == raw["n"] == size + len(hot), (ours, raw)
+            start = time.perf_counter()
+            verification = s.verify_audit()
+            verify_s = time.perf_counter() - start
+            assert verification.is_valid, verification
+            res.growth.append({
+                "tenants": size + len(hot), "audit_events": verification.event_count,
+                "lookup_us": lookup_us, "raw_lookup_us": raw_lookup_us, "check_us": check_us,
+                "order_us": statistics.median(order_times), "scan_s": ours["seconds"],
+                "raw_scan_s": raw["seconds"], "scan_rss_mib": ours["rss_mib"],
+                "scan_peak_mib": ours["peak_mib"], "raw_scan_peak_mib": raw["peak_mib"],
+                "verify_audit_s": verify_s})
+            print(f"  {size + len(hot):>9,} tenants: lookup {lookup_us:.1f} us, check {check_us:.0f} us, "
+                  f"order {statistics.median(order_times):.0f} us, scan {ours['seconds']:.2f} s "
+                  f"(peak {ours['peak_mib']:.0f} MiB), audit of {verification.event_count:,} "
+                  f"events {verify_s:.2f} s", file=sys.stderr)
+        res.facts["import_tenants_per_s"] = sizes[-1] / import_seconds
+    top = res.growth[-1]
+    res.add(f"status of {top['tenants']:,.0f} tenants, streamed, s", top["scan_s"], top["raw_scan_s"], "s",
+            "<= 1.5", "sqlite3 scan from Python")
+    res.add("status point lookups per second", 1e6 / top["lookup_us"], 1e6 / top["raw_lookup_us"], "/s",
+            ">= 0.5", "sqlite3 point lookups")
+    res.facts["scan_peak_rss_mib"] = top["scan_peak_mib"]
+    res.facts["scan_rss_growth_mib"] = top["scan_peak_mib"] - top["scan_rss_mib"]
+    return path
+
+
+def peer_scale(res: Results, folder: Path, path: Path, tenants: int, lookups: int) -> None:
+    """The peer's status scan and point lookups over as many tenants as the grown store."""
+    peer = PeerStore(folder / "peer-scale.db", time_cost=1, memory_kib=8)
+    peer.import_tenants((f"t{i:07d}.example", f"Tenant {i}", "US") for i in range(tenants))
+    ids = [f"t{random.randrange(tenants):07d}.example" for _ in range(lookups)]
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
+        ours_scan, peer_scan, ours_look, peer_look = [], [], [], []
+        for _ in range(3):
+            start = time.perf_counter()
+            sum(1 for _ in s.pin_statuses(batch_size=5000))
+            ours_scan.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            sum(1 for _ in peer.statuses())
+            peer_scan.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            for t in ids:
+                s.pin_status(t)
+            ours_look.append(lookups / (time.perf_counter() - start))
+            start = time.perf_counter()
+            for t in ids:
+                peer.status(t)
+            peer_look.append(lookups / (time.perf_counter() - start))
+    peer.close()
+    res.add(f"status of every tenant, s ({tenants:,} peer tenants)", statistics.median(ours_scan),
+            statistics.median(peer_scan), "s", "<= 1.0", "peer: argon2-cffi + sqlite3")
+    res.add("status point lookups per second", statistics.median(ours_look), statistics.median(peer_look),
+            "/s", ">= 1.0", "peer: argon2-cffi + sqlite3")
+
+
+def writes(res: Results, folder: Path, repeat: int) -> None:
+    """A PIN change apart from its hash (test profile; the peer at Argon2id's minimum) against a
+    durable one-row commit and the peer, and at the interactive profile against the peer, where
+    both are bound by the same hash. Alternating, one of each per step."""
+    pins, pins_i = itertools.cycle([PIN, "481605"]), itertools.cycle([PIN, "481605"])
+    with closing(sqlite3.connect(folder / "raw.db", isolation_level=None)) as db, \
+            portout.Store.open(folder / "w-test.db", profile="test", allow_test_profile=True) as s, \
+            portout.Store.open(folder / "w-interactive.db", profile="interactive") as si:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+        db.execute("INSERT INTO t VALUES (1, 'x')")
+
+        def commit() -> None:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE t SET v = ? WHERE k = 1", (str(time.time()),))
+            db.execute("COMMIT")
+        peer = PeerStore(folder / "w-peer-test.db", time_cost=1, memory_kib=8)
+        peer_i = PeerStore(folder / "w-peer-interactive.db")
+        for store in (s, si):
+            store.create_tenant("w.example", "W")
+        for p in (peer, peer_i):
+            p.import_tenants([("w.example", "W", "US")])
+        t: dict[str, list[float]] = {k: [] for k in ("ours", "raw", "peer", "ours_i", "peer_i")}
+        for n in range(repeat):
+            t["ours"].append(timed_ms(lambda: s.set_pin("w.example", next(pins))))
+            t["raw"].append(timed_ms(commit))
+            t["peer"].append(timed_ms(lambda: peer.set_pin("w.example", PIN)))
+            if n % 8 == 0:
+                t["ours_i"].append(timed_ms(lambda: si.set_pin("w.example", next(pins_i))))
+                t["peer_i"].append(timed_ms(lambda: peer_i.set_pin("w.example", PIN)))
+        peer.close()
+        peer_i.close()
+    m = {k: statistics.median(v) for k, v in t.items()}
+    res.add("PIN change apart from the hash, ms", m["ours"], m["raw"], "ms", "<= 3.0",
+            "one durable sqlite3 commit")
+    res.add("PIN change apart from the hash, ms", m["ours"], m["peer"], "ms", "<= 1.1",
+            "peer: argon2-cffi + sqlite3")
+    res.add("PIN change, interactive profile, ms", m["ours_i"], m["peer_i"], "ms", "<= 1.03",
+            "peer: argon2-cffi + sqlite3")
+
+
+def size_and_open(res: Results, folder: Path, scale: Path, sample: int) -> None:
+    """Bytes per tenant with and without a PIN; opening the grown store."""
+    with closing(sqlite3.connect(scale)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        tenants = db.execute("SELECT count(*) FROM tenants").fetchone()[0]
+    res.facts["bytes_per_tenant"] = scale.stat().st_size / tenants
+    opens = []
+    for _ in range(5):
         start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        portout.Store.open(scale, profile="test", allow_test_profile=True).close()
+        opens.append((time.perf_counter() - start) * 1000)
+    res.facts["open_ms"] = statistics.median(opens)
+    with_pin = folder / "pins.db"
+    with portout.Store.open(with_pin, profile="test", allow_test_profile=True) as s:
+        s.import_tenants((f"p{n:06d}.example", f"Tenant {n}", "US") for n in range(sample))
+        for n in range(sample):
+            s.set_pin(f"p{n:06d}.example", PIN)
+    with closing(sqlite3.connect(with_pin)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    res.facts["bytes_per_tenant_with_pin"] = with_pin.stat().st_size / sample
+
+
+def report(res: Results, out: Path) -> None:
+    width = max(len(r.what) for r in res.rows)
+    bwidth = max(len(r.baseline_name) for r in res.rows)
+    print(f"{'benchmark':<{width}}  {'portout':>11} {'baseline':>11} {'unit':<3}  {'ratio':>6}  "
+          f"{'target':<7} met  {'baseline is':<{bwidth}}")
+    for r in res.rows:
+        print(f"{r.what:<{width}}  {r.portout:>11.3f} {r.baseline:>11.3f} {r.unit:<3}  {r.ratio:>6.2f}  "
+              f"{r.target:<7} {r.met:<4} {r.baseline_name}")
+    f = res.facts
+    peaks = ", ".join(f"{g['scan_peak_mib']:.0f}" for g in res.growth)
+    print(f"\nratio: portout / baseline, in the row's unit ('/s': higher is better); "
+          f"{f['rounds']:.0f} alternating rounds of the hash benchmarks.")
+    print(f"status scan of {res.growth[-1]['tenants']:,.0f} tenants in a fresh process: peak RSS "
+          f"{f['scan_peak_rss_mib']:.0f} MiB, {f['scan_rss_growth_mib']:.0f} MiB over the opened store "
+          f"(at each size: {peaks} MiB)")
+    print(f"bulk import: {f['import_tenants_per_s']:,.0f} tenants per second (Store.import_tenants)")
+    print(f"bytes per tenant on disk: {f['bytes_per_tenant']:.0f} without a PIN, "
+          f"{f['bytes_per_tenant_with_pin']:.0f} with a PIN and its audit events")
+    print(f"store open time at {res.growth[-1]['tenants']:,.0f} tenants: {f['open_ms']:.1f} ms")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(
+        {"tenants": res.tenants, "smoke": res.smoke, "facts": res.facts, "growth": res.growth,
+         "results": [asdict(r) | {"ratio": r.ratio, "met": r.met} for r in res.rows]}, indent=2))
+    plot(res, out)
+    print(f"\nwritten: {out / 'results.json'}, {out / 'ratios.png'}, {out / 'growth.png'}")
+
+
+def plot(res: Results, out: Path) -> None:
+    import matplotlib  # type: ignore[import]
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # type: ignore[import]
+
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(res.rows) + 1.2))
+    labels = [f"{r.what}\nvs {r.baseline_name}" for r in res.rows]
+    # Drawn as baseline cost / portout cost, so that right of 1 is always better for portout.
+    speed = [r.ratio if r.unit == "/s" else 1 / r.ratio for r in res.rows]
+    ax.barh(range(len(speed)), speed, color=["tab:green" if r.met != "NO" else "tab:red" for r in res.rows])
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("portout's speed relative to the baseline (1 = the same; right is faster)")
+    ax.set_title(f"portout vs its baselines ({'smoke run' if res.smoke else 'full run'})")
+    fig.tight_layout()
+    fig.savefig(out / "ratios.png", dpi=110)
+    plt.close(fig)
+
+    g = res.growth
+    x = [row["tenants"] for row in g]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for key, label in (("lookup_us", "status lookup"), ("raw_lookup_us", "sqlite3 point lookup"),
+                       ("check_us", "check (test profile)"), ("order_us", "order validation")):
+        left.plot(x, [row[key] for row in g], marker="o", label=label)
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("tenants")
+    left.set_ylabel("microseconds per operation")
+    left.set_title("per operation: flat")
+    left.legend(fontsize=8)
+    for key, label in (("scan_s", "status of every tenant"), ("raw_scan_s", "sqlite3 scan"),
+                       ("verify_audit_s", "audit chain verification")):
+        right.plot(x, [row[key] for row in g], marker="o", label=label)
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("tenants (audit events: about as many)")
+    right.set_ylabel("seconds")
+    right.set_title("whole-store scans: linear")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "growth.png", dpi=110)
+    plt.close(fig)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: check the benchmarks run")
-    parser.add_argument("--tenants", type=int, default=1_000_000)
-    parser.add_argument("--json", default=str(ROOT / "build" / "bench" / "results.json"))
+    parser.add_argument("--tenants", type=int, default=1_000_000, help="the largest store (default 10^6)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of the hash benchmarks")
+    parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--raw", default=str(ROOT / "build" / "bench" / "portout_bench_raw"))
     args = parser.parse_args()
-    tenants = 2000 if args.smoke else args.tenants
-    repeat = 3 if args.smoke else 25
-    rows: list[tuple[str, float, float, str]] = []  # what, ours, baseline, unit
+    top = 2000 if args.smoke else args.tenants
+    sizes = sorted({min(top, 10**k) for k in range(2 if args.smoke else 3, 7)} | {top})
+    res = Results(top, args.smoke)
     folder = Path(tempfile.mkdtemp(prefix="portout-bench-"))
-
-    # 1. A PIN check against the hash alone.
-    raw = raw_verify(Path(args.raw), 0.05 if args.smoke else 2.0)
-    with portout.Store.open(folder / "check.db", profile="interactive") as s:
-        s.create_tenant("a.example", "A")
-        s.create_tenant("b.example", "B")
-        s.set_pin("a.example", "602917")
-        s.set_pin("b.example", "602917")
-        s.set_policy(max_failed_attempts=100)
-        ours = median_ms(lambda: s.check_pin("a.example", "000001"), repeat)
-        rows.append(("check: Test-PortOutPin vs raw verify, ms", ours,
-                     raw["BM_RawVerifyInteractive/real_time/threads:1"], "ms"))
-
-        # 2. Two threads checking at once, against the raw loop on two threads.
-        count = 4 if args.smoke else 40
-        s.unlock_pin("a.example")
-
-        def checks(tenant: str) -> None:  # wrong PINs, under the lock threshold of 100
-            for _ in range(count):
-                s.check_pin(tenant, "000001")
-        start = time.perf_counter()
-        threads = [threading.Thread(target=checks, args=(t,)) for t in ("a.example", "b.example")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        ours_rate = 2 * count / (time.perf_counter() - start)
-        raw_rate = 1000 / raw["BM_RawVerifyInteractive/real_time/threads:2"]
-        rows.append(("2 threads: checks per second vs raw", ours_rate, raw_rate, "/s"))
-    # Two processes, each with its own session on the same store.
-    worker = ("import sys, portout\n"
-              "s = portout.Store.open(sys.argv[1])\n"
-              "for _ in range(int(sys.argv[3])):\n"
-              "    s.check_pin(sys.argv[2], '000001')\n")
-    start = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-c", worker, str(folder / "check.db"), t, str(count)])
-             for t in ("a.example", "b.example")]
-    for p in procs:
-        p.wait()
-    rows.append(("2 processes: checks per second vs raw", 2 * count / (time.perf_counter() - start),
-                 raw_rate, "/s"))
-
-    # 3. Status of every tenant, streamed, against plain sqlite3 reading the same rows.
-    path = folder / "scale.db"
-    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
-        batch = 50_000
-        for first in range(0, tenants, batch):
-            s.import_tenants((f"t{i:07d}.example", f"Tenant {i}", "US")
-                             for i in range(first, min(tenants, first + batch)))
-        start = time.perf_counter()
-        seen = sum(1 for _ in s.pin_statuses(batch_size=5000))
-        ours = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        with closing(sqlite3.connect(path)) as db:
-            start = time.perf_counter()
-            raw_seen = sum(1 for _ in db.execute("SELECT * FROM tenants ORDER BY tenant_id"))
-            baseline = time.perf_counter() - start
-        assert seen == raw_seen == tenants
-        rows.append((f"status of {tenants} tenants vs sqlite3 scan, s", ours, baseline, "s"))
-
-        # 4. Point lookups.
-        ids = [f"t{random.randrange(tenants):07d}.example" for _ in range(200 if args.smoke else 20000)]
-        start = time.perf_counter()
-        for tenant_id in ids:
-            s.pin_status(tenant_id)
-        ours = len(ids) / (time.perf_counter() - start)
-        with closing(sqlite3.connect(path)) as db:
-            start = time.perf_counter()
-            for tenant_id in ids:
-                db.execute("SELECT * FROM tenants WHERE tenant_id = ?", (tenant_id,)).fetchone()
-            baseline = len(ids) / (time.perf_counter() - start)
-        rows.append(("point lookups per second vs sqlite3", ours, baseline, "/s"))
-
-        # 5. A PIN change without the hash (test profile) against one durable sqlite3 commit.
-        pins = itertools.cycle(["602917", "481605"])
-        ours = median_ms(lambda: s.set_pin("t0000001.example", next(pins)), repeat * 4)
-    with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    size_per_tenant = path.stat().st_size / tenants
-    start = time.perf_counter()
-    portout.Store.open(path, profile="test", allow_test_profile=True).close()
-    open_s = time.perf_counter() - start
-    with_pin = folder / "pins.db"
-    sample = 200 if args.smoke else 20_000
-    with portout.Store.open(with_pin, profile="test", allow_test_profile=True) as s:
-        s.import_tenants((f"p{n:06d}.example", f"Tenant {n}", "US") for n in range(sample))
-        for n in range(sample):
-            s.set_pin(f"p{n:06d}.example", "602917")
-    with closing(sqlite3.connect(with_pin)) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    size_with_pin = with_pin.stat().st_size / sample
-
-    with closing(sqlite3.connect(folder / "raw.db", isolation_level=None)) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
-        db.execute("INSERT INTO t VALUES (1, 'x')")
-        def commit() -> None:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("UPDATE t SET v = ? WHERE k = 1", (str(time.time()),))
-            db.execute("COMMIT")
-        baseline = median_ms(commit, repeat * 4)
-    rows.append(("PIN change without the hash vs one durable commit, ms", ours, baseline, "ms"))
-
-    print(f"{'benchmark':<58} {'portout':>12} {'baseline':>12} {'ratio':>7}")
-    for what, ours, base, unit in rows:
-        print(f"{what:<58} {ours:>12.3f} {base:>12.3f} {ours / base:>7.2f}")
-    print(f"peak RSS during the status scan: {peak_mb:.0f} MiB")
-    print(f"bytes per tenant on disk: {size_per_tenant:.0f} without a PIN ({tenants} tenants), "
-          f"{size_with_pin:.0f} with a PIN and its audit events ({sample} tenants)")
-    print(f"store open time at {tenants} tenants: {open_s * 1000:.1f} ms")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(
-        {"tenants": tenants, "smoke": args.smoke, "peak_rss_mib": peak_mb,
-         "bytes_per_tenant": size_per_tenant, "bytes_per_tenant_with_pin": size_with_pin,
-         "open_ms": open_s * 1000,
-         "results": [{"what": w, "portout": o, "baseline": b, "unit": u, "ratio": o / b}
-                     for w, o, b, u in rows]}, indent=2))
+    try:
+        print(f"hash: {1 if args.smoke else args.rounds} rounds ...", file=sys.stderr)
+        hashing(res, folder, Path(args.raw), 1 if args.smoke else args.rounds, args.smoke)
+        print(f"growth to {top:,} tenants ...", file=sys.stderr)
+        scale = growth(res, folder, sizes, args.smoke)
+        print("peer scans, writes, size ...", file=sys.stderr)
+        peer_scale(res, folder, scale, top, 500 if args.smoke else 20_000)
+        writes(res, folder, 16 if args.smoke else 200)
+        size_and_open(res, folder, scale, 200 if args.smoke else 20_000)
+        report(res, Path(args.out))
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
     return 0
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

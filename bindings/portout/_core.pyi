@@ -63,6 +63,9 @@ def default_store_path() -> str:
 def default_key_path(store_path: str) -> str:
     """$PORTOUT_KEY_FILE, else <store_path>.key."""
 
+def argon2_computations() -> int:
+    """How many Argon2id computations this process has run (for tests: every refusal costs one)."""
+
 class ManualClock:
     """A clock that moves only when told to: for tests of lockout expiry."""
 

@@ -216,7 +216,7 @@ def _copy_store(inv: Invocation) -> Any:
 
 
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
-_PROFILE_CHOICES = ("interactive", "moderate", "sensitive", "test")
+_PROFILE_CHOICES = ("interactive", "owasp", "moderate", "sensitive", "test")
 
 CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(

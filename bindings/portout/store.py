@@ -32,7 +32,7 @@ from portout._core import (
 __all__ = ["Store", "CopyReport", "PolicyTestResult", "HASH_PROFILES"]
 
 #: Argon2id cost profiles; ``test`` is for test suites only and must be allowed explicitly.
-HASH_PROFILES: tuple[str, ...] = ("test", "interactive", "moderate", "sensitive")
+HASH_PROFILES: tuple[str, ...] = ("test", "owasp", "interactive", "moderate", "sensitive")
 
 _BATCH = 1000
 

@@ -59,8 +59,8 @@ HashProfile profile_from_python(py::handle value) {
     const auto name = text_from_python(value, "hash profile");
     if (auto p = parse_hash_profile(name)) return *p;
     throw InvalidArgumentError("UnknownHashProfile",
-                               "The hash profile must be one of test, interactive, moderate or "
-                               "sensitive.");
+                               "The hash profile must be one of test, owasp, interactive, "
+                               "moderate or sensitive.");
 }
 
 std::optional<int> optional_int(py::handle v, const char* name) {
@@ -76,6 +76,8 @@ void init_store(py::module_& m) {
     m.attr("STORE_TABLES") = tables;
     m.def("default_store_path", [] { return PortOutService::default_store_path(); },
           "The store used when none is named: $PORTOUT_STORE, else under $XDG_DATA_HOME.");
+    m.def("argon2_computations", [] { return argon2_computations(); },
+          "How many Argon2id computations this process has run (for tests: every refusal costs one).");
     m.def("default_key_path",
           [](py::handle store_path) {
               return PortOutService::default_key_path(text_from_python(store_path, "store path"));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 
 namespace portout {
@@ -14,6 +15,7 @@ namespace portout {
 std::string_view to_string(HashProfile profile) noexcept {
     switch (profile) {
         case HashProfile::Test: return "test";
+        case HashProfile::Owasp: return "owasp";
         case HashProfile::Interactive: return "interactive";
         case HashProfile::Moderate: return "moderate";
         case HashProfile::Sensitive: return "sensitive";
@@ -22,8 +24,8 @@ std::string_view to_string(HashProfile profile) noexcept {
 }
 
 std::optional<HashProfile> parse_hash_profile(std::string_view name) noexcept {
-    for (auto p : {HashProfile::Test, HashProfile::Interactive, HashProfile::Moderate,
-                   HashProfile::Sensitive}) {
+    for (auto p : {HashProfile::Test, HashProfile::Owasp, HashProfile::Interactive,
+                   HashProfile::Moderate, HashProfile::Sensitive}) {
         if (to_string(p) == name) return p;
     }
     return std::nullopt;
@@ -33,6 +35,8 @@ HashParams params_of(HashProfile profile) noexcept {
     switch (profile) {
         case HashProfile::Test:
             return {crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN};
+        case HashProfile::Owasp:
+            return {2, std::size_t{19} << 20};  // m=19456 KiB, t=2, p=1
         case HashProfile::Interactive:
             return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
                     crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
@@ -45,11 +49,18 @@ HashParams params_of(HashProfile profile) noexcept {
     return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
 }
 
+namespace {
+std::atomic<std::uint64_t> g_computations{0};
+}  // namespace
+
+std::uint64_t argon2_computations() noexcept { return g_computations.load(std::memory_order_relaxed); }
+
 PinHasher::PinHasher(HashProfile profile) : profile_(profile), params_(params_of(profile)) {
     ensure_sodium();
 }
 
 Secret PinHasher::hash(std::string_view pin) const {
+    g_computations.fetch_add(1, std::memory_order_relaxed);
     std::array<char, crypto_pwhash_argon2id_STRBYTES> out{};
     if (crypto_pwhash_argon2id_str(out.data(), pin.data(), pin.size(), params_.opslimit,
                                    params_.memlimit) != 0) {
@@ -67,6 +78,7 @@ bool PinHasher::verify(std::string_view encoded, std::string_view pin) const {
     std::array<char, crypto_pwhash_argon2id_STRBYTES> str{};
     if (encoded.empty() || encoded.size() >= str.size()) return false;
     std::copy(encoded.begin(), encoded.end(), str.begin());
+    g_computations.fetch_add(1, std::memory_order_relaxed);
     const bool ok = crypto_pwhash_argon2id_str_verify(str.data(), pin.data(), pin.size()) == 0;
     sodium_memzero(str.data(), str.size());
     return ok;

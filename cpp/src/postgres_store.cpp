@@ -413,9 +413,11 @@ class PostgresTransaction final : public StoreTransaction {
 public:
     PostgresTransaction(PostgresStore& store, std::unique_ptr<PostgresStore::Connection> c, TxMode mode)
         : store_(store), c_(std::move(c)) {
-        if (mode == TxMode::Write) {
+        if (mode != TxMode::Read) {
             // One writer at a time across every host, as SQLite's write lock does in one file.
             c_->exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+            // PostgreSQL's asynchronous commit: the server answers before its WAL is flushed.
+            if (mode == TxMode::WriteUnsynced) c_->exec("SET LOCAL synchronous_commit = off");
             c_->run("SELECT pg_advisory_xact_lock($1::int, hashtext(current_schema()))",
                     {Param::integer(kWriterLock)});
         } else {
@@ -437,6 +439,7 @@ public:
         c_->exec("COMMIT");
         done_ = true;
     }
+
 
     std::optional<std::string> meta(std::string_view name) override {
         auto r = c_->run("SELECT value FROM meta WHERE name = $1", {Param::text(name)});

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <thread>
@@ -178,7 +179,8 @@ public:
             raise_sqlite(rc, msg.c_str(), where_);
         }
         sqlite3_extended_result_codes(db_, 1);
-        sqlite3_busy_timeout(db_, busy_timeout_ms);
+        busy_timeout_ = std::chrono::milliseconds(std::max(0, busy_timeout_ms));
+        sqlite3_busy_handler(db_, &Connection::on_busy, this);
     }
     ~Connection() {
         for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
@@ -186,6 +188,19 @@ public:
     }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
+
+    // Waiting for another process's write lock. SQLite's own busy timeout sleeps 1, 2, 5, 10...
+    // milliseconds between tries, far longer than a commit holds the lock (a fraction of a
+    // millisecond): two processes checking PINs at once lost several percent to it. Short
+    // sleeps, growing to one millisecond, until the busy timeout.
+    static int on_busy(void* self, int tries) noexcept {
+        auto& c = *static_cast<Connection*>(self);
+        const auto now = std::chrono::steady_clock::now();
+        if (tries == 0) c.busy_since_ = now;
+        if (now - c.busy_since_ >= c.busy_timeout_) return 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 50 << std::min(tries, 5))));
+        return 1;
+    }
 
     void exec(const char* sql) {
         char* err = nullptr;
@@ -306,6 +321,8 @@ private:
     }
 
     sqlite3* db_ = nullptr;
+    std::chrono::steady_clock::duration busy_timeout_{};
+    std::chrono::steady_clock::time_point busy_since_{};
     std::string where_;
     std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
 };
@@ -386,8 +403,27 @@ constexpr const char* kAuditColumns =
 class SqliteTransaction final : public StoreTransaction {
 public:
     SqliteTransaction(SqliteStore& store, std::unique_ptr<SqliteStore::Connection> c, TxMode mode)
-        : store_(store), c_(std::move(c)) {
-        c_->exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        : store_(store), c_(std::move(c)), unsynced_(mode == TxMode::WriteUnsynced) {
+        if (mode != TxMode::Read) {
+            // Writers of this process queue here and are woken the moment the lock is free;
+            // SQLite's write lock then serialises them with other processes.
+            writer_ = std::unique_lock(store_.writer_mutex_, std::defer_lock);
+            if (!writer_.try_lock_for(std::chrono::milliseconds(store_.options_.busy_timeout_ms))) {
+                store_.release(std::move(c_));
+                throw ResourceUnavailableError("StoreBusy",
+                                               "The store stayed busy with other writers past the "
+                                               "wait limit.", store_.path_);
+            }
+        }
+        try {
+            // In WAL mode, NORMAL writes the commit to the log without an fsync: the next FULL
+            // commit's fsync (or a checkpoint) makes it durable with everything before it.
+            if (unsynced_) c_->exec("PRAGMA synchronous = NORMAL");
+            c_->exec(mode == TxMode::Read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+        } catch (...) {
+            release();
+            throw;
+        }
     }
     ~SqliteTransaction() override {
         if (!done_) {
@@ -397,13 +433,15 @@ public:
                 // SQLite may have rolled back already (after an I/O error); nothing to undo.
             }
         }
-        store_.release(std::move(c_));
+        release();
     }
 
     void commit() override {
         c_->exec("COMMIT");
         done_ = true;
+        if (writer_.owns_lock()) writer_.unlock();
     }
+
 
     std::optional<std::string> meta(std::string_view name) override {
         Query q(*c_, "SELECT value FROM meta WHERE name = ?");
@@ -821,7 +859,22 @@ public:
 private:
     SqliteStore& store_;
     std::unique_ptr<SqliteStore::Connection> c_;
+    std::unique_lock<std::timed_mutex> writer_;
+    bool unsynced_ = false;
     bool done_ = false;
+
+    // Back to the pool as every pooled connection is: synchronous = FULL (else it is closed).
+    void release() noexcept {
+        if (unsynced_) {
+            try {
+                c_->exec("PRAGMA synchronous = FULL");
+            } catch (...) {
+                c_.reset();
+                return;
+            }
+        }
+        store_.release(std::move(c_));
+    }
 };
 
 namespace {

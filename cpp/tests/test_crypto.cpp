@@ -134,14 +134,24 @@ TEST(PinHasher, HashesVerifiesAndKnowsWeakerParameters) {
     EXPECT_TRUE(interactive.is_weaker(h.view()));
     EXPECT_TRUE(interactive.is_weaker("garbage"));
     EXPECT_FALSE(test.is_weaker("$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"));
+    // The 19 MiB profile is weaker than the default and upgraded by it, never the reverse.
+    PinHasher owasp(HashProfile::Owasp);
+    const auto lean = owasp.hash("602917");
+    EXPECT_TRUE(lean.view().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    EXPECT_TRUE(owasp.verify(lean.view(), "602917"));
+    EXPECT_TRUE(interactive.is_weaker(lean.view()));
+    EXPECT_FALSE(owasp.is_weaker("$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"));
 }
 
 TEST(PinHasher, ProfilesAreNamed) {
-    for (auto p : {HashProfile::Test, HashProfile::Interactive, HashProfile::Moderate, HashProfile::Sensitive}) {
+    for (auto p : {HashProfile::Test, HashProfile::Owasp, HashProfile::Interactive, HashProfile::Moderate,
+                   HashProfile::Sensitive}) {
         EXPECT_EQ(parse_hash_profile(to_string(p)), p);
     }
     EXPECT_FALSE(parse_hash_profile("fast").has_value());
     EXPECT_EQ(params_of(HashProfile::Interactive).memlimit, 64U << 20);
+    EXPECT_EQ(params_of(HashProfile::Owasp).memlimit, 19456U * 1024);
+    EXPECT_EQ(params_of(HashProfile::Owasp).opslimit, 2U);
     const auto parsed = parse_argon2id_params("$argon2id$v=19$m=19456,t=2,p=1$x$y");
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->memlimit, 19456U * 1024);

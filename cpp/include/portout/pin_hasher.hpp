@@ -4,6 +4,7 @@
 #include <portout/secret.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@ namespace portout {
 
 enum class HashProfile {
     Test,         // the cheapest parameters: for test suites only, never for real PINs
+    Owasp,        // OWASP's minimum for Argon2id (t=2, 19 MiB): many checks at once, less memory
     Interactive,  // libsodium's INTERACTIVE (t=2, 64 MiB): the default
     Moderate,     // libsodium's MODERATE (t=3, 256 MiB)
     Sensitive,    // libsodium's SENSITIVE (t=4, 1 GiB)
@@ -49,6 +51,10 @@ private:
     HashProfile profile_;
     HashParams params_;
 };
+
+// How many Argon2id computations (hashes and verifications) this process has run: lets a test
+// show that every refusal costs exactly one, without timing anything.
+std::uint64_t argon2_computations() noexcept;
 
 // The parameters an encoded Argon2id string was made with, if it is one.
 std::optional<HashParams> parse_argon2id_params(std::string_view encoded) noexcept;

@@ -200,8 +200,14 @@ struct ServiceOptions {
     std::vector<std::string> tenant_scope;
 };
 
+class VerifierPool;
+
 class PortOutService {
 public:
+    ~PortOutService();
+    PortOutService(const PortOutService&) = delete;
+    PortOutService& operator=(const PortOutService&) = delete;
+
     // Opens a store with its key file. A new store gets its key file created (mode 0600) when
     // none exists; an existing store never gets a new key: a missing key file is an error.
     static std::unique_ptr<PortOutService> open(std::unique_ptr<Store> store,
@@ -305,6 +311,8 @@ private:
     TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
     void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
                       std::string_view outcome, std::string_view reason, std::string details);
+    // Chains `events` (type, tenant, outcome, reason and details filled in) after the last one.
+    void append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events);
     std::string audit_mac_of(const AuditRecord& e) const;
     std::string audit_genesis() const;
     std::string head_mac(std::int64_t event_id, std::string_view mac) const;
@@ -323,7 +331,8 @@ private:
     // A PIN check in three steps, shared by check_pin and submit_order.
     struct PinAttempt;
     PinAttempt begin_pin_attempt(const std::string& tenant_id, bool refuse_if_frozen);
-    bool verify_pin_attempt(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
+    bool verify_pin_attempt(PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
+    bool verify_pin_now(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded) const;
     void record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
                             const std::optional<Secret>& upgraded);
     std::vector<TenantRecord> visible_tenants(std::string_view after, std::size_t limit);
@@ -341,6 +350,9 @@ private:
     std::map<std::string, std::shared_ptr<const KeyEntry>, std::less<>> keys_;
     std::string current_key_id_;  // the key of the store
     std::string sealing_key_id_;  // the key new records are sealed under (the new one mid-rotation)
+
+    // Threads that verify PINs while the caller commits the attempt; last, so stopped first.
+    std::unique_ptr<VerifierPool> verifiers_;
 };
 
 }  // namespace portout

@@ -51,6 +51,7 @@ private:
     Options options_;
     bool created_ = false;
     std::mutex pool_mutex_;
+    std::timed_mutex writer_mutex_;  // one write transaction of this process at a time
     std::vector<std::unique_ptr<Connection>> idle_;
 };
 

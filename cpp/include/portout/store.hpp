@@ -126,7 +126,10 @@ struct AuditQuery {
     std::size_t limit = 1000;
 };
 
-enum class TxMode { Read, Write };
+// WriteUnsynced commits without waiting for the disk to confirm: all or nothing as ever, and
+// safe from a crash of the process, but a power loss or an operating-system crash right after
+// may lose it (it alone, and what followed). For records nothing else depends on.
+enum class TxMode { Read, Write, WriteUnsynced };
 
 // Whole stores move between backends table by table, row by row, as they are: PIN records stay
 // sealed, audit events keep their MACs.
