@@ -412,8 +412,9 @@ OrderRecord read_order(const Result& r, int i) {
 class PostgresTransaction final : public StoreTransaction {
 public:
     PostgresTransaction(PostgresStore& store, std::unique_ptr<PostgresStore::Connection> c, TxMode mode)
-        : store_(store), c_(std::move(c)) {
-        if (mode != TxMode::Read) {
+        : store_(store), c_(std::move(c)), done_(mode == TxMode::ReadOneStatement) {
+        if (mode == TxMode::ReadOneStatement) return;  // autocommit: the statement alone
+        if (mode == TxMode::Write || mode == TxMode::WriteUnsynced) {
             // One writer at a time across every host, as SQLite's write lock does in one file.
             c_->exec("BEGIN ISOLATION LEVEL READ COMMITTED");
             // PostgreSQL's asynchronous commit: the server answers before its WAL is flushed.
@@ -436,6 +437,7 @@ public:
     }
 
     void commit() override {
+        if (done_) return;  // a single statement, committed by itself
         c_->exec("COMMIT");
         done_ = true;
     }

@@ -792,14 +792,14 @@ std::int64_t PortOutService::import_tenants(const std::vector<std::array<std::st
 Tenant PortOutService::get_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     authorize(Operation::ReadTenant, id);
-    auto tx = store_->begin(TxMode::Read);
+    auto tx = store_->begin(TxMode::ReadOneStatement);
     return tenant_of(require_tenant(*tx, id));
 }
 
 std::vector<TenantRecord> PortOutService::visible_tenants(std::string_view after, std::size_t limit) {
     limit = std::clamp<std::size_t>(limit, 1, 100000);
+    if (scope_.empty()) return store_->begin(TxMode::ReadOneStatement)->tenants_after(after, limit);
     auto tx = store_->begin(TxMode::Read);
-    if (scope_.empty()) return tx->tenants_after(after, limit);
     std::vector<TenantRecord> out;
     for (auto it = std::upper_bound(scope_.begin(), scope_.end(), after);
          it != scope_.end() && out.size() < limit; ++it) {
@@ -874,7 +874,7 @@ PinStatus PortOutService::status_of(const TenantRecord& t) const {
 PinStatus PortOutService::pin_status(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     authorize(Operation::ReadPinStatus, id);
-    auto tx = store_->begin(TxMode::Read);
+    auto tx = store_->begin(TxMode::ReadOneStatement);
     return status_of(require_tenant(*tx, id));
 }
 

@@ -295,6 +295,12 @@ public:
         sqlite3_stmt* stmt_;
     };
 
+    // A statement without parameters or rows, prepared once (BEGIN, COMMIT, ROLLBACK...).
+    void run_cached(const char* sql) {
+        Query q(*this, sql);
+        q.run();
+    }
+
     std::int64_t pragma_int(const char* sql) {
         Query q(*this, sql);
         return q.step() ? q.integer(0) : 0;
@@ -403,8 +409,10 @@ constexpr const char* kAuditColumns =
 class SqliteTransaction final : public StoreTransaction {
 public:
     SqliteTransaction(SqliteStore& store, std::unique_ptr<SqliteStore::Connection> c, TxMode mode)
-        : store_(store), c_(std::move(c)), unsynced_(mode == TxMode::WriteUnsynced) {
-        if (mode != TxMode::Read) {
+        : store_(store), c_(std::move(c)), unsynced_(mode == TxMode::WriteUnsynced),
+          done_(mode == TxMode::ReadOneStatement) {
+        if (mode == TxMode::ReadOneStatement) return;  // each statement is its own transaction
+        if (mode == TxMode::Write || mode == TxMode::WriteUnsynced) {
             // Writers of this process queue here and are woken the moment the lock is free;
             // SQLite's write lock then serialises them with other processes.
             writer_ = std::unique_lock(store_.writer_mutex_, std::defer_lock);
@@ -418,8 +426,8 @@ public:
         try {
             // In WAL mode, NORMAL writes the commit to the log without an fsync: the next FULL
             // commit's fsync (or a checkpoint) makes it durable with everything before it.
-            if (unsynced_) c_->exec("PRAGMA synchronous = NORMAL");
-            c_->exec(mode == TxMode::Read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+            if (unsynced_) c_->run_cached("PRAGMA synchronous = NORMAL");
+            c_->run_cached(mode == TxMode::Read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
         } catch (...) {
             release();
             throw;
@@ -428,7 +436,7 @@ public:
     ~SqliteTransaction() override {
         if (!done_) {
             try {
-                c_->exec("ROLLBACK");
+                c_->run_cached("ROLLBACK");
             } catch (...) {
                 // SQLite may have rolled back already (after an I/O error); nothing to undo.
             }
@@ -437,7 +445,8 @@ public:
     }
 
     void commit() override {
-        c_->exec("COMMIT");
+        if (done_) return;  // a single statement, committed by itself
+        c_->run_cached("COMMIT");
         done_ = true;
         if (writer_.owns_lock()) writer_.unlock();
     }
@@ -460,14 +469,16 @@ public:
     }
 
     std::optional<TenantRecord> tenant(std::string_view tenant_id) override {
-        Query q(*c_, std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?");
+        static const std::string sql = std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?";
+        Query q(*c_, sql);
         q.bind(1, tenant_id);
         if (!q.step()) return std::nullopt;
         return read_tenant(q);
     }
     void insert_tenant(const TenantRecord& t) override {
-        Query q(*c_, std::string("INSERT INTO tenants (") + kTenantColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        static const std::string sql = std::string("INSERT INTO tenants (") + kTenantColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        Query q(*c_, sql);
         bind_tenant(q, t);
         if (!q.run_unless_duplicate()) {
             throw ResourceExistsError("TenantExists", "A tenant with this id exists already.",
@@ -490,8 +501,9 @@ public:
         q.bind(1, tenant_id).run();
     }
     std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) override {
-        Query q(*c_, std::string("SELECT ") + kTenantColumns +
-                         " FROM tenants WHERE tenant_id > ? ORDER BY tenant_id LIMIT ?");
+        static const std::string sql = std::string("SELECT ") + kTenantColumns +
+                                       " FROM tenants WHERE tenant_id > ? ORDER BY tenant_id LIMIT ?";
+        Query q(*c_, sql);
         q.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
         std::vector<TenantRecord> out;
         while (q.step()) out.push_back(read_tenant(q));
@@ -867,7 +879,7 @@ private:
     void release() noexcept {
         if (unsynced_) {
             try {
-                c_->exec("PRAGMA synchronous = FULL");
+                c_->run_cached("PRAGMA synchronous = FULL");
             } catch (...) {
                 c_.reset();
                 return;

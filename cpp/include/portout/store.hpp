@@ -129,7 +129,9 @@ struct AuditQuery {
 // WriteUnsynced commits without waiting for the disk to confirm: all or nothing as ever, and
 // safe from a crash of the process, but a power loss or an operating-system crash right after
 // may lose it (it alone, and what followed). For records nothing else depends on.
-enum class TxMode { Read, Write, WriteUnsynced };
+// ReadOneStatement: no transaction around a read that is a single statement (consistent by
+// itself), saving the BEGIN and the ROLLBACK on the hottest reads.
+enum class TxMode { Read, ReadOneStatement, Write, WriteUnsynced };
 
 // Whole stores move between backends table by table, row by row, as they are: PIN records stay
 // sealed, audit events keep their MACs.
