@@ -213,12 +213,13 @@ bool role_allows(Role role, Operation op) noexcept {
     return false;
 }
 
-// Threads kept to verify PINs while the calling thread commits the attempt: one per check in
-// flight, made when none is idle and reused after (a thread made and joined per check would put
-// its start and its exit on every check's path).
-class VerifierPool {
+// Threads kept for the one side of two things done at once (the attempt's commit while the
+// calling thread hashes; a verification while it hashes another): one per call in flight, made
+// when none is idle and reused after (a thread made and joined per call would put its start and
+// its exit on every call's path).
+class WorkerPool {
 public:
-    ~VerifierPool() {
+    ~WorkerPool() {
         for (auto& w : all_) {
             {
                 std::lock_guard lock(w->m);
@@ -310,7 +311,7 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
       role_(options.role),
       hasher_(profile),
-      verifiers_(std::make_unique<VerifierPool>()) {
+      workers_(std::make_unique<WorkerPool>()) {
     for (const auto& id : options.tenant_scope) scope_.push_back(canonical_tenant_id(id));
     std::sort(scope_.begin(), scope_.end());
     scope_.erase(std::unique(scope_.begin(), scope_.end()), scope_.end());
@@ -906,19 +907,37 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
                                         id);
         }
         policy.pin_policy.check(pin, id);
-        if (before.pin_record && hasher_.verify(open_pin_record(before).view(), pin)) {
+        // Two Argon2id computations, at once: the current PIN verified on a verifier thread
+        // ("same as current"), the new one hashed here.
+        const auto is_current = [&] { return hasher_.verify(open_pin_record(before).view(), pin); };
+        std::future<bool> same;
+        bool same_here = false;
+        if (before.pin_record) {
+            try {
+                same = workers_->run(is_current);
+            } catch (const std::system_error&) {  // no thread to be had: one after the other
+                same_here = is_current();
+            }
+        }
+        std::optional<Secret> encoded;
+        try {
+            encoded.emplace(hasher_.hash(pin));
+        } catch (...) {
+            if (same.valid()) same.wait();
+            throw;
+        }
+        if (same.valid() ? same.get() : same_here) {
             throw PinPolicyError({{PinRule::SameAsCurrent,
                                    "The new PIN is the same as the current PIN; choose a different one."}},
                                  id);
         }
-        const auto encoded = hasher_.hash(pin);
 
         auto tx = store_->begin(TxMode::Write);
         auto t = require_tenant(*tx, id);
         if (t.pin_version != before.pin_version || t.country != before.country) continue;
         const bool first = !t.pin_record;
         const Millis at = now();
-        t.pin_record = seal_pin_record(*tx, id, encoded.view(), t.pin_key_id);
+        t.pin_record = seal_pin_record(*tx, id, encoded->view(), t.pin_key_id);
         if (first) t.pin_set_at = at;
         t.pin_changed_at = at;
         t.pin_changed_by = actor_;
@@ -1005,27 +1024,37 @@ PortOutService::PinAttempt PortOutService::begin_pin_attempt(const std::string& 
     return a;
 }
 
-// 2. Commit the count and verify at once: the commit (an fsync) runs on this thread while the
-// PIN is verified on another. The answer is used only once the count is durable, so a crash or
-// a failed commit before then reveals nothing; it costs the longer of the two, not their sum.
+// 2. Commit the count and verify at once: the commit (an fsync) runs on a worker thread while
+// this thread verifies. The answer is used only once the count is durable, so a crash or a
+// failed commit before then reveals nothing; it costs the longer of the two, not their sum.
 bool PortOutService::verify_pin_attempt(PinAttempt& a, std::string_view pin,
                                         std::optional<Secret>& upgraded) {
-    std::future<bool> verifying;
-    try {
-        verifying = verifiers_->run([this, &a, pin, &upgraded] { return verify_pin_now(a, pin, upgraded); });
-    } catch (const std::system_error&) {  // no thread to be had: one after the other
+    const auto one_after_the_other = [&] {
         a.count->commit();
         a.count.reset();
         return verify_pin_now(a, pin, upgraded);
-    }
+    };
+    // The test profile hashes in microseconds: nothing worth a thread's wake-up to overlap.
+    if (hasher_.profile() == HashProfile::Test) return one_after_the_other();
+    std::future<bool> committing;
     try {
-        a.count->commit();
-        a.count.reset();
+        committing = workers_->run([&a] {
+            a.count->commit();
+            return true;
+        });
+    } catch (const std::system_error&) {  // no thread to be had
+        return one_after_the_other();
+    }
+    bool accepted = false;
+    try {
+        accepted = verify_pin_now(a, pin, upgraded);
     } catch (...) {
-        verifying.wait();
+        committing.wait();
         throw;
     }
-    return verifying.get();
+    committing.get();  // a failed commit throws here, and the answer is never given
+    a.count.reset();
+    return accepted;
 }
 
 // Verify, or spend the same time on nothing.

@@ -415,8 +415,8 @@ public:
         if (mode == TxMode::Write || mode == TxMode::WriteUnsynced) {
             // Writers of this process queue here and are woken the moment the lock is free;
             // SQLite's write lock then serialises them with other processes.
-            writer_ = std::unique_lock(store_.writer_mutex_, std::defer_lock);
-            if (!writer_.try_lock_for(std::chrono::milliseconds(store_.options_.busy_timeout_ms))) {
+            writer_ = store_.writer_slot_.try_acquire_for(std::chrono::milliseconds(store_.options_.busy_timeout_ms));
+            if (!writer_) {
                 store_.release(std::move(c_));
                 throw ResourceUnavailableError("StoreBusy",
                                                "The store stayed busy with other writers past the "
@@ -448,7 +448,7 @@ public:
         if (done_) return;  // a single statement, committed by itself
         c_->run_cached("COMMIT");
         done_ = true;
-        if (writer_.owns_lock()) writer_.unlock();
+        release_writer();
     }
 
 
@@ -871,12 +871,18 @@ public:
 private:
     SqliteStore& store_;
     std::unique_ptr<SqliteStore::Connection> c_;
-    std::unique_lock<std::timed_mutex> writer_;
+    bool writer_ = false;  // holds the store's writer slot
     bool unsynced_ = false;
     bool done_ = false;
 
+    void release_writer() noexcept {
+        if (writer_) store_.writer_slot_.release();
+        writer_ = false;
+    }
+
     // Back to the pool as every pooled connection is: synchronous = FULL (else it is closed).
     void release() noexcept {
+        release_writer();
         if (unsynced_) {
             try {
                 c_->run_cached("PRAGMA synchronous = FULL");

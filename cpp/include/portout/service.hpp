@@ -200,7 +200,7 @@ struct ServiceOptions {
     std::vector<std::string> tenant_scope;
 };
 
-class VerifierPool;
+class WorkerPool;
 
 class PortOutService {
 public:
@@ -351,8 +351,8 @@ private:
     std::string current_key_id_;  // the key of the store
     std::string sealing_key_id_;  // the key new records are sealed under (the new one mid-rotation)
 
-    // Threads that verify PINs while the caller commits the attempt; last, so stopped first.
-    std::unique_ptr<VerifierPool> verifiers_;
+    // Threads doing one side of two things at once (see service.cpp); last, so stopped first.
+    std::unique_ptr<WorkerPool> workers_;
 };
 
 }  // namespace portout

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,9 @@ private:
     Options options_;
     bool created_ = false;
     std::mutex pool_mutex_;
-    std::timed_mutex writer_mutex_;  // one write transaction of this process at a time
+    // One write transaction of this process at a time; a semaphore, not a mutex, because a
+    // transaction may commit on another thread than the one that began it.
+    std::binary_semaphore writer_slot_{1};
     std::vector<std::unique_ptr<Connection>> idle_;
 };
 
