@@ -378,26 +378,40 @@ def writes(res: Results, folder: Path, repeat: int) -> None:
             "peer: argon2-cffi + sqlite3")
 
 
-def size_and_open(res: Results, folder: Path, scale: Path, sample: int) -> None:
-    """Bytes per tenant with and without a PIN; opening the grown store."""
-    with closing(sqlite3.connect(scale)) as db:
+def table_bytes(path: Path) -> dict[str, int]:
+    """Bytes on disk per table, its indexes included (SQLite's dbstat), after a checkpoint."""
+    with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        tenants = db.execute("SELECT count(*) FROM tenants").fetchone()[0]
-    res.facts["bytes_per_tenant"] = scale.stat().st_size / tenants
+        tables = {name: name for (name,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        tables.update(db.execute("SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index'").fetchall())
+        out: dict[str, int] = {}
+        for name, size in db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+            out[tables.get(name, name)] = out.get(tables.get(name, name), 0) + size
+    return out
+
+
+def size_and_open(res: Results, folder: Path, scale: Path, sample: int) -> None:
+    """Bytes per tenant with and without a PIN, by table; opening the grown store."""
     opens = []
     for _ in range(5):
         start = time.perf_counter()
         portout.Store.open(scale, profile="test", allow_test_profile=True).close()
         opens.append((time.perf_counter() - start) * 1000)
     res.facts["open_ms"] = statistics.median(opens)
-    with_pin = folder / "pins.db"
-    with portout.Store.open(with_pin, profile="test", allow_test_profile=True) as s:
+    path = folder / "sizes.db"
+    with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         s.import_tenants((f"p{n:06d}.example", f"Tenant {n}", "US") for n in range(sample))
+        without = table_bytes(path)
         for n in range(sample):
             s.set_pin(f"p{n:06d}.example", PIN)
-    with closing(sqlite3.connect(with_pin)) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    res.facts["bytes_per_tenant_with_pin"] = with_pin.stat().st_size / sample
+        with_pin = table_bytes(path)
+    res.facts["bytes_per_tenant"] = sum(without.values()) / sample
+    res.facts["bytes_per_tenant_with_pin"] = sum(with_pin.values()) / sample
+    res.facts["tenant_row_bytes"] = without.get("tenants", 0) / sample
+    res.facts["tenant_row_bytes_with_pin"] = with_pin.get("tenants", 0) / sample
+    res.facts["audit_bytes_per_tenant_with_pin"] = with_pin.get("audit_events", 0) / sample
+    res.facts["notification_bytes_per_tenant_with_pin"] = with_pin.get("notifications", 0) / sample
+    res.facts["size_sample"] = sample
 
 
 def report(res: Results, out: Path) -> None:
@@ -416,8 +430,11 @@ def report(res: Results, out: Path) -> None:
           f"{f['scan_peak_rss_mib']:.0f} MiB, {f['scan_rss_growth_mib']:.0f} MiB over the opened store "
           f"(at each size: {peaks} MiB)")
     print(f"bulk import: {f['import_tenants_per_s']:,.0f} tenants per second (Store.import_tenants)")
-    print(f"bytes per tenant on disk: {f['bytes_per_tenant']:.0f} without a PIN, "
-          f"{f['bytes_per_tenant_with_pin']:.0f} with a PIN and its audit events")
+    print(f"bytes per tenant on disk ({f['size_sample']:,.0f} tenants): {f['bytes_per_tenant']:.0f} without a "
+          f"PIN (tenant row {f['tenant_row_bytes']:.0f}, the rest mostly its TenantCreated audit event), "
+          f"{f['bytes_per_tenant_with_pin']:.0f} with a PIN (tenant row with the sealed record "
+          f"{f['tenant_row_bytes_with_pin']:.0f}, audit events {f['audit_bytes_per_tenant_with_pin']:.0f}, "
+          f"notification {f['notification_bytes_per_tenant_with_pin']:.0f})")
     print(f"store open time at {res.growth[-1]['tenants']:,.0f} tenants: {f['open_ms']:.1f} ms")
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(
