@@ -4,15 +4,19 @@ are the result. Never a pass/fail on time: the suite only runs --smoke to keep t
   build/venv/bin/python scripts/bench.py [--smoke] [--tenants N] [--rounds R] [--out DIR]
 
 Baselines: libsodium's Argon2id verification alone (a Google Benchmark binary, built by
-scripts/bench), plain sqlite3 from Python on the same file, and the peer (scripts/peer.py): the
-same operations written by hand with argon2-cffi and sqlite3. Where a figure and its baseline
-would drift apart on a noisy machine, they are measured in alternating rounds and the medians
-compared. Writes DIR/results.json, DIR/ratios.png and DIR/growth.png (default DIR: build/bench).
+scripts/bench, and the same function called directly in this process), plain sqlite3 from Python
+on the same file, and the peer (scripts/peer.py): the same operations written by hand with
+argon2-cffi and sqlite3. Where a figure and its baseline would drift apart on a noisy machine,
+they are measured in rounds, one right after the other in alternating order, and the ratio is
+the median of the rounds' ratios. Writes DIR/results.json, DIR/ratios.png and DIR/growth.png
+(default DIR: build/bench).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import itertools
 import json
 import os
@@ -36,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PIN, WRONG = "602917", "000001"
 PROFILES = {"interactive": "Interactive", "owasp": "19MiB"}  # portout profile -> raw benchmark
 PEER_PARAMS = {"interactive": (2, 65536), "owasp": (2, 19456), "test": (1, 8)}  # t, KiB
+PROFILE_PARAMS = {"interactive": (2, 64 << 20), "owasp": (2, 19 << 20)}  # opslimit, memlimit
 
 
 @dataclass
@@ -46,10 +51,11 @@ class Row:
     unit: str  # "ms", "s", "us" (lower is better) or "/s" (higher is better)
     target: str  # e.g. "<= 1.03"; "" when there is none
     baseline_name: str
+    paired: float | None = None  # the median of per-round ratios, where measured in rounds
 
     @property
     def ratio(self) -> float:
-        return self.portout / self.baseline
+        return self.paired if self.paired is not None else self.portout / self.baseline
 
     @property
     def met(self) -> str:
@@ -68,8 +74,9 @@ class Results:
     growth: list[dict[str, float]] = field(default_factory=list)
     facts: dict[str, float] = field(default_factory=dict)
 
-    def add(self, what: str, ours: float, base: float, unit: str, target: str, baseline: str) -> None:
-        self.rows.append(Row(what, ours, base, unit, target, baseline))
+    def add(self, what: str, ours: float, base: float, unit: str, target: str, baseline: str,
+            paired: float | None = None) -> None:
+        self.rows.append(Row(what, ours, base, unit, target, baseline, paired))
 
 
 def timed_ms(call: Callable[[], object]) -> float:
@@ -127,16 +134,38 @@ def in_processes(store: Path, tenants: list[str], count: int) -> float:
     return len(tenants) * count / (max(e for _, e in spans) - min(s for s, _ in spans))
 
 
+class RawVerify:
+    """libsodium's crypto_pwhash_str_verify called directly (ctypes) in this process: the
+    baseline for measuring a check's overhead pair by pair, free of the machine's drift."""
+
+    def __init__(self, opslimit: int, memlimit: int) -> None:
+        self.so = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+        if self.so.sodium_init() < 0:
+            raise RuntimeError("sodium_init failed")
+        out = ctypes.create_string_buffer(128)
+        if self.so.crypto_pwhash_argon2id_str(out, PIN.encode(), ctypes.c_ulonglong(len(PIN)),
+                                              ctypes.c_ulonglong(opslimit), ctypes.c_size_t(memlimit)) != 0:
+            raise MemoryError("Argon2id")
+        self.stored = out.value
+
+    def __call__(self) -> None:
+        self.so.crypto_pwhash_argon2id_str_verify(self.stored, WRONG.encode(), ctypes.c_ulonglong(len(WRONG)))
+
+
 def hashing(res: Results, folder: Path, raw_binary: Path, rounds: int, smoke: bool) -> None:
     """Check overhead at two profiles, and checks per second on 1 and 2 threads and 2 processes,
-    against the raw loop and the peer, in alternating rounds."""
-    per_round = 2 if smoke else 8
+    against the raw loop and the peer. Each round measures a figure and its baseline one after
+    the other, in alternating order (ABBA), and the ratio reported is the median of the rounds'
+    ratios: drift between rounds, large on a shared machine, cancels out."""
+    per_round = 2 if smoke else 6
     samples: dict[str, list[float]] = {}
 
-    def keep(name: str, value: float) -> None:
+    def keep(name: str, value: float) -> float:
         samples.setdefault(name, []).append(value)
+        return value
     stores: dict[str, portout.Store] = {}
     peers: dict[str, PeerStore] = {}
+    direct = {profile: RawVerify(*PROFILE_PARAMS[profile]) for profile in PROFILES}
     for profile in PROFILES:
         s = stores[profile] = portout.Store.open(folder / f"check-{profile}.db", profile=profile)
         p = peers[profile] = PeerStore(folder / f"peer-{profile}.db", time_cost=PEER_PARAMS[profile][0],
@@ -148,23 +177,44 @@ def hashing(res: Results, folder: Path, raw_binary: Path, rounds: int, smoke: bo
             s.set_pin(t, PIN)
             p.set_pin(t, PIN)
     tenants = ["a.example", "b.example"]
-    min_time = 0.05 if smoke else 0.5
-    for _ in range(rounds):
-        # Each figure right after its baseline, so that the machine's drift hits both alike.
-        for profile, name in PROFILES.items():
-            raw = raw_run(raw_binary, f"BM_RawVerify{name}/real_time/threads:1$", min_time)
-            keep(f"raw {profile} 1", raw[f"BM_RawVerify{name}/real_time/threads:1"])
-            s, p = stores[profile], peers[profile]
-            for t in tenants:
-                s.unlock_pin(t)
-            for _ in range(per_round):
-                keep(f"ours {profile} 1", timed_ms(lambda: s.check_pin("a.example", WRONG)))
-                keep(f"peer {profile} 1", timed_ms(lambda: p.check_pin("a.example", WRONG)))
-        raw = raw_run(raw_binary, "BM_RawVerifyInteractive/real_time/threads:2$", min_time)
-        keep("raw interactive 2", raw["BM_RawVerifyInteractive/real_time/threads:2"])
-        s, p = stores["interactive"], peers["interactive"]
+    min_time = 0.05 if smoke else 0.3
+
+    def unlock(s: portout.Store) -> None:
         for t in tenants:
             s.unlock_pin(t)
+
+    def pair(name: str, first: Callable[[], float], second: Callable[[], float], flip: bool) -> None:
+        """Measures `first` (ours) and `second` (its baseline) in the given order; keeps both
+        and their ratio."""
+        if flip:
+            b = second()
+            a = first()
+        else:
+            a = first()
+            b = second()
+        keep(f"{name} ratio", keep(f"{name} ours", a) / keep(f"{name} base", b))
+
+    for n in range(rounds):
+        flip = n % 2 == 1
+        for profile, name in PROFILES.items():
+            s, p, raw = stores[profile], peers[profile], direct[profile]
+            unlock(s)
+
+            def ours_ms(s: portout.Store = s) -> float:
+                return statistics.median(timed_ms(lambda: s.check_pin("a.example", WRONG))
+                                         for _ in range(per_round))
+
+            def gb_ms(name: str = name) -> float:
+                key = f"BM_RawVerify{name}/real_time/threads:1"
+                return raw_run(raw_binary, key + "$", min_time)[key]
+            pair(f"{profile} vs C++", ours_ms, gb_ms, flip)
+            for _ in range(per_round):  # pairwise in this process, alternating
+                pair(f"{profile} vs direct", lambda: timed_ms(lambda: s.check_pin("a.example", WRONG)),
+                     lambda: timed_ms(raw), flip)
+            pair(f"{profile} vs peer", ours_ms,
+                 lambda: statistics.median(timed_ms(lambda: p.check_pin("a.example", WRONG))
+                                           for _ in range(per_round)), flip)
+        s, p = stores["interactive"], peers["interactive"]
 
         def ours_work(i: int) -> None:
             for _ in range(per_round):
@@ -173,31 +223,44 @@ def hashing(res: Results, folder: Path, raw_binary: Path, rounds: int, smoke: bo
         def peer_work(i: int) -> None:
             for _ in range(per_round):
                 p.check_pin(tenants[i], WRONG)
-        keep("ours 2 threads", 2 * per_round / in_threads(2, ours_work))
-        keep("peer 2 threads", 2 * per_round / in_threads(2, peer_work))
-        for t in tenants:
-            s.unlock_pin(t)
-        keep("ours 2 processes", in_processes(folder / "check-interactive.db", tenants, per_round))
+
+        def ours_threads() -> float:
+            unlock(s)
+            return 2 * per_round / in_threads(2, ours_work)
+
+        def raw_threads() -> float:
+            key = "BM_RawVerifyInteractive/real_time/threads:2"
+            return 1000 / raw_run(raw_binary, key + "$", min_time)[key]
+
+        def ours_processes() -> float:
+            unlock(s)
+            return in_processes(folder / "check-interactive.db", tenants, per_round)
+        pair("2 threads vs C++", ours_threads, raw_threads, flip)
+        pair("2 processes vs C++", ours_processes, raw_threads, flip)
+        pair("2 threads vs peer", ours_threads, lambda: 2 * per_round / in_threads(2, peer_work), flip)
     for s in stores.values():
         s.close()
     for p in peers.values():
         p.close()
     med = {k: statistics.median(v) for k, v in samples.items()}
     res.facts["rounds"] = rounds
+
+    def add(what: str, key: str, unit: str, target: str, baseline: str) -> None:
+        res.add(what, med[f"{key} ours"], med[f"{key} base"], unit, target, baseline, med[f"{key} ratio"])
     for profile in PROFILES:
-        res.add(f"Test-PortOutPin, {profile} profile, ms (median)", med[f"ours {profile} 1"],
-                med[f"raw {profile} 1"], "ms", "<= 1.03", "libsodium verify alone (C++)")
-    res.add("checks per second, 1 thread", 1000 / med["ours interactive 1"],
-            1000 / med["raw interactive 1"], "/s", ">= 0.97", "raw loop, 1 thread")
-    res.add("checks per second, 2 threads", med["ours 2 threads"], 1000 / med["raw interactive 2"],
-            "/s", ">= 0.95", "raw loop, 2 threads")
-    res.add("checks per second, 2 processes", med["ours 2 processes"], 1000 / med["raw interactive 2"],
-            "/s", ">= 0.95", "raw loop, 2 threads")
+        add(f"Test-PortOutPin, {profile} profile, ms", f"{profile} vs C++", "ms", "<= 1.03",
+            "libsodium verify alone (C++)")
+        add(f"Test-PortOutPin, {profile} profile, ms", f"{profile} vs direct", "ms", "<= 1.03",
+            "libsodium verify, same process")
+    res.add("checks per second, 1 thread", 1000 / med["interactive vs C++ ours"],
+            1000 / med["interactive vs C++ base"], "/s", ">= 0.97", "raw loop, 1 thread",
+            1 / med["interactive vs C++ ratio"])
+    add("checks per second, 2 threads", "2 threads vs C++", "/s", ">= 0.95", "raw loop, 2 threads")
+    add("checks per second, 2 processes", "2 processes vs C++", "/s", ">= 0.95", "raw loop, 2 threads")
     for profile in PROFILES:
-        res.add(f"Test-PortOutPin, {profile} profile, ms (median)", med[f"ours {profile} 1"],
-                med[f"peer {profile} 1"], "ms", "<= 1.03", "peer: argon2-cffi + sqlite3")
-    res.add("checks per second, 2 threads", med["ours 2 threads"], med["peer 2 threads"], "/s",
-            ">= 0.97", "peer: argon2-cffi + sqlite3")
+        add(f"Test-PortOutPin, {profile} profile, ms", f"{profile} vs peer", "ms", "<= 1.03",
+            "peer: argon2-cffi + sqlite3")
+    add("checks per second, 2 threads", "2 threads vs peer", "/s", ">= 0.97", "peer: argon2-cffi + sqlite3")
 
 
 _SCAN_WORKER = """
@@ -425,7 +488,8 @@ def report(res: Results, out: Path) -> None:
     f = res.facts
     peaks = ", ".join(f"{g['scan_peak_mib']:.0f}" for g in res.growth)
     print(f"\nratio: portout / baseline, in the row's unit ('/s': higher is better); "
-          f"{f['rounds']:.0f} alternating rounds of the hash benchmarks.")
+          f"{f['rounds']:.0f} alternating rounds of the hash benchmarks,\nwhose ratio is the median "
+          f"of the rounds' ratios (portout and baseline medians shown beside).")
     print(f"status scan of {res.growth[-1]['tenants']:,.0f} tenants in a fresh process: peak RSS "
           f"{f['scan_peak_rss_mib']:.0f} MiB, {f['scan_rss_growth_mib']:.0f} MiB over the opened store "
           f"(at each size: {peaks} MiB)")
@@ -493,7 +557,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: check the benchmarks run")
     parser.add_argument("--tenants", type=int, default=1_000_000, help="the largest store (default 10^6)")
-    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds of the hash benchmarks")
+    parser.add_argument("--rounds", type=int, default=9, help="alternating rounds of the hash benchmarks")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--raw", default=str(ROOT / "build" / "bench" / "portout_bench_raw"))
     args = parser.parse_args()
