@@ -180,6 +180,53 @@ TEST_F(ServiceTest, FiveWrongPinsLockForFifteenMinutesThenDouble) {
     EXPECT_EQ(s->audit_events(q).size(), 3U);
 }
 
+// At a real profile the attempt's commit runs on a worker while the caller verifies the PIN
+// against the record it read first: the answers, the counting and the one Argon2id computation
+// per call are those of the test profile's one-after-the-other path.
+TEST_F(ServiceTest, ChecksAtARealProfileCountVerifyAndRefuseAlike) {
+    auto s = open(HashProfile::Owasp);
+    s->create_tenant("contoso", "Contoso", "US");
+    s->create_tenant("nopin", "No PIN", "US");
+    s->create_tenant("fabrikam", "Fabrikam", "GB");
+    s->set_pin("contoso", "602917");
+    const auto one_hash = [](auto&& call) {
+        const auto before = argon2_computations();
+        const bool answer = call();
+        EXPECT_EQ(argon2_computations() - before, 1U);
+        return answer;
+    };
+    EXPECT_TRUE(one_hash([&] { return s->check_pin("contoso", "602917"); }));
+    EXPECT_EQ(s->pin_status("contoso").last_check_result, "Accepted");
+    for (int i = 1; i <= 4; ++i) {
+        EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "000001"); }));
+        EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, i);
+    }
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "000001"); }));
+    EXPECT_TRUE(s->pin_status("contoso").locked_until);
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "602917"); })) << "right PIN, locked";
+    EXPECT_EQ(s->pin_status("contoso").last_check_result, "Locked");
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("nobody", "602917"); }));
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("nopin", "602917"); }));
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("fabrikam", "602917"); }));
+    s->unlock_pin("contoso");
+    s->set_pin("contoso", "481605");  // the record changes: the next check verifies the new one
+    EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "602917"); }));
+    EXPECT_TRUE(one_hash([&] { return s->check_pin("contoso", "481605"); }));
+
+    s->add_number("contoso", "+1 425 555 0100");
+    EXPECT_EQ(s->submit_order("contoso", {"+14255550100"}, "000001", "Carrier A", std::nullopt).reason,
+              "PinNotAccepted");
+    const auto order = s->submit_order("contoso", {"+14255550100"}, "481605", "Carrier A", std::nullopt);
+    EXPECT_EQ(order.status, "Submitted");
+    s->cancel_order(order.order_id);
+    s->set_freeze("contoso", true);
+    const auto before = argon2_computations();
+    EXPECT_EQ(s->submit_order("contoso", {"+14255550100"}, "481605", "Carrier A", std::nullopt).reason,
+              "PortOutFrozen");
+    EXPECT_EQ(argon2_computations(), before) << "a frozen tenant's PIN is not looked at";
+    EXPECT_TRUE(s->verify_audit().is_valid);
+}
+
 TEST_F(ServiceTest, LockDoublingStopsAtTheCap) {
     auto s = open();
     s->create_tenant("contoso", "Contoso", "US");
