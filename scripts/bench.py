@@ -520,11 +520,13 @@ def plot(res: Results, out: Path) -> None:
     labels = [f"{r.what}\nvs {r.baseline_name}" for r in res.rows]
     # Drawn as baseline cost / portout cost, so that right of 1 is always better for portout.
     speed = [r.ratio if r.unit == "/s" else 1 / r.ratio for r in res.rows]
-    ax.barh(range(len(speed)), speed, color=["tab:green" if r.met != "NO" else "tab:red" for r in res.rows])
+    colours = {"yes": "tab:green", "NO": "tab:red", "": "tab:gray"}  # gray: no target
+    ax.barh(range(len(speed)), speed, color=[colours[r.met] for r in res.rows])
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("portout's speed relative to the baseline (1 = the same; right is faster)")
+    ax.set_xlabel("portout's speed relative to the baseline (1 = the same; right is faster; "
+                  "red: a target missed, gray: none)")
     ax.set_title(f"portout vs its baselines ({'smoke run' if res.smoke else 'full run'})")
     fig.tight_layout()
     fig.savefig(out / "ratios.png", dpi=110)
