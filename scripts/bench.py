@@ -377,6 +377,8 @@ def peer_scale(res: Results, folder: Path, path: Path, tenants: int, lookups: in
     """The peer's status scan and point lookups over as many tenants as the grown store."""
     peer = PeerStore(folder / "peer-scale.db", time_cost=1, memory_kib=8)
     peer.import_tenants((f"t{i:07d}.example", f"Tenant {i}", "US") for i in range(tenants))
+    peer.close()  # both read through a freshly opened connection, not the one that wrote
+    peer = PeerStore(folder / "peer-scale.db", time_cost=1, memory_kib=8)
     ids = [f"t{random.randrange(tenants):07d}.example" for _ in range(lookups)]
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         ours_scan, peer_scan, ours_look, peer_look = [], [], [], []
@@ -483,10 +485,10 @@ def size_and_open(res: Results, folder: Path, scale: Path, sample: int) -> None:
 def report(res: Results, out: Path) -> None:
     width = max(len(r.what) for r in res.rows)
     bwidth = max(len(r.baseline_name) for r in res.rows)
-    print(f"{'benchmark':<{width}}  {'portout':>11} {'baseline':>11} {'unit':<3}  {'ratio':>6}  "
+    print(f"{'benchmark':<{width}}  {'portout':>11} {'baseline':>11} {'unit':<3}  {'ratio':>6} "
           f"{'target':<7} met  {'baseline is':<{bwidth}}")
     for r in res.rows:
-        print(f"{r.what:<{width}}  {r.portout:>11.3f} {r.baseline:>11.3f} {r.unit:<3}  {r.ratio:>6.2f}  "
+        print(f"{r.what:<{width}}  {r.portout:>11.3f} {r.baseline:>11.3f} {r.unit:<3}  {r.ratio:>6.3f} "
               f"{r.target:<7} {r.met:<4} {r.baseline_name}")
     f = res.facts
     peaks = ", ".join(f"{g['scan_peak_mib']:.0f}" for g in res.growth)
