@@ -442,7 +442,6 @@ public:
         done_ = true;
     }
 
-
     std::optional<std::string> meta(std::string_view name) override {
         auto r = c_->run("SELECT value FROM meta WHERE name = $1", {Param::text(name)});
         if (r.rows() == 0) return std::nullopt;

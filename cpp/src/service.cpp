@@ -217,9 +217,16 @@ bool role_allows(Role role, Operation op) noexcept {
 // calling thread hashes; a verification while it hashes another): one per call in flight, made
 // when none is idle and reused after (a thread made and joined per call would put its start and
 // its exit on every call's path).
+//
+// A process forked with the pool in it has none of its threads: there the pool runs nothing
+// (callers then do both things one after the other) and leaves the copies it inherited alone.
 class WorkerPool {
 public:
     ~WorkerPool() {
+        if (::getpid() != pid_) {
+            for (auto& w : all_) static_cast<void>(w.release());  // no such threads here
+            return;
+        }
         for (auto& w : all_) {
             {
                 std::lock_guard lock(w->m);
@@ -232,6 +239,7 @@ public:
 
     // Runs `job` on an idle thread (a new one if none is), or throws std::system_error.
     std::future<bool> run(std::function<bool()> job) {
+        if (::getpid() != pid_) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
         Worker* w = nullptr;
         {
             std::lock_guard lock(m_);
@@ -297,6 +305,7 @@ private:
         }
     }
 
+    const pid_t pid_ = ::getpid();
     std::mutex m_;
     std::vector<std::unique_ptr<Worker>> all_;  // guarded by m_
     std::vector<Worker*> idle_;                 // guarded by m_
@@ -907,7 +916,7 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
                                         id);
         }
         policy.pin_policy.check(pin, id);
-        // Two Argon2id computations, at once: the current PIN verified on a verifier thread
+        // Two Argon2id computations, at once: the current PIN verified on a worker thread
         // ("same as current"), the new one hashed here.
         const auto is_current = [&] { return hasher_.verify(open_pin_record(before).view(), pin); };
         std::future<bool> same;

@@ -415,7 +415,8 @@ public:
         if (mode == TxMode::Write || mode == TxMode::WriteUnsynced) {
             // Writers of this process queue here and are woken the moment the lock is free;
             // SQLite's write lock then serialises them with other processes.
-            writer_ = store_.writer_slot_.try_acquire_for(std::chrono::milliseconds(store_.options_.busy_timeout_ms));
+            const auto wait = std::chrono::milliseconds(store_.options_.busy_timeout_ms);
+            writer_ = store_.writer_slot_.try_acquire_for(wait);
             if (!writer_) {
                 store_.release(std::move(c_));
                 throw ResourceUnavailableError("StoreBusy",
@@ -451,7 +452,6 @@ public:
         release_writer();
     }
 
-
     std::optional<std::string> meta(std::string_view name) override {
         Query q(*c_, "SELECT value FROM meta WHERE name = ?");
         q.bind(1, name);
@@ -469,7 +469,8 @@ public:
     }
 
     std::optional<TenantRecord> tenant(std::string_view tenant_id) override {
-        static const std::string sql = std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?";
+        static const std::string sql =
+            std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE tenant_id = ?";
         Query q(*c_, sql);
         q.bind(1, tenant_id);
         if (!q.step()) return std::nullopt;
@@ -477,7 +478,7 @@ public:
     }
     void insert_tenant(const TenantRecord& t) override {
         static const std::string sql = std::string("INSERT INTO tenants (") + kTenantColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         Query q(*c_, sql);
         bind_tenant(q, t);
         if (!q.run_unless_duplicate()) {

@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -225,6 +227,25 @@ TEST_F(ServiceTest, ChecksAtARealProfileCountVerifyAndRefuseAlike) {
               "PortOutFrozen");
     EXPECT_EQ(argon2_computations(), before) << "a frozen tenant's PIN is not looked at";
     EXPECT_TRUE(s->verify_audit().is_valid);
+}
+
+// A process forked from one whose worker threads are running has none of them: the service it
+// inherited must go away cleanly there, without joining threads that do not exist.
+TEST_F(ServiceTest, AForkedChildDropsTheWorkersItInherited) {
+    auto s = open(HashProfile::Owasp);
+    s->create_tenant("contoso", "Contoso", "US");
+    s->set_pin("contoso", "602917");
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));  // the worker threads exist now
+    const pid_t child = ::fork();
+    ASSERT_NE(child, -1);
+    if (child == 0) {
+        s.reset();
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));
 }
 
 TEST_F(ServiceTest, LockDoublingStopsAtTheCap) {
