@@ -467,11 +467,15 @@ def test_no_oracle_every_refusal_costs_one_verification(tmp_path: Path) -> None:
 
 
 def test_importing_tenants_is_all_or_nothing(store: portout.Store, location: str) -> None:
+    events_before = store.verify_audit().event_count
     count = store.import_tenants((f"bulk{i:05d}.example", f"Bulk {i}", "US") for i in range(2000))
     assert count == 2000
     assert sum(1 for _ in store.tenants()) == 2000
     [event] = store.audit_events(event_type="TenantsImported")
     assert event.details == "count=2000"
+    [created] = store.audit_events("bulk00007.example")  # each tenant's creation is in the log
+    assert (created.event_type, created.details) == ("TenantCreated", "country=US import")
+    assert store.verify_audit().event_count == events_before + 2000 + 1
     before = logical_digest(location)
     with pytest.raises(portout.InvalidArgumentError):
         store.import_tenants([("ok1.example", "Ok", "US"), ("not a tenant", "Bad", "US")])
