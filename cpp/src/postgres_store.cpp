@@ -381,8 +381,10 @@ constexpr const char* kAuditColumns =
     "event_id, occurred_at, event_type, tenant_id, actor, outcome, reason, details, prev_mac, mac";
 
 AuditRecord read_audit(const Result& r, int i) {
-    return {r.integer(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
-            r.text(i, 5),    r.text(i, 6),    r.text(i, 7), r.bytes(i, 8), r.bytes(i, 9)};
+    return {{r.integer(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+             r.text(i, 5), r.text(i, 6), r.text(i, 7)},
+            r.bytes(i, 8),
+            r.bytes(i, 9)};
 }
 
 constexpr const char* kOrderColumns =

@@ -648,11 +648,7 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
     auto tx = store_->begin(TxMode::Read);
     std::vector<AuditEvent> out;
-    for (auto& r : tx->audit_events(q)) {
-        out.push_back({r.event_id, r.occurred_at, std::move(r.event_type), std::move(r.tenant_id),
-                       std::move(r.actor), std::move(r.outcome), std::move(r.reason),
-                       std::move(r.details)});
-    }
+    for (auto& r : tx->audit_events(q)) out.push_back(std::move(static_cast<AuditEvent&>(r)));
     return out;
 }
 
@@ -1380,12 +1376,7 @@ std::vector<Notification> PortOutService::receive_notifications(std::string_view
     const auto consumer = canonical_consumer(raw_consumer);
     authorize(Operation::Notifications);
     auto tx = store_->begin(TxMode::Read);
-    std::vector<Notification> out;
-    for (auto& n : tx->unacknowledged(consumer, scope_, std::clamp<std::size_t>(max_count, 1, 10000))) {
-        out.push_back({n.notification_id, n.occurred_at, std::move(n.kind), std::move(n.tenant_id),
-                       std::move(n.order_id), std::move(n.summary), std::move(n.details)});
-    }
-    return out;
+    return tx->unacknowledged(consumer, scope_, std::clamp<std::size_t>(max_count, 1, 10000));
 }
 
 std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_consumer,
@@ -1418,7 +1409,7 @@ PhoneNumber PortOutService::add_number(std::string_view raw_id, std::string_view
     tx->insert_number(r);
     append_audit(*tx, "PhoneNumberAdded", id, "Success", "", "number=" + number);
     tx->commit();
-    return {r.number, r.tenant_id, r.added_at, r.added_by};
+    return r;
 }
 
 void PortOutService::remove_number(std::string_view raw_id, std::string_view raw_number) {
@@ -1454,11 +1445,7 @@ std::vector<PhoneNumber> PortOutService::list_numbers(std::optional<std::string_
     }
     auto tx = store_->begin(TxMode::Read);
     if (raw_id) require_tenant(*tx, tenants.back());
-    std::vector<PhoneNumber> out;
-    for (auto& n : tx->numbers(tenants, after, std::clamp<std::size_t>(limit, 1, 100000))) {
-        out.push_back({std::move(n.number), std::move(n.tenant_id), n.added_at, std::move(n.added_by)});
-    }
-    return out;
+    return tx->numbers(tenants, after, std::clamp<std::size_t>(limit, 1, 100000));
 }
 
 // ---- port-out orders -----------------------------------------------------------------------

@@ -31,12 +31,9 @@ struct Tenant {
     bool port_out_frozen = false;
 };
 
-struct PhoneNumber {
-    std::string number;  // E.164
-    std::string tenant_id;
-    Millis added_at = 0;
-    std::string added_by;
-};
+// The service hands out the store's own records where they hold nothing to hide.
+using PhoneNumber = NumberRecord;
+using Notification = NotificationRecord;
 
 struct Order {
     std::int64_t seq = 0;  // the store's order of arrival, for paging
@@ -53,16 +50,6 @@ struct Order {
     Millis modified_at = 0;
     std::string modified_by;
     std::vector<OrderNumber> numbers;
-};
-
-struct Notification {
-    std::int64_t notification_id = 0;
-    Millis occurred_at = 0;
-    std::string kind;
-    std::string tenant_id;
-    std::string order_id;
-    std::string summary;
-    std::string details;
 };
 
 // What the tenant's admin may know of its PIN: never the PIN, never its hash.
@@ -98,17 +85,6 @@ struct PolicyChange {
     std::optional<int> max_failed_attempts;
     std::optional<Millis> lockout_ms;
     std::optional<Millis> max_lockout_ms;
-};
-
-struct AuditEvent {
-    std::int64_t event_id = 0;
-    Millis occurred_at = 0;
-    std::string event_type;
-    std::string tenant_id;
-    std::string actor;
-    std::string outcome;
-    std::string reason;
-    std::string details;
 };
 
 struct AuditVerification {

@@ -104,7 +104,8 @@ struct PolicyRecord {
     std::string modified_by;
 };
 
-struct AuditRecord {
+// An audit event as anyone allowed to read the log sees it.
+struct AuditEvent {
     std::int64_t event_id = 0;
     Millis occurred_at = 0;
     std::string event_type;
@@ -113,6 +114,10 @@ struct AuditRecord {
     std::string outcome;
     std::string reason;
     std::string details;
+};
+
+// As stored: chained to the one before by its MAC.
+struct AuditRecord : AuditEvent {
     std::string prev_mac;
     std::string mac;
 };
