@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PIN, WRONG = "602917", "000001"
 PROFILES = {"interactive": "Interactive", "owasp": "19MiB"}  # portout profile -> raw benchmark
 PEER_PARAMS = {"interactive": (2, 65536), "owasp": (2, 19456), "test": (1, 8)}  # t, KiB
-PROFILE_PARAMS = {"interactive": (2, 64 << 20), "owasp": (2, 19 << 20)}  # opslimit, memlimit
+PROFILE_PARAMS = {p: (t, kib << 10) for p, (t, kib) in PEER_PARAMS.items()}  # opslimit, bytes
 
 
 @dataclass

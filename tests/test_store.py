@@ -29,6 +29,37 @@ def test_a_new_store_and_its_key_are_private(store_path: Path) -> None:
         assert len(store.key_id) == 16
 
 
+def test_an_unknown_hash_profile_is_refused_and_creates_nothing(store_path: Path) -> None:
+    with pytest.raises(portout.InvalidArgumentError) as caught:
+        portout.Store.open(store_path, profile="fast")
+    assert caught.value.error_id == "UnknownHashProfile"
+    assert "owasp" in str(caught.value)
+    assert not store_path.exists() and not Path(f"{store_path}.key").exists()
+
+
+def test_a_writer_held_up_past_the_busy_timeout_gets_store_busy(store_path: Path) -> None:
+    """Another connection holds SQLite's write lock: a write waits (in short sleeps) for the
+    busy timeout, then fails with StoreBusy and changes nothing; once the lock is let go in
+    time, the same write goes through."""
+    with portout.Store.open(store_path, profile="test", allow_test_profile=True,
+                            busy_timeout=0.2) as s:
+        s.create_tenant("contoso.com", "Contoso")
+        before = logical_digest(store_path)
+        other = sqlite3.connect(store_path, isolation_level=None, check_same_thread=False)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(portout.ResourceUnavailableError) as caught:
+                s.set_pin("contoso.com", "602917")
+            assert caught.value.error_id == "StoreBusy"
+            other.execute("ROLLBACK")
+            assert logical_digest(store_path) == before
+            other.execute("BEGIN IMMEDIATE")
+            threading.Timer(0.05, lambda: other.execute("ROLLBACK")).start()
+            assert s.set_pin("contoso.com", "602917").pin_is_set
+        finally:
+            other.close()
+
+
 def test_tenant_lifecycle(store: portout.Store, clock: portout.ManualClock) -> None:
     tenant = store.create_tenant("Contoso.com", "Contoso", "us")
     assert (tenant.tenant_id, tenant.country_or_region, tenant.pin_is_set) == ("contoso.com", "US", False)

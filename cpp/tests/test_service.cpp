@@ -230,6 +230,25 @@ TEST_F(ServiceTest, ChecksAtARealProfileCountVerifyAndRefuseAlike) {
     EXPECT_TRUE(s->verify_audit().is_valid);
 }
 
+// Write transactions of one process queue for the store's writer slot: a second one waits for
+// the busy timeout and then gets StoreBusy; the slot is free again once the first commits, on
+// whichever thread it commits.
+TEST_F(ServiceTest, WritersOfOneProcessQueueForTheWriterSlot) {
+    open();  // creates the store
+    auto store = SqliteStore::open(db, SqliteStore::Options{.create = false, .busy_timeout_ms = 100});
+    auto first = store->begin(TxMode::Write);
+    store->begin(TxMode::Read);  // readers never wait for the slot
+    try {
+        store->begin(TxMode::Write);
+        ADD_FAILURE() << "a second writer got in";
+    } catch (const ResourceUnavailableError& e) {
+        EXPECT_EQ(e.error_id(), "StoreBusy");
+    }
+    std::thread([&] { first->commit(); }).join();
+    auto second = store->begin(TxMode::Write);
+    second->commit();
+}
+
 // A process forked from one whose worker threads are running has none of them: the service it
 // inherited must go away cleanly there, without joining threads that do not exist.
 TEST_F(ServiceTest, AForkedChildDropsTheWorkersItInherited) {
