@@ -1,8 +1,11 @@
 """Crash torture: workers run a random mix of operations on one store while a killer sends them
 SIGKILL at random moments; after every round the store must hold every invariant.
 
-Each worker writes every operation it saw succeed to its own journal, fsynced, after the call
-returned. After each round: the store's own integrity check (SQLite), the audit chain, and the
+Each worker process runs two threads over several sessions of its own on the store (an admin
+and a carrier shared by the threads, and a short session opened and closed now and then, as a
+CLI call or a notebook cell does): several stores per process, as well as one, is where locks
+held by one store and lost by another would show. Each writes every operation it saw succeed
+to its own journal, fsynced, after the call returned. After each round: the store's own integrity check (SQLite), the audit chain, and the
 invariants below; any violation is printed and the run fails.
 
   - a PIN once set is never blank again;
@@ -27,7 +30,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -55,19 +60,32 @@ def setup(location: str, key: str) -> None:
 
 
 def worker(location: str, key: str, journal_path: str, seed: int) -> None:
-    rng = random.Random(seed)
     fd = os.open(journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def journal(line: str) -> None:
-        os.write(fd, (line + "\n").encode())
+        os.write(fd, (line + "\n").encode())  # one write per line: O_APPEND keeps lines whole
         os.fsync(fd)
 
     admin = open_store(location, key, actor=f"admin-{seed}")
     carrier = open_store(location, key, role="Carrier", actor=f"carrier-{seed}")
+    threads = [threading.Thread(target=work, args=(location, key, admin, carrier, journal, seed, t),
+                                daemon=True) for t in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def work(location: str, key: str, shared_admin: portout.Store, carrier: portout.Store,
+         journal: Callable[[str], None], seed: int, thread: int) -> None:
+    rng = random.Random(seed * 2 + thread)
     consumer = f"consumer-{seed % 2}"
     while True:
         tenant = rng.choice(TENANTS)
         op = rng.random()
+        # One operation in eight runs in a session of its own, closed right after.
+        short = open_store(location, key, actor=f"short-{seed}-{thread}") if rng.random() < 0.125 else None
+        admin = short or shared_admin
         try:
             if op < 0.25:
                 admin.check_pin(tenant, rng.choice(PINS + ("000001",)))
@@ -116,6 +134,9 @@ def worker(location: str, key: str, journal_path: str, seed: int) -> None:
                     journal(f"ack {consumer} {notes[-1].notification_id}")
         except portout.PortOutError:
             pass  # refused as designed (a number taken, an order moved on, busy): not journaled
+        finally:
+            if short is not None:
+                short.close()
 
 
 def check(location: str, key: str, journals: list[Path], is_sqlite: bool,

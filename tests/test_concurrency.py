@@ -21,11 +21,23 @@ def _key_from_environment(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))
 
 
-def _storm(path: str, tries: int) -> int:
+def _storm(path: str, tries: int, stores: int = 1) -> int:
+    """`tries` wrong PINs through `stores` sessions of this process, in turn; a session is
+    closed and another opened every 25 tries when there are several."""
     accepted = 0
-    with portout.Store.open(path, profile="test", allow_test_profile=True, actor="carrier") as s:
-        for _ in range(tries):
-            accepted += s.check_pin("contoso", "000001")
+    sessions = [portout.Store.open(path, profile="test", allow_test_profile=True, actor=f"carrier{i}")
+                for i in range(stores)]
+    try:
+        for i in range(tries):
+            k = i % stores
+            accepted += sessions[k].check_pin("contoso", "000001")
+            if stores > 1 and i % 25 == 24:
+                sessions[k].close()
+                sessions[k] = portout.Store.open(path, profile="test", allow_test_profile=True,
+                                                 actor=f"carrier{k}-{i}")
+    finally:
+        for s in sessions:
+            s.close()
     return accepted
 
 
@@ -34,13 +46,14 @@ def _counted(location: str | Path) -> int:
         return sum(e.outcome == "Counted" for e in s.audit_events(event_type="PinCheckAttempt"))
 
 
-def test_eight_processes_two_hundred_wrong_pins_five_evaluated(location: str) -> None:
+@pytest.mark.parametrize("stores", [1, 3], ids=["one-store-per-process", "three-stores-per-process"])
+def test_eight_processes_two_hundred_wrong_pins_five_evaluated(location: str, stores: int) -> None:
     path = location
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
         s.create_tenant("contoso", "Contoso")
         s.set_pin("contoso", "602917")
     with multiprocessing.get_context("spawn").Pool(8) as pool:
-        accepted = pool.starmap(_storm, [(str(path), 200)] * 8)
+        accepted = pool.starmap(_storm, [(str(path), 200, stores)] * 8)
     assert sum(accepted) == 0
     assert _counted(path) == 5
     with portout.Store.open(path, profile="test", allow_test_profile=True) as s:
@@ -61,6 +74,31 @@ def test_threads_share_one_store_exactly(location: str) -> None:
                                     range(64)))
         assert results.count(True) == 32
         assert s.verify_audit().is_valid
+
+
+def test_threads_over_several_stores_of_one_process_exactly(location: str) -> None:
+    path = location
+    stores = [portout.Store.open(path, profile="test", allow_test_profile=True, actor=f"s{i}")
+              for i in range(3)]
+    try:
+        for i in range(4):
+            stores[0].create_tenant(f"t{i}", "T")
+            stores[1].set_pin(f"t{i}", "602917")
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(
+                lambda i: stores[i % 3].check_pin(f"t{i % 4}", "000001" if i % 2 else "602917"),
+                range(96)))
+        assert results.count(True) == 48
+    finally:
+        for s in stores:
+            s.close()
+    # Seen from another process: every check's audit event is there, the chain whole.
+    events = subprocess.run(
+        [sys.executable, "-c", "import sys, portout\n"
+         "with portout.Store.open(sys.argv[1], allow_test_profile=True) as s:\n"
+         "    print(len(list(s.audit_events(event_type='PinCheck'))), s.verify_audit().is_valid)",
+         str(path)], capture_output=True, text=True, check=True).stdout.split()
+    assert events == ["96", "True"]
 
 
 KILLED_CHECK = textwrap.dedent("""

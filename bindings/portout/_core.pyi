@@ -1,5 +1,6 @@
 """Type stubs for the native core. Import from ``portout``, not from here."""
 
+import os
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Sequence
 
@@ -65,6 +66,12 @@ def default_key_path(store_path: str) -> str:
 
 def argon2_computations() -> int:
     """How many Argon2id computations this process has run (for tests: every refusal costs one)."""
+
+def store_file_in_use(path: str | os.PathLike[str]) -> bool:
+    """Whether the path names a database, -wal or -shm file of a store open in this process.
+
+    Such a file must never be opened beside the store: closing any descriptor of it drops every
+    lock the process holds on it."""
 
 class ManualClock:
     """A clock that moves only when told to: for tests of lockout expiry."""

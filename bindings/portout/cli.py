@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence, TextIO
 
 from portout import __version__, commands
 from portout import session as sessions
+from portout import _core
 from portout._core import PIN_RULES, PinPolicy
 from portout.cmdlet import COMMON, Cmdlet, ErrorRecord, Host, Parameter, UsageError, pascal
 from portout.errors import PortOutError
@@ -418,6 +419,9 @@ def _ask_secret(cmdlet: Cmdlet, p: Parameter) -> str:
 
 
 def _load_csv(path: str, cmdlet: Cmdlet) -> list[dict[str, str]]:
+    if _core.store_file_in_use(path):  # opening and closing it would drop the store's locks
+        raise _usage("The input file is a store's own database file; it is never read as input.",
+                     f"InputFileIsStoreFile,{cmdlet.name}", path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))

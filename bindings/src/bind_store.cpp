@@ -78,6 +78,11 @@ void init_store(py::module_& m) {
           "The store used when none is named: $PORTOUT_STORE, else under $XDG_DATA_HOME.");
     m.def("argon2_computations", [] { return argon2_computations(); },
           "How many Argon2id computations this process has run (for tests: every refusal costs one).");
+    m.def("store_file_in_use",
+          [](py::handle path) { return SqliteStore::file_in_use(text_from_python(path, "path")); },
+          py::arg("path"),
+          "Whether the path names a database, -wal or -shm file of a store open in this process "
+          "(such a file must not be opened beside it).");
     m.def("default_key_path",
           [](py::handle store_path) {
               return PortOutService::default_key_path(text_from_python(store_path, "store path"));

@@ -118,16 +118,28 @@ PolicyRecord default_policy_record(Millis now, const std::string& actor) {
     return p;
 }
 
-StoreKey load_or_create_key(const std::string& path) {
+// A key is never read from a file the process's stores hold open (the database or its -wal or
+// -shm): closing the descriptor that read it would drop every lock the process holds on it.
+StoreKey load_key(const Store& store, const std::string& path) {
+    if (store.holds_file(path)) {
+        throw InvalidArgumentError("KeyFileIsStoreFile",
+                                   "The key file named is a store's own database file: give the "
+                                   "store's key file.",
+                                   path);
+    }
+    return StoreKey::load(path);
+}
+
+StoreKey load_or_create_key(const Store& store, const std::string& path) {
     try {
-        return StoreKey::load(path);
+        return load_key(store, path);
     } catch (const ObjectNotFoundError&) {
         auto key = StoreKey::generate();
         try {
             key.save_new(path);
             return key;
         } catch (const ResourceExistsError&) {
-            return StoreKey::load(path);  // another process created it first
+            return load_key(store, path);  // another process created it first
         }
     }
 }
@@ -428,7 +440,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         }
     }
 
-    StoreKey key = fresh ? load_or_create_key(key_path) : StoreKey::load(key_path);
+    StoreKey key = fresh ? load_or_create_key(*store, key_path) : load_key(*store, key_path);
     if (!fresh && key.key_id() != *meta_key_id) {
         if (pending_id && key.key_id() == *pending_id) {
             throw SecurityError("KeyRotationPending",
@@ -497,7 +509,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     // Mid-rotation: records already moved need the new key; new records go under it.
     if (pending_id && pending_path) {
         try {
-            auto pending = std::make_shared<const KeyEntry>(StoreKey::load(*pending_path));
+            auto pending = std::make_shared<const KeyEntry>(load_key(*service->store_, *pending_path));
             if (pending->key.key_id() == *pending_id) {
                 service->keys_.emplace(*pending_id, pending);
                 service->sealing_key_id_ = *pending_id;
@@ -555,7 +567,7 @@ std::string PortOutService::seal_pin_record(StoreTransaction& tx, std::string_vi
     if (!entry && pending) {
         if (const auto path = tx.meta(kMetaPendingKeyPath)) {
             try {
-                auto loaded = std::make_shared<const KeyEntry>(StoreKey::load(*path));
+                auto loaded = std::make_shared<const KeyEntry>(load_key(*store_, *path));
                 if (loaded->key.key_id() == *pending) {
                     std::unique_lock lock(keys_mutex_);
                     keys_.emplace(*pending, loaded);
@@ -1265,7 +1277,7 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
     if (new_key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The new key file path is empty.");
     authorize(Operation::RotateKey);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 10000);
-    auto fresh = std::make_shared<const KeyEntry>(load_or_create_key(new_key_path));
+    auto fresh = std::make_shared<const KeyEntry>(load_or_create_key(*store_, new_key_path));
     const std::string new_id = fresh->key.key_id();
     RotationReport report;
     report.old_key_id = key_id();

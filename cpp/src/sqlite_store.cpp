@@ -167,6 +167,18 @@ std::string placeholders(std::size_t n, int first = 0) {
 
 }  // namespace
 
+// The stores of this process on one database file share one SharedFile: the writer slot, so
+// that their writers queue instead of polling each other, and the registration that tells
+// which files must never be opened beside SQLite.
+struct SqliteStore::SharedFile {
+    std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    // One write transaction of this process on the file at a time; a semaphore, not a mutex,
+    // because a transaction may commit on another thread than the one that began it.
+    std::binary_semaphore writer_slot{1};
+};
+
 // One SQLite connection with its prepared statements. Used by one thread at a time.
 class SqliteStore::Connection {
 public:
@@ -174,6 +186,9 @@ public:
         const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
         if (rc != SQLITE_OK) {
             std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+            if (const int err = db_ ? sqlite3_system_errno(db_) : 0; err != 0) {
+                msg += std::string(": ") + std::strerror(err);
+            }
             sqlite3_close_v2(db_);
             db_ = nullptr;
             raise_sqlite(rc, msg.c_str(), where_);
@@ -310,6 +325,37 @@ public:
         return q.step() ? q.text(0) : std::string();
     }
 
+    // Whether the file holds a SQLite database (false for an empty file: a store not yet
+    // initialised); a file of other content is refused as NotAPortOutStore. Read through
+    // SQLite's own handle of the file (SQLITE_FCNTL_FILE_POINTER), never a descriptor of ours:
+    // SQLite keeps one descriptor per file for the whole process and defers closing it while
+    // any connection holds a lock, where closing a descriptor of ours would drop every POSIX
+    // lock the process holds on the file (SQLite's "How To Corrupt An SQLite Database File",
+    // 2.2), and with them the WAL's protection.
+    bool has_database_header() {
+        sqlite3_file* file = nullptr;
+        int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+        if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr) {
+            raise_sqlite(rc == SQLITE_OK ? SQLITE_CANTOPEN : rc, "the file is not open", where_);
+        }
+        sqlite3_int64 size = 0;
+        rc = file->pMethods->xFileSize(file, &size);
+        if (rc != SQLITE_OK) raise_sqlite(rc, nullptr, where_);
+        if (size == 0) return false;
+        static constexpr char kMagic[] = "SQLite format 3";
+        std::array<char, 100> header{};
+        if (size >= static_cast<sqlite3_int64>(header.size())) {
+            rc = file->pMethods->xRead(file, header.data(), static_cast<int>(header.size()), 0);
+            if (rc != SQLITE_OK) raise_sqlite(rc, nullptr, where_);
+        }
+        if (size < static_cast<sqlite3_int64>(header.size()) ||
+            std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
+            throw InvalidDataError("NotAPortOutStore",
+                                   "The file is not a portout store (it is not a SQLite database).", where_);
+        }
+        return true;
+    }
+
     const std::string& where() const noexcept { return where_; }
     std::int64_t last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
     std::int64_t changes() const noexcept { return sqlite3_changes(db_); }
@@ -416,7 +462,7 @@ public:
             // Writers of this process queue here and are woken the moment the lock is free;
             // SQLite's write lock then serialises them with other processes.
             const auto wait = std::chrono::milliseconds(store_.options_.busy_timeout_ms);
-            writer_ = store_.writer_slot_.try_acquire_for(wait);
+            writer_ = store_.file_->writer_slot.try_acquire_for(wait);
             if (!writer_) {
                 store_.release(std::move(c_));
                 throw ResourceUnavailableError("StoreBusy",
@@ -877,7 +923,7 @@ private:
     bool done_ = false;
 
     void release_writer() noexcept {
-        if (writer_) store_.writer_slot_.release();
+        if (writer_) store_.file_->writer_slot.release();
         writer_ = false;
     }
 
@@ -898,38 +944,96 @@ private:
 
 namespace {
 
-// Reads the 100-byte SQLite header without SQLite, so a file that is no database is never
-// touched. Returns false for an empty file (a store not yet initialised). What the header says
-// of the application may be stale (the current page one can sit in the WAL), so that is asked of
-// SQLite afterwards.
-bool check_header(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+// Held while a store's file is looked for and created, and while the stores of the process are
+// registered. Every store of the process passes through it before its first connection, so the
+// descriptor that creates a new file (mode 0600) is closed before any SQLite connection of this
+// process can hold a lock on that file.
+std::mutex& files_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+std::vector<std::weak_ptr<SqliteStore::SharedFile>>& open_files() {
+    static std::vector<std::weak_ptr<SqliteStore::SharedFile>> files;
+    return files;
+}
+
+bool same_file(const std::string& path, dev_t dev, ino_t ino) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+// The file's SharedFile, made and registered when no store of the process has it yet.
+std::shared_ptr<SqliteStore::SharedFile> share_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
         const int err = errno;
         throw ResourceUnavailableError("StoreUnavailable",
-                                       std::string("The store file cannot be opened: ") +
+                                       std::string("The store file cannot be examined: ") +
                                            std::strerror(err) + ".",
                                        path);
     }
-    std::array<unsigned char, 100> header{};
-    std::size_t got = 0;
-    while (got < header.size()) {
-        const ssize_t n = ::read(fd, header.data() + got, header.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
+    auto& files = open_files();
+    std::erase_if(files, [](const auto& w) { return w.expired(); });
+    for (const auto& w : files) {
+        auto f = w.lock();
+        if (f && f->dev == st.st_dev && f->ino == st.st_ino) return f;
     }
-    ::close(fd);
-    if (got == 0) return false;
-    static constexpr char kMagic[] = "SQLite format 3";
-    if (got < header.size() || std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
-        throw InvalidDataError("NotAPortOutStore",
-                               "The file is not a portout store (it is not a SQLite database).", path);
+    auto f = std::make_shared<SqliteStore::SharedFile>();
+    f->path = path;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    files.push_back(f);
+    return f;
+}
+
+// Creates the store's file (and folder) when it does not exist. Under files_mutex().
+void create_file(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path p(path);
+    if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
+        fs::create_directories(p.parent_path(), ec);
+        if (ec) {
+            throw ResourceUnavailableError("StoreUnavailable",
+                                           "The store's folder cannot be created: " + ec.message() + ".",
+                                           path);
+        }
+        fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
     }
-    return true;
+    // Created here with mode 0600, so SQLite's -wal and -shm files inherit it. This is the only
+    // descriptor of a store file that portout opens itself: the file is new, and no connection
+    // of this process can have it open before files_mutex() is let go.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ::fchmod(fd, 0600);
+        ::close(fd);
+    } else if (errno != EEXIST) {
+        const int err = errno;
+        throw ResourceUnavailableError("StoreUnavailable",
+                                       std::string("The store file cannot be created: ") +
+                                           std::strerror(err) + ".",
+                                       path);
+    }
 }
 
 }  // namespace
+
+bool SqliteStore::file_in_use(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    std::lock_guard lock(files_mutex());
+    for (const auto& w : open_files()) {
+        auto f = w.lock();
+        if (!f) continue;
+        if (f->dev == st.st_dev && f->ino == st.st_ino) return true;
+        if (same_file(f->path + "-wal", st.st_dev, st.st_ino) ||
+            same_file(f->path + "-shm", st.st_dev, st.st_ino)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 SqliteStore::SqliteStore(std::string path, Options options)
     : path_(std::move(path)), options_(options) {}
@@ -942,37 +1046,27 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
         throw InvalidArgumentError("InvalidStorePath", "The store path is empty.");
     }
     std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-        if (!options.create) {
-            throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
-        }
-        const fs::path p(path);
-        if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
-            fs::create_directories(p.parent_path(), ec);
-            if (ec) {
-                throw ResourceUnavailableError("StoreUnavailable",
-                                               "The store's folder cannot be created: " + ec.message() + ".",
-                                               path);
+    std::unique_ptr<Connection> first;
+    {
+        std::lock_guard files(files_mutex());
+        std::error_code ec;
+        if (!fs::exists(path, ec)) {
+            if (!options.create) {
+                throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
             }
-            fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
+            create_file(path);
+        } else if (fs::is_directory(path, ec)) {
+            throw InvalidArgumentError("InvalidStorePath", "The store path names a folder.", path);
         }
-        // Created here with mode 0600, so SQLite's -wal and -shm files inherit it.
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            ::fchmod(fd, 0600);
-            ::close(fd);
-        } else if (errno != EEXIST) {
-            const int err = errno;
-            throw ResourceUnavailableError("StoreUnavailable",
-                                           std::string("The store file cannot be created: ") +
-                                               std::strerror(err) + ".",
-                                           path);
-        }
-    } else if (fs::is_directory(path, ec)) {
-        throw InvalidArgumentError("InvalidStorePath", "The store path names a folder.", path);
+        store->file_ = share_file(path);
+        first = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE, options.busy_timeout_ms);
     }
-    const bool initialised = check_header(path);
+    // The header is read through SQLite's own handle, before any statement, so a file that is
+    // no database is refused untouched. What it says of the application may be stale (the
+    // current page one can sit in the WAL), so that is asked of SQLite afterwards.
+    const bool initialised = first->has_database_header();
+    configure(*first);
+    store->release(std::move(first));
 
     // Processes opening a new file at once can meet SQLite's busy answers that wait for no one
     // (a journal-mode switch, a lock upgrade): the whole check is tried again until the busy
@@ -1047,10 +1141,14 @@ std::unique_ptr<SqliteStore::Connection> SqliteStore::acquire() {
         }
     }
     auto c = std::make_unique<Connection>(path_, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
-    // Security state must survive power loss; deleted records must not linger in free pages.
-    c->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; "
-            "PRAGMA trusted_schema = OFF");
+    configure(*c);
     return c;
+}
+
+void SqliteStore::configure(Connection& c) {
+    // Security state must survive power loss; deleted records must not linger in free pages.
+    c.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; "
+           "PRAGMA trusted_schema = OFF");
 }
 
 void SqliteStore::release(std::unique_ptr<Connection> connection) noexcept {

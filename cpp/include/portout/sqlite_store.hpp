@@ -40,11 +40,19 @@ public:
     // True when this call created the file or found it empty (a store not yet initialised).
     bool created() const noexcept { return created_; }
 
+    bool holds_file(const std::string& path) const override { return file_in_use(path); }
+
+    // True when `path` is the database, -wal or -shm file of any SQLite store open in this
+    // process. Only stat(2) is used: no descriptor is opened.
+    static bool file_in_use(const std::string& path);
+
     class Connection;
+    struct SharedFile;
 
 private:
     SqliteStore(std::string path, Options options);
     std::unique_ptr<Connection> acquire();
+    static void configure(Connection& c);
     void release(std::unique_ptr<Connection> connection) noexcept;
     friend class SqliteTransaction;
 
@@ -52,9 +60,9 @@ private:
     Options options_;
     bool created_ = false;
     std::mutex pool_mutex_;
-    // One write transaction of this process at a time; a semaphore, not a mutex, because a
-    // transaction may commit on another thread than the one that began it.
-    std::binary_semaphore writer_slot_{1};
+    // What every store of this process on the same file shares: the writer slot (one write
+    // transaction of the process at a time on that file), and the file's registration.
+    std::shared_ptr<SharedFile> file_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };
 

@@ -234,6 +234,13 @@ public:
     virtual std::unique_ptr<StoreTransaction> begin(TxMode mode) = 0;
     // Where the store is, for messages ("/path/to/store.db").
     virtual const std::string& location() const = 0;
+    // True when `path` names a file that this process's stores keep open (a SQLite database or
+    // its -wal or -shm file). Such a file must never be opened and closed beside them: closing
+    // any descriptor of a file drops every POSIX lock the process holds on it.
+    virtual bool holds_file(const std::string& path) const {
+        (void)path;
+        return false;
+    }
 };
 
 }  // namespace portout
