@@ -5,7 +5,9 @@ Each worker process runs two threads over several sessions of its own on the sto
 and a carrier shared by the threads, and a short session opened and closed now and then, as a
 CLI call or a notebook cell does): several stores per process, as well as one, is where locks
 held by one store and lost by another would show. Each writes every operation it saw succeed
-to its own journal, fsynced, after the call returned. After each round: the store's own integrity check (SQLite), the audit chain, and the
+to its own journal, fsynced, after the call returned. An observer process opens a session,
+reads and closes it again and again (its process's last connection, as a cron job's is), and
+reports any journaled order it cannot see. After each round: the store's own integrity check (SQLite), the audit chain, and the
 invariants below; any violation is printed and the run fails.
 
   - a PIN once set is never blank again;
@@ -139,6 +141,24 @@ def work(location: str, key: str, shared_admin: portout.Store, carrier: portout.
                 short.close()
 
 
+def observer(location: str, key: str, folder: str, round_: str, report_path: str) -> None:
+    """Another process, as a cron job or a CLI call is: opens a session, reads, closes it (its
+    process's last connection), again and again while the workers write. Every order a worker
+    journaled (after its call returned) must be visible to it at once."""
+    report = os.open(report_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    while True:
+        journaled: set[str] = set()
+        for journal in Path(folder).glob(f"journal-{round_}-*.log"):
+            journaled.update(line.split()[1] for line in journal.read_text().splitlines()
+                             if line.startswith("order "))
+        with open_store(location, key, role="Auditor", actor="observer") as s:
+            missing = journaled - {o.order_id for o in s.orders()}
+            s.pin_statuses()
+        for order_id in sorted(missing):
+            os.write(report, f"journaled order {order_id} is not visible to another process\n".encode())
+        time.sleep(0.01)
+
+
 def check(location: str, key: str, journals: list[Path], is_sqlite: bool,
           noted: set[str]) -> list[str]:
     """The invariants; `noted` gathers, across rounds, the orders the outbox announced."""
@@ -215,11 +235,15 @@ def main() -> int:
     parser.add_argument("--store", help="a postgresql:// URI of an empty schema (default: SQLite in a temporary folder)")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--observer", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:  # a worker process: location, key, journal, seed
         location, key, journal_path, seed = args.worker.split("\x1f")
         worker(location, key, journal_path, int(seed))
+        return 0
+    if args.observer:  # the observer: location, key, folder, round, report
+        observer(*args.observer.split("\x1f"))
         return 0
 
     rng = random.Random(args.seed)
@@ -238,6 +262,9 @@ def main() -> int:
             journals.append(journal)
             spec = "\x1f".join([location, key, str(journal), str(rng.randrange(1 << 30))])
             procs.append(subprocess.Popen([sys.executable, __file__, "--worker", spec]))
+        report = folder / f"observer-{round_}.log"
+        watcher = subprocess.Popen([sys.executable, __file__, "--observer", "\x1f".join(
+            [location, key, str(folder), str(round_), str(report)])])
         deadline = time.monotonic() + rng.uniform(0.3, args.seconds)
         while time.monotonic() < deadline:
             time.sleep(rng.uniform(0.05, 0.3))
@@ -250,7 +277,11 @@ def main() -> int:
                 p.send_signal(signal.SIGKILL)
                 kills += 1
             p.wait()
+        watcher.send_signal(signal.SIGKILL)
+        watcher.wait()
         problems = check(location, key, journals, args.store is None, noted)
+        if report.exists():
+            problems += sorted(set(report.read_text().splitlines()))
         done = sum(len(j.read_text().splitlines()) for j in journals if j.exists())
         print(f"round {round_}/{args.rounds}: {kills} kills so far, {done} journaled successes, "
               f"{len(problems)} problems", flush=True)

@@ -434,6 +434,22 @@ def test_csv_bulk_with_bad_rows(env: dict[str, str], tmp_path: Path) -> None:
     assert run(env, "New-PortOutTenant", "-InputFile", str(bad)).returncode == 2
 
 
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_a_store_file_is_never_read_as_input(tmp_path: Path, suffix: str) -> None:
+    """Opening and closing the store's own file beside its connections would drop its locks."""
+    store = tmp_path / "s.db"
+    script = tmp_path / "bulk.ps1"
+    script.write_text(f"Connect-PortOutStore -Path '{store}' -HashProfile test -AllowTestProfile\n"
+                      "New-PortOutTenant contoso.com Contoso US\n"
+                      f"New-PortOutTenant -InputFile '{store}{suffix}'\n")
+    done = run(None, "-File", str(script))
+    assert done.returncode == 2, done.stderr
+    assert "InputFileIsStoreFile,New-PortOutTenant" in done.stderr
+    assert "never read as input" in done.stderr
+    with portout.Store.open(store, allow_test_profile=True) as s:
+        assert [t.tenant_id for t in s.tenants()] == ["contoso.com"]
+
+
 def test_the_command_line_on_a_shared_store(tmp_path: Path) -> None:
     from conftest import POSTGRES
 
