@@ -206,7 +206,7 @@ def main() -> None:
         for violation in error.violations:
             print(f"  {violation.rule:<14} {violation.message}")
 
-    heading("A store's own policy: 4 to 15 digits, weak rules off, its own blocklist")
+    heading("A PinPolicy on its own, modelling another carrier: 4 to 15 digits, weak rules off")
     lenient = portout.PinPolicy(min_length=4, max_length=15, block_weak=False,
                                 blocklist=["5550100", "602917"])
     print(repr(lenient))

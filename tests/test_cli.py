@@ -434,6 +434,24 @@ def test_csv_bulk_with_bad_rows(env: dict[str, str], tmp_path: Path) -> None:
     assert run(env, "New-PortOutTenant", "-InputFile", str(bad)).returncode == 2
 
 
+@pytest.mark.parametrize("args", [("-MinimumLength", "4"), ("-MaximumLength", "15"),
+                                  ("-MinimumLength", "4", "-MaximumLength", "15"), ("-MinimumLength", "5")])
+@pytest.mark.parametrize("scope", [("contoso.com",), ()], ids=["tenant", "store"])
+def test_a_policy_never_widens_the_seeds_six_to_ten_digits(contoso: dict[str, str], args: tuple[str, ...],
+                                                           scope: tuple[str, ...]) -> None:
+    """The reported case: a TelephonyAdmin set 4..15, then a 4-digit PIN that an order took."""
+    store = contoso["PORTOUT_STORE"]
+    env = {**contoso, "PORTOUT_ROLE": "TelephonyAdmin"} if scope else contoso
+    before = logical_digest(store)
+    done = run(env, "Set-PortOutPinPolicy", *scope, *args)
+    assert done.returncode == 1, done.stderr
+    assert "PinLengthOutsideSeed,Set-PortOutPinPolicy" in done.stderr
+    assert "6 to 10 digits" in done.stderr
+    assert logical_digest(store) == before, "a refused policy changed the store"
+    done = run(contoso, "Set-PortOutPin", "contoso.com", "-PinFromStdin", stdin="1357\n")
+    assert done.returncode == 1 and "PinPolicyViolation,Set-PortOutPin" in done.stderr
+
+
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_a_store_file_is_never_read_as_input(tmp_path: Path, suffix: str) -> None:
     """Opening and closing the store's own file beside its connections would drop its locks."""

@@ -369,3 +369,115 @@ def test_an_unknown_order_id_is_not_found_whatever_its_bytes(admin: portout.Stor
     with pytest.raises(portout.ObjectNotFoundError) as caught:
         admin.get_order(order_id)
     assert caught.value.error_id == "OrderNotFound"
+
+
+def _raw_count(location: str, table: str) -> int:
+    from conftest import POSTGRES, _postgres_schema
+
+    if not location.startswith("postgresql://"):
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(f"file:{location}?mode=ro", uri=True)) as db:
+            return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    import psycopg2
+
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {_postgres_schema(location)}.{table}")
+        return int(cursor.fetchone()[0])
+
+
+def test_acknowledgements_keep_to_the_sessions_scope(admin: portout.Store, location: str) -> None:
+    """The reported case: a session scoped to one tenant cleared another tenant's alerts."""
+    admin.create_tenant("fabrikam.com", "Fabrikam")
+    admin.set_pin("fabrikam.com", PIN)
+    admin.set_freeze("fabrikam.com", True)
+    scoped = portout.Store.open(location, profile="test", allow_test_profile=True, role="TelephonyAdmin",
+                                actor="contoso-admin", tenant_scope="contoso.com")
+    fabrikam = portout.Store.open(location, profile="test", allow_test_profile=True, role="TelephonyAdmin",
+                                  actor="fabrikam-admin", tenant_scope="fabrikam.com")
+    try:
+        everything = [n.notification_id for n in admin.receive_notifications("pager", max_count=1000)]
+        theirs = [n.notification_id for n in fabrikam.receive_notifications("pager", max_count=1000)]
+        assert len(theirs) == 2 and set(theirs) < set(everything)
+        tables = ("notification_acks", "notification_consumers")
+        before = logical_digest(location, tables)
+        events = len(list(admin.audit_events()))
+        # Another scope's ids, and a sweep over every id: nothing of theirs is touched.
+        assert scoped.acknowledge_notifications("pager", theirs) == 0
+        assert scoped.acknowledge_notifications("pager", list(range(1, 10000))) == 1  # its own PinSet
+        assert [n.notification_id for n in fabrikam.receive_notifications("pager", max_count=1000)] == theirs
+        assert [n.notification_id for n in admin.receive_notifications("pager", max_count=1000)] == everything, \
+            "the provider's own pager lost alerts to a scoped session"
+        assert scoped.receive_notifications("pager") == []
+        # Audited, once, naming the consumer; the refused part changed nothing else.
+        acks = list(admin.audit_events(event_type="NotificationsAcknowledged"))
+        assert len(acks) == 1 and acks[0].actor == "contoso-admin" and "consumer=pager" in acks[0].details
+        assert len(list(admin.audit_events())) == events + 1
+        assert logical_digest(location, tables) != before
+        # Bounded bookkeeping: the scoped consumer's mark moves past the other tenant's
+        # unacknowledged notifications, so nothing is kept above it.
+        for _ in range(20):
+            admin.set_freeze("contoso.com", True)
+            admin.set_freeze("fabrikam.com", False)
+            admin.set_freeze("contoso.com", False)
+            admin.set_freeze("fabrikam.com", True)
+            mine = [n.notification_id for n in scoped.receive_notifications("pager", max_count=1000)]
+            assert scoped.acknowledge_notifications("pager", mine) == len(mine) == 2
+        assert _raw_count(location, "notification_acks") == 0
+        assert scoped.receive_notifications("pager") == []
+        assert len(fabrikam.receive_notifications("pager", max_count=1000)) == 2 + 40
+    finally:
+        scoped.close()
+        fabrikam.close()
+
+
+def test_a_tenant_with_an_order_in_flight_is_not_removed(admin: portout.Store, carrier: portout.Store,
+                                                         location: str) -> None:
+    order = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
+    before = logical_digest(location)
+    for confirm in (False, True):
+        if confirm:
+            admin.confirm_order(order.order_id, START + timedelta(days=3))
+            before = logical_digest(location)
+        with pytest.raises(portout.InvalidOperationError) as caught:
+            admin.remove_tenant("contoso.com")
+        assert caught.value.error_id == "TenantHasOpenOrders"
+        assert caught.value.target == "contoso.com"
+        assert logical_digest(location) == before, "a refused removal changed the store"
+
+
+def test_a_recreated_tenant_starts_clean(admin: portout.Store, carrier: portout.Store, location: str) -> None:
+    """The reported case: a re-created id inherited the old tenant's numbers, orders and history,
+    and completing an inherited order released the new owner's number."""
+    done = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
+    admin.confirm_order(done.order_id, START + timedelta(days=3))
+    admin.complete_order(done.order_id)
+    cancelled = carrier.submit_order("contoso.com", [N2], PIN, "Northwind")
+    carrier.cancel_order(cancelled.order_id)
+    admin.remove_tenant("contoso.com")
+    removed = list(admin.audit_events("contoso.com", event_type="TenantRemoved"))
+    assert len(removed) == 1
+    assert "numbers_released=2" in removed[0].details and "orders_removed=2" in removed[0].details
+
+    admin.create_tenant("contoso.com", "Contoso Again")
+    admin.set_pin("contoso.com", "481605")
+    admin.add_phone_number("contoso.com", N2)
+    assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N2]
+    assert list(admin.orders("contoso.com")) == []
+    for gone in (done.order_id, cancelled.order_id):
+        with pytest.raises(portout.ObjectNotFoundError):
+            admin.get_order(gone)
+    history = [e.event_type for e in admin.audit_events("contoso.com")]
+    assert history == ["TenantCreated", "PinSet", "PhoneNumberAdded"]
+    with portout.Store.open(location, profile="test", allow_test_profile=True, role="TelephonyAdmin",
+                            actor="new-owner", tenant_scope="contoso.com") as owner:
+        assert [e.event_type for e in owner.audit_events()] == history
+        assert [n.kind for n in owner.receive_notifications("pager", max_count=1000)] == ["PinSet"]
+        assert list(owner.orders()) == []
+    # The store-wide log keeps the whole story, and the chain holds.
+    everything = [e.event_type for e in admin.audit_events(event_type=["TenantCreated", "TenantRemoved"])]
+    assert everything == ["TenantCreated", "TenantRemoved", "TenantCreated"]
+    assert admin.verify_audit().is_valid
+    # The carrier's old order cannot release the new owner's number.
+    assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N2]

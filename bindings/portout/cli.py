@@ -590,8 +590,8 @@ def _about_pin(out: TextIO) -> None:
         "generates, stores or accepts a support PIN.\n\n"
         f"A PIN has {policy.min_length} to {policy.max_length} characters, each an ASCII digit"
         " 0-9: no letters,\nspaces, signs, or digits of other scripts. The default PIN is blank;"
-        " once set it\ncan be changed, never removed or set back to blank. A store may choose"
-        " other\nlengths between 4 and 15.\n\n"
+        " once set it\ncan be changed, never removed or set back to blank. A store's or tenant's"
+        " policy may\nnarrow the 6 to 10 digits (8 to 10, say), never widen them.\n\n"
         "Weak PINs are refused by default (a policy may switch this off), and every failed\n"
         "rule is reported with its id:\n"
     )

@@ -319,8 +319,12 @@ CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(
         "Remove", "PortOutTenant",
         "Removes a tenant.",
-        "Removes a tenant and its PIN record. Its audit history stays. Asks first unless -Force "
-        "or -Confirm:$false.",
+        "Removes a tenant with its PIN record and policy; its numbers leave the inventory and its "
+        "closed orders are deleted, in the same transaction. Refused (TenantHasOpenOrders) while "
+        "an order is Submitted or Confirmed: cancel or complete it first. Its notifications "
+        "stay for store-wide consumers only, and its audit history stays in the store-wide log; "
+        "an id created again starts clean (no numbers, orders, notifications or history of the "
+        "tenant removed before it). Asks first unless -Force or -Confirm:$false.",
         (_identity(),), _remove_tenant, impact="High", action="Remove tenant", target="Identity",
         force=True,
         examples=(("Remove-PortOutTenant -Identity fabrikam.com -Force",
@@ -402,7 +406,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Set", "PortOutPinPolicy",
         "Changes the PIN and lockout policy.",
         "Changes the store default (no -Identity) or one tenant's own settings. Lengths stay "
-        "within 4 to 15; MaxFailedAttempts within 1 to 100; LockoutDuration within one second "
+        "within the seed's 6 to 10 (a policy narrows it, never widens it: PinLengthOutsideSeed); "
+        "MaxFailedAttempts within 1 to 100; LockoutDuration within one second "
         "and 24 hours; each further lock doubles, up to MaxLockoutDuration.",
         (
             P("Identity", "string", "The tenant; omit for the store default.", position=0,
@@ -617,7 +622,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Every port-out request, order change, failed PIN check, lockout, unlock, PIN change, "
         "freeze change and key rotation is written to the outbox in the transaction of the "
         "change. Each consumer gets, oldest first, what it has not acknowledged, again and again "
-        "until it does; several consumers each see every notification.",
+        "until it does; several consumers each see every notification. A session with a tenant "
+        "scope sees its tenants' notifications only, and its consumers are its own: its pager "
+        "is not the provider's pager.",
         (
             P("Consumer", "string", "The consumer's name, such as pager or siem-feed.",
               mandatory=True, position=0),
@@ -631,7 +638,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Confirm", "PortOutNotification",
         "Acknowledges notifications for a consumer.",
         "An acknowledged notification is never handed to that consumer again. Ids already "
-        "acknowledged, or unknown, are ignored.",
+        "acknowledged, unknown, or of tenants outside the session's scope are ignored; what is "
+        "acknowledged is audited (NotificationsAcknowledged).",
         (
             P("Consumer", "string", "The consumer's name.", mandatory=True, position=0),
             P("NotificationId", "int", "The notifications handled.", mandatory=True, position=1,

@@ -72,6 +72,14 @@ std::string random_uuid() {
            hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+std::string fingerprint(std::string_view data) {
+    ensure_sodium();
+    std::array<unsigned char, 8> digest{};
+    crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                       data.size(), nullptr, 0);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 std::string to_hex(std::string_view bytes) {
     std::string out(bytes.size() * 2 + 1, '\0');
     sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),

@@ -482,6 +482,18 @@ public:
     void delete_tenant(std::string_view tenant_id) override {
         c_->run("DELETE FROM tenants WHERE tenant_id = $1", {Param::text(tenant_id)});
     }
+    TenantLeftovers remove_tenant_data(std::string_view tenant_id) override {
+        auto run = [&](const std::string& statement) {
+            return c_->run("WITH done AS (" + statement + " RETURNING 1) SELECT count(*) FROM done",
+                           {Param::text(tenant_id)}).integer(0, 0);
+        };
+        TenantLeftovers out;
+        out.numbers = run("DELETE FROM phone_numbers WHERE tenant_id = $1");
+        run("DELETE FROM order_numbers WHERE order_id IN (SELECT order_id FROM orders WHERE tenant_id = $1)");
+        out.orders = run("DELETE FROM orders WHERE tenant_id = $1");
+        out.notifications = run("UPDATE notifications SET tenant_id = '' WHERE tenant_id = $1");
+        return out;
+    }
     std::vector<TenantRecord> tenants_after(std::string_view after, std::size_t limit) override {
         auto r = c_->run(std::string("SELECT ") + kTenantColumns +
                              " FROM tenants WHERE tenant_id > $1 ORDER BY tenant_id LIMIT $2",
@@ -675,27 +687,40 @@ public:
         }
         return out;
     }
-    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) override {
+    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
+                             const std::vector<std::int64_t>& ids) override {
         std::int64_t through = 0;
         {
             auto r = c_->run("SELECT acknowledged_through FROM notification_consumers WHERE consumer = $1",
                              {Param::text(consumer)});
             if (r.rows()) through = r.integer(0, 0);
         }
+        // $1 the consumer, $2 an id, $3... the tenants.
+        const std::string in_scope =
+            tenant_ids.empty() ? std::string() : " AND tenant_id IN (" + placeholders(tenant_ids.size(), 3) + ")";
+        auto params = [&](std::int64_t id) {
+            std::vector<Param> p = {Param::text(consumer), Param::integer(id)};
+            for (const auto& t : tenant_ids) p.push_back(Param::text(t));
+            return p;
+        };
         std::int64_t added = 0;
         for (const auto id : ids) {
             if (id <= through) continue;
             auto r = c_->run("INSERT INTO notification_acks (consumer, notification_id) SELECT $1, $2 WHERE EXISTS "
-                             "(SELECT 1 FROM notifications WHERE notification_id = $2) ON CONFLICT DO NOTHING "
-                             "RETURNING 1",
-                             {Param::text(consumer), Param::integer(id)});
+                             "(SELECT 1 FROM notifications WHERE notification_id = $2" + in_scope +
+                                 ") ON CONFLICT DO NOTHING RETURNING 1",
+                             params(id));
             added += r.rows();
         }
+        // Move the consumer's mark over every notification it may see that it has acknowledged
+        // since, unbroken (ids it may not see, or a sequence skipped, are no gap).
         while (true) {
-            auto r = c_->run("SELECT 1 FROM notification_acks WHERE consumer = $1 AND notification_id = $2",
-                             {Param::text(consumer), Param::integer(through + 1)});
-            if (r.rows() == 0) break;
-            ++through;
+            auto r = c_->run("SELECT n.notification_id, EXISTS (SELECT 1 FROM notification_acks a WHERE "
+                             "a.consumer = $1 AND a.notification_id = n.notification_id) FROM notifications n "
+                             "WHERE n.notification_id > $2" + in_scope + " ORDER BY n.notification_id LIMIT 1",
+                             params(through));
+            if (r.rows() == 0 || r.text(0, 1) != "t") break;
+            through = r.integer(0, 0);
         }
         c_->run("INSERT INTO notification_consumers (consumer, acknowledged_through) VALUES ($1, $2) ON CONFLICT "
                 "(consumer) DO UPDATE SET acknowledged_through = excluded.acknowledged_through",

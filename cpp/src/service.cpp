@@ -53,6 +53,13 @@ constexpr Millis kDay = 24 * kHour;
 constexpr Millis kDefaultLockout = 15 * kMinute;
 constexpr Millis kDefaultMaxLockout = 24 * kHour;
 
+// An order's states.
+constexpr std::string_view kSubmitted = "Submitted";
+constexpr std::string_view kRejected = "Rejected";
+constexpr std::string_view kConfirmed = "Confirmed";
+constexpr std::string_view kCompleted = "Completed";
+constexpr std::string_view kCancelled = "Cancelled";
+
 std::string pin_record_context(std::string_view tenant_id) {
     return "portout pin record\n" + std::string(tenant_id);
 }
@@ -342,7 +349,7 @@ bool PortOutService::in_scope(std::string_view tenant_id) const {
     return scope_.empty() || std::binary_search(scope_.begin(), scope_.end(), tenant_id);
 }
 
-void PortOutService::authorize(Operation op, std::string_view tenant_id) {
+void PortOutService::authorize(Operation op, std::string_view tenant_id, StoreTransaction* write_tx) {
     std::string why;
     if (!role_allows(role_, op)) {
         why = "The role " + std::string(to_string(role_)) + " may not perform " +
@@ -358,7 +365,11 @@ void PortOutService::authorize(Operation op, std::string_view tenant_id) {
     } else {
         return;
     }
-    {
+    if (write_tx) {
+        append_audit(*write_tx, "AccessDenied", tenant_id, "Denied", to_string(op),
+                     "role=" + std::string(to_string(role_)));
+        write_tx->commit();
+    } else {
         auto tx = store_->begin(TxMode::Write);
         append_audit(*tx, "AccessDenied", tenant_id, "Denied", to_string(op),
                      "role=" + std::string(to_string(role_)));
@@ -659,8 +670,50 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     }
     q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
     auto tx = store_->begin(TxMode::Read);
+    // A tenant's history starts at its latest creation: an id removed and created again does
+    // not show the removed tenant's events. (A store-wide query, naming no tenant, shows all.)
+    std::vector<std::string> plain;
+    std::vector<std::pair<std::string, std::int64_t>> recreated;
+    for (const auto& id : q.tenant_ids) {
+        std::int64_t removed_at = 0;
+        if (tx->tenant(id)) {
+            AuditQuery removals;
+            removals.tenant_ids = {id};
+            removals.event_types = {"TenantRemoved"};
+            removals.limit = 100000;
+            const auto found = tx->audit_events(removals);
+            if (!found.empty()) removed_at = found.back().event_id;
+        }
+        if (removed_at) {
+            recreated.emplace_back(id, removed_at);
+        } else {
+            plain.push_back(id);
+        }
+    }
+    std::vector<AuditRecord> rows;
+    if (recreated.empty()) {
+        rows = tx->audit_events(q);
+    } else {
+        // One query for the tenants never removed, one for each created again; merged in chain
+        // order, the first `limit` of them.
+        auto add = [&](AuditQuery part) {
+            auto more = part.tenant_ids.empty() ? std::vector<AuditRecord>{} : tx->audit_events(part);
+            rows.insert(rows.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+        };
+        AuditQuery part = q;
+        part.tenant_ids = plain;
+        add(part);
+        for (const auto& [id, removed_at] : recreated) {
+            part.tenant_ids = {id};
+            part.after_event_id = std::max(q.after_event_id, removed_at);
+            add(part);
+        }
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.event_id < b.event_id; });
+        if (rows.size() > q.limit) rows.resize(q.limit);
+    }
     std::vector<AuditEvent> out;
-    for (auto& r : tx->audit_events(q)) out.push_back(std::move(static_cast<AuditEvent&>(r)));
+    out.reserve(rows.size());
+    for (auto& r : rows) out.push_back(std::move(static_cast<AuditEvent&>(r)));
     return out;
 }
 
@@ -865,10 +918,30 @@ void PortOutService::remove_tenant(std::string_view raw_id) {
     authorize(Operation::RemoveTenant, id);
     auto tx = store_->begin(TxMode::Write);
     const auto r = require_tenant(*tx, id);
+    // An order in flight is cancelled on purpose, with its notice to the carrier, never swept
+    // away with the tenant.
+    for (const auto status : {kSubmitted, kConfirmed}) {
+        OrderQuery open;
+        open.tenant_ids = {id};
+        open.status = std::string(status);
+        open.limit = 1;
+        if (!tx->orders(open).empty()) {
+            throw InvalidOperationError("TenantHasOpenOrders",
+                                        "The tenant has a port-out order in progress (" + std::string(status) +
+                                            "); cancel or complete it before the tenant is removed.",
+                                        id);
+        }
+    }
     tx->delete_tenant(id);
     tx->delete_policy(id);
-    append_audit(*tx, "TenantRemoved", id, "Success", "",
-                 std::string("had_pin=") + (r.pin_record ? "true" : "false"));
+    const auto left = tx->remove_tenant_data(id);
+    const std::string details = std::string("had_pin=") + (r.pin_record ? "true" : "false") +
+                                " numbers_released=" + std::to_string(left.numbers) +
+                                " orders_removed=" + std::to_string(left.orders) +
+                                " notifications_made_store_wide=" + std::to_string(left.notifications);
+    append_audit(*tx, "TenantRemoved", id, "Success", "", details);
+    notify(*tx, "TenantRemoved", "", "", "The tenant " + id + " was removed by " + actor_ + ".",
+           "tenant=" + id + " " + details);
     tx->commit();
 }
 
@@ -1175,8 +1248,12 @@ EffectivePolicy PortOutService::effective_policy(StoreTransaction& tx, std::stri
         }
         return (base.*member).value_or(fallback);
     };
-    const int lo = pick(&PolicyRecord::min_length, "MinimumLength", PinPolicy::kDefaultMinLength);
-    const int hi = pick(&PolicyRecord::max_length, "MaximumLength", PinPolicy::kDefaultMaxLength);
+    // The seed's 6..10 holds whatever the database says (a policy written before the bounds
+    // were enforced, or edited in place): a stored policy narrows it, never widens it.
+    const int hi = std::clamp(pick(&PolicyRecord::max_length, "MaximumLength", PinPolicy::kDefaultMaxLength),
+                              PinPolicy::kDefaultMinLength, PinPolicy::kDefaultMaxLength);
+    const int lo = std::clamp(pick(&PolicyRecord::min_length, "MinimumLength", PinPolicy::kDefaultMinLength),
+                              PinPolicy::kDefaultMinLength, PinPolicy::kDefaultMaxLength);
     const bool weak = pick(&PolicyRecord::block_weak, "BlockWeakPins", true);
     auto blocklist = pick(&PolicyRecord::blocklist, "Blocklist", std::vector<std::string>{});
     e.max_failed_attempts = pick(&PolicyRecord::max_failed_attempts, "MaxFailedAttempts", kDefaultMaxFailedAttempts);
@@ -1200,6 +1277,18 @@ EffectivePolicy PortOutService::set_policy(std::optional<std::string_view> raw_i
     std::string scope;
     if (raw_id) scope = canonical_tenant_id(*raw_id);
     authorize(Operation::SetPolicy, scope);
+    for (const auto& [value, name] : {std::pair{change.min_length, "MinimumLength"},
+                                      std::pair{change.max_length, "MaximumLength"}}) {
+        if (value && (*value < PinPolicy::kDefaultMinLength || *value > PinPolicy::kDefaultMaxLength)) {
+            throw InvalidArgumentError(
+                "PinLengthOutsideSeed",
+                std::string(name) + " must be between " + std::to_string(PinPolicy::kDefaultMinLength) +
+                    " and " + std::to_string(PinPolicy::kDefaultMaxLength) + "; it was " +
+                    std::to_string(*value) + ". A port-out PIN has 6 to 10 digits: a policy may narrow "
+                    "that range, never widen it.",
+                scope);
+        }
+    }
     if (change.max_failed_attempts && (*change.max_failed_attempts < 1 || *change.max_failed_attempts > 100)) {
         throw InvalidArgumentError("InvalidLockoutPolicy",
                                    "MaxFailedAttempts must be between 1 and 100.", scope);
@@ -1383,12 +1472,22 @@ std::string canonical_consumer(std::string_view raw) {
 
 }  // namespace
 
+// A scoped session's consumer is its own: "pager" of a session scoped to contoso.com is not the
+// provider's "pager", and neither acknowledges for the other. The key carries the scope's
+// fingerprint after a space, which no consumer name holds.
+std::string PortOutService::consumer_key(const std::string& consumer) const {
+    if (scope_.empty()) return consumer;
+    std::string joined;
+    for (const auto& t : scope_) joined += t + '\n';
+    return consumer + " scope:" + fingerprint(joined);
+}
+
 std::vector<Notification> PortOutService::receive_notifications(std::string_view raw_consumer,
                                                                 std::size_t max_count) {
     const auto consumer = canonical_consumer(raw_consumer);
     authorize(Operation::Notifications);
     auto tx = store_->begin(TxMode::Read);
-    return tx->unacknowledged(consumer, scope_, std::clamp<std::size_t>(max_count, 1, 10000));
+    return tx->unacknowledged(consumer_key(consumer), scope_, std::clamp<std::size_t>(max_count, 1, 10000));
 }
 
 std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_consumer,
@@ -1396,7 +1495,11 @@ std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_cons
     const auto consumer = canonical_consumer(raw_consumer);
     authorize(Operation::Notifications);
     auto tx = store_->begin(TxMode::Write);
-    const auto added = tx->acknowledge(consumer, ids);
+    // Only notifications this session may see are acknowledged; others are as unknown ids.
+    const auto added = tx->acknowledge(consumer_key(consumer), scope_, ids);
+    if (added == 0) return 0;  // nothing changed, nothing is recorded
+    append_audit(*tx, "NotificationsAcknowledged", scope_.size() == 1 ? scope_[0] : std::string(), "Success",
+                 "", "consumer=" + consumer + " acknowledged=" + std::to_string(added));
     tx->commit();
     return added;
 }
@@ -1463,12 +1566,6 @@ std::vector<PhoneNumber> PortOutService::list_numbers(std::optional<std::string_
 // ---- port-out orders -----------------------------------------------------------------------
 
 namespace {
-
-constexpr std::string_view kSubmitted = "Submitted";
-constexpr std::string_view kRejected = "Rejected";
-constexpr std::string_view kConfirmed = "Confirmed";
-constexpr std::string_view kCompleted = "Completed";
-constexpr std::string_view kCancelled = "Cancelled";
 
 std::string canonical_carrier(std::string_view raw) {
     try {
@@ -1584,7 +1681,8 @@ Order PortOutService::submit_order(std::string_view raw_id, const std::vector<st
     return result;
 }
 
-OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view raw_order_id, Operation op) {
+OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view raw_order_id, Operation op,
+                                          bool writing) {
     // Order ids are the GUIDs this service made; anything else names no order.
     std::string order_id(raw_order_id);
     for (auto& c : order_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -1599,7 +1697,7 @@ OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view
     auto o = tx.order(order_id);
     // A carrier sees only its own orders; an order outside one's scope is as good as absent.
     if (!o || (role_ == Role::Carrier && o->submitted_by != actor_) || !in_scope(o->tenant_id)) {
-        if (o && role_allows(role_, op)) authorize(op, o->tenant_id);  // records the refusal
+        if (o && role_allows(role_, op)) authorize(op, o->tenant_id, writing ? &tx : nullptr);  // records the refusal
         throw ObjectNotFoundError("OrderNotFound", "No port-out order has this id.", order_id);
     }
     return std::move(*o);
@@ -1608,7 +1706,7 @@ OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view
 Order PortOutService::get_order(std::string_view order_id) {
     authorize(Operation::ReadOrders);
     auto tx = store_->begin(TxMode::Read);
-    return order_of(*tx, require_order(*tx, order_id, Operation::ReadOrders));
+    return order_of(*tx, require_order(*tx, order_id, Operation::ReadOrders, false));
 }
 
 std::vector<Order> PortOutService::list_orders(const OrderQuery& query) {
@@ -1633,8 +1731,8 @@ Order PortOutService::transition(std::string_view order_id, Operation op,
                                  std::optional<Millis> foc) {
     authorize(op);
     auto tx = store_->begin(TxMode::Write);
-    auto o = require_order(*tx, order_id, op);
-    authorize(op, o.tenant_id);
+    auto o = require_order(*tx, order_id, op, true);
+    authorize(op, o.tenant_id, tx.get());
     if (std::find(from.begin(), from.end(), o.status) == from.end()) {
         throw InvalidOperationError("InvalidOrderTransition",
                                     "A " + o.status + " order cannot become " + to + ".", o.order_id);

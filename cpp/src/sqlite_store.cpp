@@ -547,6 +547,19 @@ public:
         Query q(*c_, "DELETE FROM tenants WHERE tenant_id = ?");
         q.bind(1, tenant_id).run();
     }
+    TenantLeftovers remove_tenant_data(std::string_view tenant_id) override {
+        auto run = [&](const char* sql) {
+            Query q(*c_, sql);
+            q.bind(1, tenant_id).run();
+            return c_->changes();
+        };
+        TenantLeftovers out;
+        out.numbers = run("DELETE FROM phone_numbers WHERE tenant_id = ?");
+        run("DELETE FROM order_numbers WHERE order_id IN (SELECT order_id FROM orders WHERE tenant_id = ?)");
+        out.orders = run("DELETE FROM orders WHERE tenant_id = ?");
+        out.notifications = run("UPDATE notifications SET tenant_id = '' WHERE tenant_id = ?");
+        return out;
+    }
     std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) override {
         static const std::string sql = std::string("SELECT ") + kTenantColumns +
                                        " FROM tenants WHERE tenant_id > ? ORDER BY tenant_id LIMIT ?";
@@ -796,29 +809,46 @@ public:
         }
         return out;
     }
-    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) override {
+    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
+                             const std::vector<std::int64_t>& ids) override {
         std::int64_t through = 0;
         {
             Query q(*c_, "SELECT acknowledged_through FROM notification_consumers WHERE consumer = ?");
             q.bind(1, consumer);
             if (q.step()) through = q.integer(0);
         }
+        const std::string in_scope =
+            tenant_ids.empty() ? std::string() : " AND tenant_id IN (" + placeholders(tenant_ids.size(), 2) + ")";
+        auto bind_scope = [&](Query& q) {
+            int i = 2;
+            for (const auto& t : tenant_ids) q.bind(i++, std::string_view(t));
+        };
         std::int64_t added = 0;
         for (const auto id : ids) {
             if (id <= through) continue;
-            Query exists(*c_, "SELECT 1 FROM notifications WHERE notification_id = ?");
+            Query exists(*c_, "SELECT 1 FROM notifications WHERE notification_id = ?1" + in_scope);
             exists.bind(1, id);
+            bind_scope(exists);
             if (!exists.step()) continue;
             Query q(*c_, "INSERT OR IGNORE INTO notification_acks (consumer, notification_id) VALUES (?, ?)");
             q.bind(1, consumer).bind(2, id).run();
             added += c_->changes();
         }
-        // Move the consumer's mark over every acknowledgement that now follows it unbroken.
+        // Move the consumer's mark over every notification it may see that it has acknowledged
+        // since, unbroken (ids it may not see, or never made, are no gap).
         while (true) {
+            std::int64_t next = 0;
+            {
+                Query q(*c_, "SELECT min(notification_id) FROM notifications WHERE notification_id > ?1" + in_scope);
+                q.bind(1, through);
+                bind_scope(q);
+                if (!q.step() || q.is_null(0)) break;
+                next = q.integer(0);
+            }
             Query q(*c_, "SELECT 1 FROM notification_acks WHERE consumer = ? AND notification_id = ?");
-            q.bind(1, consumer).bind(2, through + 1);
+            q.bind(1, consumer).bind(2, next);
             if (!q.step()) break;
-            ++through;
+            through = next;
         }
         {
             Query q(*c_, "INSERT INTO notification_consumers (consumer, acknowledged_through) VALUES (?, ?) "

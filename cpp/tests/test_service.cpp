@@ -333,18 +333,58 @@ TEST_F(ServiceTest, PoliciesHaveStoreDefaultsAndTenantOverrides) {
     EXPECT_EQ(own.overridden, std::vector<std::string>{"MinimumLength"});
     EXPECT_THROW(s->set_pin("contoso", "6029171"), PinPolicyError);
     PolicyChange d;
-    d.max_length = 12;
+    d.max_length = 9;
     s->set_policy(std::nullopt, d);
-    EXPECT_EQ(s->get_policy("contoso").pin_policy.max_length(), 12);  // inherited
+    EXPECT_EQ(s->get_policy("contoso").pin_policy.max_length(), 9);  // inherited
     EXPECT_EQ(s->reset_policy("contoso").pin_policy.min_length(), 6);
     PolicyChange bad;
-    bad.min_length = 13;  // above the maximum of twelve
+    bad.min_length = 10;  // above the maximum of nine
     EXPECT_THROW(s->set_policy(std::nullopt, bad), InvalidArgumentError);
     EXPECT_EQ(s->get_policy(std::nullopt).pin_policy.min_length(), 6) << "a refused change kept";
     PolicyChange attempts;
     attempts.max_failed_attempts = 0;
     EXPECT_THROW(s->set_policy(std::nullopt, attempts), InvalidArgumentError);
     EXPECT_THROW(s->get_policy("nobody"), ObjectNotFoundError);
+}
+
+// The seed: a port-out PIN has 6 to 10 digits. A policy narrows that, never widens it: the
+// reported case set 4..15 as a TelephonyAdmin, then a 4-digit PIN, which a carrier's order took.
+TEST_F(ServiceTest, PoliciesStayWithinTheSeedsSixToTenDigits) {
+    auto s = open();
+    s->create_tenant("contoso", "Contoso", "US");
+    s->set_pin("contoso", "602917");
+    for (const auto& [min, max] : std::vector<std::pair<std::optional<int>, std::optional<int>>>{
+             {4, std::nullopt}, {5, std::nullopt}, {std::nullopt, 11}, {std::nullopt, 15}, {4, 15}, {11, 12}}) {
+        PolicyChange c;
+        c.min_length = min;
+        c.max_length = max;
+        for (const std::optional<std::string>& scope : {std::optional<std::string>("contoso"),
+                                                       std::optional<std::string>()}) {
+            const auto before = s->audit_events({}).size();
+            try {
+                s->set_policy(scope, c);
+                ADD_FAILURE() << "a policy of " << min.value_or(0) << ".." << max.value_or(0) << " was taken";
+            } catch (const InvalidArgumentError& e) {
+                EXPECT_EQ(e.error_id(), "PinLengthOutsideSeed");
+                EXPECT_NE(std::string(e.what()).find("6 to 10 digits"), std::string::npos) << e.what();
+            }
+            EXPECT_EQ(s->audit_events({}).size(), before) << "a refused policy was recorded";
+        }
+    }
+    EXPECT_EQ(s->get_policy("contoso").pin_policy.min_length(), 6);
+    EXPECT_EQ(s->get_policy("contoso").pin_policy.max_length(), 10);
+    PolicyChange narrow;
+    narrow.min_length = 8;
+    narrow.max_length = 10;
+    EXPECT_EQ(s->set_policy("contoso", narrow).pin_policy.min_length(), 8);
+    // A policy widened in the database itself is held to the seed all the same.
+    s.reset();
+    sql("UPDATE policies SET min_length = 4, max_length = 15");
+    s = open();
+    EXPECT_EQ(s->get_policy("contoso").pin_policy.min_length(), 6);
+    EXPECT_EQ(s->get_policy("contoso").pin_policy.max_length(), 10);
+    EXPECT_THROW(s->set_pin("contoso", "1357"), PinPolicyError);
+    EXPECT_THROW(s->set_pin("contoso", "13572468024"), PinPolicyError);
 }
 
 TEST_F(ServiceTest, AuditChainDetectsEditsDeletionsInsertionsAndSwaps) {
@@ -672,6 +712,63 @@ TEST_F(RoleTest, ScopeKeepsATelephonyAdminToItsTenants) {
     EXPECT_EQ(denied[0].actor, "TelephonyAdmin@example");
     EXPECT_EQ(denied[0].reason, "SetPin");
     EXPECT_EQ(denied[0].tenant_id, "fabrikam");
+}
+
+// The reported hang: the refusal was recorded in a second write transaction beside the
+// caller's, which waited for the caller's own writer slot until the busy timeout (30 s), then
+// answered StoreBusy, and the refusal was never recorded. Now: AccessDenied at once, recorded
+// once, and the store free for the next writer.
+TEST_F(RoleTest, AScopedAdminsRefusedOrderChangeAnswersAtOnceAndIsAuditedOnce) {
+    auto admin = open();
+    admin->add_number("fabrikam", "+1 425 555 0100");
+    const auto order = admin->submit_order("fabrikam", {"+14255550100"}, "602917", "Carrier A", std::nullopt);
+    ASSERT_EQ(order.status, "Submitted");
+    SqliteStore::Options short_wait;
+    short_wait.busy_timeout_ms = 2000;  // the old code answered StoreBusy after it
+    auto scoped_as = [&](Role role) {
+        ServiceOptions o;
+        o.profile = HashProfile::Test;
+        o.allow_test_profile = true;
+        o.clock = clock;
+        o.actor = std::string(to_string(role)) + "-of-contoso@example";
+        o.role = role;
+        o.tenant_scope = {"contoso"};
+        return PortOutService::open(SqliteStore::open(db, short_wait), key_path, o);
+    };
+    auto telephony = scoped_as(Role::TelephonyAdmin);
+    auto store_admin = scoped_as(Role::StoreAdmin);
+    struct Attempt {
+        PortOutService* session;
+        std::string reason;
+        std::function<void(PortOutService&)> call;
+    };
+    const std::vector<Attempt> attempts = {
+        {telephony.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id); }},
+        {store_admin.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id); }},
+        {store_admin.get(), "ManageOrder",
+         [&](PortOutService& s) { s.confirm_order(order.order_id, kStart + 3 * 24 * 60 * kMinute); }},
+        {store_admin.get(), "ManageOrder", [&](PortOutService& s) { s.complete_order(order.order_id); }},
+    };
+    for (const auto& a : attempts) {
+        AuditQuery q;
+        q.event_types = {"AccessDenied"};
+        const auto before = admin->audit_events(q).size();
+        try {
+            a.call(*a.session);
+            ADD_FAILURE() << a.reason << " of another tenant's order was allowed";
+        } catch (const PermissionDeniedError& e) {
+            EXPECT_EQ(e.error_id(), "AccessDenied") << a.reason;
+        }
+        const auto denied = admin->audit_events(q);
+        ASSERT_EQ(denied.size(), before + 1) << a.reason << ": the refusal is recorded exactly once";
+        EXPECT_EQ(denied.back().tenant_id, "fabrikam");
+        EXPECT_EQ(denied.back().actor, a.session->actor());
+        EXPECT_EQ(denied.back().reason, a.reason);
+        // The session's own writes go on.
+        EXPECT_NO_THROW(a.session->set_pin("contoso", "48160" + std::to_string(before)));
+    }
+    EXPECT_EQ(admin->get_order(order.order_id).status, "Submitted") << "the refused change changed the order";
+    EXPECT_TRUE(admin->verify_audit().is_valid);
 }
 
 TEST_F(RoleTest, ScopedAdminsCannotMakeStoreWideChanges) {

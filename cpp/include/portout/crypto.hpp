@@ -18,6 +18,9 @@ std::string random_bytes(std::size_t n);
 // A random RFC 4122 version 4 UUID, lower case.
 std::string random_uuid();
 std::string to_hex(std::string_view bytes);
+// 16 hex digits of an unkeyed BLAKE2b digest of `data`: a short, stable name for a value that
+// is not secret (a session's tenant scope, say).
+std::string fingerprint(std::string_view data);
 
 // The 32-byte secret key of a store (the "pepper"), kept in a file of its own, outside the
 // database. A stolen database without it reveals no PIN and allows no offline guessing.

@@ -56,7 +56,10 @@ private:
 
 class PinPolicy {
 public:
-    // Bounds a policy may choose between: what carriers accept at either end.
+    // Bounds a PinPolicy used on its own may choose between: what carriers accept at either
+    // end, for modelling other carriers' rules. A store's or tenant's port-out policy is held
+    // to the seed's 6..10 (kDefaultMinLength..kDefaultMaxLength): it may narrow that range,
+    // never widen it.
     static constexpr int kLowestLength = 4;
     static constexpr int kHighestLength = 15;
     static constexpr int kDefaultMinLength = 6;

@@ -280,7 +280,12 @@ private:
     Millis now() const { return clock_->now_ms(); }
     // Throws PermissionDeniedError (AccessDenied), after recording the refusal, when this
     // session may not perform `op` on `tenant_id` (empty: on the store as a whole).
-    void authorize(Operation op, std::string_view tenant_id = {});
+    // Throws AccessDenied when the session may not do `op` (on `tenant_id`), having recorded
+    // the refusal in the audit chain exactly once: in `tx` when the caller holds a write
+    // transaction (committed there, as nothing else was done in it), else in a transaction of
+    // its own. A second write transaction beside the caller's would wait for the caller's own
+    // writer slot until the busy timeout.
+    void authorize(Operation op, std::string_view tenant_id = {}, StoreTransaction* write_tx = nullptr);
     bool in_scope(std::string_view tenant_id) const;
     void load_identity(StoreTransaction& tx, const KeyEntry& key);
     EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
@@ -298,7 +303,10 @@ private:
     std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
     PinStatus status_of(const TenantRecord& t) const;
     Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
-    OrderRecord require_order(StoreTransaction& tx, std::string_view order_id, Operation op);
+    // The order, or OrderNotFound when it does not exist or is outside what this session may
+    // see. `writing`: tx is a write transaction, in which a refusal is recorded.
+    std::string consumer_key(const std::string& consumer) const;
+    OrderRecord require_order(StoreTransaction& tx, std::string_view order_id, Operation op, bool writing);
     Order transition(std::string_view order_id, Operation op, const std::vector<std::string>& from,
                      const std::string& to, std::optional<Millis> foc);
     void notify(StoreTransaction& tx, std::string_view kind, std::string_view tenant_id,

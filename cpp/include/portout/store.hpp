@@ -69,6 +69,12 @@ struct OrderRecord {
     std::string modified_by;
 };
 
+struct TenantLeftovers {
+    std::int64_t numbers = 0;
+    std::int64_t orders = 0;
+    std::int64_t notifications = 0;
+};
+
 struct OrderQuery {
     std::optional<std::string> order_id;
     std::vector<std::string> tenant_ids;  // empty: all
@@ -177,6 +183,10 @@ public:
     virtual void insert_tenant(const TenantRecord& tenant) = 0;
     virtual void update_tenant(const TenantRecord& tenant) = 0;
     virtual void delete_tenant(std::string_view tenant_id) = 0;
+    // What a removed tenant leaves behind, taken away with it: its numbers leave the inventory,
+    // its orders and their lines are deleted, and its notifications become store-wide (seen
+    // by consumers without a tenant scope only). The audit chain keeps the history.
+    virtual TenantLeftovers remove_tenant_data(std::string_view tenant_id) = 0;
     // Tenants ordered by id, after `after_id`, at most `limit`.
     virtual std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) = 0;
     // Tenants with a PIN record whose key is not `key_id`, ordered by id.
@@ -213,8 +223,12 @@ public:
     virtual std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
                                                            const std::vector<std::string>& tenant_ids,
                                                            std::size_t limit) = 0;
-    // Records acknowledgements; returns how many were new. Unknown ids are ignored.
-    virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::int64_t>& ids) = 0;
+    // Records acknowledgements of notifications of these tenants (empty: every tenant);
+    // returns how many were new. Unknown ids, and ids of other tenants, are ignored. The
+    // consumer's mark moves over every notification of these tenants it has acknowledged, so
+    // what is kept above the mark stays small whatever other tenants' consumers do.
+    virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
+                                     const std::vector<std::int64_t>& ids) = 0;
 
     // Every row of a table, in the order of its first column.
     virtual void export_rows(const TableSpec& table,
