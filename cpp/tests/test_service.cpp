@@ -625,7 +625,8 @@ namespace {
 
 class RoleTest : public ServiceTest {
 protected:
-    std::unique_ptr<PortOutService> as(Role role, std::vector<std::string> scope = {}) {
+    std::unique_ptr<PortOutService> as(Role role, std::vector<std::string> scope = {},
+                                       int busy_timeout_ms = 30000) {
         ServiceOptions o;
         o.profile = HashProfile::Test;
         o.allow_test_profile = true;
@@ -633,7 +634,9 @@ protected:
         o.actor = std::string(to_string(role)) + "@example";
         o.role = role;
         o.tenant_scope = std::move(scope);
-        return PortOutService::open(SqliteStore::open(db), key_path, o);
+        SqliteStore::Options store_options;
+        store_options.busy_timeout_ms = busy_timeout_ms;
+        return PortOutService::open(SqliteStore::open(db, store_options), key_path, o);
     }
     void SetUp() override {
         auto admin = open();
@@ -723,20 +726,9 @@ TEST_F(RoleTest, AScopedAdminsRefusedOrderChangeAnswersAtOnceAndIsAuditedOnce) {
     admin->add_number("fabrikam", "+1 425 555 0100");
     const auto order = admin->submit_order("fabrikam", {"+14255550100"}, "602917", "Carrier A", std::nullopt);
     ASSERT_EQ(order.status, "Submitted");
-    SqliteStore::Options short_wait;
-    short_wait.busy_timeout_ms = 2000;  // the old code answered StoreBusy after it
-    auto scoped_as = [&](Role role) {
-        ServiceOptions o;
-        o.profile = HashProfile::Test;
-        o.allow_test_profile = true;
-        o.clock = clock;
-        o.actor = std::string(to_string(role)) + "-of-contoso@example";
-        o.role = role;
-        o.tenant_scope = {"contoso"};
-        return PortOutService::open(SqliteStore::open(db, short_wait), key_path, o);
-    };
-    auto telephony = scoped_as(Role::TelephonyAdmin);
-    auto store_admin = scoped_as(Role::StoreAdmin);
+    // A short busy timeout: the old code answered StoreBusy after it.
+    auto telephony = as(Role::TelephonyAdmin, {"contoso"}, 2000);
+    auto store_admin = as(Role::StoreAdmin, {"contoso"}, 2000);
     struct Attempt {
         PortOutService* session;
         std::string reason;
