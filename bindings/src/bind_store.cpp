@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 
 #include <portout/errors.hpp>
+#include <portout/open_store.hpp>
 #include <portout/service.hpp>
 #include <portout/sqlite_store.hpp>
 
@@ -74,7 +75,7 @@ void init_store(py::module_& m) {
     py::tuple tables(store_tables().size());
     for (std::size_t i = 0; i < tables.size(); ++i) tables[i] = py::str(std::string(store_tables()[i].name));
     m.attr("STORE_TABLES") = tables;
-    m.def("default_store_path", [] { return PortOutService::default_store_path(); },
+    m.def("default_store_path", [] { return default_store_path(); },
           "The store used when none is named: $PORTOUT_STORE, else under $XDG_DATA_HOME.");
     m.def("argon2_computations", [] { return argon2_computations(); },
           "How many Argon2id computations this process has run (for tests: every refusal costs one).");
@@ -85,7 +86,7 @@ void init_store(py::module_& m) {
           "(such a file must not be opened beside it).");
     m.def("default_key_path",
           [](py::handle store_path) {
-              return PortOutService::default_key_path(text_from_python(store_path, "store path"));
+              return default_key_path(text_from_python(store_path, "store path"));
           },
           py::arg("store_path"), "The key file of a store when none is named: $PORTOUT_KEY_FILE, else <store>.key.");
 
@@ -95,9 +96,9 @@ void init_store(py::module_& m) {
             [](py::handle path, py::handle key_file, py::handle profile, py::handle allow_test_profile,
                std::shared_ptr<ManualClock> clock, py::handle actor, py::handle create,
                py::handle busy_timeout, py::handle role, py::handle tenant_scope) {
-                const auto store_path = path.is_none() ? PortOutService::default_store_path()
+                const auto store_path = path.is_none() ? default_store_path()
                                                        : text_from_python(path, "store path");
-                const auto key_path = key_file.is_none() ? PortOutService::default_key_path(store_path)
+                const auto key_path = key_file.is_none() ? default_key_path(store_path)
                                                          : text_from_python(key_file, "key file path");
                 if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
                 ServiceOptions options;
@@ -142,7 +143,7 @@ void init_store(py::module_& m) {
                 std::string shown;
                 {
                     release unlocked;
-                    auto store = PortOutService::open_store(store_path, may_create, static_cast<int>(busy_ms));
+                    auto store = open_store(store_path, may_create, static_cast<int>(busy_ms));
                     shown = store->location();
                     service = PortOutService::open(std::move(store), key_path, options);
                 }
@@ -469,7 +470,12 @@ void init_store(py::module_& m) {
                  CopyReport report;
                  {
                      release unlocked;
-                     report = svc->copy_to(d, progress);
+                     report = svc->copy_to(
+                         [&] {
+                             if (d.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
+                             return open_store(d, true, 30000);
+                         },
+                         progress);
                  }
                  py::dict rows;
                  for (const auto& [table, count] : report.rows) rows[py::str(table)] = count;

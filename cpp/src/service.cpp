@@ -3,8 +3,8 @@
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include <portout/phone_number.hpp>
-#include <portout/postgres_store.hpp>
-#include <portout/sqlite_store.hpp>
+#include "service/audit_chain.hpp"
+#include "service/worker_pool.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -40,7 +40,6 @@ constexpr std::string_view kMetaKeyId = "key_id";
 constexpr std::string_view kMetaHashProfile = "hash_profile";
 constexpr std::string_view kMetaTestStore = "test_store";
 constexpr std::string_view kMetaAuditKey = "audit_key";
-constexpr std::string_view kMetaAuditHead = "audit_head";
 constexpr std::string_view kMetaPendingKeyId = "pending_key_id";
 constexpr std::string_view kMetaPendingKeyPath = "pending_key_path";
 constexpr std::string_view kMetaCreatedAt = "created_at";
@@ -71,32 +70,6 @@ std::string audit_key_context(std::string_view store_id) {
 std::string os_user() {
     if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
     return "uid:" + std::to_string(::geteuid());
-}
-
-std::string encode_head(std::int64_t event_id, std::string_view mac, std::string_view head_mac) {
-    std::string out(8, '\0');
-    for (int i = 7; i >= 0; --i) {
-        out[static_cast<std::size_t>(i)] = static_cast<char>(event_id & 0xFF);
-        event_id >>= 8;
-    }
-    out.append(mac);
-    out.append(head_mac);
-    return out;
-}
-
-struct Head {
-    std::int64_t event_id = 0;
-    std::string mac;
-    std::string head_mac;
-};
-
-std::optional<Head> decode_head(const std::optional<std::string>& raw) {
-    if (!raw || raw->size() != 8 + 2 * AuditMac::kSize) return std::nullopt;
-    Head h;
-    for (int i = 0; i < 8; ++i) h.event_id = (h.event_id << 8) | static_cast<unsigned char>((*raw)[static_cast<std::size_t>(i)]);
-    h.mac = raw->substr(8, AuditMac::kSize);
-    h.head_mac = raw->substr(8 + AuditMac::kSize);
-    return h;
 }
 
 // Lock k (counting from zero) lasts the base duration doubled k times, up to the cap.
@@ -232,104 +205,6 @@ bool role_allows(Role role, Operation op) noexcept {
     return false;
 }
 
-// Threads kept for the one side of two things done at once (the attempt's commit while the
-// calling thread hashes; a verification while it hashes another): one per call in flight, made
-// when none is idle and reused after (a thread made and joined per call would put its start and
-// its exit on every call's path).
-//
-// A process forked with the pool in it has none of its threads: there the pool runs nothing
-// (callers then do both things one after the other) and leaves the copies it inherited alone.
-class WorkerPool {
-public:
-    ~WorkerPool() {
-        if (::getpid() != pid_) {
-            for (auto& w : all_) static_cast<void>(w.release());  // no such threads here
-            return;
-        }
-        for (auto& w : all_) {
-            {
-                std::lock_guard lock(w->m);
-                w->stop = true;
-            }
-            w->cv.notify_one();
-            w->thread.join();
-        }
-    }
-
-    // Runs `job` on an idle thread (a new one if none is), or throws std::system_error.
-    std::future<bool> run(std::function<bool()> job) {
-        if (::getpid() != pid_) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
-        Worker* w = nullptr;
-        {
-            std::lock_guard lock(m_);
-            if (!idle_.empty()) {
-                w = idle_.back();
-                idle_.pop_back();
-            } else {
-                all_.reserve(all_.size() + 1);  // so that nothing throws once the thread runs
-                auto made = std::make_unique<Worker>();
-                made->thread = std::thread([this, raw = made.get()] { serve(*raw); });
-                w = made.get();
-                all_.push_back(std::move(made));
-            }
-        }
-        std::promise<bool> promise;
-        auto result = promise.get_future();
-        {
-            std::lock_guard lock(w->m);
-            w->job = std::move(job);
-            w->promise = std::move(promise);
-        }
-        w->cv.notify_one();
-        return result;
-    }
-
-private:
-    struct Worker {
-        std::thread thread;
-        std::mutex m;
-        std::condition_variable cv;
-        std::function<bool()> job;
-        std::promise<bool> promise;
-        bool stop = false;
-    };
-
-    void serve(Worker& w) {
-        for (;;) {
-            std::function<bool()> job;
-            std::promise<bool> promise;
-            {
-                std::unique_lock lock(w.m);
-                w.cv.wait(lock, [&] { return w.stop || w.job; });
-                if (w.stop) return;
-                job = std::exchange(w.job, nullptr);
-                promise = std::move(w.promise);
-            }
-            std::exception_ptr error;
-            bool value = false;
-            try {
-                value = job();
-            } catch (...) {
-                error = std::current_exception();
-            }
-            {
-                std::lock_guard lock(m_);  // idle again before the caller hears back
-                idle_.push_back(&w);
-            }
-            if (error) {
-                promise.set_exception(error);
-            } else {
-                promise.set_value(value);
-            }
-        }
-    }
-
-    const pid_t pid_ = ::getpid();
-    std::mutex m_;
-    std::vector<std::unique_ptr<Worker>> all_;  // guarded by m_
-    std::vector<Worker*> idle_;                 // guarded by m_
-};
-
 PortOutService::~PortOutService() = default;
 
 PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options,
@@ -376,44 +251,6 @@ void PortOutService::authorize(Operation op, std::string_view tenant_id, StoreTr
         tx->commit();
     }
     throw PermissionDeniedError("AccessDenied", why, std::string(tenant_id));
-}
-
-std::string PortOutService::default_store_path() {
-    if (const char* env = std::getenv("PORTOUT_STORE"); env && *env) return env;
-    std::filesystem::path base;
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg && xdg[0] == '/') {
-        base = xdg;
-    } else if (const char* home = std::getenv("HOME"); home && *home) {
-        base = std::filesystem::path(home) / ".local" / "share";
-    } else {
-        throw InvalidArgumentError("NoDefaultStorePath",
-                                   "Neither XDG_DATA_HOME nor HOME is set: give the store's path.");
-    }
-    return (base / "portout" / "store.db").string();
-}
-
-std::string PortOutService::default_key_path(const std::string& store_path) {
-    if (const char* env = std::getenv("PORTOUT_KEY_FILE"); env && *env) return env;
-    if (PostgresStore::is_connection_string(store_path)) {
-        // A shared store has no folder of its own to keep the key beside.
-        throw InvalidArgumentError("KeyFileRequired",
-                                   "A PostgreSQL store needs its key file named (-KeyFile or "
-                                   "PORTOUT_KEY_FILE); the key is never kept in the database.");
-    }
-    return store_path + ".key";
-}
-
-std::unique_ptr<Store> PortOutService::open_store(const std::string& location, bool create,
-                                                  int busy_timeout_ms) {
-    if (PostgresStore::is_connection_string(location)) {
-        PostgresStore::Options o;
-        o.lock_timeout_ms = busy_timeout_ms;
-        return PostgresStore::open(location, o);
-    }
-    SqliteStore::Options o;
-    o.create = create;
-    o.busy_timeout_ms = busy_timeout_ms;
-    return SqliteStore::open(location, o);
 }
 
 std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> store,
@@ -497,7 +334,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                          entry->wrap_cipher.seal(audit_key.view(), audit_key_context(store_id)));
             tx->put_policy(default_policy_record(now, service->actor_));
             service->store_id_ = store_id;
-            service->audit_mac_ = std::make_unique<AuditMac>(std::move(audit_key));
+            service->audit_ = std::make_unique<AuditChain>(std::move(audit_key), store_id);
             service->append_audit(*tx, "StoreCreated", "", "Success", "",
                                   "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
         } else if (*id != key_id) {
@@ -539,7 +376,7 @@ void PortOutService::load_identity(StoreTransaction& tx, const KeyEntry& key) {
         throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
                                store_->location());
     }
-    audit_mac_ = std::make_unique<AuditMac>(key.wrap_cipher.open(*sealed, audit_key_context(store_id_)));
+    audit_ = std::make_unique<AuditChain>(key.wrap_cipher.open(*sealed, audit_key_context(store_id_)), store_id_);
 }
 
 std::string PortOutService::key_id() const {
@@ -602,27 +439,8 @@ std::string PortOutService::seal_pin_record(StoreTransaction& tx, std::string_vi
 
 // ---- audit ---------------------------------------------------------------------------------
 
-std::string PortOutService::audit_genesis() const {
-    return audit_mac_->begin().add("portout audit genesis").add(store_id_).finish();
-}
-
-std::string PortOutService::audit_mac_of(const AuditRecord& e) const {
-    // The number is not in the MAC: order is proven by the chain, so a moved event still
-    // verifies by itself and is reported as moved, not as edited.
-    return audit_mac_->begin()
-        .add(e.occurred_at)
-        .add(e.event_type)
-        .add(e.tenant_id)
-        .add(e.actor)
-        .add(e.outcome)
-        .add(e.reason)
-        .add(e.details)
-        .add(e.prev_mac)
-        .finish();
-}
-
-std::string PortOutService::head_mac(std::int64_t event_id, std::string_view mac) const {
-    return audit_mac_->begin().add("portout audit head").add(event_id).add(mac).finish();
+void PortOutService::append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events) {
+    audit_->append(tx, events, actor_, now());
 }
 
 void PortOutService::append_audit(StoreTransaction& tx, std::string_view type,
@@ -639,24 +457,10 @@ void PortOutService::append_audit(StoreTransaction& tx, std::string_view type,
     append_audit_events(tx, one);
 }
 
-void PortOutService::append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events) {
-    if (events.empty()) return;
-    const auto last = tx.last_audit_event();
-    std::int64_t event_id = last ? last->event_id : 0;
-    std::string prev_mac = last ? last->mac : audit_genesis();
-    // Time never runs backwards in the log, even if the clock does.
-    const Millis at = std::max(now(), last ? last->occurred_at : Millis{0});
-    for (auto& e : events) {
-        e.event_id = ++event_id;
-        e.prev_mac = std::move(prev_mac);
-        e.occurred_at = at;
-        e.actor = actor_;
-        e.mac = audit_mac_of(e);
-        tx.insert_audit_event(e);
-        prev_mac = e.mac;
-    }
-    // The head is written once, after the last event of the batch.
-    tx.set_meta(kMetaAuditHead, encode_head(event_id, prev_mac, head_mac(event_id, prev_mac)));
+AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
+    authorize(Operation::VerifyAudit);
+    auto tx = store_->begin(TxMode::Read);  // one snapshot for the whole walk
+    return audit_->verify(*tx, progress);
 }
 
 std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
@@ -715,84 +519,6 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     out.reserve(rows.size());
     for (auto& r : rows) out.push_back(std::move(static_cast<AuditEvent&>(r)));
     return out;
-}
-
-AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
-    authorize(Operation::VerifyAudit);
-    AuditVerification result;
-    auto tx = store_->begin(TxMode::Read);  // one snapshot for the whole walk
-    const auto head = decode_head(tx->meta(kMetaAuditHead));
-    const bool head_ok = head && constant_time_equal(head->head_mac, head_mac(head->event_id, head->mac));
-    auto fail = [&](std::int64_t id, std::string problem) {
-        if (result.is_valid) {
-            result.is_valid = false;
-            result.first_broken_event_id = id;
-            result.problem = std::move(problem);
-        }
-    };
-    if (!head_ok) fail(head ? head->event_id : 1, "HeadAltered");
-
-    std::string prev_mac = audit_genesis();
-    std::int64_t expected = 1;
-    std::int64_t last_id = 0;
-    std::string last_mac;
-    std::optional<AuditRecord> unlinked;  // the first authentic event out of its place
-    AuditQuery q;
-    q.limit = 5000;
-    while (true) {
-        auto batch = tx->audit_events(q);
-        if (batch.empty()) break;
-        for (const auto& e : batch) {
-            ++result.event_count;
-            if (result.is_valid) {
-                if (head_ok && e.event_id > head->event_id) {
-                    fail(e.event_id, "Inserted");
-                } else if (e.event_id != expected) {
-                    fail(expected, "Deleted");
-                } else if (!constant_time_equal(audit_mac_of(e), e.mac)) {
-                    fail(e.event_id, "Edited");
-                } else if (!constant_time_equal(e.prev_mac, prev_mac)) {
-                    fail(e.event_id, "Reordered");
-                    unlinked = e;
-                }
-            }
-            prev_mac = e.mac;
-            expected = e.event_id + 1;
-            last_id = e.event_id;
-            last_mac = e.mac;
-        }
-        q.after_event_id = batch.back().event_id;
-        if (progress) progress(result.event_count);
-    }
-    if (result.is_valid && head_ok) {
-        if (head->event_id > last_id) {
-            fail(last_id + 1, "Deleted");
-        } else if (!constant_time_equal(head->mac, last_mac)) {
-            fail(last_id, "Edited");
-        }
-    }
-    if (unlinked) {
-        // Out of place, or its predecessor deleted? Look for the event it was chained to.
-        std::unordered_set<std::string> macs;
-        AuditQuery all;
-        all.limit = 5000;
-        bool duplicate = false;
-        while (true) {
-            auto batch = tx->audit_events(all);
-            if (batch.empty()) break;
-            for (const auto& e : batch) {
-                if (e.event_id != unlinked->event_id && e.mac == unlinked->mac) duplicate = true;
-                macs.insert(e.mac);
-            }
-            all.after_event_id = batch.back().event_id;
-        }
-        if (duplicate) {
-            result.problem = "Inserted";
-        } else if (!macs.contains(unlinked->prev_mac) && unlinked->prev_mac != audit_genesis()) {
-            result.problem = "Deleted";
-        }
-    }
-    return result;
 }
 
 // ---- tenants -------------------------------------------------------------------------------
@@ -1412,7 +1138,7 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
             if (moved == 0) {
                 // Every record is under the new key: switch the store over, atomically.
                 tx->set_meta(kMetaAuditKey,
-                             fresh->wrap_cipher.seal(audit_mac_->key().view(), audit_key_context(store_id_)));
+                             fresh->wrap_cipher.seal(audit_->key().view(), audit_key_context(store_id_)));
                 tx->set_meta(kMetaKeyId, new_id);
                 tx->delete_meta(kMetaPendingKeyId);
                 tx->delete_meta(kMetaPendingKeyPath);
@@ -1795,11 +1521,10 @@ Tenant PortOutService::set_freeze(std::string_view raw_id, bool frozen) {
 
 // ---- moving a store ------------------------------------------------------------------------
 
-CopyReport PortOutService::copy_to(const std::string& destination,
+CopyReport PortOutService::copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
                                    const std::function<void(const std::string&, std::int64_t)>& progress) {
     authorize(Operation::CopyStore);
-    if (destination.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
-    auto target = open_store(destination, true, 30000);
+    auto target = open_destination();
     CopyReport report;
     report.destination = target->location();
     if (target->location() == store_->location()) {

@@ -2,6 +2,7 @@
 // each in a transaction with its audit event. Holds every rule; the store only keeps rows.
 #pragma once
 
+#include <portout/audit.hpp>
 #include <portout/clock.hpp>
 #include <portout/crypto.hpp>
 #include <portout/pin_hasher.hpp>
@@ -87,12 +88,6 @@ struct PolicyChange {
     std::optional<Millis> max_lockout_ms;
 };
 
-struct AuditVerification {
-    bool is_valid = true;
-    std::int64_t event_count = 0;
-    std::optional<std::int64_t> first_broken_event_id;
-    std::string problem;  // Edited, Deleted, Inserted, Reordered, HeadAltered; empty when valid
-};
 
 struct RotationProgress {
     std::int64_t done = 0;
@@ -177,6 +172,7 @@ struct ServiceOptions {
 };
 
 class WorkerPool;
+class AuditChain;
 
 class PortOutService {
 public:
@@ -189,13 +185,6 @@ public:
     static std::unique_ptr<PortOutService> open(std::unique_ptr<Store> store,
                                                 const std::string& key_path,
                                                 const ServiceOptions& options);
-
-    // Default locations: $XDG_DATA_HOME/portout/store.db (~/.local/share/...), or PORTOUT_STORE;
-    // the key beside its store (<store>.key), or PORTOUT_KEY_FILE.
-    static std::string default_store_path();
-    static std::string default_key_path(const std::string& store_path);
-    // The store at `location`: a PostgreSQL connection URI (postgresql://...) or a SQLite path.
-    static std::unique_ptr<Store> open_store(const std::string& location, bool create, int busy_timeout_ms);
 
     const std::string& actor() const noexcept { return actor_; }
     Role role() const noexcept { return role_; }
@@ -261,10 +250,11 @@ public:
     std::vector<Notification> receive_notifications(std::string_view consumer, std::size_t max_count);
     std::int64_t acknowledge_notifications(std::string_view consumer, const std::vector<std::int64_t>& ids);
 
-    // Copies the whole store, as it is, into an empty store at `destination` (a SQLite path or a
-    // PostgreSQL URI), in one transaction there: PIN records stay sealed under the same key,
-    // audit events keep their MACs. Open the copy with the same key file.
-    CopyReport copy_to(const std::string& destination,
+    // Copies the whole store, as it is, into the empty store `open_destination` opens (called
+    // once the session is known to be allowed to copy; see open_store.hpp), in one transaction
+    // there: PIN records stay sealed under the same key, audit events keep their MACs. Open the
+    // copy with the same key file.
+    CopyReport copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
                        const std::function<void(const std::string&, std::int64_t)>& progress = {});
 
     // Re-seals every PIN record under the key in `new_key_path` (created when missing), in
@@ -278,8 +268,6 @@ private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
     Millis now() const { return clock_->now_ms(); }
-    // Throws PermissionDeniedError (AccessDenied), after recording the refusal, when this
-    // session may not perform `op` on `tenant_id` (empty: on the store as a whole).
     // Throws AccessDenied when the session may not do `op` (on `tenant_id`), having recorded
     // the refusal in the audit chain exactly once: in `tx` when the caller holds a write
     // transaction (committed there, as nothing else was done in it), else in a transaction of
@@ -294,18 +282,15 @@ private:
                       std::string_view outcome, std::string_view reason, std::string details);
     // Chains `events` (type, tenant, outcome, reason and details filled in) after the last one.
     void append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events);
-    std::string audit_mac_of(const AuditRecord& e) const;
-    std::string audit_genesis() const;
-    std::string head_mac(std::int64_t event_id, std::string_view mac) const;
     Secret open_pin_record(const TenantRecord& t) const;
     std::string seal_pin_record(StoreTransaction& tx, std::string_view tenant_id,
                                 std::string_view encoded, std::string& key_id_out);
     std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
     PinStatus status_of(const TenantRecord& t) const;
     Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
+    std::string consumer_key(const std::string& consumer) const;
     // The order, or OrderNotFound when it does not exist or is outside what this session may
     // see. `writing`: tx is a write transaction, in which a refusal is recorded.
-    std::string consumer_key(const std::string& consumer) const;
     OrderRecord require_order(StoreTransaction& tx, std::string_view order_id, Operation op, bool writing);
     Order transition(std::string_view order_id, Operation op, const std::vector<std::string>& from,
                      const std::string& to, std::optional<Millis> foc);
@@ -328,7 +313,7 @@ private:
     std::vector<std::string> scope_;  // sorted canonical tenant ids; empty: all
     PinHasher hasher_;
     std::string store_id_;
-    std::unique_ptr<AuditMac> audit_mac_;
+    std::unique_ptr<AuditChain> audit_;
 
     mutable std::shared_mutex keys_mutex_;
     std::map<std::string, std::shared_ptr<const KeyEntry>, std::less<>> keys_;

@@ -1,0 +1,52 @@
+// The audit chain: every event carries a MAC under the store's audit key over its fields and
+// the MAC of the event before it (the first, over a genesis value bound to the store's id),
+// and the head (the newest event's id and MAC, itself MACed) is kept in the store's meta, so
+// an edit, a deletion, an insertion, a reordering or a truncation of the log is found.
+#pragma once
+
+#include <portout/audit.hpp>
+#include <portout/clock.hpp>
+#include <portout/crypto.hpp>
+#include <portout/store.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portout {
+
+class AuditChain {
+public:
+    static constexpr std::string_view kMetaHead = "audit_head";
+
+    // The chain of the store `store_id`, under its audit key.
+    AuditChain(Secret key, std::string store_id);
+
+    // Chains `events` (type, tenant, outcome, reason and details filled in) after the newest
+    // event of the store: each gets the next id, `actor`, a time that never runs backwards
+    // (`now`, or the newest event's time if the clock is behind it) and its MAC; the head is
+    // written once, after the last of them.
+    void append(StoreTransaction& tx, std::vector<AuditRecord>& events, std::string_view actor, Millis now) const;
+
+    // Walks the whole chain in `tx` (one snapshot), calling `progress` with the count so far
+    // after each page; reports the first break and what it is.
+    AuditVerification verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress) const;
+
+    // The newest event's id as the head records it, when the head's own MAC holds.
+    std::optional<std::int64_t> head_event_id(StoreTransaction& tx) const;
+
+    // The audit key, to seal it again under a new store key.
+    const Secret& key() const noexcept { return mac_.key(); }
+
+private:
+    std::string genesis() const;
+    std::string mac_of(const AuditRecord& e) const;
+    std::string head_mac(std::int64_t event_id, std::string_view mac) const;
+
+    AuditMac mac_;
+    std::string store_id_;
+};
+
+}  // namespace portout
