@@ -4,6 +4,7 @@
 #include <portout/identity.hpp>
 #include <portout/phone_number.hpp>
 #include "service/audit_chain.hpp"
+#include "service/key_ring.hpp"
 #include "service/worker_pool.hpp"
 
 #include <pwd.h>
@@ -25,23 +26,15 @@
 
 namespace portout {
 
-struct PortOutService::KeyEntry {
-    explicit KeyEntry(StoreKey k)
-        : key(std::move(k)), pin_cipher(key, kPurposePinRecord), wrap_cipher(key, kPurposeAuditKeyWrap) {}
-    StoreKey key;
-    RecordCipher pin_cipher;
-    RecordCipher wrap_cipher;
-};
-
 namespace {
 
 constexpr std::string_view kMetaStoreId = "store_id";
-constexpr std::string_view kMetaKeyId = "key_id";
+constexpr std::string_view kMetaKeyId = KeyRing::kMetaKeyId;
 constexpr std::string_view kMetaHashProfile = "hash_profile";
 constexpr std::string_view kMetaTestStore = "test_store";
 constexpr std::string_view kMetaAuditKey = "audit_key";
-constexpr std::string_view kMetaPendingKeyId = "pending_key_id";
-constexpr std::string_view kMetaPendingKeyPath = "pending_key_path";
+constexpr std::string_view kMetaPendingKeyId = KeyRing::kMetaPendingKeyId;
+constexpr std::string_view kMetaPendingKeyPath = KeyRing::kMetaPendingKeyPath;
 constexpr std::string_view kMetaCreatedAt = "created_at";
 
 constexpr int kDefaultMaxFailedAttempts = 5;
@@ -58,14 +51,6 @@ constexpr std::string_view kRejected = "Rejected";
 constexpr std::string_view kConfirmed = "Confirmed";
 constexpr std::string_view kCompleted = "Completed";
 constexpr std::string_view kCancelled = "Cancelled";
-
-std::string pin_record_context(std::string_view tenant_id) {
-    return "portout pin record\n" + std::string(tenant_id);
-}
-
-std::string audit_key_context(std::string_view store_id) {
-    return "portout audit key\n" + std::string(store_id);
-}
 
 std::string os_user() {
     if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
@@ -303,11 +288,12 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     }
 
     std::unique_ptr<PortOutService> service(new PortOutService(std::move(store), options, profile));
-    auto entry = std::make_shared<const KeyEntry>(std::move(key));
-    const std::string key_id = entry->key.key_id();
-    service->keys_.emplace(key_id, entry);
-    service->current_key_id_ = key_id;
-    service->sealing_key_id_ = key_id;
+    const std::string key_id = key.key_id();
+    {
+        auto* raw = service->store_.get();
+        service->keys_ = std::make_unique<KeyRing>(
+            std::move(key), [raw](const std::string& path) { return load_key(*raw, path); }, raw->location());
+    }
 
     // Only a new store, or a change of hash profile, writes anything here: opening a store
     // (a damaged one too) leaves its file as it was.
@@ -330,8 +316,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
             tx->set_meta(kMetaCreatedAt, std::to_string(now));
             Secret audit_key(random_bytes(AuditMac::kSize));
-            tx->set_meta(kMetaAuditKey,
-                         entry->wrap_cipher.seal(audit_key.view(), audit_key_context(store_id)));
+            tx->set_meta(kMetaAuditKey, KeyRing::seal_audit_key(*service->keys_->current(), audit_key, store_id));
             tx->put_policy(default_policy_record(now, service->actor_));
             service->store_id_ = store_id;
             service->audit_ = std::make_unique<AuditChain>(std::move(audit_key), store_id);
@@ -340,7 +325,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         } else if (*id != key_id) {
             throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
         } else {
-            service->load_identity(*tx, *entry);
+            service->load_identity(*tx);
             const auto recorded = tx->meta(kMetaHashProfile).value_or("");
             if (recorded != to_string(profile)) {
                 tx->set_meta(kMetaHashProfile, to_string(profile));
@@ -351,17 +336,14 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         tx->commit();
     } else {
         auto tx = service->store_->begin(TxMode::Read);
-        service->load_identity(*tx, *entry);
+        service->load_identity(*tx);
     }
 
     // Mid-rotation: records already moved need the new key; new records go under it.
     if (pending_id && pending_path) {
         try {
-            auto pending = std::make_shared<const KeyEntry>(load_key(*service->store_, *pending_path));
-            if (pending->key.key_id() == *pending_id) {
-                service->keys_.emplace(*pending_id, pending);
-                service->sealing_key_id_ = *pending_id;
-            }
+            auto pending = service->keys_->load(*pending_path);
+            if (pending->key.key_id() == *pending_id) service->keys_->add(std::move(pending));
         } catch (const Error&) {
             // The records under the new key stay unreadable until the rotation is run again.
         }
@@ -369,72 +351,18 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     return service;
 }
 
-void PortOutService::load_identity(StoreTransaction& tx, const KeyEntry& key) {
+void PortOutService::load_identity(StoreTransaction& tx) {
     store_id_ = tx.meta(kMetaStoreId).value_or("");
     const auto sealed = tx.meta(kMetaAuditKey);
     if (!sealed || store_id_.empty()) {
         throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
                                store_->location());
     }
-    audit_ = std::make_unique<AuditChain>(key.wrap_cipher.open(*sealed, audit_key_context(store_id_)), store_id_);
+    audit_ = std::make_unique<AuditChain>(keys_->open_audit_key(*sealed, store_id_), store_id_);
 }
 
 std::string PortOutService::key_id() const {
-    std::shared_lock lock(keys_mutex_);
-    return current_key_id_;
-}
-
-std::shared_ptr<const PortOutService::KeyEntry> PortOutService::key_entry(std::string_view key_id) const {
-    std::shared_lock lock(keys_mutex_);
-    auto it = keys_.find(key_id);
-    if (it == keys_.end()) {
-        throw ResourceUnavailableError("KeyUnavailable",
-                                       "A record is sealed under a key this session does not hold (" +
-                                           std::string(key_id) +
-                                           "); a key rotation may be unfinished.",
-                                       store_->location());
-    }
-    return it->second;
-}
-
-Secret PortOutService::open_pin_record(const TenantRecord& t) const {
-    return key_entry(t.pin_key_id)->pin_cipher.open(*t.pin_record, pin_record_context(t.tenant_id));
-}
-
-std::string PortOutService::seal_pin_record(StoreTransaction& tx, std::string_view tenant_id,
-                                            std::string_view encoded, std::string& key_id_out) {
-    // The store says which key new records go under: another session may have rotated it.
-    const auto pending = tx.meta(kMetaPendingKeyId);
-    const auto target = pending ? pending : tx.meta(kMetaKeyId);
-    if (!target) throw InvalidDataError("StoreCorrupt", "The store's key id is missing.", store_->location());
-    std::shared_ptr<const KeyEntry> entry;
-    {
-        std::shared_lock lock(keys_mutex_);
-        if (auto it = keys_.find(*target); it != keys_.end()) entry = it->second;
-    }
-    if (!entry && pending) {
-        if (const auto path = tx.meta(kMetaPendingKeyPath)) {
-            try {
-                auto loaded = std::make_shared<const KeyEntry>(load_key(*store_, *path));
-                if (loaded->key.key_id() == *pending) {
-                    std::unique_lock lock(keys_mutex_);
-                    keys_.emplace(*pending, loaded);
-                    sealing_key_id_ = *pending;
-                    entry = loaded;
-                }
-            } catch (const Error&) {
-                // Reported below.
-            }
-        }
-    }
-    if (!entry) {
-        throw SecurityError("KeyRotated",
-                            "The store's key was rotated by another session: open the store again "
-                            "with its new key file.",
-                            store_->location());
-    }
-    key_id_out = *target;
-    return entry->pin_cipher.seal(encoded, pin_record_context(tenant_id));
+    return keys_->current_id();
 }
 
 // ---- audit ---------------------------------------------------------------------------------
@@ -725,7 +653,7 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
         policy.pin_policy.check(pin, id);
         // Two Argon2id computations, at once: the current PIN verified on a worker thread
         // ("same as current"), the new one hashed here.
-        const auto is_current = [&] { return hasher_.verify(open_pin_record(before).view(), pin); };
+        const auto is_current = [&] { return hasher_.verify(keys_->open_pin_record(before).view(), pin); };
         std::future<bool> same;
         bool same_here = false;
         if (before.pin_record) {
@@ -753,7 +681,7 @@ PinStatus PortOutService::set_pin(std::string_view raw_id, std::string_view pin)
         if (t.pin_version != before.pin_version || t.country != before.country) continue;
         const bool first = !t.pin_record;
         const Millis at = now();
-        t.pin_record = seal_pin_record(*tx, id, encoded->view(), t.pin_key_id);
+        t.pin_record = keys_->seal_pin_record(*tx, id, encoded->view(), t.pin_key_id);
         if (first) t.pin_set_at = at;
         t.pin_changed_at = at;
         t.pin_changed_by = actor_;
@@ -878,7 +806,7 @@ bool PortOutService::verify_pin_now(const PinAttempt& a, std::string_view pin,
                                     std::optional<Secret>& upgraded) const {
     if (a.path == PinAttempt::Path::Frozen) return false;
     if (a.path != PinAttempt::Path::Evaluate) return hasher_.verify_nothing(pin);
-    const auto encoded = open_pin_record(a.snapshot);
+    const auto encoded = keys_->open_pin_record(a.snapshot);
     const bool accepted = hasher_.verify(encoded.view(), pin);
     if (accepted && hasher_.is_weaker(encoded.view())) upgraded = hasher_.hash(pin);
     return accepted;
@@ -903,7 +831,7 @@ void PortOutService::record_pin_outcome(StoreTransaction& tx, const PinAttempt& 
         t->locked_until.reset();
         t->lock_level = 0;
         if (upgraded) {
-            t->pin_record = seal_pin_record(tx, a.tenant_id, upgraded->view(), t->pin_key_id);
+            t->pin_record = keys_->seal_pin_record(tx, a.tenant_id, upgraded->view(), t->pin_key_id);
             t->pin_version += 1;
             details = "rehashed=" + std::string(to_string(hasher_.profile()));
         }
@@ -1092,7 +1020,7 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
     if (new_key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The new key file path is empty.");
     authorize(Operation::RotateKey);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 10000);
-    auto fresh = std::make_shared<const KeyEntry>(load_or_create_key(*store_, new_key_path));
+    auto fresh = std::make_shared<const KeyRing::Entry>(load_or_create_key(*store_, new_key_path));
     const std::string new_id = fresh->key.key_id();
     RotationReport report;
     report.old_key_id = key_id();
@@ -1119,26 +1047,21 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
                      "from=" + report.old_key_id + " to=" + new_id + " records=" + std::to_string(total));
         tx->commit();
     }
-    {
-        std::unique_lock lock(keys_mutex_);
-        keys_.emplace(new_id, fresh);
-        sealing_key_id_ = new_id;
-    }
+    keys_->add(fresh);
     while (true) {
         std::int64_t moved = 0;
         {
             auto tx = store_->begin(TxMode::Write);
             for (auto& t : tx->pin_records_not_under(new_id, "", batch_size)) {
-                const auto encoded = open_pin_record(t);
-                t.pin_record = fresh->pin_cipher.seal(encoded.view(), pin_record_context(t.tenant_id));
+                const auto encoded = keys_->open_pin_record(t);
+                t.pin_record = KeyRing::seal_pin_record(*fresh, t.tenant_id, encoded.view());
                 t.pin_key_id = new_id;
                 tx->update_tenant(t);
                 ++moved;
             }
             if (moved == 0) {
                 // Every record is under the new key: switch the store over, atomically.
-                tx->set_meta(kMetaAuditKey,
-                             fresh->wrap_cipher.seal(audit_->key().view(), audit_key_context(store_id_)));
+                tx->set_meta(kMetaAuditKey, KeyRing::seal_audit_key(*fresh, audit_->key(), store_id_));
                 tx->set_meta(kMetaKeyId, new_id);
                 tx->delete_meta(kMetaPendingKeyId);
                 tx->delete_meta(kMetaPendingKeyPath);
@@ -1157,12 +1080,7 @@ RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::
         report.batches += 1;
         if (progress) progress({report.records_rotated, std::max(total, report.records_rotated)});
     }
-    {
-        std::unique_lock lock(keys_mutex_);
-        keys_.erase(report.old_key_id);
-        current_key_id_ = new_id;
-        sealing_key_id_ = new_id;
-    }
+    keys_->finish_rotation(report.old_key_id, new_id);
     return report;
 }
 

@@ -11,10 +11,8 @@
 
 #include <array>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -173,6 +171,7 @@ struct ServiceOptions {
 
 class WorkerPool;
 class AuditChain;
+class KeyRing;
 
 class PortOutService {
 public:
@@ -264,7 +263,6 @@ public:
                               const std::function<void(const RotationProgress&)>& progress = {});
 
 private:
-    struct KeyEntry;
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
     Millis now() const { return clock_->now_ms(); }
@@ -275,17 +273,13 @@ private:
     // writer slot until the busy timeout.
     void authorize(Operation op, std::string_view tenant_id = {}, StoreTransaction* write_tx = nullptr);
     bool in_scope(std::string_view tenant_id) const;
-    void load_identity(StoreTransaction& tx, const KeyEntry& key);
+    void load_identity(StoreTransaction& tx);
     EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
     TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
     void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
                       std::string_view outcome, std::string_view reason, std::string details);
     // Chains `events` (type, tenant, outcome, reason and details filled in) after the last one.
     void append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events);
-    Secret open_pin_record(const TenantRecord& t) const;
-    std::string seal_pin_record(StoreTransaction& tx, std::string_view tenant_id,
-                                std::string_view encoded, std::string& key_id_out);
-    std::shared_ptr<const KeyEntry> key_entry(std::string_view key_id) const;
     PinStatus status_of(const TenantRecord& t) const;
     Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
     std::string consumer_key(const std::string& consumer) const;
@@ -315,10 +309,7 @@ private:
     std::string store_id_;
     std::unique_ptr<AuditChain> audit_;
 
-    mutable std::shared_mutex keys_mutex_;
-    std::map<std::string, std::shared_ptr<const KeyEntry>, std::less<>> keys_;
-    std::string current_key_id_;  // the key of the store
-    std::string sealing_key_id_;  // the key new records are sealed under (the new one mid-rotation)
+    std::unique_ptr<KeyRing> keys_;
 
     // Threads doing one side of two things at once (see service.cpp); last, so stopped first.
     std::unique_ptr<WorkerPool> workers_;

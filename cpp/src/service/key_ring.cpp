@@ -1,0 +1,120 @@
+#include "service/key_ring.hpp"
+
+#include <portout/errors.hpp>
+
+#include <mutex>
+#include <utility>
+
+namespace portout {
+
+namespace {
+
+std::string pin_record_context(std::string_view tenant_id) {
+    return "portout pin record\n" + std::string(tenant_id);
+}
+
+std::string audit_key_context(std::string_view store_id) {
+    return "portout audit key\n" + std::string(store_id);
+}
+
+}  // namespace
+
+KeyRing::Entry::Entry(StoreKey k)
+    : key(std::move(k)), pin_cipher(key, kPurposePinRecord), wrap_cipher(key, kPurposeAuditKeyWrap) {}
+
+KeyRing::KeyRing(StoreKey current, Loader loader, std::string location)
+    : loader_(std::move(loader)), location_(std::move(location)) {
+    auto entry = std::make_shared<const Entry>(std::move(current));
+    current_id_ = entry->key.key_id();
+    keys_.emplace(current_id_, std::move(entry));
+}
+
+std::shared_ptr<const KeyRing::Entry> KeyRing::current() const {
+    std::shared_lock lock(mutex_);
+    return keys_.at(current_id_);
+}
+
+std::string KeyRing::current_id() const {
+    std::shared_lock lock(mutex_);
+    return current_id_;
+}
+
+std::shared_ptr<const KeyRing::Entry> KeyRing::entry(std::string_view key_id) const {
+    std::shared_lock lock(mutex_);
+    auto it = keys_.find(key_id);
+    if (it == keys_.end()) {
+        throw ResourceUnavailableError("KeyUnavailable",
+                                       "A record is sealed under a key this session does not hold (" +
+                                           std::string(key_id) + "); a key rotation may be unfinished.",
+                                       location_);
+    }
+    return it->second;
+}
+
+Secret KeyRing::open_pin_record(const TenantRecord& t) const {
+    return entry(t.pin_key_id)->pin_cipher.open(*t.pin_record, pin_record_context(t.tenant_id));
+}
+
+std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tenant_id, std::string_view encoded,
+                                     std::string& key_id_out) {
+    // The store says which key new records go under: another session may have rotated it.
+    const auto pending = tx.meta(kMetaPendingKeyId);
+    const auto target = pending ? pending : tx.meta(kMetaKeyId);
+    if (!target) throw InvalidDataError("StoreCorrupt", "The store's key id is missing.", location_);
+    std::shared_ptr<const Entry> found;
+    {
+        std::shared_lock lock(mutex_);
+        if (auto it = keys_.find(*target); it != keys_.end()) found = it->second;
+    }
+    if (!found && pending) {
+        if (const auto path = tx.meta(kMetaPendingKeyPath)) {
+            try {
+                auto loaded = load(*path);
+                if (loaded->key.key_id() == *pending) {
+                    add(loaded);
+                    found = loaded;
+                }
+            } catch (const Error&) {
+                // Reported below.
+            }
+        }
+    }
+    if (!found) {
+        throw SecurityError("KeyRotated",
+                            "The store's key was rotated by another session: open the store again "
+                            "with its new key file.",
+                            location_);
+    }
+    key_id_out = *target;
+    return seal_pin_record(*found, tenant_id, encoded);
+}
+
+std::string KeyRing::seal_pin_record(const Entry& under, std::string_view tenant_id, std::string_view encoded) {
+    return under.pin_cipher.seal(encoded, pin_record_context(tenant_id));
+}
+
+std::string KeyRing::seal_audit_key(const Entry& under, const Secret& audit_key, std::string_view store_id) {
+    return under.wrap_cipher.seal(audit_key.view(), audit_key_context(store_id));
+}
+
+Secret KeyRing::open_audit_key(std::string_view sealed, std::string_view store_id) const {
+    return current()->wrap_cipher.open(sealed, audit_key_context(store_id));
+}
+
+std::shared_ptr<const KeyRing::Entry> KeyRing::load(const std::string& path) const {
+    return std::make_shared<const Entry>(loader_(path));
+}
+
+void KeyRing::add(std::shared_ptr<const Entry> key) {
+    std::unique_lock lock(mutex_);
+    const auto id = key->key.key_id();
+    keys_.emplace(id, std::move(key));
+}
+
+void KeyRing::finish_rotation(const std::string& old_id, const std::string& new_id) {
+    std::unique_lock lock(mutex_);
+    keys_.erase(old_id);
+    current_id_ = new_id;
+}
+
+}  // namespace portout
