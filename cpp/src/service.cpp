@@ -3,6 +3,7 @@
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include <portout/phone_number.hpp>
+#include "service/access.hpp"
 #include "service/audit_chain.hpp"
 #include "service/key_ring.hpp"
 #include "service/worker_pool.hpp"
@@ -111,85 +112,6 @@ StoreKey load_or_create_key(const Store& store, const std::string& path) {
 
 }  // namespace
 
-std::string_view to_string(Role role) noexcept {
-    switch (role) {
-        case Role::StoreAdmin: return "StoreAdmin";
-        case Role::TelephonyAdmin: return "TelephonyAdmin";
-        case Role::Carrier: return "Carrier";
-        case Role::Auditor: return "Auditor";
-    }
-    return "Unknown";
-}
-
-std::optional<Role> parse_role(std::string_view name) noexcept {
-    for (auto r : {Role::StoreAdmin, Role::TelephonyAdmin, Role::Carrier, Role::Auditor}) {
-        const auto id = to_string(r);
-        if (id.size() == name.size() &&
-            std::equal(id.begin(), id.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-            })) {
-            return r;
-        }
-    }
-    return std::nullopt;
-}
-
-std::string_view to_string(Operation op) noexcept {
-    switch (op) {
-        case Operation::CreateTenant: return "CreateTenant";
-        case Operation::ReadTenant: return "ReadTenant";
-        case Operation::UpdateTenant: return "UpdateTenant";
-        case Operation::RemoveTenant: return "RemoveTenant";
-        case Operation::SetPin: return "SetPin";
-        case Operation::ReadPinStatus: return "ReadPinStatus";
-        case Operation::CheckPin: return "CheckPin";
-        case Operation::UnlockPin: return "UnlockPin";
-        case Operation::ReadPolicy: return "ReadPolicy";
-        case Operation::SetPolicy: return "SetPolicy";
-        case Operation::TestPolicy: return "TestPolicy";
-        case Operation::ReadAudit: return "ReadAudit";
-        case Operation::VerifyAudit: return "VerifyAudit";
-        case Operation::RotateKey: return "RotateKey";
-        case Operation::CopyStore: return "CopyStore";
-        case Operation::AddNumber: return "AddNumber";
-        case Operation::ReadNumbers: return "ReadNumbers";
-        case Operation::RemoveNumber: return "RemoveNumber";
-        case Operation::SubmitOrder: return "SubmitOrder";
-        case Operation::ReadOrders: return "ReadOrders";
-        case Operation::ManageOrder: return "ManageOrder";
-        case Operation::CancelOrder: return "CancelOrder";
-        case Operation::Freeze: return "Freeze";
-        case Operation::Notifications: return "Notifications";
-    }
-    return "Unknown";
-}
-
-bool role_allows(Role role, Operation op) noexcept {
-    switch (role) {
-        case Role::StoreAdmin:
-            return true;
-        case Role::TelephonyAdmin:
-            return op == Operation::ReadTenant || op == Operation::SetPin ||
-                   op == Operation::ReadPinStatus || op == Operation::CheckPin ||
-                   op == Operation::ReadPolicy || op == Operation::SetPolicy ||
-                   op == Operation::TestPolicy || op == Operation::ReadAudit ||
-                   op == Operation::AddNumber || op == Operation::ReadNumbers ||
-                   op == Operation::RemoveNumber || op == Operation::ReadOrders ||
-                   op == Operation::CancelOrder || op == Operation::Freeze ||
-                   op == Operation::Notifications;
-        case Role::Auditor:
-            return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
-                   op == Operation::ReadPolicy || op == Operation::TestPolicy ||
-                   op == Operation::ReadAudit || op == Operation::VerifyAudit ||
-                   op == Operation::ReadNumbers || op == Operation::ReadOrders;
-        case Role::Carrier:
-            // A gaining carrier submits orders, and sees and cancels its own.
-            return op == Operation::SubmitOrder || op == Operation::ReadOrders ||
-                   op == Operation::CancelOrder;
-    }
-    return false;
-}
-
 PortOutService::~PortOutService() = default;
 
 PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options,
@@ -197,34 +119,19 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
     : store_(std::move(store)),
       clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
+      access_(std::make_unique<Access>(options.role, options.tenant_scope)),
       role_(options.role),
+      scope_(access_->scope()),
       hasher_(profile),
-      workers_(std::make_unique<WorkerPool>()) {
-    for (const auto& id : options.tenant_scope) scope_.push_back(canonical_tenant_id(id));
-    std::sort(scope_.begin(), scope_.end());
-    scope_.erase(std::unique(scope_.begin(), scope_.end()), scope_.end());
-}
+      workers_(std::make_unique<WorkerPool>()) {}
 
 bool PortOutService::in_scope(std::string_view tenant_id) const {
-    return scope_.empty() || std::binary_search(scope_.begin(), scope_.end(), tenant_id);
+    return access_->in_scope(tenant_id);
 }
 
 void PortOutService::authorize(Operation op, std::string_view tenant_id, StoreTransaction* write_tx) {
-    std::string why;
-    if (!role_allows(role_, op)) {
-        why = "The role " + std::string(to_string(role_)) + " may not perform " +
-              std::string(to_string(op)) + ".";
-    } else if (!tenant_id.empty() && !in_scope(tenant_id)) {
-        why = "The tenant is outside this session's tenant scope.";
-    } else if (tenant_id.empty() && !scope_.empty() &&
-               (op == Operation::SetPolicy || op == Operation::RotateKey || op == Operation::CreateTenant ||
-                op == Operation::CopyStore)) {
-        why = "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
-    } else if (tenant_id.empty() && op == Operation::SetPolicy && role_ != Role::StoreAdmin) {
-        why = "Only a StoreAdmin may change the store's default policy.";
-    } else {
-        return;
-    }
+    const auto why = access_->refusal(op, tenant_id);
+    if (!why) return;
     if (write_tx) {
         append_audit(*write_tx, "AccessDenied", tenant_id, "Denied", to_string(op),
                      "role=" + std::string(to_string(role_)));
@@ -235,7 +142,7 @@ void PortOutService::authorize(Operation op, std::string_view tenant_id, StoreTr
                      "role=" + std::string(to_string(role_)));
         tx->commit();
     }
-    throw PermissionDeniedError("AccessDenied", why, std::string(tenant_id));
+    throw PermissionDeniedError("AccessDenied", *why, std::string(tenant_id));
 }
 
 std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> store,

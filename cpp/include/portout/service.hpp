@@ -170,6 +170,7 @@ struct ServiceOptions {
 };
 
 class WorkerPool;
+class Access;
 class AuditChain;
 class KeyRing;
 
@@ -303,8 +304,9 @@ private:
     std::unique_ptr<Store> store_;
     std::shared_ptr<const Clock> clock_;
     std::string actor_;
+    std::unique_ptr<Access> access_;
     Role role_;
-    std::vector<std::string> scope_;  // sorted canonical tenant ids; empty: all
+    const std::vector<std::string>& scope_;  // access_'s: sorted canonical tenant ids; empty: all
     PinHasher hasher_;
     std::string store_id_;
     std::unique_ptr<AuditChain> audit_;
