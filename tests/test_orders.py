@@ -481,3 +481,20 @@ def test_a_recreated_tenant_starts_clean(admin: portout.Store, carrier: portout.
     assert admin.verify_audit().is_valid
     # The carrier's old order cannot release the new owner's number.
     assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N2]
+
+
+def test_the_mark_moves_past_ids_never_handed_out(admin: portout.Store, location: str) -> None:
+    """A PostgreSQL sequence skips ids on a rollback: a gap must not hold a consumer's mark back,
+    or every later acknowledgement would be kept one by one."""
+    from conftest import raw_execute
+
+    for _ in range(3):
+        admin.set_freeze("contoso.com", True)
+        admin.set_freeze("contoso.com", False)
+    ids = [n.notification_id for n in admin.receive_notifications("pager", max_count=1000)]
+    assert len(ids) == 7
+    raw_execute(location, f"DELETE FROM notifications WHERE notification_id = {ids[3]}")  # a gap
+    rest = [i for i in ids if i != ids[3]]
+    assert admin.acknowledge_notifications("pager", rest) == 6
+    assert _raw_count(location, "notification_acks") == 0, "the gap held the mark back"
+    assert admin.receive_notifications("pager") == []

@@ -120,10 +120,16 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
       clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
       access_(std::make_unique<Access>(options.role, options.tenant_scope)),
-      role_(options.role),
-      scope_(access_->scope()),
       hasher_(profile),
       workers_(std::make_unique<WorkerPool>()) {}
+
+Role PortOutService::role() const noexcept {
+    return access_->role();
+}
+
+const std::vector<std::string>& PortOutService::tenant_scope() const noexcept {
+    return access_->scope();
+}
 
 bool PortOutService::in_scope(std::string_view tenant_id) const {
     return access_->in_scope(tenant_id);
@@ -132,16 +138,14 @@ bool PortOutService::in_scope(std::string_view tenant_id) const {
 void PortOutService::authorize(Operation op, std::string_view tenant_id, StoreTransaction* write_tx) {
     const auto why = access_->refusal(op, tenant_id);
     if (!why) return;
-    if (write_tx) {
-        append_audit(*write_tx, "AccessDenied", tenant_id, "Denied", to_string(op),
-                     "role=" + std::string(to_string(role_)));
-        write_tx->commit();
-    } else {
-        auto tx = store_->begin(TxMode::Write);
-        append_audit(*tx, "AccessDenied", tenant_id, "Denied", to_string(op),
-                     "role=" + std::string(to_string(role_)));
-        tx->commit();
+    std::unique_ptr<StoreTransaction> own;
+    if (!write_tx) {
+        own = store_->begin(TxMode::Write);
+        write_tx = own.get();
     }
+    append_audit(*write_tx, "AccessDenied", tenant_id, "Denied", to_string(op),
+                 "role=" + std::string(to_string(role())));
+    write_tx->commit();
     throw PermissionDeniedError("AccessDenied", *why, std::string(tenant_id));
 }
 
@@ -303,7 +307,7 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     for (auto& id : q.tenant_ids) id = canonical_tenant_id(id);
     if (q.tenant_ids.empty()) {
         authorize(Operation::ReadAudit);
-        q.tenant_ids = scope_;  // a scoped session reads its own tenants' events only
+        q.tenant_ids = tenant_scope();  // a scoped session reads its own tenants' events only
     } else {
         for (const auto& id : q.tenant_ids) authorize(Operation::ReadAudit, id);
     }
@@ -430,11 +434,12 @@ Tenant PortOutService::get_tenant(std::string_view raw_id) {
 
 std::vector<TenantRecord> PortOutService::visible_tenants(std::string_view after, std::size_t limit) {
     limit = std::clamp<std::size_t>(limit, 1, 100000);
-    if (scope_.empty()) return store_->begin(TxMode::ReadOneStatement)->tenants_after(after, limit);
+    const auto& scope = tenant_scope();
+    if (scope.empty()) return store_->begin(TxMode::ReadOneStatement)->tenants_after(after, limit);
     auto tx = store_->begin(TxMode::Read);
     std::vector<TenantRecord> out;
-    for (auto it = std::upper_bound(scope_.begin(), scope_.end(), after);
-         it != scope_.end() && out.size() < limit; ++it) {
+    for (auto it = std::upper_bound(scope.begin(), scope.end(), after); it != scope.end() && out.size() < limit;
+         ++it) {
         if (auto t = tx->tenant(*it)) out.push_back(std::move(*t));
     }
     return out;
@@ -1027,9 +1032,10 @@ std::string canonical_consumer(std::string_view raw) {
 // provider's "pager", and neither acknowledges for the other. The key carries the scope's
 // fingerprint after a space, which no consumer name holds.
 std::string PortOutService::consumer_key(const std::string& consumer) const {
-    if (scope_.empty()) return consumer;
+    const auto& scope = tenant_scope();
+    if (scope.empty()) return consumer;
     std::string joined;
-    for (const auto& t : scope_) joined += t + '\n';
+    for (const auto& t : scope) joined += t + '\n';
     return consumer + " scope:" + fingerprint(joined);
 }
 
@@ -1038,7 +1044,7 @@ std::vector<Notification> PortOutService::receive_notifications(std::string_view
     const auto consumer = canonical_consumer(raw_consumer);
     authorize(Operation::Notifications);
     auto tx = store_->begin(TxMode::Read);
-    return tx->unacknowledged(consumer_key(consumer), scope_, std::clamp<std::size_t>(max_count, 1, 10000));
+    return tx->unacknowledged(consumer_key(consumer), tenant_scope(), std::clamp<std::size_t>(max_count, 1, 10000));
 }
 
 std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_consumer,
@@ -1047,10 +1053,11 @@ std::int64_t PortOutService::acknowledge_notifications(std::string_view raw_cons
     authorize(Operation::Notifications);
     auto tx = store_->begin(TxMode::Write);
     // Only notifications this session may see are acknowledged; others are as unknown ids.
-    const auto added = tx->acknowledge(consumer_key(consumer), scope_, ids);
+    const auto& scope = tenant_scope();
+    const auto added = tx->acknowledge(consumer_key(consumer), scope, ids);
     if (added == 0) return 0;  // nothing changed, nothing is recorded
-    append_audit(*tx, "NotificationsAcknowledged", scope_.size() == 1 ? scope_[0] : std::string(), "Success",
-                 "", "consumer=" + consumer + " acknowledged=" + std::to_string(added));
+    append_audit(*tx, "NotificationsAcknowledged", scope.size() == 1 ? scope[0] : std::string(), "Success", "",
+                 "consumer=" + consumer + " acknowledged=" + std::to_string(added));
     tx->commit();
     return added;
 }
@@ -1107,7 +1114,7 @@ std::vector<PhoneNumber> PortOutService::list_numbers(std::optional<std::string_
         authorize(Operation::ReadNumbers, tenants.back());
     } else {
         authorize(Operation::ReadNumbers);
-        tenants = scope_;
+        tenants = tenant_scope();
     }
     auto tx = store_->begin(TxMode::Read);
     if (raw_id) require_tenant(*tx, tenants.back());
@@ -1139,7 +1146,7 @@ Order PortOutService::order_of(StoreTransaction& tx, const OrderRecord& r) const
     o.status = r.status;
     o.reason = r.reason;
     // The exact reason is for the tenant's side; a carrier learns only what it is told.
-    if (role_ != Role::Carrier) o.internal_reason = r.internal_reason;
+    if (role() != Role::Carrier) o.internal_reason = r.internal_reason;
     o.requested_foc = r.requested_foc;
     o.foc = r.foc;
     o.created_at = r.created_at;
@@ -1247,8 +1254,8 @@ OrderRecord PortOutService::require_order(StoreTransaction& tx, std::string_view
     }
     auto o = tx.order(order_id);
     // A carrier sees only its own orders; an order outside one's scope is as good as absent.
-    if (!o || (role_ == Role::Carrier && o->submitted_by != actor_) || !in_scope(o->tenant_id)) {
-        if (o && role_allows(role_, op)) authorize(op, o->tenant_id, writing ? &tx : nullptr);  // records the refusal
+    if (!o || (role() == Role::Carrier && o->submitted_by != actor_) || !in_scope(o->tenant_id)) {
+        if (o && role_allows(role(), op)) authorize(op, o->tenant_id, writing ? &tx : nullptr);  // records the refusal
         throw ObjectNotFoundError("OrderNotFound", "No port-out order has this id.", order_id);
     }
     return std::move(*o);
@@ -1265,11 +1272,11 @@ std::vector<Order> PortOutService::list_orders(const OrderQuery& query) {
     for (auto& id : q.tenant_ids) id = canonical_tenant_id(id);
     if (q.tenant_ids.empty()) {
         authorize(Operation::ReadOrders);
-        q.tenant_ids = scope_;
+        q.tenant_ids = tenant_scope();
     } else {
         for (const auto& id : q.tenant_ids) authorize(Operation::ReadOrders, id);
     }
-    if (role_ == Role::Carrier) q.submitted_by = actor_;
+    if (role() == Role::Carrier) q.submitted_by = actor_;
     q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
     auto tx = store_->begin(TxMode::Read);
     std::vector<Order> out;

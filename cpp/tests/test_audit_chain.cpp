@@ -3,11 +3,10 @@
 
 #include <portout/sqlite_store.hpp>
 
+#include "service_fixture.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
-
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -39,16 +38,7 @@ protected:
         auto tx = store->begin(TxMode::Read);
         return chain.verify(*tx, {});
     }
-    void sql(const std::string& statement) {
-        sqlite3* raw = nullptr;
-        ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-        char* err = nullptr;
-        const int rc = sqlite3_exec(raw, statement.c_str(), nullptr, nullptr, &err);
-        std::string msg = err ? err : "";
-        sqlite3_free(err);
-        sqlite3_close(raw);
-        ASSERT_EQ(rc, SQLITE_OK) << msg;
-    }
+    void sql(const std::string& statement) { testing_support::run_sql(db, statement); }
 
     TempDir dir;
     std::string db = dir.file("store.db");

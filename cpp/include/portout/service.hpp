@@ -187,8 +187,9 @@ public:
                                                 const ServiceOptions& options);
 
     const std::string& actor() const noexcept { return actor_; }
-    Role role() const noexcept { return role_; }
-    const std::vector<std::string>& tenant_scope() const noexcept { return scope_; }
+    Role role() const noexcept;
+    // Sorted canonical tenant ids; empty: every tenant.
+    const std::vector<std::string>& tenant_scope() const noexcept;
     HashProfile profile() const noexcept { return hasher_.profile(); }
     const std::string& store_id() const noexcept { return store_id_; }
     std::string key_id() const;
@@ -305,8 +306,6 @@ private:
     std::shared_ptr<const Clock> clock_;
     std::string actor_;
     std::unique_ptr<Access> access_;
-    Role role_;
-    const std::vector<std::string>& scope_;  // access_'s: sorted canonical tenant ids; empty: all
     PinHasher hasher_;
     std::string store_id_;
     std::unique_ptr<AuditChain> audit_;
