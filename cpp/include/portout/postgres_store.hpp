@@ -13,6 +13,11 @@
 
 namespace portout {
 
+namespace sql {
+template <class Connection>
+class Pool;
+}  // namespace sql
+
 class PostgresStore final : public Store {
 public:
     static constexpr int kSchemaVersion = 2;
@@ -48,13 +53,12 @@ private:
     PostgresStore(std::string conninfo, Options options);
     std::unique_ptr<Connection> acquire();
     void release(std::unique_ptr<Connection> connection) noexcept;
-    friend class PostgresTransaction;
+    friend class PostgresSession;
 
     std::string conninfo_;
     std::string shown_;
     Options options_;
-    std::mutex pool_mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_;
+    std::unique_ptr<sql::Pool<Connection>> pool_;  // idle connections
 };
 
 }  // namespace portout

@@ -14,6 +14,11 @@ struct sqlite3;
 
 namespace portout {
 
+namespace sql {
+template <class Connection>
+class Pool;
+}  // namespace sql
+
 class SqliteStore final : public Store {
 public:
     static constexpr int kSchemaVersion = 2;
@@ -54,16 +59,15 @@ private:
     std::unique_ptr<Connection> acquire();
     static void configure(Connection& c);
     void release(std::unique_ptr<Connection> connection) noexcept;
-    friend class SqliteTransaction;
+    friend class SqliteSession;
 
     std::string path_;
     Options options_;
     bool created_ = false;
-    std::mutex pool_mutex_;
     // What every store of this process on the same file shares: the writer slot (one write
     // transaction of the process at a time on that file), and the file's registration.
     std::shared_ptr<SharedFile> file_;
-    std::vector<std::unique_ptr<Connection>> idle_;
+    std::unique_ptr<sql::Pool<Connection>> pool_;  // idle connections
 };
 
 }  // namespace portout

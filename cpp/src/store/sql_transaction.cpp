@@ -1,0 +1,505 @@
+#include "store/sql_transaction.hpp"
+
+#include <portout/errors.hpp>
+
+#include <string>
+#include <utility>
+
+namespace portout {
+
+namespace {
+
+using sql::Param;
+using sql::Params;
+using sql::Rows;
+
+// Builds a statement's parameter list and names each parameter's placeholder as it is added.
+class Binder {
+public:
+    std::string add(Param p) {
+        params_.push_back(p);
+        return "$" + std::to_string(params_.size());
+    }
+    // "$k, $k+1, ...": one placeholder a value, for an IN list.
+    std::string add_all(const std::vector<std::string>& values) {
+        std::string out;
+        for (const auto& v : values) out += (out.empty() ? "" : ", ") + add(Param::of(std::string_view(v)));
+        return out;
+    }
+    const Params& params() const noexcept { return params_; }
+
+private:
+    Params params_;
+};
+
+constexpr const char* kTenantColumns =
+    "tenant_id, display_name, country, created_at, modified_at, modified_by, pin_record, "
+    "pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, "
+    "lock_level, last_check_at, last_check_result, pin_version, frozen";
+
+TenantRecord read_tenant(const Rows& r) {
+    TenantRecord t;
+    t.tenant_id = r.text(0);
+    t.display_name = r.text(1);
+    t.country = r.text(2);
+    t.created_at = r.integer(3);
+    t.modified_at = r.integer(4);
+    t.modified_by = r.text(5);
+    t.pin_record = r.optional_blob(6);
+    t.pin_key_id = r.text(7);
+    t.pin_set_at = r.optional_integer(8);
+    t.pin_changed_at = r.optional_integer(9);
+    t.pin_changed_by = r.text(10);
+    t.failed_attempts = static_cast<int>(r.integer(11));
+    t.locked_until = r.optional_integer(12);
+    t.lock_level = static_cast<int>(r.integer(13));
+    t.last_check_at = r.optional_integer(14);
+    t.last_check_result = r.text(15);
+    t.pin_version = r.integer(16);
+    t.frozen = r.integer(17) != 0;
+    return t;
+}
+
+// $1..$18 in the order of kTenantColumns.
+Params tenant_params(const TenantRecord& t) {
+    return {Param::of(std::string_view(t.tenant_id)),
+            Param::of(std::string_view(t.display_name)),
+            Param::of(std::string_view(t.country)),
+            Param::of(t.created_at),
+            Param::of(t.modified_at),
+            Param::of(std::string_view(t.modified_by)),
+            Param::blob_or_null(t.pin_record),
+            Param::of(std::string_view(t.pin_key_id)),
+            Param::of(t.pin_set_at),
+            Param::of(t.pin_changed_at),
+            Param::of(std::string_view(t.pin_changed_by)),
+            Param::of(std::int64_t{t.failed_attempts}),
+            Param::of(t.locked_until),
+            Param::of(std::int64_t{t.lock_level}),
+            Param::of(t.last_check_at),
+            Param::of(std::string_view(t.last_check_result)),
+            Param::of(t.pin_version),
+            Param::of(std::int64_t{t.frozen ? 1 : 0})};
+}
+
+constexpr const char* kPolicyColumns =
+    "scope, min_length, max_length, block_weak, blocklist, max_failed_attempts, lockout_ms, "
+    "max_lockout_ms, modified_at, modified_by";
+
+constexpr const char* kNumberColumns = "number, tenant_id, added_at, added_by";
+
+NumberRecord read_number(const Rows& r) { return {r.text(0), r.text(1), r.integer(2), r.text(3)}; }
+
+constexpr const char* kOrderColumns =
+    "seq, order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
+    "requested_foc, foc, created_at, modified_at, modified_by";
+
+OrderRecord read_order(const Rows& r) {
+    OrderRecord o;
+    o.seq = r.integer(0);
+    o.order_id = r.text(1);
+    o.tenant_id = r.text(2);
+    o.carrier = r.text(3);
+    o.submitted_by = r.text(4);
+    o.status = r.text(5);
+    o.reason = r.text(6);
+    o.internal_reason = r.text(7);
+    o.requested_foc = r.optional_integer(8);
+    o.foc = r.optional_integer(9);
+    o.created_at = r.integer(10);
+    o.modified_at = r.integer(11);
+    o.modified_by = r.text(12);
+    return o;
+}
+
+constexpr const char* kNotificationColumns =
+    "notification_id, occurred_at, kind, tenant_id, order_id, summary, details";
+
+NotificationRecord read_notification(const Rows& r) {
+    return {r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)};
+}
+
+constexpr const char* kAuditColumns =
+    "event_id, occurred_at, event_type, tenant_id, actor, outcome, reason, details, prev_mac, mac";
+
+AuditRecord read_audit(const Rows& r) {
+    return {{r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)},
+            r.blob(8),
+            r.blob(9)};
+}
+
+std::string select(const char* columns, const char* rest) {
+    return std::string("SELECT ") + columns + " " + rest;
+}
+
+// Every row of a statement, each read by `read`.
+template <class Read>
+auto all(std::unique_ptr<Rows> r, Read read) {
+    std::vector<decltype(read(*r))> out;
+    while (r->next()) out.push_back(read(*r));
+    return out;
+}
+
+class SqlTransaction final : public StoreTransaction {
+public:
+    explicit SqlTransaction(std::unique_ptr<sql::Session> s) : s_(std::move(s)) {}
+
+    void commit() override { s_->commit(); }
+
+    std::optional<std::string> meta(std::string_view name) override {
+        auto r = s_->query("SELECT value FROM meta WHERE name = $1", {Param::of(name)});
+        if (!r->next()) return std::nullopt;
+        return r->blob(0);
+    }
+    void set_meta(std::string_view name, std::string_view value) override {
+        s_->execute("INSERT INTO meta (name, value) VALUES ($1, $2) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    {Param::of(name), Param::blob(value)});
+    }
+    void delete_meta(std::string_view name) override {
+        s_->execute("DELETE FROM meta WHERE name = $1", {Param::of(name)});
+    }
+
+    std::optional<TenantRecord> tenant(std::string_view tenant_id) override {
+        static const std::string sql = select(kTenantColumns, "FROM tenants WHERE tenant_id = $1");
+        auto r = s_->query(sql, {Param::of(tenant_id)});
+        if (!r->next()) return std::nullopt;
+        return read_tenant(*r);
+    }
+    void insert_tenant(const TenantRecord& t) override {
+        static const std::string sql = std::string("INSERT INTO tenants (") + kTenantColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                                       "$13, $14, $15, $16, $17, $18)";
+        try {
+            s_->execute(sql, tenant_params(t));
+        } catch (const sql::UniqueViolation&) {
+            throw ResourceExistsError("TenantExists", "A tenant with this id exists already.", t.tenant_id);
+        }
+    }
+    void update_tenant(const TenantRecord& t) override {
+        s_->execute("UPDATE tenants SET display_name = $2, country = $3, created_at = $4, modified_at = $5, "
+                    "modified_by = $6, pin_record = $7, pin_key_id = $8, pin_set_at = $9, "
+                    "pin_changed_at = $10, pin_changed_by = $11, failed_attempts = $12, "
+                    "locked_until = $13, lock_level = $14, last_check_at = $15, last_check_result = $16, "
+                    "pin_version = $17, frozen = $18 WHERE tenant_id = $1",
+                    tenant_params(t));
+    }
+    void delete_tenant(std::string_view tenant_id) override {
+        s_->execute("DELETE FROM tenants WHERE tenant_id = $1", {Param::of(tenant_id)});
+    }
+    TenantLeftovers remove_tenant_data(std::string_view tenant_id) override {
+        const Params id = {Param::of(tenant_id)};
+        TenantLeftovers out;
+        out.numbers = s_->execute("DELETE FROM phone_numbers WHERE tenant_id = $1", id);
+        s_->execute("DELETE FROM order_numbers WHERE order_id IN (SELECT order_id FROM orders WHERE tenant_id = $1)",
+                    id);
+        out.orders = s_->execute("DELETE FROM orders WHERE tenant_id = $1", id);
+        out.notifications = s_->execute("UPDATE notifications SET tenant_id = '' WHERE tenant_id = $1", id);
+        return out;
+    }
+    std::vector<TenantRecord> tenants_after(std::string_view after_id, std::size_t limit) override {
+        static const std::string sql =
+            select(kTenantColumns, "FROM tenants WHERE tenant_id > $1 ORDER BY tenant_id LIMIT $2");
+        return all(s_->query(sql, {Param::of(after_id), Param::of(static_cast<std::int64_t>(limit))}),
+                   read_tenant);
+    }
+    std::vector<TenantRecord> pin_records_not_under(std::string_view key_id, std::string_view after_id,
+                                                    std::size_t limit) override {
+        static const std::string sql =
+            select(kTenantColumns,
+                   "FROM tenants WHERE tenant_id > $1 AND pin_record IS NOT NULL AND pin_key_id <> $2 "
+                   "ORDER BY tenant_id LIMIT $3");
+        return all(s_->query(sql, {Param::of(after_id), Param::of(key_id),
+                                   Param::of(static_cast<std::int64_t>(limit))}),
+                   read_tenant);
+    }
+    std::int64_t count_pin_records_not_under(std::string_view key_id) override {
+        auto r = s_->query("SELECT count(*) FROM tenants WHERE pin_record IS NOT NULL AND pin_key_id <> $1",
+                           {Param::of(key_id)});
+        return r->next() ? r->integer(0) : 0;
+    }
+
+    std::optional<PolicyRecord> policy(std::string_view scope) override {
+        static const std::string sql = select(kPolicyColumns, "FROM policies WHERE scope = $1");
+        auto r = s_->query(sql, {Param::of(scope)});
+        if (!r->next()) return std::nullopt;
+        PolicyRecord p;
+        p.scope = r->text(0);
+        if (auto v = r->optional_integer(1)) p.min_length = static_cast<int>(*v);
+        if (auto v = r->optional_integer(2)) p.max_length = static_cast<int>(*v);
+        if (auto v = r->optional_integer(3)) p.block_weak = *v != 0;
+        if (auto v = r->optional_text(4)) p.blocklist = decode_list(*v);
+        if (auto v = r->optional_integer(5)) p.max_failed_attempts = static_cast<int>(*v);
+        p.lockout_ms = r->optional_integer(6);
+        p.max_lockout_ms = r->optional_integer(7);
+        p.modified_at = r->integer(8);
+        p.modified_by = r->text(9);
+        return p;
+    }
+    void put_policy(const PolicyRecord& p) override {
+        static const std::string sql =
+            std::string("INSERT INTO policies (") + kPolicyColumns +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (scope) DO UPDATE SET "
+            "min_length = excluded.min_length, max_length = excluded.max_length, "
+            "block_weak = excluded.block_weak, blocklist = excluded.blocklist, "
+            "max_failed_attempts = excluded.max_failed_attempts, lockout_ms = excluded.lockout_ms, "
+            "max_lockout_ms = excluded.max_lockout_ms, modified_at = excluded.modified_at, "
+            "modified_by = excluded.modified_by";
+        std::optional<std::string> blocklist;
+        if (p.blocklist) blocklist = encode_list(*p.blocklist);
+        std::optional<std::int64_t> block_weak;
+        if (p.block_weak) block_weak = *p.block_weak ? 1 : 0;
+        s_->execute(sql, {Param::of(std::string_view(p.scope)), Param::of(p.min_length), Param::of(p.max_length),
+                          Param::of(block_weak), Param::text_or_null(blocklist), Param::of(p.max_failed_attempts),
+                          Param::of(p.lockout_ms), Param::of(p.max_lockout_ms), Param::of(p.modified_at),
+                          Param::of(std::string_view(p.modified_by))});
+    }
+    void delete_policy(std::string_view scope) override {
+        s_->execute("DELETE FROM policies WHERE scope = $1", {Param::of(scope)});
+    }
+
+    std::optional<NumberRecord> number(std::string_view e164) override {
+        static const std::string sql = select(kNumberColumns, "FROM phone_numbers WHERE number = $1");
+        auto r = s_->query(sql, {Param::of(e164)});
+        if (!r->next()) return std::nullopt;
+        return read_number(*r);
+    }
+    void insert_number(const NumberRecord& n) override {
+        static const std::string sql =
+            std::string("INSERT INTO phone_numbers (") + kNumberColumns + ") VALUES ($1, $2, $3, $4)";
+        try {
+            s_->execute(sql, {Param::of(std::string_view(n.number)), Param::of(std::string_view(n.tenant_id)),
+                              Param::of(n.added_at), Param::of(std::string_view(n.added_by))});
+        } catch (const sql::UniqueViolation&) {
+            throw ResourceExistsError("PhoneNumberInUse", "The number is in an inventory already.", n.number);
+        }
+    }
+    void delete_number(std::string_view e164) override {
+        s_->execute("DELETE FROM phone_numbers WHERE number = $1", {Param::of(e164)});
+    }
+    std::vector<NumberRecord> numbers(const std::vector<std::string>& tenant_ids, std::string_view after,
+                                      std::size_t limit) override {
+        Binder b;
+        std::string sql = select(kNumberColumns, "FROM phone_numbers WHERE number > ") + b.add(Param::of(after));
+        if (!tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(tenant_ids) + ")";
+        sql += " ORDER BY number LIMIT " + b.add(Param::of(static_cast<std::int64_t>(limit)));
+        return all(s_->query(sql, b.params()), read_number);
+    }
+
+    void insert_order(OrderRecord& o, const std::vector<OrderNumber>& numbers) override {
+        {
+            auto r = s_->query(
+                "INSERT INTO orders (order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
+                "requested_foc, foc, created_at, modified_at, modified_by) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                "$8, $9, $10, $11, $12) RETURNING seq",
+                {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(o.tenant_id)),
+                 Param::of(std::string_view(o.carrier)), Param::of(std::string_view(o.submitted_by)),
+                 Param::of(std::string_view(o.status)), Param::of(std::string_view(o.reason)),
+                 Param::of(std::string_view(o.internal_reason)), Param::of(o.requested_foc), Param::of(o.foc),
+                 Param::of(o.created_at), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by))});
+            r->next();
+            o.seq = r->integer(0);
+        }
+        const std::int64_t open = o.status == "Submitted" || o.status == "Confirmed" ? 1 : 0;
+        for (const auto& n : numbers) {
+            s_->execute("INSERT INTO order_numbers (order_id, number, problem, open) VALUES ($1, $2, $3, $4)",
+                        {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(n.number)),
+                         Param::of(std::string_view(n.problem)), Param::of(open)});
+        }
+    }
+    std::optional<OrderRecord> order(std::string_view order_id) override {
+        static const std::string sql = select(kOrderColumns, "FROM orders WHERE order_id = $1");
+        auto r = s_->query(sql, {Param::of(order_id)});
+        if (!r->next()) return std::nullopt;
+        return read_order(*r);
+    }
+    void update_order(const OrderRecord& o) override {
+        s_->execute("UPDATE orders SET status = $2, reason = $3, internal_reason = $4, foc = $5, "
+                    "modified_at = $6, modified_by = $7 WHERE order_id = $1",
+                    {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(o.status)),
+                     Param::of(std::string_view(o.reason)), Param::of(std::string_view(o.internal_reason)),
+                     Param::of(o.foc), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by))});
+    }
+    void close_order_numbers(std::string_view order_id) override {
+        s_->execute("UPDATE order_numbers SET open = 0 WHERE order_id = $1", {Param::of(order_id)});
+    }
+    std::vector<OrderRecord> orders(const OrderQuery& query) override {
+        Binder b;
+        std::string sql = select(kOrderColumns, "FROM orders WHERE seq > ") + b.add(Param::of(query.after_seq));
+        auto equal = [&](const char* column, const std::optional<std::string>& value) {
+            if (value) sql += std::string(" AND ") + column + " = " + b.add(Param::of(std::string_view(*value)));
+        };
+        equal("order_id", query.order_id);
+        if (!query.tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(query.tenant_ids) + ")";
+        equal("status", query.status);
+        equal("carrier", query.carrier);
+        equal("submitted_by", query.submitted_by);
+        sql += " ORDER BY seq LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
+        return all(s_->query(sql, b.params()), read_order);
+    }
+    std::vector<OrderNumber> order_numbers(std::string_view order_id) override {
+        auto r = s_->query("SELECT number, problem FROM order_numbers WHERE order_id = $1 ORDER BY number",
+                           {Param::of(order_id)});
+        return all(std::move(r), [](const Rows& row) { return OrderNumber{row.text(0), row.text(1)}; });
+    }
+    std::optional<std::string> open_order_holding(std::string_view e164) override {
+        auto r = s_->query("SELECT order_id FROM order_numbers WHERE number = $1 AND open = 1 LIMIT 1",
+                           {Param::of(e164)});
+        if (!r->next()) return std::nullopt;
+        return r->text(0);
+    }
+
+    std::int64_t insert_notification(NotificationRecord& n) override {
+        auto r = s_->query("INSERT INTO notifications (occurred_at, kind, tenant_id, order_id, summary, details) "
+                           "VALUES ($1, $2, $3, $4, $5, $6) RETURNING notification_id",
+                           {Param::of(n.occurred_at), Param::of(std::string_view(n.kind)),
+                            Param::of(std::string_view(n.tenant_id)), Param::of(std::string_view(n.order_id)),
+                            Param::of(std::string_view(n.summary)), Param::of(std::string_view(n.details))});
+        r->next();
+        n.notification_id = r->integer(0);
+        return n.notification_id;
+    }
+    std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
+                                                   const std::vector<std::string>& tenant_ids,
+                                                   std::size_t limit) override {
+        Binder b;
+        const auto who = b.add(Param::of(consumer));
+        std::string sql = "SELECT " + std::string(kNotificationColumns) +
+                          " FROM notifications n WHERE notification_id > coalesce((SELECT acknowledged_through "
+                          "FROM notification_consumers WHERE consumer = " + who + "), 0) AND NOT EXISTS "
+                          "(SELECT 1 FROM notification_acks a WHERE a.consumer = " + who +
+                          " AND a.notification_id = n.notification_id)";
+        if (!tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(tenant_ids) + ")";
+        sql += " ORDER BY notification_id LIMIT " + b.add(Param::of(static_cast<std::int64_t>(limit)));
+        return all(s_->query(sql, b.params()), read_notification);
+    }
+    std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
+                             const std::vector<std::int64_t>& ids) override {
+        std::int64_t through = 0;
+        {
+            auto r = s_->query("SELECT acknowledged_through FROM notification_consumers WHERE consumer = $1",
+                               {Param::of(consumer)});
+            if (r->next()) through = r->integer(0);
+        }
+        // "$1" is a notification id, "$2..." the tenants of the scope.
+        Binder scope;
+        scope.add(Param::null());
+        const std::string in_scope =
+            tenant_ids.empty() ? std::string() : " AND tenant_id IN (" + scope.add_all(tenant_ids) + ")";
+        auto with_id = [&](std::int64_t id) {
+            Params p = scope.params();
+            p.front() = Param::of(id);
+            return p;
+        };
+        const std::string visible = "SELECT 1 FROM notifications WHERE notification_id = $1" + in_scope;
+        const std::string next_visible =
+            "SELECT min(notification_id) FROM notifications WHERE notification_id > $1" + in_scope;
+        std::int64_t added = 0;
+        for (const auto id : ids) {
+            if (id <= through || !s_->query(visible, with_id(id))->next()) continue;
+            added += s_->execute("INSERT INTO notification_acks (consumer, notification_id) VALUES ($1, $2) "
+                                 "ON CONFLICT DO NOTHING",
+                                 {Param::of(consumer), Param::of(id)});
+        }
+        // Move the consumer's mark over every notification it may see that it has acknowledged
+        // since, unbroken (ids it may not see, or never made, are no gap).
+        while (true) {
+            std::int64_t id = 0;
+            {
+                auto next = s_->query(next_visible, with_id(through));
+                if (!next->next() || next->is_null(0)) break;
+                id = next->integer(0);
+            }
+            if (!s_->query("SELECT 1 FROM notification_acks WHERE consumer = $1 AND notification_id = $2",
+                           {Param::of(consumer), Param::of(id)})->next()) {
+                break;
+            }
+            through = id;
+        }
+        s_->execute("INSERT INTO notification_consumers (consumer, acknowledged_through) VALUES ($1, $2) "
+                    "ON CONFLICT (consumer) DO UPDATE SET acknowledged_through = excluded.acknowledged_through",
+                    {Param::of(consumer), Param::of(through)});
+        s_->execute("DELETE FROM notification_acks WHERE consumer = $1 AND notification_id <= $2",
+                    {Param::of(consumer), Param::of(through)});
+        return added;
+    }
+
+    void export_rows(const TableSpec& table,
+                     const std::function<void(const std::vector<Field>&)>& sink) override {
+        auto r = s_->query("SELECT " + column_list(table) + " FROM " + std::string(table.name) + " ORDER BY 1", {});
+        std::vector<Field> row(table.columns.size());
+        while (r->next()) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                const int col = static_cast<int>(i);
+                const auto kind = table.columns[i].second;
+                if (r->is_null(col)) {
+                    row[i] = {Field::Kind::Null, {}};
+                } else if (kind == Field::Kind::Integer) {
+                    row[i] = {kind, std::to_string(r->integer(col))};
+                } else {
+                    row[i] = {kind, kind == Field::Kind::Blob ? r->blob(col) : r->text(col)};
+                }
+            }
+            sink(row);
+        }
+    }
+    void import_row(const TableSpec& table, const std::vector<Field>& row) override {
+        Binder b;
+        std::string marks;
+        for (const auto& f : row) {
+            Param p;
+            switch (f.kind) {
+                case Field::Kind::Null: p = Param::null(); break;
+                case Field::Kind::Integer: p = Param::of(static_cast<std::int64_t>(std::stoll(f.value))); break;
+                case Field::Kind::Text: p = Param::of(std::string_view(f.value)); break;
+                case Field::Kind::Blob: p = Param::blob(f.value); break;
+            }
+            marks += (marks.empty() ? "" : ", ") + b.add(p);
+        }
+        s_->execute("INSERT INTO " + std::string(table.name) + " (" + column_list(table) + ") VALUES (" + marks + ")",
+                    b.params());
+    }
+    void after_import() override { s_->after_import(); }
+
+    std::optional<AuditRecord> last_audit_event() override {
+        static const std::string sql = select(kAuditColumns, "FROM audit_events ORDER BY event_id DESC LIMIT 1");
+        auto r = s_->query(sql, {});
+        if (!r->next()) return std::nullopt;
+        return read_audit(*r);
+    }
+    void insert_audit_event(const AuditRecord& e) override {
+        static const std::string sql = std::string("INSERT INTO audit_events (") + kAuditColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        try {
+            s_->execute(sql, {Param::of(e.event_id), Param::of(e.occurred_at), Param::of(std::string_view(e.event_type)),
+                              Param::of(std::string_view(e.tenant_id)), Param::of(std::string_view(e.actor)),
+                              Param::of(std::string_view(e.outcome)), Param::of(std::string_view(e.reason)),
+                              Param::of(std::string_view(e.details)), Param::blob(e.prev_mac), Param::blob(e.mac)});
+        } catch (const sql::UniqueViolation&) {
+            throw InvalidDataError("AuditSequenceConflict", "An audit event with this number exists already.",
+                                   s_->where());
+        }
+    }
+    std::vector<AuditRecord> audit_events(const AuditQuery& query) override {
+        Binder b;
+        std::string sql = select(kAuditColumns, "FROM audit_events WHERE event_id > ") +
+                          b.add(Param::of(query.after_event_id));
+        if (!query.tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(query.tenant_ids) + ")";
+        if (query.since) sql += " AND occurred_at >= " + b.add(Param::of(*query.since));
+        if (query.until) sql += " AND occurred_at < " + b.add(Param::of(*query.until));
+        if (!query.event_types.empty()) sql += " AND event_type IN (" + b.add_all(query.event_types) + ")";
+        sql += " ORDER BY event_id LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
+        return all(s_->query(sql, b.params()), read_audit);
+    }
+
+private:
+    std::unique_ptr<sql::Session> s_;
+};
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> make_sql_transaction(std::unique_ptr<sql::Session> session) {
+    return std::make_unique<SqlTransaction>(std::move(session));
+}
+
+}  // namespace portout
