@@ -10,9 +10,14 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace portout::bindings {
 
@@ -67,6 +72,59 @@ HashProfile profile_from_python(py::handle value) {
 std::optional<int> optional_int(py::handle v, const char* name) {
     if (v.is_none()) return std::nullopt;
     return int_from_python(v, name);
+}
+
+// Runs `op(service, converted...)` with the GIL released. The order is that of every binding
+// before: the service is taken first (a closed session refuses before any argument is looked
+// at), then each argument converter runs, left to right, with the GIL held; `op` sees only the
+// C++ values they made. The result is converted to Python once the GIL is taken back.
+template <class Op, class... Convert>
+auto call(const NativeStore& self, Op op, Convert... convert) {
+    const auto service = self.get();
+    std::tuple<decltype(convert())...> args{convert()...};  // braces: evaluated left to right
+    release unlocked;
+    return std::apply([&](auto&... a) { return std::invoke(op, *service, a...); }, args);
+}
+
+// Argument converters for call(): each converts one Python argument when called.
+auto as_text(py::handle v, const char* name) {
+    return [v, name] { return text_from_python(v, name); };
+}
+auto as_optional_text(py::handle v, const char* name) {
+    return [v, name] { return optional_text_from_python(v, name); };
+}
+auto as_tenant(py::handle v) { return as_text(v, "tenant id"); }
+auto as_optional_tenant(py::handle v) { return as_optional_text(v, "tenant id"); }
+// A PIN, kept as a Secret and handed to the service as the view it takes.
+struct PinArg {
+    Secret secret;
+    operator std::string_view() const noexcept { return secret.view(); }
+};
+auto as_pin(py::handle v) {
+    return [v] { return PinArg{pin_from_python(v)}; };
+}
+auto as_bool(py::handle v, const char* name) {
+    return [v, name] { return bool_from_python(v, name); };
+}
+auto as_datetime(py::handle v, const char* name) {
+    return [v, name] { return millis_from_datetime(v, name); };
+}
+// A page size: at least one.
+std::size_t page_size(py::handle limit) {
+    return static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
+}
+auto as_limit(py::handle v) {
+    return [v] { return page_size(v); };
+}
+// A count that must be at least one.
+auto as_count(py::handle v, const char* name) {
+    return [v, name] {
+        const auto n = int_from_python(v, name);
+        if (n < 1) {
+            throw InvalidArgumentError("SettingOutOfRange", std::string("The ") + name + " must be at least 1.");
+        }
+        return static_cast<std::size_t>(n);
+    };
 }
 
 }  // namespace
@@ -172,311 +230,219 @@ void init_store(py::module_& m) {
 
         .def("create_tenant",
              [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto n = text_from_python(name, "display name");
-                 const auto c = text_from_python(country, "country or region");
-                 release unlocked;
-                 return svc->create_tenant(i, n, c);
+                 return call(s, &PortOutService::create_tenant, as_tenant(id), as_text(name, "display name"),
+                             as_text(country, "country or region"));
              })
         .def("import_tenants",
              [](const NativeStore& s, py::handle rows) {
-                 auto svc = s.get();
-                 std::vector<std::array<std::string, 3>> list;
-                 for (auto row : py::reinterpret_borrow<py::iterable>(rows)) {
-                     auto t = py::reinterpret_borrow<py::sequence>(row);
-                     if (t.size() != 3) {
-                         throw InvalidArgumentError("InvalidTenantRow",
-                                                    "Each row is (tenant id, display name, country).");
+                 return call(s, &PortOutService::import_tenants, [rows] {
+                     std::vector<std::array<std::string, 3>> list;
+                     for (auto row : py::reinterpret_borrow<py::iterable>(rows)) {
+                         auto t = py::reinterpret_borrow<py::sequence>(row);
+                         if (t.size() != 3) {
+                             throw InvalidArgumentError("InvalidTenantRow",
+                                                        "Each row is (tenant id, display name, country).");
+                         }
+                         list.push_back({text_from_python(t[0], "tenant id"), text_from_python(t[1], "display name"),
+                                         text_from_python(t[2], "country or region")});
                      }
-                     list.push_back({text_from_python(t[0], "tenant id"), text_from_python(t[1], "display name"),
-                                     text_from_python(t[2], "country or region")});
-                 }
-                 release unlocked;
-                 return svc->import_tenants(list);
+                     return list;
+                 });
              })
         .def("get_tenant",
-             [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 release unlocked;
-                 return svc->get_tenant(i);
-             })
+             [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::get_tenant, as_tenant(id)); })
         .def("list_tenants",
              [](const NativeStore& s, py::handle after, py::handle limit) {
-                 auto svc = s.get();
-                 const auto a = text_from_python(after, "after");
-                 const auto l = int_from_python(limit, "limit");
-                 release unlocked;
-                 return svc->list_tenants(a, static_cast<std::size_t>(std::max(l, 1)));
+                 return call(s, &PortOutService::list_tenants, as_text(after, "after"), as_limit(limit));
              })
         .def("update_tenant",
              [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto n = optional_text_from_python(name, "display name");
-                 const auto c = optional_text_from_python(country, "country or region");
-                 release unlocked;
-                 return svc->update_tenant(i, n ? std::optional<std::string_view>(*n) : std::nullopt,
-                                           c ? std::optional<std::string_view>(*c) : std::nullopt);
+                 return call(s, &PortOutService::update_tenant, as_tenant(id), as_optional_text(name, "display name"),
+                             as_optional_text(country, "country or region"));
              })
         .def("remove_tenant",
-             [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 release unlocked;
-                 svc->remove_tenant(i);
-             })
+             [](const NativeStore& s, py::handle id) { call(s, &PortOutService::remove_tenant, as_tenant(id)); })
 
         .def("set_pin",
              [](const NativeStore& s, py::handle id, py::handle pin) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto secret = pin_from_python(pin);
-                 release unlocked;
-                 return svc->set_pin(i, secret.view());
+                 return call(s, &PortOutService::set_pin, as_tenant(id), as_pin(pin));
              })
         .def("pin_status",
-             [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 release unlocked;
-                 return svc->pin_status(i);
-             })
+             [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::pin_status, as_tenant(id)); })
         .def("list_pin_status",
              [](const NativeStore& s, py::handle after, py::handle limit) {
-                 auto svc = s.get();
-                 const auto a = text_from_python(after, "after");
-                 const auto l = int_from_python(limit, "limit");
-                 release unlocked;
-                 return svc->list_pin_status(a, static_cast<std::size_t>(std::max(l, 1)));
+                 return call(s, &PortOutService::list_pin_status, as_text(after, "after"), as_limit(limit));
              })
         .def("check_pin",
              [](const NativeStore& s, py::handle id, py::handle pin) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto secret = pin_from_python(pin);
-                 release unlocked;
-                 return svc->check_pin(i, secret.view());
+                 return call(s, &PortOutService::check_pin, as_tenant(id), as_pin(pin));
              })
         .def("unlock_pin",
-             [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 release unlocked;
-                 return svc->unlock_pin(i);
-             })
+             [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::unlock_pin, as_tenant(id)); })
 
         .def("get_policy",
              [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = optional_text_from_python(id, "tenant id");
-                 release unlocked;
-                 return svc->get_policy(i ? std::optional<std::string_view>(*i) : std::nullopt);
+                 return call(s, &PortOutService::get_policy, as_optional_tenant(id));
              })
         .def("set_policy",
              [](const NativeStore& s, py::handle id, py::handle min_length, py::handle max_length,
                 py::handle block_weak, py::handle blocklist, py::handle max_failed_attempts,
                 py::handle lockout, py::handle max_lockout) {
-                 auto svc = s.get();
-                 const auto i = optional_text_from_python(id, "tenant id");
-                 PolicyChange c;
-                 c.min_length = optional_int(min_length, "min_length");
-                 c.max_length = optional_int(max_length, "max_length");
-                 if (!block_weak.is_none()) c.block_weak = bool_from_python(block_weak, "block_weak");
-                 if (!blocklist.is_none()) c.blocklist = blocklist_from_python(blocklist);
-                 c.max_failed_attempts = optional_int(max_failed_attempts, "max_failed_attempts");
-                 if (!lockout.is_none()) c.lockout_ms = millis_from_duration(lockout, "lockout_duration");
-                 if (!max_lockout.is_none()) {
-                     c.max_lockout_ms = millis_from_duration(max_lockout, "max_lockout_duration");
-                 }
-                 release unlocked;
-                 return svc->set_policy(i ? std::optional<std::string_view>(*i) : std::nullopt, c);
+                 return call(s, &PortOutService::set_policy, as_optional_tenant(id), [&] {
+                     PolicyChange c;
+                     c.min_length = optional_int(min_length, "min_length");
+                     c.max_length = optional_int(max_length, "max_length");
+                     if (!block_weak.is_none()) c.block_weak = bool_from_python(block_weak, "block_weak");
+                     if (!blocklist.is_none()) c.blocklist = blocklist_from_python(blocklist);
+                     c.max_failed_attempts = optional_int(max_failed_attempts, "max_failed_attempts");
+                     if (!lockout.is_none()) c.lockout_ms = millis_from_duration(lockout, "lockout_duration");
+                     if (!max_lockout.is_none()) {
+                         c.max_lockout_ms = millis_from_duration(max_lockout, "max_lockout_duration");
+                     }
+                     return c;
+                 });
              })
         .def("reset_policy",
-             [](const NativeStore& s, py::handle id) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 release unlocked;
-                 return svc->reset_policy(i);
-             })
+             [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::reset_policy, as_tenant(id)); })
         .def("test_pin_policy",
              [](const NativeStore& s, py::handle id, py::handle pin) {
-                 auto svc = s.get();
-                 const auto i = optional_text_from_python(id, "tenant id");
-                 const auto secret = pin_from_python(pin);
-                 release unlocked;
-                 return svc->test_pin_policy(i ? std::optional<std::string_view>(*i) : std::nullopt,
-                                             secret.view());
+                 return call(s, &PortOutService::test_pin_policy, as_optional_tenant(id), as_pin(pin));
              })
 
         .def("audit_events",
              [](const NativeStore& s, py::handle id, py::handle since, py::handle until,
                 py::handle event_types, py::handle after, py::handle limit) {
-                 auto svc = s.get();
-                 AuditQuery q;
-                 if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
-                 if (!since.is_none()) q.since = millis_from_datetime(since, "since");
-                 if (!until.is_none()) q.until = millis_from_datetime(until, "until");
-                 for (auto t : py::reinterpret_borrow<py::iterable>(event_types)) {
-                     q.event_types.push_back(text_from_python(t, "event type"));
-                 }
-                 q.after_event_id = int64_from_python(after, "after");
-                 q.limit = static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
-                 release unlocked;
-                 return svc->audit_events(q);
+                 return call(s, &PortOutService::audit_events, [&] {
+                     AuditQuery q;
+                     if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
+                     if (!since.is_none()) q.since = millis_from_datetime(since, "since");
+                     if (!until.is_none()) q.until = millis_from_datetime(until, "until");
+                     for (auto t : py::reinterpret_borrow<py::iterable>(event_types)) {
+                         q.event_types.push_back(text_from_python(t, "event type"));
+                     }
+                     q.after_event_id = int64_from_python(after, "after");
+                     q.limit = page_size(limit);
+                     return q;
+                 });
              })
         .def("verify_audit",
              [](const NativeStore& s, std::function<void(std::int64_t)> progress) {
-                 auto svc = s.get();
-                 release unlocked;
-                 return svc->verify_audit(progress);
+                 return call(s, [&](PortOutService& svc) { return svc.verify_audit(progress); });
              },
              py::arg("progress") = nullptr)
         .def("add_number",
              [](const NativeStore& s, py::handle id, py::handle number) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto n = text_from_python(number, "phone number");
-                 release unlocked;
-                 return svc->add_number(i, n);
+                 return call(s, &PortOutService::add_number, as_tenant(id), as_text(number, "phone number"));
              })
         .def("remove_number",
              [](const NativeStore& s, py::handle id, py::handle number) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto n = text_from_python(number, "phone number");
-                 release unlocked;
-                 svc->remove_number(i, n);
+                 call(s, &PortOutService::remove_number, as_tenant(id), as_text(number, "phone number"));
              })
         .def("list_numbers",
              [](const NativeStore& s, py::handle id, py::handle after, py::handle limit) {
-                 auto svc = s.get();
-                 const auto i = optional_text_from_python(id, "tenant id");
-                 const auto a = text_from_python(after, "after");
-                 const auto l = int_from_python(limit, "limit");
-                 release unlocked;
-                 return svc->list_numbers(i ? std::optional<std::string_view>(*i) : std::nullopt, a,
-                                          static_cast<std::size_t>(std::max(l, 1)));
+                 return call(s, &PortOutService::list_numbers, as_optional_tenant(id), as_text(after, "after"),
+                             as_limit(limit));
              })
         .def("submit_order",
              [](const NativeStore& s, py::handle id, py::handle numbers, py::handle pin,
                 py::handle carrier, py::handle requested_foc) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 std::vector<std::string> list;
-                 if (PyUnicode_Check(numbers.ptr())) {
-                     list.push_back(text_from_python(numbers, "phone number"));
-                 } else if (py::isinstance<py::iterable>(numbers)) {
-                     for (auto n : py::reinterpret_borrow<py::iterable>(numbers)) {
-                         list.push_back(text_from_python(n, "phone number"));
-                         if (list.size() > kMaxNumbersPerOrder) break;  // refused below, by count
+                 const auto number_list = [numbers] {
+                     std::vector<std::string> list;
+                     if (PyUnicode_Check(numbers.ptr())) {
+                         list.push_back(text_from_python(numbers, "phone number"));
+                     } else if (py::isinstance<py::iterable>(numbers)) {
+                         for (auto n : py::reinterpret_borrow<py::iterable>(numbers)) {
+                             list.push_back(text_from_python(n, "phone number"));
+                             if (list.size() > kMaxNumbersPerOrder) break;  // refused below, by count
+                         }
+                     } else {
+                         throw InvalidTypeError("ParameterNotString",
+                                                "The phone numbers must be a str or a collection of str.");
                      }
-                 } else {
-                     throw InvalidTypeError("ParameterNotString",
-                                            "The phone numbers must be a str or a collection of str.");
-                 }
-                 const auto secret = pin_from_python(pin);
-                 const auto c = text_from_python(carrier, "gaining carrier");
-                 std::optional<std::int64_t> foc;
-                 if (!requested_foc.is_none()) foc = millis_from_datetime(requested_foc, "requested FOC date");
-                 release unlocked;
-                 return svc->submit_order(i, list, secret.view(), c, foc);
+                     return list;
+                 };
+                 const auto foc = [requested_foc]() -> std::optional<std::int64_t> {
+                     if (requested_foc.is_none()) return std::nullopt;
+                     return millis_from_datetime(requested_foc, "requested FOC date");
+                 };
+                 return call(s, &PortOutService::submit_order, as_tenant(id), number_list, as_pin(pin),
+                             as_text(carrier, "gaining carrier"), foc);
              })
         .def("get_order",
              [](const NativeStore& s, py::handle order_id) {
-                 auto svc = s.get();
-                 const auto o = text_from_python(order_id, "order id");
-                 release unlocked;
-                 return svc->get_order(o);
+                 return call(s, &PortOutService::get_order, as_text(order_id, "order id"));
              })
         .def("list_orders",
              [](const NativeStore& s, py::handle id, py::handle status, py::handle carrier,
                 py::handle after, py::handle limit) {
-                 auto svc = s.get();
-                 OrderQuery q;
-                 if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
-                 q.status = optional_text_from_python(status, "status");
-                 q.carrier = optional_text_from_python(carrier, "gaining carrier");
-                 q.after_seq = int64_from_python(after, "after");
-                 q.limit = static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
-                 std::vector<Order> found;
-                 {
-                     release unlocked;
-                     found = svc->list_orders(q);
-                 }
-                 const auto next = found.empty() ? q.after_seq : found.back().seq;
+                 auto [found, next] = call(
+                     s,
+                     [](PortOutService& svc, const OrderQuery& q) {
+                         auto page = svc.list_orders(q);
+                         const auto last = page.empty() ? q.after_seq : page.back().seq;
+                         return std::pair(std::move(page), last);
+                     },
+                     [&] {
+                         OrderQuery q;
+                         if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
+                         q.status = optional_text_from_python(status, "status");
+                         q.carrier = optional_text_from_python(carrier, "gaining carrier");
+                         q.after_seq = int64_from_python(after, "after");
+                         q.limit = page_size(limit);
+                         return q;
+                     });
                  return py::make_tuple(py::cast(std::move(found)), next);
              })
         .def("confirm_order",
              [](const NativeStore& s, py::handle order_id, py::handle foc) {
-                 auto svc = s.get();
-                 const auto o = text_from_python(order_id, "order id");
-                 const auto f = millis_from_datetime(foc, "FOC date");
-                 release unlocked;
-                 return svc->confirm_order(o, f);
+                 return call(s, &PortOutService::confirm_order, as_text(order_id, "order id"),
+                             as_datetime(foc, "FOC date"));
              })
         .def("complete_order",
              [](const NativeStore& s, py::handle order_id) {
-                 auto svc = s.get();
-                 const auto o = text_from_python(order_id, "order id");
-                 release unlocked;
-                 return svc->complete_order(o);
+                 return call(s, &PortOutService::complete_order, as_text(order_id, "order id"));
              })
         .def("cancel_order",
              [](const NativeStore& s, py::handle order_id) {
-                 auto svc = s.get();
-                 const auto o = text_from_python(order_id, "order id");
-                 release unlocked;
-                 return svc->cancel_order(o);
+                 return call(s, &PortOutService::cancel_order, as_text(order_id, "order id"));
              })
         .def("set_freeze",
              [](const NativeStore& s, py::handle id, py::handle frozen) {
-                 auto svc = s.get();
-                 const auto i = text_from_python(id, "tenant id");
-                 const auto f = bool_from_python(frozen, "frozen");
-                 release unlocked;
-                 return svc->set_freeze(i, f);
+                 return call(s, &PortOutService::set_freeze, as_tenant(id), as_bool(frozen, "frozen"));
              })
         .def("receive_notifications",
              [](const NativeStore& s, py::handle consumer, py::handle max_count) {
-                 auto svc = s.get();
-                 const auto c = text_from_python(consumer, "consumer");
-                 const auto n = int_from_python(max_count, "max_count");
-                 if (n < 1) throw InvalidArgumentError("SettingOutOfRange", "The max_count must be at least 1.");
-                 release unlocked;
-                 return svc->receive_notifications(c, static_cast<std::size_t>(n));
+                 return call(s, &PortOutService::receive_notifications, as_text(consumer, "consumer"),
+                             as_count(max_count, "max_count"));
              })
         .def("acknowledge_notifications",
              [](const NativeStore& s, py::handle consumer, py::handle ids) {
-                 auto svc = s.get();
-                 const auto c = text_from_python(consumer, "consumer");
-                 std::vector<std::int64_t> list;
-                 if (!py::isinstance<py::iterable>(ids) || PyUnicode_Check(ids.ptr())) {
-                     list.push_back(int64_from_python(ids, "notification id"));
-                 } else {
-                     for (auto i : py::reinterpret_borrow<py::iterable>(ids)) {
-                         list.push_back(int64_from_python(i, "notification id"));
+                 return call(s, &PortOutService::acknowledge_notifications, as_text(consumer, "consumer"), [ids] {
+                     std::vector<std::int64_t> list;
+                     if (!py::isinstance<py::iterable>(ids) || PyUnicode_Check(ids.ptr())) {
+                         list.push_back(int64_from_python(ids, "notification id"));
+                     } else {
+                         for (auto i : py::reinterpret_borrow<py::iterable>(ids)) {
+                             list.push_back(int64_from_python(i, "notification id"));
+                         }
                      }
-                 }
-                 release unlocked;
-                 return svc->acknowledge_notifications(c, list);
+                     return list;
+                 });
              })
         .def("copy_to",
              [](const NativeStore& s, py::handle destination,
                 std::function<void(const std::string&, std::int64_t)> progress) {
-                 auto svc = s.get();
-                 const auto d = text_from_python(destination, "destination");
-                 CopyReport report;
-                 {
-                     release unlocked;
-                     report = svc->copy_to(
-                         [&] {
-                             if (d.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
-                             return open_store(d, true, 30000);
-                         },
-                         progress);
-                 }
+                 const auto report = call(
+                     s,
+                     [&](PortOutService& svc, const std::string& d) {
+                         return svc.copy_to(
+                             [&] {
+                                 if (d.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
+                                 return open_store(d, true, 30000);
+                             },
+                             progress);
+                     },
+                     as_text(destination, "destination"));
                  py::dict rows;
                  for (const auto& [table, count] : report.rows) rows[py::str(table)] = count;
                  return py::make_tuple(report.destination, rows);
@@ -485,14 +451,12 @@ void init_store(py::module_& m) {
         .def("rotate_key",
              [](const NativeStore& s, py::handle new_key, py::handle batch_size,
                 std::function<void(std::int64_t, std::int64_t)> progress) {
-                 auto svc = s.get();
-                 const auto path = text_from_python(new_key, "new key file path");
-                 const auto batch = int_from_python(batch_size, "batch_size");
-                 if (batch < 1) throw InvalidArgumentError("SettingOutOfRange", "The batch_size must be at least 1.");
-                 std::function<void(const RotationProgress&)> hook;
-                 if (progress) hook = [progress](const RotationProgress& p) { progress(p.done, p.total); };
-                 release unlocked;
-                 return svc->rotate_key(path, static_cast<std::size_t>(batch), hook);
+                 return call(s, &PortOutService::rotate_key, as_text(new_key, "new key file path"),
+                             as_count(batch_size, "batch_size"), [&] {
+                                 std::function<void(const RotationProgress&)> hook;
+                                 if (progress) hook = [progress](const RotationProgress& p) { progress(p.done, p.total); };
+                                 return hook;
+                             });
              },
              py::arg("new_key_file"), py::arg("batch_size") = 500, py::arg("progress") = nullptr);
 }
