@@ -167,8 +167,9 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             service->store_id_ = store_id;
             service->audit_ = std::make_unique<AuditChain>(std::move(audit_key), store_id);
             service->assemble();
-            service->units_->context.append_audit(*tx, "StoreCreated", "", "Success", "",
-                                  "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
+            service->units_->context.append_audit(
+                *tx, "StoreCreated", "", "Success", "",
+                "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
         } else if (*id != key_id) {
             throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
         } else {
@@ -176,8 +177,9 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             const auto recorded = tx->meta(kMetaHashProfile).value_or("");
             if (recorded != to_string(profile)) {
                 tx->set_meta(kMetaHashProfile, to_string(profile));
-                service->units_->context.append_audit(*tx, "HashProfileChanged", "", "Success", "",
-                                      "from=" + recorded + " to=" + std::string(to_string(profile)));
+                service->units_->context.append_audit(
+                    *tx, "HashProfileChanged", "", "Success", "",
+                    "from=" + recorded + " to=" + std::string(to_string(profile)));
             }
         }
         tx->commit();

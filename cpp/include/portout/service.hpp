@@ -1,5 +1,7 @@
 // PortOutService: every operation on tenants, PINs, policies, the audit chain and the key,
 // each in a transaction with its audit event. Holds every rule; the store only keeps rows.
+// The one facade the bindings call; each operation is carried out by an area unit of
+// cpp/src/service/ (tenants, pins, policies, numbers, orders, notifications, ...).
 #pragma once
 
 #include <portout/audit.hpp>
