@@ -1,7 +1,9 @@
 // What the service's tests share: a session on a SQLite store in a folder of the test's own,
-// a manual clock, and plain SQL on the file, as someone with the file would run it.
+// sessions of other roles and scopes on it, a manual clock, plain SQL on the file, as someone
+// with the file would run it, and the error id a call throws.
 #pragma once
 
+#include <portout/errors.hpp>
 #include <portout/service.hpp>
 #include <portout/sqlite_store.hpp>
 
@@ -11,9 +13,12 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace portout::testing_support {
 
@@ -32,6 +37,16 @@ inline void run_sql(const std::string& db, const std::string& statement) {
     ASSERT_EQ(rc, SQLITE_OK) << msg;
 }
 
+// The id of the portout error `call` throws; empty when it throws none.
+inline std::string error_id_of(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const Error& e) {
+        return e.error_id();
+    }
+    return {};
+}
+
 class ServiceTest : public ::testing::Test {
 protected:
     std::unique_ptr<PortOutService> open(std::optional<HashProfile> profile = HashProfile::Test,
@@ -43,6 +58,21 @@ protected:
         o.clock = clock;
         o.actor = actor;
         return PortOutService::open(SqliteStore::open(db), key.empty() ? key_path : key, o);
+    }
+
+    // A session as `role` (its actor "<Role>@example" unless named), limited to `scope`.
+    std::unique_ptr<PortOutService> as(Role role, std::vector<std::string> scope = {}, int busy_timeout_ms = 30000,
+                                       std::string actor = {}) {
+        ServiceOptions o;
+        o.profile = HashProfile::Test;
+        o.allow_test_profile = true;
+        o.clock = clock;
+        o.actor = actor.empty() ? std::string(to_string(role)) + "@example" : std::move(actor);
+        o.role = role;
+        o.tenant_scope = std::move(scope);
+        SqliteStore::Options store_options;
+        store_options.busy_timeout_ms = busy_timeout_ms;
+        return PortOutService::open(SqliteStore::open(db, store_options), key_path, o);
     }
 
     // Plain SQL against the file, as an attacker with the file would.

@@ -22,19 +22,6 @@ using testing_support::ServiceTest;
 
 class RoleTest : public ServiceTest {
 protected:
-    std::unique_ptr<PortOutService> as(Role role, std::vector<std::string> scope = {},
-                                       int busy_timeout_ms = 30000) {
-        ServiceOptions o;
-        o.profile = HashProfile::Test;
-        o.allow_test_profile = true;
-        o.clock = clock;
-        o.actor = std::string(to_string(role)) + "@example";
-        o.role = role;
-        o.tenant_scope = std::move(scope);
-        SqliteStore::Options store_options;
-        store_options.busy_timeout_ms = busy_timeout_ms;
-        return PortOutService::open(SqliteStore::open(db, store_options), key_path, o);
-    }
     void SetUp() override {
         auto admin = open();
         admin->create_tenant("contoso", "Contoso", "US");

@@ -1,5 +1,7 @@
 // PortOutService: every operation on tenants, PINs, policies, the audit chain and the key,
 // each in a transaction with its audit event. Holds every rule; the store only keeps rows.
+// The one facade the bindings call; each operation is carried out by an area unit of
+// cpp/src/service/ (tenants, pins, policies, numbers, orders, notifications, ...).
 #pragma once
 
 #include <portout/audit.hpp>
@@ -267,40 +269,10 @@ public:
 private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
-    Millis now() const { return clock_->now_ms(); }
-    // Throws AccessDenied when the session may not do `op` (on `tenant_id`), having recorded
-    // the refusal in the audit chain exactly once: in `tx` when the caller holds a write
-    // transaction (committed there, as nothing else was done in it), else in a transaction of
-    // its own. A second write transaction beside the caller's would wait for the caller's own
-    // writer slot until the busy timeout.
-    void authorize(Operation op, std::string_view tenant_id = {}, StoreTransaction* write_tx = nullptr);
-    bool in_scope(std::string_view tenant_id) const;
     void load_identity(StoreTransaction& tx);
-    EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope);
-    TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
-    void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
-                      std::string_view outcome, std::string_view reason, std::string details);
-    // Chains `events` (type, tenant, outcome, reason and details filled in) after the last one.
-    void append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events);
-    PinStatus status_of(const TenantRecord& t) const;
-    Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
-    std::string consumer_key(const std::string& consumer) const;
-    // The order, or OrderNotFound when it does not exist or is outside what this session may
-    // see. `writing`: tx is a write transaction, in which a refusal is recorded.
-    OrderRecord require_order(StoreTransaction& tx, std::string_view order_id, Operation op, bool writing);
-    Order transition(std::string_view order_id, Operation op, const std::vector<std::string>& from,
-                     const std::string& to, std::optional<Millis> foc);
-    void notify(StoreTransaction& tx, std::string_view kind, std::string_view tenant_id,
-                std::string_view order_id, std::string summary, std::string details = {});
-
-    // A PIN check in three steps, shared by check_pin and submit_order.
-    struct PinAttempt;
-    PinAttempt begin_pin_attempt(const std::string& tenant_id, bool refuse_if_frozen);
-    bool verify_pin_attempt(PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
-    bool verify_pin_now(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded) const;
-    void record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
-                            const std::optional<Secret>& upgraded);
-    std::vector<TenantRecord> visible_tenants(std::string_view after, std::size_t limit);
+    // Once the store's id and audit key are known: the context the area units share, and the
+    // units (cpp/src/service/) every operation is delegated to.
+    void assemble();
 
     std::unique_ptr<Store> store_;
     std::shared_ptr<const Clock> clock_;
@@ -312,7 +284,10 @@ private:
 
     std::unique_ptr<KeyRing> keys_;
 
-    // Threads doing one side of two things at once (see service.cpp); last, so stopped first.
+    struct Units;
+    std::unique_ptr<Units> units_;
+
+    // Threads doing one side of two things at once (see worker_pool.hpp); last, so stopped first.
     std::unique_ptr<WorkerPool> workers_;
 };
 

@@ -18,10 +18,12 @@ namespace portout {
 class KeyRing {
 public:
     // Where the store names its keys (meta): the current key's id and, mid-rotation, the new
-    // key's id and file.
+    // key's id and file; and where it keeps the sealed audit key.
     static constexpr std::string_view kMetaKeyId = "key_id";
     static constexpr std::string_view kMetaPendingKeyId = "pending_key_id";
     static constexpr std::string_view kMetaPendingKeyPath = "pending_key_path";
+    // The audit key, sealed under the current key.
+    static constexpr std::string_view kMetaAuditKey = "audit_key";
 
     struct Entry {
         explicit Entry(StoreKey k);

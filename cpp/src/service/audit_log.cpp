@@ -1,0 +1,77 @@
+#include "service/audit_log.hpp"
+
+#include <portout/identity.hpp>
+#include "service/audit_chain.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <utility>
+
+namespace portout {
+
+AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>& progress) {
+    ctx_.authorize(Operation::VerifyAudit);
+    auto tx = ctx_.store.begin(TxMode::Read);  // one snapshot for the whole walk
+    return ctx_.audit.verify(*tx, progress);
+}
+
+std::vector<AuditEvent> AuditLog::audit_events(const AuditQuery& query) {
+    AuditQuery q = query;
+    for (auto& id : q.tenant_ids) id = canonical_tenant_id(id);
+    if (q.tenant_ids.empty()) {
+        ctx_.authorize(Operation::ReadAudit);
+        q.tenant_ids = ctx_.tenant_scope();  // a scoped session reads its own tenants' events only
+    } else {
+        for (const auto& id : q.tenant_ids) ctx_.authorize(Operation::ReadAudit, id);
+    }
+    q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
+    auto tx = ctx_.store.begin(TxMode::Read);
+    // A tenant's history starts at its latest creation: an id removed and created again does
+    // not show the removed tenant's events. (A store-wide query, naming no tenant, shows all.)
+    std::vector<std::string> plain;
+    std::vector<std::pair<std::string, std::int64_t>> recreated;
+    for (const auto& id : q.tenant_ids) {
+        std::int64_t removed_at = 0;
+        if (tx->tenant(id)) {
+            AuditQuery removals;
+            removals.tenant_ids = {id};
+            removals.event_types = {"TenantRemoved"};
+            removals.limit = 100000;
+            const auto found = tx->audit_events(removals);
+            if (!found.empty()) removed_at = found.back().event_id;
+        }
+        if (removed_at) {
+            recreated.emplace_back(id, removed_at);
+        } else {
+            plain.push_back(id);
+        }
+    }
+    std::vector<AuditRecord> rows;
+    if (recreated.empty()) {
+        rows = tx->audit_events(q);
+    } else {
+        // One query for the tenants never removed, one for each created again; merged in chain
+        // order, the first `limit` of them.
+        auto add = [&](AuditQuery part) {
+            auto more = part.tenant_ids.empty() ? std::vector<AuditRecord>{} : tx->audit_events(part);
+            rows.insert(rows.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+        };
+        AuditQuery part = q;
+        part.tenant_ids = plain;
+        add(part);
+        for (const auto& [id, removed_at] : recreated) {
+            part.tenant_ids = {id};
+            part.after_event_id = std::max(q.after_event_id, removed_at);
+            add(part);
+        }
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.event_id < b.event_id; });
+        if (rows.size() > q.limit) rows.resize(q.limit);
+    }
+    std::vector<AuditEvent> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) out.push_back(std::move(static_cast<AuditEvent&>(r)));
+    return out;
+}
+
+}  // namespace portout

@@ -1,0 +1,26 @@
+// Reading the audit log: events by tenant, type, time and position, a scoped session's own
+// tenants only, and a tenant's history from its latest creation (an id removed and created again
+// does not show the removed tenant's events; a store-wide query shows all); and verifying the
+// whole chain in one snapshot.
+#pragma once
+
+#include "service/context.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace portout {
+
+class AuditLog {
+public:
+    explicit AuditLog(const ServiceContext& ctx) : ctx_(ctx) {}
+
+    std::vector<AuditEvent> audit_events(const AuditQuery& query);
+    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress);
+
+private:
+    const ServiceContext& ctx_;
+};
+
+}  // namespace portout

@@ -1,0 +1,306 @@
+#include "service/pins.hpp"
+
+#include <portout/errors.hpp>
+#include <portout/identity.hpp>
+#include "service/key_ring.hpp"
+#include "service/notifications.hpp"
+#include "service/policies.hpp"
+#include "service/tenants.hpp"
+#include "service/worker_pool.hpp"
+
+#include <algorithm>
+#include <future>
+#include <system_error>
+#include <utility>
+
+namespace portout {
+
+namespace {
+
+constexpr Millis kSecond = 1000;
+
+// Lock k (counting from zero) lasts the base duration doubled k times, up to the cap.
+Millis lock_duration(int level, Millis base, Millis cap) {
+    Millis d = base;
+    for (int i = 0; i < level && d < cap; ++i) d *= 2;
+    return std::min(d, cap);
+}
+
+std::string duration_text(Millis ms) {
+    return std::to_string(ms / kSecond) + "s";
+}
+
+}  // namespace
+
+std::string_view PinAttempt::reason() const {
+    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet",
+                                                   "Locked", "PortOutFrozen"};
+    return kReason[static_cast<int>(path)];
+}
+
+PinStatus Pins::status_of(const TenantRecord& t) const {
+    PinStatus s;
+    s.tenant_id = t.tenant_id;
+    s.pin_is_set = t.pin_record.has_value();
+    s.pin_set_at = t.pin_set_at;
+    s.last_modified_at = t.pin_changed_at;
+    s.last_modified_by = t.pin_changed_by;
+    s.failed_attempt_count = t.failed_attempts;
+    if (t.locked_until && *t.locked_until > ctx_.now()) s.locked_until = t.locked_until;
+    s.lockout_count = t.lock_level;
+    s.last_check_at = t.last_check_at;
+    s.last_check_result = t.last_check_result;
+    return s;
+}
+
+PinStatus Pins::pin_status(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::ReadPinStatus, id);
+    auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+    return status_of(require_tenant(*tx, id));
+}
+
+std::vector<PinStatus> Pins::list_pin_status(std::string_view after, std::size_t limit) {
+    ctx_.authorize(Operation::ReadPinStatus);
+    std::vector<PinStatus> out;
+    for (const auto& r : visible_tenants(ctx_, after, limit)) out.push_back(status_of(r));
+    return out;
+}
+
+PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::SetPin, id);
+    // Hashing happens outside any write transaction; a concurrent change makes us start over,
+    // so "same as current" is always judged against the PIN we replace.
+    for (int round = 0; round < 8; ++round) {
+        TenantRecord before;
+        EffectivePolicy policy;
+        {
+            auto tx = ctx_.store.begin(TxMode::Read);
+            before = require_tenant(*tx, id);
+            policy = effective_policy(*tx, id);
+        }
+        if (before.country != kPortOutCountry) {
+            throw InvalidOperationError("PinNotAvailableOutsideUS",
+                                        "The port-out PIN exists only for organizations in the "
+                                        "United States; this tenant's country is " +
+                                            before.country + ".",
+                                        id);
+        }
+        policy.pin_policy.check(pin, id);
+        // Two Argon2id computations, at once: the current PIN verified on a worker thread
+        // ("same as current"), the new one hashed here.
+        const auto is_current = [&] { return ctx_.hasher.verify(ctx_.keys.open_pin_record(before).view(), pin); };
+        std::future<bool> same;
+        bool same_here = false;
+        if (before.pin_record) {
+            try {
+                same = ctx_.workers.run(is_current);
+            } catch (const std::system_error&) {  // no thread to be had: one after the other
+                same_here = is_current();
+            }
+        }
+        std::optional<Secret> encoded;
+        try {
+            encoded.emplace(ctx_.hasher.hash(pin));
+        } catch (...) {
+            if (same.valid()) same.wait();
+            throw;
+        }
+        if (same.valid() ? same.get() : same_here) {
+            throw PinPolicyError({{PinRule::SameAsCurrent,
+                                   "The new PIN is the same as the current PIN; choose a different one."}},
+                                 id);
+        }
+
+        auto tx = ctx_.store.begin(TxMode::Write);
+        auto t = require_tenant(*tx, id);
+        if (t.pin_version != before.pin_version || t.country != before.country) continue;
+        const bool first = !t.pin_record;
+        const Millis at = ctx_.now();
+        t.pin_record = ctx_.keys.seal_pin_record(*tx, id, encoded->view(), t.pin_key_id);
+        if (first) t.pin_set_at = at;
+        t.pin_changed_at = at;
+        t.pin_changed_by = ctx_.actor;
+        t.failed_attempts = 0;
+        t.locked_until.reset();
+        t.lock_level = 0;
+        t.pin_version += 1;
+        tx->update_tenant(t);
+        ctx_.append_audit(*tx, first ? "PinSet" : "PinChanged", id, "Success", "",
+                          "hash_profile=" + std::string(to_string(ctx_.hasher.profile())));
+        notify(ctx_, *tx, first ? "PinSet" : "PinChanged", id, "",
+               std::string(first ? "The port-out PIN was set" : "The port-out PIN was changed") + " by " +
+                   ctx_.actor + ".");
+        tx->commit();
+        return status_of(t);
+    }
+    throw ResourceUnavailableError("PinChangedConcurrently",
+                                   "The PIN kept changing under this change; try again.", id);
+}
+
+// 1. Count the attempt, in a transaction that commits in step 2.
+PinAttempt Pins::begin_pin_attempt(const std::string& id, bool refuse_if_frozen) {
+    using Path = PinAttempt::Path;
+    PinAttempt a;
+    a.tenant_id = id;
+    a.count = ctx_.store.begin(TxMode::Write);
+    auto& tx = a.count;
+    const Millis at = ctx_.now();
+    std::string details;
+    if (auto t = tx->tenant(id)) {
+        if (refuse_if_frozen && t->frozen) {
+            a.path = Path::Frozen;  // refused without looking at the PIN or counting
+        } else if (t->country != kPortOutCountry) {
+            a.path = Path::NotInUS;
+        } else if (!t->pin_record) {
+            a.path = Path::PinNotSet;
+        } else {
+            const auto policy = effective_policy(*tx, id);
+            if (t->locked_until && *t->locked_until <= at) {  // a lock that ran out
+                t->locked_until.reset();
+                t->failed_attempts = 0;
+            }
+            if (t->locked_until || t->failed_attempts >= policy.max_failed_attempts) {
+                a.path = Path::Locked;
+            } else {
+                a.path = Path::Evaluate;
+                t->failed_attempts += 1;
+                details = "attempt=" + std::to_string(t->failed_attempts) + "/" +
+                          std::to_string(policy.max_failed_attempts);
+                if (t->failed_attempts >= policy.max_failed_attempts) {
+                    // The lock is set now, so a crash mid-check leaves it in force.
+                    a.locks_if_wrong = true;
+                    a.lock_for = lock_duration(t->lock_level, policy.lockout_ms, policy.max_lockout_ms);
+                    a.locked_until = at + a.lock_for;
+                    t->locked_until = a.locked_until;
+                    t->lock_level += 1;
+                }
+                tx->update_tenant(*t);
+            }
+        }
+        a.snapshot = std::move(*t);
+    }
+    if (a.path != Path::Frozen) {
+        ctx_.append_audit(*tx, "PinCheckAttempt", id, a.path == Path::Evaluate ? "Counted" : "Refused", a.reason(),
+                          details);
+    }
+    return a;
+}
+
+// 2. Commit the count and verify at once: the commit (an fsync) runs on a worker thread while
+// this thread verifies. The answer is used only once the count is durable, so a crash or a
+// failed commit before then reveals nothing; it costs the longer of the two, not their sum.
+bool Pins::verify_pin_attempt(PinAttempt& a, std::string_view pin, std::optional<Secret>& upgraded) {
+    const auto one_after_the_other = [&] {
+        a.count->commit();
+        a.count.reset();
+        return verify_pin_now(a, pin, upgraded);
+    };
+    // The test profile hashes in microseconds: nothing worth a thread's wake-up to overlap.
+    if (ctx_.hasher.profile() == HashProfile::Test) return one_after_the_other();
+    std::future<bool> committing;
+    try {
+        committing = ctx_.workers.run([&a] {
+            a.count->commit();
+            return true;
+        });
+    } catch (const std::system_error&) {  // no thread to be had
+        return one_after_the_other();
+    }
+    bool accepted = false;
+    try {
+        accepted = verify_pin_now(a, pin, upgraded);
+    } catch (...) {
+        committing.wait();
+        throw;
+    }
+    committing.get();  // a failed commit throws here, and the answer is never given
+    a.count.reset();
+    return accepted;
+}
+
+// Verify, or spend the same time on nothing.
+bool Pins::verify_pin_now(const PinAttempt& a, std::string_view pin, std::optional<Secret>& upgraded) const {
+    if (a.path == PinAttempt::Path::Frozen) return false;
+    if (a.path != PinAttempt::Path::Evaluate) return ctx_.hasher.verify_nothing(pin);
+    const auto encoded = ctx_.keys.open_pin_record(a.snapshot);
+    const bool accepted = ctx_.hasher.verify(encoded.view(), pin);
+    if (accepted && ctx_.hasher.is_weaker(encoded.view())) upgraded = ctx_.hasher.hash(pin);
+    return accepted;
+}
+
+// 3. Record the outcome, in the caller's transaction.
+void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool accepted,
+                              const std::optional<Secret>& upgraded) {
+    if (a.path == PinAttempt::Path::Frozen) return;
+    const Millis at = ctx_.now();
+    const std::string result = a.path == PinAttempt::Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
+                                                                    : std::string(a.reason());
+    auto t = tx.tenant(a.tenant_id);
+    if (!t) {
+        ctx_.append_audit(tx, "PinCheck", a.tenant_id, "Failure", result, "");
+        return;
+    }
+    std::string details;
+    if (accepted && t->pin_version == a.snapshot.pin_version) {
+        t->failed_attempts = 0;
+        t->locked_until.reset();
+        t->lock_level = 0;
+        if (upgraded) {
+            t->pin_record = ctx_.keys.seal_pin_record(tx, a.tenant_id, upgraded->view(), t->pin_key_id);
+            t->pin_version += 1;
+            details = "rehashed=" + std::string(to_string(ctx_.hasher.profile()));
+        }
+    }
+    t->last_check_at = at;
+    t->last_check_result = result;
+    tx.update_tenant(*t);
+    ctx_.append_audit(tx, "PinCheck", a.tenant_id, accepted ? "Success" : "Failure", result, details);
+    if (!accepted) {
+        notify(ctx_, tx, "PinCheckFailed", a.tenant_id, "", "A port-out PIN check failed: " + result + ".",
+               "reason=" + result + " failed_attempts=" + std::to_string(t->failed_attempts));
+    }
+    if (!accepted && a.locks_if_wrong) {
+        ctx_.append_audit(tx, "PinLockedOut", a.tenant_id, "Success", "TooManyFailedAttempts",
+                          "locked_for=" + duration_text(a.lock_for) + " until_ms=" + std::to_string(a.locked_until));
+        notify(ctx_, tx, "PinLockedOut", a.tenant_id, "",
+               "Port-out is locked after too many wrong PINs, for " + duration_text(a.lock_for) + ".",
+               "until_ms=" + std::to_string(a.locked_until));
+    }
+}
+
+bool Pins::check_pin(std::string_view raw_id, std::string_view pin) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::CheckPin, id);
+    auto attempt = begin_pin_attempt(id, false);
+    std::optional<Secret> upgraded;
+    const bool accepted = verify_pin_attempt(attempt, pin, upgraded);
+    // The attempt is durable already; its outcome (the audit and notification of the result,
+    // the counter cleared after a right PIN, a rehash) is safe from a crash of the process
+    // without waiting for the disk. A power loss right after may lose it: the attempt then
+    // stays counted as failed, which errs on the safe side.
+    auto tx = ctx_.store.begin(TxMode::WriteUnsynced);
+    record_pin_outcome(*tx, attempt, accepted, upgraded);
+    tx->commit();
+    return accepted;
+}
+
+PinStatus Pins::unlock_pin(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::UnlockPin, id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    auto t = require_tenant(*tx, id);
+    const std::string details = "failed_attempts=" + std::to_string(t.failed_attempts) + " was_locked=" +
+                                (t.locked_until && *t.locked_until > ctx_.now() ? "true" : "false");
+    t.failed_attempts = 0;
+    t.locked_until.reset();
+    t.lock_level = 0;
+    tx->update_tenant(t);
+    ctx_.append_audit(*tx, "PinUnlocked", id, "Success", "", details);
+    notify(ctx_, *tx, "PinUnlocked", id, "", "Port-out PIN checks were unlocked by " + ctx_.actor + ".", details);
+    tx->commit();
+    return status_of(t);
+}
+
+}  // namespace portout

@@ -1,0 +1,63 @@
+// PINs: setting one (the new PIN hashed outside any transaction while a worker checks it is not
+// the current one), its status as the tenant's admin may see it, unlocking, and the check in
+// three steps that check_pin and a port-out request share: the attempt counted (and a lock set
+// by the attempt that reaches the threshold) in a transaction that commits while the PIN is
+// verified, then the outcome recorded in the caller's transaction. Every path costs one hash.
+#pragma once
+
+#include "service/context.hpp"
+
+#include <portout/secret.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portout {
+
+// One PIN check in flight, from its counting to its outcome.
+struct PinAttempt {
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Frozen };
+    std::string tenant_id;
+    Path path = Path::UnknownTenant;
+    TenantRecord snapshot;
+    bool locks_if_wrong = false;
+    Millis lock_for = 0;
+    Millis locked_until = 0;
+    std::unique_ptr<StoreTransaction> count;  // the counting transaction, until it commits
+
+    // Why the PIN is not evaluated (empty when it is).
+    std::string_view reason() const;
+};
+
+class Pins {
+public:
+    explicit Pins(const ServiceContext& ctx) : ctx_(ctx) {}
+
+    PinStatus set_pin(std::string_view tenant_id, std::string_view pin);
+    PinStatus pin_status(std::string_view tenant_id);
+    std::vector<PinStatus> list_pin_status(std::string_view after_tenant_id, std::size_t limit);
+    bool check_pin(std::string_view tenant_id, std::string_view pin);
+    PinStatus unlock_pin(std::string_view tenant_id);
+
+    // 1. Counts the attempt, in a transaction that commits in step 2. `refuse_if_frozen`: a
+    // frozen tenant is refused without the PIN looked at or the attempt counted.
+    PinAttempt begin_pin_attempt(const std::string& tenant_id, bool refuse_if_frozen);
+    // 2. Commits the count and verifies the PIN at once; `upgraded` gets a stronger hash of a
+    // right PIN held under a weaker profile.
+    bool verify_pin_attempt(PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
+    // 3. Records the outcome in the caller's transaction.
+    void record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
+                            const std::optional<Secret>& upgraded);
+
+private:
+    bool verify_pin_now(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded) const;
+    PinStatus status_of(const TenantRecord& t) const;
+
+    const ServiceContext& ctx_;
+};
+
+}  // namespace portout

@@ -1,0 +1,161 @@
+#include "service/policies.hpp"
+
+#include <portout/errors.hpp>
+#include <portout/identity.hpp>
+#include "service/tenants.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace portout {
+
+namespace {
+
+constexpr int kDefaultMaxFailedAttempts = 5;
+constexpr Millis kSecond = 1000;
+constexpr Millis kMinute = 60 * kSecond;
+constexpr Millis kHour = 60 * kMinute;
+constexpr Millis kDay = 24 * kHour;
+constexpr Millis kDefaultLockout = 15 * kMinute;
+constexpr Millis kDefaultMaxLockout = 24 * kHour;
+
+}  // namespace
+
+PolicyRecord default_policy_record(Millis now, const std::string& actor) {
+    PolicyRecord p;
+    p.scope = "";
+    p.min_length = PinPolicy::kDefaultMinLength;
+    p.max_length = PinPolicy::kDefaultMaxLength;
+    p.block_weak = true;
+    p.blocklist = std::vector<std::string>{};
+    p.max_failed_attempts = kDefaultMaxFailedAttempts;
+    p.lockout_ms = kDefaultLockout;
+    p.max_lockout_ms = kDefaultMaxLockout;
+    p.modified_at = now;
+    p.modified_by = actor;
+    return p;
+}
+
+EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope) {
+    auto base = tx.policy("").value_or(default_policy_record(0, ""));
+    std::optional<PolicyRecord> own;
+    if (!scope.empty()) own = tx.policy(scope);
+    EffectivePolicy e;
+    e.scope = std::string(scope);
+    auto pick = [&](auto member, const char* name, auto fallback) {
+        if (own && ((*own).*member)) {
+            e.overridden.emplace_back(name);
+            return *((*own).*member);
+        }
+        return (base.*member).value_or(fallback);
+    };
+    // The seed's 6..10 holds whatever the database says (a policy written before the bounds
+    // were enforced, or edited in place): a stored policy narrows it, never widens it.
+    const int hi = std::clamp(pick(&PolicyRecord::max_length, "MaximumLength", PinPolicy::kDefaultMaxLength),
+                              PinPolicy::kDefaultMinLength, PinPolicy::kDefaultMaxLength);
+    const int lo = std::clamp(pick(&PolicyRecord::min_length, "MinimumLength", PinPolicy::kDefaultMinLength),
+                              PinPolicy::kDefaultMinLength, PinPolicy::kDefaultMaxLength);
+    const bool weak = pick(&PolicyRecord::block_weak, "BlockWeakPins", true);
+    auto blocklist = pick(&PolicyRecord::blocklist, "Blocklist", std::vector<std::string>{});
+    e.max_failed_attempts = pick(&PolicyRecord::max_failed_attempts, "MaxFailedAttempts", kDefaultMaxFailedAttempts);
+    e.lockout_ms = pick(&PolicyRecord::lockout_ms, "LockoutDuration", kDefaultLockout);
+    e.max_lockout_ms = pick(&PolicyRecord::max_lockout_ms, "MaxLockoutDuration", kDefaultMaxLockout);
+    e.pin_policy = PinPolicy(lo, hi, weak, std::move(blocklist));
+    return e;
+}
+
+EffectivePolicy Policies::get_policy(std::optional<std::string_view> raw_id) {
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    ctx_.authorize(Operation::ReadPolicy, scope);
+    auto tx = ctx_.store.begin(TxMode::Read);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    return effective_policy(*tx, scope);
+}
+
+EffectivePolicy Policies::set_policy(std::optional<std::string_view> raw_id, const PolicyChange& change) {
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    ctx_.authorize(Operation::SetPolicy, scope);
+    for (const auto& [value, name] : {std::pair{change.min_length, "MinimumLength"},
+                                      std::pair{change.max_length, "MaximumLength"}}) {
+        if (value && (*value < PinPolicy::kDefaultMinLength || *value > PinPolicy::kDefaultMaxLength)) {
+            throw InvalidArgumentError(
+                "PinLengthOutsideSeed",
+                std::string(name) + " must be between " + std::to_string(PinPolicy::kDefaultMinLength) +
+                    " and " + std::to_string(PinPolicy::kDefaultMaxLength) + "; it was " +
+                    std::to_string(*value) + ". A port-out PIN has 6 to 10 digits: a policy may narrow "
+                    "that range, never widen it.",
+                scope);
+        }
+    }
+    if (change.max_failed_attempts && (*change.max_failed_attempts < 1 || *change.max_failed_attempts > 100)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxFailedAttempts must be between 1 and 100.", scope);
+    }
+    if (change.lockout_ms && (*change.lockout_ms < kSecond || *change.lockout_ms > kDay)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "LockoutDuration must be between one second and 24 hours.", scope);
+    }
+    if (change.max_lockout_ms && (*change.max_lockout_ms < kSecond || *change.max_lockout_ms > 30 * kDay)) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxLockoutDuration must be between one second and 30 days.", scope);
+    }
+    auto tx = ctx_.store.begin(TxMode::Write);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    PolicyRecord record = tx->policy(scope).value_or(PolicyRecord{});
+    record.scope = scope;
+    std::string details;
+    auto apply = [&](auto member, const auto& value, const char* name) {
+        if (value) {
+            record.*member = *value;
+            details += std::string(details.empty() ? "" : " ") + name;
+        }
+    };
+    apply(&PolicyRecord::min_length, change.min_length, "MinimumLength");
+    apply(&PolicyRecord::max_length, change.max_length, "MaximumLength");
+    apply(&PolicyRecord::block_weak, change.block_weak, "BlockWeakPins");
+    apply(&PolicyRecord::blocklist, change.blocklist, "Blocklist");
+    apply(&PolicyRecord::max_failed_attempts, change.max_failed_attempts, "MaxFailedAttempts");
+    apply(&PolicyRecord::lockout_ms, change.lockout_ms, "LockoutDuration");
+    apply(&PolicyRecord::max_lockout_ms, change.max_lockout_ms, "MaxLockoutDuration");
+    record.modified_at = ctx_.now();
+    record.modified_by = ctx_.actor;
+    tx->put_policy(record);
+    // Validates the merged result (bounds, min <= max, blocklist) before anything is kept.
+    auto effective = effective_policy(*tx, scope);
+    if (effective.max_lockout_ms < effective.lockout_ms) {
+        throw InvalidArgumentError("InvalidLockoutPolicy",
+                                   "MaxLockoutDuration must not be shorter than LockoutDuration.", scope);
+    }
+    if (details.empty()) return effective;  // the transaction rolls back: nothing changed
+    ctx_.append_audit(*tx, "PolicyChanged", scope, "Success", "", details);
+    tx->commit();
+    return effective;
+}
+
+EffectivePolicy Policies::reset_policy(std::string_view raw_id) {
+    const auto scope = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::SetPolicy, scope);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    require_tenant(*tx, scope);
+    const bool had = tx->policy(scope).has_value();
+    tx->delete_policy(scope);
+    auto effective = effective_policy(*tx, scope);
+    if (had) {
+        ctx_.append_audit(*tx, "PolicyReset", scope, "Success", "", "");
+        tx->commit();
+    }
+    return effective;
+}
+
+std::vector<Violation> Policies::test_pin_policy(std::optional<std::string_view> raw_id, std::string_view pin) {
+    std::string scope;
+    if (raw_id) scope = canonical_tenant_id(*raw_id);
+    ctx_.authorize(Operation::TestPolicy, scope);
+    auto tx = ctx_.store.begin(TxMode::Read);
+    if (!scope.empty()) require_tenant(*tx, scope);
+    return effective_policy(*tx, scope).pin_policy.validate(pin);
+}
+
+}  // namespace portout

@@ -1,0 +1,157 @@
+#include "service/tenants.hpp"
+
+#include <portout/errors.hpp>
+#include <portout/identity.hpp>
+#include "service/notifications.hpp"
+#include "service/orders.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace portout {
+
+Tenant tenant_of(const TenantRecord& r) {
+    return {r.tenant_id, r.display_name, r.country, r.created_at, r.modified_at, r.modified_by,
+            r.pin_record.has_value(), r.frozen};
+}
+
+TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id) {
+    auto t = tx.tenant(tenant_id);
+    if (!t) throw ObjectNotFoundError("TenantNotFound", "No tenant has this id.", tenant_id);
+    return std::move(*t);
+}
+
+std::vector<TenantRecord> visible_tenants(const ServiceContext& ctx, std::string_view after, std::size_t limit) {
+    limit = std::clamp<std::size_t>(limit, 1, 100000);
+    const auto& scope = ctx.tenant_scope();
+    if (scope.empty()) return ctx.store.begin(TxMode::ReadOneStatement)->tenants_after(after, limit);
+    auto tx = ctx.store.begin(TxMode::Read);
+    std::vector<TenantRecord> out;
+    for (auto it = std::upper_bound(scope.begin(), scope.end(), after); it != scope.end() && out.size() < limit;
+         ++it) {
+        if (auto t = tx->tenant(*it)) out.push_back(std::move(*t));
+    }
+    return out;
+}
+
+Tenant Tenants::create_tenant(std::string_view raw_id, std::string_view display_name, std::string_view country) {
+    TenantRecord r;
+    r.tenant_id = canonical_tenant_id(raw_id);
+    r.display_name = canonical_display_name(display_name);
+    r.country = canonical_country(country);
+    ctx_.authorize(Operation::CreateTenant, r.tenant_id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    r.created_at = r.modified_at = ctx_.now();
+    r.modified_by = ctx_.actor;
+    tx->insert_tenant(r);
+    ctx_.append_audit(*tx, "TenantCreated", r.tenant_id, "Success", "", "country=" + r.country);
+    tx->commit();
+    return tenant_of(r);
+}
+
+std::int64_t Tenants::import_tenants(const std::vector<std::array<std::string, 3>>& rows) {
+    ctx_.authorize(Operation::CreateTenant);
+    std::vector<TenantRecord> records;
+    records.reserve(rows.size());
+    const Millis at = ctx_.now();
+    for (const auto& [id, name, country] : rows) {
+        TenantRecord r;
+        r.tenant_id = canonical_tenant_id(id);
+        r.display_name = canonical_display_name(name);
+        r.country = canonical_country(country);
+        r.created_at = r.modified_at = at;
+        r.modified_by = ctx_.actor;
+        records.push_back(std::move(r));
+    }
+    // Each tenant's creation is in the log as if made one by one, then the import as a whole.
+    std::vector<AuditRecord> events(records.size() + 1);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        events[i].event_type = "TenantCreated";
+        events[i].tenant_id = records[i].tenant_id;
+        events[i].outcome = "Success";
+        events[i].details = "country=" + records[i].country + " import";
+    }
+    events.back().event_type = "TenantsImported";
+    events.back().outcome = "Success";
+    events.back().details = "count=" + std::to_string(records.size());
+    auto tx = ctx_.store.begin(TxMode::Write);
+    for (const auto& r : records) tx->insert_tenant(r);
+    ctx_.append_audit_events(*tx, events);
+    tx->commit();
+    return static_cast<std::int64_t>(records.size());
+}
+
+Tenant Tenants::get_tenant(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::ReadTenant, id);
+    auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+    return tenant_of(require_tenant(*tx, id));
+}
+
+std::vector<Tenant> Tenants::list_tenants(std::string_view after, std::size_t limit) {
+    ctx_.authorize(Operation::ReadTenant);
+    std::vector<Tenant> out;
+    for (const auto& r : visible_tenants(ctx_, after, limit)) out.push_back(tenant_of(r));
+    return out;
+}
+
+Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string_view> display_name,
+                              std::optional<std::string_view> country) {
+    const auto id = canonical_tenant_id(raw_id);
+    std::optional<std::string> name, code;
+    if (display_name) name = canonical_display_name(*display_name);
+    if (country) code = canonical_country(*country);
+    ctx_.authorize(Operation::UpdateTenant, id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    auto r = require_tenant(*tx, id);
+    std::string details;
+    if (name && *name != r.display_name) {
+        r.display_name = *name;
+        details += "display_name";
+    }
+    if (code && *code != r.country) {
+        details += std::string(details.empty() ? "" : " ") + "country=" + r.country + "->" + *code;
+        r.country = *code;
+    }
+    if (details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
+    r.modified_at = ctx_.now();
+    r.modified_by = ctx_.actor;
+    tx->update_tenant(r);
+    ctx_.append_audit(*tx, "TenantUpdated", id, "Success", "", details);
+    tx->commit();
+    return tenant_of(r);
+}
+
+void Tenants::remove_tenant(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::RemoveTenant, id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    const auto r = require_tenant(*tx, id);
+    // An order in flight is cancelled on purpose, with its notice to the carrier, never swept
+    // away with the tenant.
+    for (const auto status : {order_state::kSubmitted, order_state::kConfirmed}) {
+        OrderQuery open;
+        open.tenant_ids = {id};
+        open.status = std::string(status);
+        open.limit = 1;
+        if (!tx->orders(open).empty()) {
+            throw InvalidOperationError("TenantHasOpenOrders",
+                                        "The tenant has a port-out order in progress (" + std::string(status) +
+                                            "); cancel or complete it before the tenant is removed.",
+                                        id);
+        }
+    }
+    tx->delete_tenant(id);
+    tx->delete_policy(id);
+    const auto left = tx->remove_tenant_data(id);
+    const std::string details = std::string("had_pin=") + (r.pin_record ? "true" : "false") +
+                                " numbers_released=" + std::to_string(left.numbers) +
+                                " orders_removed=" + std::to_string(left.orders) +
+                                " notifications_made_store_wide=" + std::to_string(left.notifications);
+    ctx_.append_audit(*tx, "TenantRemoved", id, "Success", "", details);
+    notify(ctx_, *tx, "TenantRemoved", "", "", "The tenant " + id + " was removed by " + ctx_.actor + ".",
+           "tenant=" + id + " " + details);
+    tx->commit();
+}
+
+}  // namespace portout
