@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <unistd.h>
 
@@ -22,9 +23,11 @@ namespace portout::testing_support {
 
 enum class Backend { Sqlite, Postgres };
 
-inline std::string backend_name(const testing::TestParamInfo<Backend>& info) {
-    return info.param == Backend::Sqlite ? "Sqlite" : "Postgres";
-}
+inline const char* to_string(Backend backend) { return backend == Backend::Sqlite ? "Sqlite" : "Postgres"; }
+
+// How GoogleTest names a backend in a test's name and its messages.
+inline std::string backend_name(const testing::TestParamInfo<Backend>& info) { return to_string(info.param); }
+inline void PrintTo(Backend backend, std::ostream* os) { *os << to_string(backend); }
 
 inline const char* postgres_server() {
     const char* url = std::getenv("PORTOUT_TEST_POSTGRES");

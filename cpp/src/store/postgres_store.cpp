@@ -197,8 +197,6 @@ public:
         }
     }
 
-    struct DuplicateKey {};
-
 private:
     struct Failure {
         std::string state;
