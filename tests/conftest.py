@@ -23,6 +23,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +101,20 @@ def raw_execute(location: str | Path, script: str) -> None:
     with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
         cursor.execute(f"SET search_path = {_postgres_schema(location)}")
         cursor.execute(script)
+
+
+def raw_query(location: str | Path, query: str) -> list[tuple[Any, ...]]:
+    """Read the store's tables directly, as someone with the database would."""
+    location = str(location)
+    if not location.startswith("postgresql://"):
+        with closing(sqlite3.connect(f"file:{location}?mode=ro", uri=True)) as db:
+            return list(db.execute(query))
+    import psycopg2
+
+    with psycopg2.connect(POSTGRES) as db, db.cursor() as cursor:
+        cursor.execute(f"SET search_path = {_postgres_schema(location)}")
+        cursor.execute(query)
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
 
 
 def logical_digest(location: Path | str, tables: tuple[str, ...] | None = None) -> str:

@@ -31,8 +31,6 @@ constexpr std::string_view kMetaKeyId = KeyRing::kMetaKeyId;
 constexpr std::string_view kMetaHashProfile = "hash_profile";
 constexpr std::string_view kMetaTestStore = "test_store";
 constexpr std::string_view kMetaAuditKey = KeyRing::kMetaAuditKey;
-constexpr std::string_view kMetaPendingKeyId = KeyRing::kMetaPendingKeyId;
-constexpr std::string_view kMetaPendingKeyPath = KeyRing::kMetaPendingKeyPath;
 constexpr std::string_view kMetaCreatedAt = "created_at";
 
 std::string os_user() {
@@ -66,6 +64,7 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
                                HashProfile profile)
     : store_(std::move(store)),
       clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
+      test_clock_(options.clock != nullptr),
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
       access_(std::make_unique<Access>(options.role, options.tenant_scope)),
       hasher_(profile),
@@ -73,7 +72,8 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
 
 void PortOutService::assemble() {
     units_ = std::make_unique<Units>(
-        ServiceContext{*store_, *clock_, actor_, *access_, hasher_, *keys_, *audit_, *workers_, store_id_});
+        ServiceContext{*store_, *clock_, actor_, *access_, hasher_, *keys_, *audit_, *workers_, store_id_,
+                       test_clock_});
 }
 
 Role PortOutService::role() const noexcept {
@@ -89,14 +89,15 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                                                      const ServiceOptions& options) {
     ensure_sodium();
     if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
-    std::optional<std::string> meta_key_id, meta_profile, meta_test, pending_id, pending_path;
+    std::optional<std::string> meta_key_id, meta_profile, meta_test, rotation, legacy_id, legacy_path;
     {
         auto tx = store->begin(TxMode::Read);
         meta_key_id = tx->meta(kMetaKeyId);
         meta_profile = tx->meta(kMetaHashProfile);
         meta_test = tx->meta(kMetaTestStore);
-        pending_id = tx->meta(kMetaPendingKeyId);
-        pending_path = tx->meta(kMetaPendingKeyPath);
+        rotation = tx->meta(KeyRing::kMetaRotation);
+        legacy_id = tx->meta(KeyRing::kMetaLegacyPendingKeyId);
+        legacy_path = tx->meta(KeyRing::kMetaLegacyPendingKeyPath);
     }
     const bool fresh = !meta_key_id;
     HashProfile profile = HashProfile::Interactive;
@@ -119,9 +120,18 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         }
     }
 
+    // A clock of the caller's own could lift locks at will: only a store made for tests takes one.
+    const bool test_store = fresh ? profile == HashProfile::Test : meta_test.value_or("0") == "1";
+    if (options.clock && !test_store) {
+        throw SecurityError("ClockNotAllowed",
+                            "A clock of the caller's own is taken only by a store made for tests (with "
+                            "the test hash profile); this store keeps time by the system clock.",
+                            store->location());
+    }
+
     StoreKey key = fresh ? load_or_create_key(*store, key_path) : load_key(*store, key_path);
     if (!fresh && key.key_id() != *meta_key_id) {
-        if (pending_id && key.key_id() == *pending_id) {
+        if (rotation && key.key_id() == KeyRing::rotation_hint(*rotation)) {
             throw SecurityError("KeyRotationPending",
                                 "A rotation to this key has not completed: open the store with its "
                                 "current key file and run the rotation again to finish it.",
@@ -144,6 +154,13 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     // Only a new store, or a change of hash profile, writes anything here: opening a store
     // (a damaged one too) leaves its file as it was.
     const bool profile_changes = meta_profile && *meta_profile != to_string(profile);
+    if (profile_changes && !fresh && !role_allows(options.role, Operation::SetHashProfile)) {
+        // Refused, and the refusal audited: only a StoreAdmin makes another profile the store's.
+        auto tx = service->store_->begin(TxMode::Read);
+        service->load_identity(*tx);
+        tx.reset();
+        service->units_->context.authorize(Operation::SetHashProfile);
+    }
     if (fresh || profile_changes) {
         const Millis now = service->clock_->now_ms();
         auto tx = service->store_->begin(TxMode::Write);
@@ -188,16 +205,51 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         service->load_identity(*tx);
     }
 
-    // Mid-rotation: records already moved need the new key; new records go under it.
-    if (pending_id && pending_path) {
+    // Key state an earlier portout kept in the open, or that someone without the key wrote: a
+    // key is never taken from it. It is removed, and the finding audited.
+    if (legacy_id || legacy_path) {
+        service->record_tampering("UnauthenticatedKeyState",
+                                  "pending_key_id and pending_key_path are not authenticated and were "
+                                  "removed unused; a rotation they described is resumed by running it "
+                                  "again with its new key file",
+                                  [](StoreTransaction& tx) {
+                                      tx.delete_meta(KeyRing::kMetaLegacyPendingKeyId);
+                                      tx.delete_meta(KeyRing::kMetaLegacyPendingKeyPath);
+                                  });
+    }
+    // Mid-rotation: records already moved need the new key; new records go under it. The key
+    // comes from the file the operator named to the rotation, as its authenticated record says.
+    // A record that does not open under the store key was not written by a rotation: it is
+    // removed unused, and the finding audited.
+    if (rotation) {
+        std::optional<KeyRing::Rotation> pending;
         try {
-            auto pending = service->keys_->load(*pending_path);
-            if (pending->key.key_id() == *pending_id) service->keys_->add(std::move(pending));
-        } catch (const Error&) {
-            // The records under the new key stay unreadable until the rotation is run again.
+            auto tx = service->store_->begin(TxMode::Read);
+            pending = service->keys_->rotation(*tx);
+        } catch (const SecurityError&) {
+            service->record_tampering("RotationRecordNotAuthentic",
+                                      "the record of a key rotation does not open under the store key; "
+                                      "removed unused",
+                                      [](StoreTransaction& tx) { tx.delete_meta(KeyRing::kMetaRotation); });
+        }
+        if (pending) {
+            try {
+                auto key = service->keys_->load(pending->path);
+                if (key->key.key_id() == pending->key_id) service->keys_->add(std::move(key));
+            } catch (const Error&) {
+                // The records under the new key stay unreadable until the rotation is run again.
+            }
         }
     }
     return service;
+}
+
+void PortOutService::record_tampering(std::string_view reason, const std::string& details,
+                                      const std::function<void(StoreTransaction&)>& repair) {
+    auto tx = store_->begin(TxMode::Write);
+    repair(*tx);
+    units_->context.append_audit(*tx, "StoreTampered", "", "Failure", reason, details);
+    tx->commit();
 }
 
 void PortOutService::load_identity(StoreTransaction& tx) {

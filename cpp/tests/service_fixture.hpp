@@ -37,6 +37,48 @@ inline void run_sql(const std::string& db, const std::string& statement) {
     ASSERT_EQ(rc, SQLITE_OK) << msg;
 }
 
+// The first column of the first row a query gives on a SQLite file, as text ("" for none).
+inline std::string column_of(const std::string& db, const std::string& query) {
+    sqlite3* raw = nullptr;
+    std::string out;
+    if (sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(raw, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
+            sqlite3_column_text(stmt, 0)) {
+            out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        }
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(raw);
+    return out;
+}
+
+// Every row of every table of a SQLite file, as text: equal means unchanged.
+inline std::string digest_of(const std::string& db) {
+    std::string out;
+    sqlite3* raw = nullptr;
+    if (sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+    std::vector<std::string> tables;
+    sqlite3_exec(raw, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+                 [](void* t, int, char** v, char**) {
+                     static_cast<std::vector<std::string>*>(t)->emplace_back(v[0]);
+                     return 0;
+                 },
+                 &tables, nullptr);
+    for (const auto& t : tables) {
+        sqlite3_exec(raw, ("SELECT * FROM \"" + t + "\" ORDER BY 1").c_str(),
+                     [](void* o, int n, char** v, char**) {
+                         auto& text = *static_cast<std::string*>(o);
+                         for (int i = 0; i < n; ++i) text += (v[i] ? v[i] : "NULL") + std::string("|");
+                         text += "\n";
+                         return 0;
+                     },
+                     &out, nullptr);
+    }
+    sqlite3_close(raw);
+    return out;
+}
+
 // The id of the portout error `call` throws; empty when it throws none.
 inline std::string error_id_of(const std::function<void()>& call) {
     try {
@@ -55,7 +97,8 @@ protected:
         ServiceOptions o;
         o.profile = profile;
         o.allow_test_profile = true;
-        o.clock = clock;
+        // A manual clock is for stores made for tests; a store at a real profile keeps real time.
+        if (!profile || *profile == HashProfile::Test) o.clock = clock;
         o.actor = actor;
         return PortOutService::open(SqliteStore::open(db), key.empty() ? key_path : key, o);
     }
@@ -77,6 +120,8 @@ protected:
 
     // Plain SQL against the file, as an attacker with the file would.
     void sql(const std::string& statement) { run_sql(db, statement); }
+    // The first column of the first row a query gives, as text ("" for none or NULL).
+    std::string column(const std::string& query) { return column_of(db, query); }
 
     TempDir dir;
     std::string db = dir.file("store.db");

@@ -27,7 +27,7 @@ using testing_support::TempDir;
 class ContextTest : public ::testing::Test {
 protected:
     ServiceContext context(const Access& access) {
-        return ServiceContext{*store, clock, actor, access, hasher, keys, audit, workers, store_id};
+        return ServiceContext{*store, clock, actor, access, hasher, keys, audit, workers, store_id, true};
     }
     std::vector<AuditRecord> events() {
         auto tx = store->begin(TxMode::Read);

@@ -21,12 +21,29 @@ protected:
     KeyRing ring(StoreKey key) {
         return KeyRing(std::move(key), [](const std::string& path) { return StoreKey::load(path); }, db);
     }
-    void name_keys(const std::string& current, const std::string& pending = "", const std::string& path = "") {
+    // The store names `keys`'s current key and, when `pending` is given, a rotation to it
+    // recorded as a rotation records it: sealed under the current key.
+    void name_keys(KeyRing& keys, const std::string& pending = "", const std::string& path = "") {
         auto tx = store->begin(TxMode::Write);
-        tx->set_meta(KeyRing::kMetaKeyId, current);
-        if (!pending.empty()) tx->set_meta(KeyRing::kMetaPendingKeyId, pending);
-        if (!path.empty()) tx->set_meta(KeyRing::kMetaPendingKeyPath, path);
+        tx->set_meta(KeyRing::kMetaKeyId, keys.current_id());
+        if (!pending.empty()) tx->set_meta(KeyRing::kMetaRotation, KeyRing::seal_rotation(*keys.current(), {pending, path}));
         tx->commit();
+    }
+    void set_meta(std::string_view name, const std::string& value) {
+        auto tx = store->begin(TxMode::Write);
+        tx->set_meta(name, value);
+        tx->commit();
+    }
+    std::string error_of_sealing(KeyRing& keys) {
+        auto tx = store->begin(TxMode::Write);
+        std::string key_id;
+        try {
+            keys.seal_pin_record(*tx, "contoso", "encoded-hash", key_id);
+        } catch (const Error& e) {
+            EXPECT_TRUE(key_id.empty());
+            return e.error_id();
+        }
+        return "sealed under " + key_id;
     }
     TenantRecord sealed_for(KeyRing& keys, const std::string& tenant, const std::string& encoded) {
         TenantRecord t;
@@ -43,7 +60,7 @@ protected:
 
 TEST_F(KeyRingTest, ARecordOpensForItsTenantOnly) {
     auto keys = ring(StoreKey::generate());
-    name_keys(keys.current_id());
+    name_keys(keys);
     auto t = sealed_for(keys, "contoso", "encoded-hash");
     EXPECT_EQ(t.pin_key_id, keys.current_id());
     EXPECT_EQ(keys.open_pin_record(t).view(), "encoded-hash");
@@ -53,7 +70,7 @@ TEST_F(KeyRingTest, ARecordOpensForItsTenantOnly) {
 
 TEST_F(KeyRingTest, ARecordUnderAKeyNotHeldIsKeyUnavailable) {
     auto keys = ring(StoreKey::generate());
-    name_keys(keys.current_id());
+    name_keys(keys);
     auto t = sealed_for(keys, "contoso", "encoded-hash");
     auto other = ring(StoreKey::generate());
     try {
@@ -70,7 +87,7 @@ TEST_F(KeyRingTest, NewRecordsGoUnderTheKeyTheStoreNamesLoadedFromItsFile) {
     auto next = StoreKey::generate();
     const auto next_path = dir.file("next.key");
     next.save_new(next_path);
-    name_keys(keys.current_id(), next.key_id(), next_path);  // another session began a rotation
+    name_keys(keys, next.key_id(), next_path);  // another session began a rotation
     auto t = sealed_for(keys, "contoso", "encoded-hash");
     EXPECT_EQ(t.pin_key_id, next.key_id());
     EXPECT_EQ(keys.open_pin_record(t).view(), "encoded-hash");
@@ -81,7 +98,7 @@ TEST_F(KeyRingTest, NewRecordsGoUnderTheKeyTheStoreNamesLoadedFromItsFile) {
 
 TEST_F(KeyRingTest, ARotationWhoseKeyCannotBeLoadedIsKeyRotated) {
     auto keys = ring(StoreKey::generate());
-    name_keys(keys.current_id(), "0123456789abcdef", dir.file("missing.key"));
+    name_keys(keys, "0123456789abcdef", dir.file("missing.key"));
     auto tx = store->begin(TxMode::Write);
     std::string key_id;
     try {
@@ -91,6 +108,43 @@ TEST_F(KeyRingTest, ARotationWhoseKeyCannotBeLoadedIsKeyRotated) {
         EXPECT_EQ(e.error_id(), "KeyRotated");
     }
     EXPECT_TRUE(key_id.empty());
+}
+
+// The attack: someone who can write the database but has no key file names a key of their own
+// as a rotation's new key, in the form an earlier portout kept it (in the open). It is never
+// loaded; new records go under the store's key.
+TEST_F(KeyRingTest, AKeyNamedInTheOpenIsNeverUsed) {
+    auto keys = ring(StoreKey::generate());
+    name_keys(keys);
+    auto planted = StoreKey::generate();
+    const auto planted_path = dir.file("attacker.key");
+    planted.save_new(planted_path);
+    set_meta(KeyRing::kMetaLegacyPendingKeyId, planted.key_id());
+    set_meta(KeyRing::kMetaLegacyPendingKeyPath, planted_path);
+    auto t = sealed_for(keys, "contoso", "encoded-hash");
+    EXPECT_EQ(t.pin_key_id, keys.current_id());
+    EXPECT_THROW(keys.entry(planted.key_id()), ResourceUnavailableError);
+}
+
+// The same attack in today's form: a rotation record not sealed under the store key.
+TEST_F(KeyRingTest, ARotationRecordWrittenWithoutTheKeyIsTampering) {
+    auto keys = ring(StoreKey::generate());
+    name_keys(keys);
+    auto planted = StoreKey::generate();
+    const auto planted_path = dir.file("attacker.key");
+    planted.save_new(planted_path);
+    set_meta(KeyRing::kMetaRotation, planted.key_id() + "\n" + planted_path);
+    EXPECT_EQ(error_of_sealing(keys), "StoreTampered");
+    // Sealed, but under the attacker's own key (as if copied from a store of theirs).
+    KeyRing theirs = ring(StoreKey::load(planted_path));
+    set_meta(KeyRing::kMetaRotation, KeyRing::seal_rotation(*theirs.current(), {planted.key_id(), planted_path}));
+    EXPECT_EQ(error_of_sealing(keys), "StoreTampered");
+    // A genuine record whose id was edited to name another key.
+    auto genuine = KeyRing::seal_rotation(*keys.current(), {"0123456789abcdef", dir.file("next.key")});
+    genuine.replace(0, 16, planted.key_id());
+    set_meta(KeyRing::kMetaRotation, genuine);
+    EXPECT_EQ(error_of_sealing(keys), "StoreTampered");
+    EXPECT_THROW(keys.entry(planted.key_id()), ResourceUnavailableError);
 }
 
 TEST_F(KeyRingTest, TheAuditKeyIsBoundToItsStore) {

@@ -98,5 +98,66 @@ TEST_F(ServiceTest, ARotationIsRefusedToTheSameKeyOrBesideAnUnfinishedOne) {
     EXPECT_TRUE(s->verify_audit().is_valid);
 }
 
+// The attack of issue 14: someone who can write the database but has no key file names a key of
+// their own as a rotation's new key. Before, the next session sealed every new PIN under it and
+// the PIN fell to an offline search. Now the key is never loaded, the entries are removed, the
+// finding is audited, and new PINs go under the store's key.
+TEST_F(ServiceTest, AKeyNamedByTheDatabaseIsNeverUsed) {
+    {
+        auto s = open();
+        s->create_tenant("contoso", "Contoso", "US");
+        s->create_tenant("fabrikam", "Fabrikam", "US");
+    }
+    auto attacker = StoreKey::generate();
+    const auto attacker_path = dir.file("attacker.key");
+    attacker.save_new(attacker_path);
+    sql("INSERT INTO meta (name, value) VALUES ('pending_key_id', '" + attacker.key_id() +
+        "'), ('pending_key_path', '" + attacker_path + "')");
+    auto s = open();
+    s->set_pin("contoso", "602917");
+    EXPECT_EQ(column("SELECT pin_key_id FROM tenants WHERE tenant_id = 'contoso'"), s->key_id());
+    EXPECT_EQ(column("SELECT count(*) FROM meta WHERE name LIKE 'pending_key%'"), "0");
+    AuditQuery q;
+    q.event_types = {"StoreTampered"};
+    const auto found = s->audit_events(q);
+    ASSERT_EQ(found.size(), 1U);
+    EXPECT_EQ(found[0].reason, "UnauthenticatedKeyState");
+    EXPECT_TRUE(s->verify_audit().is_valid);
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));
+
+    // Today's form of the record, forged: not obeyed either.
+    sql("INSERT INTO meta (name, value) VALUES ('rotation', '" + attacker.key_id() + "\n" + attacker_path + "')");
+    EXPECT_EQ(error_id_of([&] { s->set_pin("fabrikam", "602918"); }), "StoreTampered");
+    EXPECT_EQ(column("SELECT pin_record IS NULL FROM tenants WHERE tenant_id = 'fabrikam'"), "1");
+    auto again = open();
+    again->set_pin("fabrikam", "602918");
+    EXPECT_EQ(column("SELECT pin_key_id FROM tenants WHERE tenant_id = 'fabrikam'"), again->key_id());
+    EXPECT_EQ(again->audit_events(q).size(), 2U);
+    EXPECT_EQ(again->audit_events(q).back().reason, "RotationRecordNotAuthentic");
+}
+
+// A genuine rotation record still works across sessions: a session opened mid-rotation loads
+// the new key from the file the operator named, and seals under it.
+TEST_F(ServiceTest, ASessionOpenedMidRotationUsesTheKeyTheOperatorNamed) {
+    const auto new_key = dir.file("new.key");
+    {
+        auto s = open();
+        for (int i = 0; i < 3; ++i) s->create_tenant("t" + std::to_string(i), "T", "US");
+        s->set_pin("t0", "602917");
+        s->set_pin("t1", "602917");
+        EXPECT_THROW(s->rotate_key(new_key, 1, [](const RotationProgress&) { throw std::runtime_error("killed"); }),
+                     std::runtime_error);
+    }
+    auto s = open();
+    s->set_pin("t2", "602917");
+    const auto new_id = StoreKey::load(new_key).key_id();
+    EXPECT_EQ(column("SELECT pin_key_id FROM tenants WHERE tenant_id = 't2'"), new_id);
+    EXPECT_TRUE(s->check_pin("t2", "602917"));
+    const auto report = s->rotate_key(new_key, 10, {});
+    EXPECT_TRUE(report.resumed);
+    EXPECT_EQ(column("SELECT count(*) FROM meta WHERE name = 'rotation'"), "0");
+    EXPECT_TRUE(open(HashProfile::Test, new_key)->check_pin("t0", "602917"));
+}
+
 }  // namespace
 }  // namespace portout

@@ -106,7 +106,6 @@ TEST_F(ServiceTest, TestProfileNeedsOptInAndATestStore) {
     auto production_db = dir.file("prod.db");
     ServiceOptions prod;
     prod.profile = HashProfile::Interactive;
-    prod.clock = clock;
     { PortOutService::open(SqliteStore::open(production_db), production_db + ".key", prod); }
     o.allow_test_profile = true;
     try {
@@ -115,6 +114,58 @@ TEST_F(ServiceTest, TestProfileNeedsOptInAndATestStore) {
     } catch (const SecurityError& e) {
         EXPECT_EQ(e.error_id(), "TestProfileRefused");
     }
+}
+
+// A Carrier opened a session with its own ManualClock, moved it past each lock, and found a
+// PIN after 2,913 guesses. A clock of the caller's own is taken by a store made for tests only.
+TEST_F(ServiceTest, AProductionStoreRefusesACallersClock) {
+    const auto production_db = dir.file("prod.db");
+    ServiceOptions prod;
+    prod.profile = HashProfile::Owasp;
+    { PortOutService::open(SqliteStore::open(production_db), production_db + ".key", prod)->create_tenant("contoso", "C", "US"); }
+    const auto before = testing_support::digest_of(production_db);
+    ServiceOptions carrier;
+    carrier.role = Role::Carrier;
+    carrier.clock = clock;
+    EXPECT_EQ(testing_support::error_id_of([&] { PortOutService::open(SqliteStore::open(production_db), production_db + ".key", carrier); }),
+              "ClockNotAllowed");
+    EXPECT_EQ(testing_support::digest_of(production_db), before);
+    carrier.clock.reset();
+    EXPECT_EQ(PortOutService::open(SqliteStore::open(production_db), production_db + ".key", carrier)->role(),
+              Role::Carrier);
+}
+
+// Any role could change the store's hash profile by opening a session with another one (a
+// Carrier set `sensitive`: 2.9 s a check for everyone). Only a StoreAdmin may; the refusal is
+// audited and the store keeps its profile.
+TEST_F(ServiceTest, OnlyAStoreAdminMakesAnotherProfileTheStores) {
+    const auto production_db = dir.file("prod.db");
+    const auto key = production_db + ".key";
+    ServiceOptions admin;
+    admin.profile = HashProfile::Owasp;
+    { PortOutService::open(SqliteStore::open(production_db), key, admin); }
+    auto profile_of = [&] {
+        return testing_support::column_of(production_db, "SELECT value FROM meta WHERE name = 'hash_profile'");
+    };
+    for (const auto role : {Role::Carrier, Role::TelephonyAdmin, Role::Auditor}) {
+        ServiceOptions o;
+        o.role = role;
+        o.profile = HashProfile::Sensitive;
+        EXPECT_EQ(testing_support::error_id_of([&] { PortOutService::open(SqliteStore::open(production_db), key, o); }), "AccessDenied")
+            << to_string(role);
+        EXPECT_EQ(profile_of(), "owasp");
+        o.profile.reset();  // the store's own profile: fine
+        EXPECT_NO_THROW(PortOutService::open(SqliteStore::open(production_db), key, o));
+    }
+    admin.profile = HashProfile::Interactive;
+    auto s = PortOutService::open(SqliteStore::open(production_db), key, admin);
+    EXPECT_EQ(profile_of(), "interactive");
+    AuditQuery q;
+    q.event_types = {"AccessDenied", "HashProfileChanged"};
+    const auto events = s->audit_events(q);
+    ASSERT_EQ(events.size(), 4U);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(events[static_cast<std::size_t>(i)].event_type, "AccessDenied");
+    EXPECT_EQ(events[3].event_type, "HashProfileChanged");
 }
 
 TEST_F(ServiceTest, ForeignFilesAreRefusedAndLeftAlone) {

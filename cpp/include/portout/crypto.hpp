@@ -53,6 +53,7 @@ private:
 // Purposes of the subkeys; never renumbered.
 inline constexpr std::uint64_t kPurposePinRecord = 1;
 inline constexpr std::uint64_t kPurposeAuditKeyWrap = 2;
+inline constexpr std::uint64_t kPurposeKeyState = 3;  // a rotation's record of its new key
 
 // Authenticated encryption (XChaCha20-Poly1305) of small records under one subkey. The
 // associated data binds a record to its place (a PIN record to its tenant), so a record copied

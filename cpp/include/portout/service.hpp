@@ -132,6 +132,7 @@ enum class Operation {
     VerifyAudit,
     RotateKey,
     CopyStore,
+    SetHashProfile,  // make another Argon2id profile the store's own
     AddNumber,
     ReadNumbers,
     RemoveNumber,
@@ -157,13 +158,15 @@ struct CopyReport {
 
 struct ServiceOptions {
     // The Argon2id profile; unset: the store's own (interactive for a new store). A different
-    // profile becomes the store's own, and hashes made with less are upgraded on their next
-    // successful check.
+    // profile becomes the store's own (a StoreAdmin's session only, audited; others are refused
+    // AccessDenied), and hashes made with less are upgraded on their next successful check.
     std::optional<HashProfile> profile;
     // The test profile is refused unless this is set; a store created without it (a production
     // store) refuses the test profile always.
     bool allow_test_profile = false;
-    std::shared_ptr<const Clock> clock;  // the system clock when unset
+    // The system clock when unset. A clock of the caller's own is taken only by a store made
+    // for tests (with the test profile): elsewhere it would let a session lift its own locks.
+    std::shared_ptr<const Clock> clock;
     std::string actor;                   // who acts; the OS user when empty
     Role role = Role::StoreAdmin;
     // The tenants this session may act on; empty: every tenant. Store-wide changes (the default
@@ -269,6 +272,10 @@ public:
 private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
 
+    // Records in the audit chain that the store was changed by someone without its key, after
+    // `repair` undid what can be undone, in one transaction.
+    void record_tampering(std::string_view reason, const std::string& details,
+                          const std::function<void(StoreTransaction&)>& repair);
     void load_identity(StoreTransaction& tx);
     // Once the store's id and audit key are known: the context the area units share, and the
     // units (cpp/src/service/) every operation is delegated to.
@@ -276,6 +283,7 @@ private:
 
     std::unique_ptr<Store> store_;
     std::shared_ptr<const Clock> clock_;
+    bool test_clock_ = false;  // the caller's own clock, on a store made for tests
     std::string actor_;
     std::unique_ptr<Access> access_;
     PinHasher hasher_;

@@ -237,6 +237,10 @@ public:
     // After rows were imported with their own ids: make new ids follow them.
     virtual void after_import() {}
 
+    // The database server's time, for a store shared by many hosts: decisions on locks are
+    // taken by one clock, not by each host's own. None for a store on this machine.
+    virtual std::optional<Millis> server_time() { return std::nullopt; }
+
     virtual std::optional<AuditRecord> last_audit_event() = 0;
     virtual void insert_audit_event(const AuditRecord& event) = 0;
     virtual std::vector<AuditRecord> audit_events(const AuditQuery& query) = 0;

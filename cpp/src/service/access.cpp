@@ -47,6 +47,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::VerifyAudit: return "VerifyAudit";
         case Operation::RotateKey: return "RotateKey";
         case Operation::CopyStore: return "CopyStore";
+        case Operation::SetHashProfile: return "SetHashProfile";
         case Operation::AddNumber: return "AddNumber";
         case Operation::ReadNumbers: return "ReadNumbers";
         case Operation::RemoveNumber: return "RemoveNumber";
@@ -102,7 +103,8 @@ std::optional<std::string> Access::refusal(Operation op, std::string_view tenant
     }
     if (!tenant_id.empty() && !in_scope(tenant_id)) return "The tenant is outside this session's tenant scope.";
     const bool store_wide = op == Operation::SetPolicy || op == Operation::RotateKey ||
-                            op == Operation::CreateTenant || op == Operation::CopyStore;
+                            op == Operation::CreateTenant || op == Operation::CopyStore ||
+                            op == Operation::SetHashProfile;
     if (tenant_id.empty() && !scope_.empty() && store_wide) {
         return "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     }

@@ -9,6 +9,11 @@
 
 namespace portout {
 
+Millis ServiceContext::lock_time(StoreTransaction& tx) const {
+    if (test_clock) return now();
+    return tx.server_time().value_or(now());
+}
+
 Role ServiceContext::role() const noexcept {
     return access.role();
 }

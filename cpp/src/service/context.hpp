@@ -30,8 +30,12 @@ struct ServiceContext {
     const AuditChain& audit;
     WorkerPool& workers;
     const std::string& store_id;
+    bool test_clock;  // the caller's own clock (a store made for tests), not the system's
 
     Millis now() const { return clock.now_ms(); }
+    // The time locks are decided by: the database server's for a shared store (one clock for
+    // every host), else this machine's; a test store's own clock always.
+    Millis lock_time(StoreTransaction& tx) const;
     Role role() const noexcept;
     // Sorted canonical tenant ids; empty: every tenant.
     const std::vector<std::string>& tenant_scope() const noexcept;

@@ -17,10 +17,15 @@ std::string audit_key_context(std::string_view store_id) {
     return "portout audit key\n" + std::string(store_id);
 }
 
+constexpr std::string_view kRotationContext = "portout key rotation";
+
 }  // namespace
 
 KeyRing::Entry::Entry(StoreKey k)
-    : key(std::move(k)), pin_cipher(key, kPurposePinRecord), wrap_cipher(key, kPurposeAuditKeyWrap) {}
+    : key(std::move(k)),
+      pin_cipher(key, kPurposePinRecord),
+      wrap_cipher(key, kPurposeAuditKeyWrap),
+      state_cipher(key, kPurposeKeyState) {}
 
 KeyRing::KeyRing(StoreKey current, Loader loader, std::string location)
     : loader_(std::move(loader)), location_(std::move(location)) {
@@ -57,9 +62,10 @@ Secret KeyRing::open_pin_record(const TenantRecord& t) const {
 
 std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tenant_id, std::string_view encoded,
                                      std::string& key_id_out) {
-    // The store says which key new records go under: another session may have rotated it.
-    const auto pending = tx.meta(kMetaPendingKeyId);
-    const auto target = pending ? pending : tx.meta(kMetaKeyId);
+    // The store says which key new records go under: another session may have rotated it. Only
+    // keys this session holds, or the one an authenticated rotation record names, are used.
+    const auto pending = rotation(tx);
+    const auto target = pending ? std::optional<std::string>(pending->key_id) : tx.meta(kMetaKeyId);
     if (!target) throw InvalidDataError("StoreCorrupt", "The store's key id is missing.", location_);
     std::shared_ptr<const Entry> found;
     {
@@ -67,16 +73,14 @@ std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tena
         if (auto it = keys_.find(*target); it != keys_.end()) found = it->second;
     }
     if (!found && pending) {
-        if (const auto path = tx.meta(kMetaPendingKeyPath)) {
-            try {
-                auto loaded = load(*path);
-                if (loaded->key.key_id() == *pending) {
-                    add(loaded);
-                    found = loaded;
-                }
-            } catch (const Error&) {
-                // Reported below.
+        try {
+            auto loaded = load(pending->path);
+            if (loaded->key.key_id() == pending->key_id) {
+                add(loaded);
+                found = loaded;
             }
+        } catch (const Error&) {
+            // Reported below.
         }
     }
     if (!found) {
@@ -87,6 +91,35 @@ std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tena
     }
     key_id_out = *target;
     return seal_pin_record(*found, tenant_id, encoded);
+}
+
+std::string KeyRing::seal_rotation(const Entry& under, const Rotation& rotation) {
+    return rotation.key_id + "\n" + under.state_cipher.seal(rotation.key_id + "\n" + rotation.path, kRotationContext);
+}
+
+std::string KeyRing::rotation_hint(std::string_view record) {
+    return std::string(record.substr(0, record.find('\n')));
+}
+
+std::optional<KeyRing::Rotation> KeyRing::rotation(StoreTransaction& tx) const {
+    const auto record = tx.meta(kMetaRotation);
+    if (!record) return std::nullopt;
+    const auto cut = record->find('\n');
+    try {
+        if (cut == std::string::npos) throw InvalidDataError("RecordAuthenticationFailed", "no seal");
+        const auto opened = current()->state_cipher.open(std::string_view(*record).substr(cut + 1), kRotationContext);
+        const auto text = opened.view();
+        const auto sep = text.find('\n');
+        if (sep == std::string_view::npos || text.substr(0, sep) != std::string_view(*record).substr(0, cut)) {
+            throw InvalidDataError("RecordAuthenticationFailed", "the record's parts disagree");
+        }
+        return Rotation{std::string(text.substr(0, sep)), std::string(text.substr(sep + 1))};
+    } catch (const InvalidDataError&) {
+        throw SecurityError("StoreTampered",
+                            "The store's record of a key rotation was not written with its key: it was "
+                            "changed or copied by someone without the key file, and is not obeyed.",
+                            location_);
+    }
 }
 
 std::string KeyRing::seal_pin_record(const Entry& under, std::string_view tenant_id, std::string_view encoded) {

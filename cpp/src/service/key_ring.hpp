@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -18,10 +19,14 @@ namespace portout {
 class KeyRing {
 public:
     // Where the store names its keys (meta): the current key's id and, mid-rotation, the new
-    // key's id and file; and where it keeps the sealed audit key.
+    // key (its id, then its id and file sealed under the current key: a database writer
+    // without the key can neither name a key nor move a rotation elsewhere); and where it keeps
+    // the sealed audit key.
     static constexpr std::string_view kMetaKeyId = "key_id";
-    static constexpr std::string_view kMetaPendingKeyId = "pending_key_id";
-    static constexpr std::string_view kMetaPendingKeyPath = "pending_key_path";
+    static constexpr std::string_view kMetaRotation = "rotation";
+    // What an earlier portout kept in the open: never read for a key, removed when found.
+    static constexpr std::string_view kMetaLegacyPendingKeyId = "pending_key_id";
+    static constexpr std::string_view kMetaLegacyPendingKeyPath = "pending_key_path";
     // The audit key, sealed under the current key.
     static constexpr std::string_view kMetaAuditKey = "audit_key";
 
@@ -30,6 +35,13 @@ public:
         StoreKey key;
         RecordCipher pin_cipher;
         RecordCipher wrap_cipher;
+        RecordCipher state_cipher;
+    };
+
+    // A rotation under way: the new key's id and the file the operator named for it.
+    struct Rotation {
+        std::string key_id;
+        std::string path;
     };
 
     // Reads a key file (the service refuses the store's own files there).
@@ -46,12 +58,21 @@ public:
 
     Secret open_pin_record(const TenantRecord& t) const;
     // Seals `encoded` for `tenant_id` under the key the store names for new records (another
-    // session may have begun a rotation: its key is then loaded from the file the store names,
-    // or KeyRotated is thrown). Returns the sealed record; `key_id_out` is the key used.
+    // session may have begun a rotation: its key is then loaded from the file its authenticated
+    // record names, or KeyRotated is thrown). Never under a key the session was not given. Returns the sealed record; `key_id_out` is the key used.
     std::string seal_pin_record(StoreTransaction& tx, std::string_view tenant_id, std::string_view encoded,
                                 std::string& key_id_out);
     // Seals under a given key (a rotation moving records to its new key).
     static std::string seal_pin_record(const Entry& under, std::string_view tenant_id, std::string_view encoded);
+
+    // The rotation record, sealed under the current key `under`.
+    static std::string seal_rotation(const Entry& under, const Rotation& rotation);
+    // The rotation the store records, opened under this session's current key; none when the
+    // store records none. StoreTampered (a SecurityError) when the record does not open: it was
+    // written or copied by someone without the key.
+    std::optional<Rotation> rotation(StoreTransaction& tx) const;
+    // The new key's id a rotation record names, unauthenticated: for messages only.
+    static std::string rotation_hint(std::string_view record);
 
     static std::string seal_audit_key(const Entry& under, const Secret& audit_key, std::string_view store_id);
     Secret open_audit_key(std::string_view sealed, std::string_view store_id) const;

@@ -52,16 +52,21 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
     std::int64_t total = 0;
     {
         auto tx = ctx_.store.begin(TxMode::Write);
-        const auto pending = tx->meta(KeyRing::kMetaPendingKeyId);
-        if (pending && *pending != new_id) {
+        const auto pending = ctx_.keys.rotation(*tx);  // StoreTampered when not written with the key
+        if (pending && pending->key_id != new_id) {
             throw InvalidOperationError("RotationInProgress",
-                                        "A rotation to another key (" + *pending +
+                                        "A rotation to another key (" + pending->key_id +
                                             ") is unfinished: run it again with that key first.",
                                         ctx_.store.location());
         }
-        report.resumed = pending.has_value();
-        tx->set_meta(KeyRing::kMetaPendingKeyId, new_id);
-        tx->set_meta(KeyRing::kMetaPendingKeyPath, std::filesystem::absolute(new_key_path).string());
+        // A rotation an earlier portout began: the operator hands its key in again here.
+        const auto legacy = tx->meta(KeyRing::kMetaLegacyPendingKeyId);
+        report.resumed = pending.has_value() || (legacy && *legacy == new_id);
+        tx->set_meta(KeyRing::kMetaRotation,
+                     KeyRing::seal_rotation(*ctx_.keys.current(),
+                                            {new_id, std::filesystem::absolute(new_key_path).string()}));
+        tx->delete_meta(KeyRing::kMetaLegacyPendingKeyId);
+        tx->delete_meta(KeyRing::kMetaLegacyPendingKeyPath);
         total = tx->count_pin_records_not_under(new_id);
         ctx_.append_audit(*tx, report.resumed ? "KeyRotationResumed" : "KeyRotationStarted", "", "Success", "",
                           "from=" + report.old_key_id + " to=" + new_id + " records=" + std::to_string(total));
@@ -84,8 +89,7 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
                 tx->set_meta(KeyRing::kMetaAuditKey,
                              KeyRing::seal_audit_key(*fresh, ctx_.audit.key(), ctx_.store_id));
                 tx->set_meta(KeyRing::kMetaKeyId, new_id);
-                tx->delete_meta(KeyRing::kMetaPendingKeyId);
-                tx->delete_meta(KeyRing::kMetaPendingKeyPath);
+                tx->delete_meta(KeyRing::kMetaRotation);
                 report.completed_at = ctx_.now();
                 ctx_.append_audit(*tx, "KeyRotationCompleted", "", "Success", "",
                                   "from=" + report.old_key_id + " to=" + new_id +

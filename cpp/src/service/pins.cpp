@@ -146,7 +146,7 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id, bool refuse_if_frozen)
     a.tenant_id = id;
     a.count = ctx_.store.begin(TxMode::Write);
     auto& tx = a.count;
-    const Millis at = ctx_.now();
+    const Millis at = ctx_.lock_time(*tx);
     std::string details;
     if (auto t = tx->tenant(id)) {
         if (refuse_if_frozen && t->frozen) {

@@ -319,6 +319,9 @@ public:
         c_->exec("SELECT setval(pg_get_serial_sequence('notifications', 'notification_id'), "
                  "coalesce(max(notification_id), 0) + 1, false) FROM notifications");
     }
+    std::optional<std::int64_t> server_time() override {
+        return c_->run("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint").integer(0, 0);
+    }
     const std::string& where() const override { return c_->where(); }
 
 private:

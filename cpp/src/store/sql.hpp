@@ -92,6 +92,8 @@ public:
     virtual std::int64_t execute(const std::string& sql, const Params& params) = 0;
     // After rows were imported with their own ids: make new ids follow them.
     virtual void after_import() {}
+    // The server's clock, in milliseconds since 1970; none for an embedded database.
+    virtual std::optional<std::int64_t> server_time() { return std::nullopt; }
     // Where the store is, for messages.
     virtual const std::string& where() const = 0;
 

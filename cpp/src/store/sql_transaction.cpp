@@ -460,6 +460,7 @@ public:
                     b.params());
     }
     void after_import() override { s_->after_import(); }
+    std::optional<Millis> server_time() override { return s_->server_time(); }
 
     std::optional<AuditRecord> last_audit_event() override {
         static const std::string sql = select(kAuditColumns, "FROM audit_events ORDER BY event_id DESC LIMIT 1");
