@@ -31,7 +31,7 @@ from portout import _core
 from portout._core import PIN_RULES, PinPolicy
 from portout.cmdlet import COMMON, Cmdlet, ErrorRecord, Host, Parameter, UsageError, pascal
 from portout.errors import PortOutError
-from portout.format import FORMATS, render
+from portout.format import FORMATS, csv_value, render
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -389,13 +389,20 @@ def parse_command(tokens: Sequence[Token]) -> tuple[Cmdlet, dict[str, Any], dict
     return cmdlet, bound, extra
 
 
+# A secret is read up to its end of line, or this many characters: more is no PIN (the core
+# refuses anything over sixty-four characters as PinTooLong), and is never read whole.
+SECRET_READ_LIMIT = 4096
+
+
 def _read_secret_from_fd(fd: int) -> str:
     chunks = []
-    while True:
-        chunk = os.read(fd, 4096)
+    size = 0
+    while size < SECRET_READ_LIMIT:
+        chunk = os.read(fd, SECRET_READ_LIMIT - size)
         if not chunk:
             break
         chunks.append(chunk)
+        size += len(chunk)
         if b"\n" in chunk:
             break
     data = b"".join(chunks).split(b"\n", 1)[0]
@@ -438,9 +445,11 @@ def _load_csv(path: str, cmdlet: Cmdlet) -> list[dict[str, str]]:
             raise _usage(f"The input file has columns {cmdlet.name} does not take: "
                          f"{', '.join(_quote(c) for c in unknown)}.",
                          f"InputFileInvalid,{cmdlet.name}", path)
-    # Column names match parameters in any case; empty cells are absent values.
+    # Column names match parameters in any case; empty cells are absent values; a cell that
+    # -OutputFormat Csv quoted against formulas ('=..., '+1425...) reads back as it was.
     by_lower = {n.lower(): p.name for p in cmdlet.parameters for n in p.names()}
-    return [{by_lower[k.lower()]: v for k, v in row.items() if k and v not in (None, "")} for row in rows]
+    return [{by_lower[k.lower()]: csv_value(v) for k, v in row.items() if k and v not in (None, "")}
+            for row in rows]
 
 
 def run_command(tokens: Sequence[Token], options: Options) -> int:
@@ -457,7 +466,10 @@ def run_command(tokens: Sequence[Token], options: Options) -> int:
             if not p.secret or p.name in bound or (rows and all(p.name in r for r in rows)):
                 continue
             if extra.get("PinFromStdin"):
-                line = options.inp.readline()
+                line = options.inp.readline(SECRET_READ_LIMIT)
+                rest = line
+                while len(rest) == SECRET_READ_LIMIT and not rest.endswith("\n"):
+                    rest = options.inp.readline(SECRET_READ_LIMIT)  # the line's end, let go
                 if not line:
                     raise _usage(f"Standard input ended before -{p.name} was read.",
                                  f"SecretNotProvided,{cmdlet.name}", p.name)

@@ -59,6 +59,28 @@ def text(value: Any) -> str:
     return str(value)
 
 
+# Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(cell: str) -> bool:
+    # A cell already starting with the quote is quoted again when what follows would be, so
+    # that reading back (csv_value) is the exact inverse.
+    return cell.startswith(CSV_FORMULA_STARTS) or (cell.startswith("'") and _needs_quote(cell[1:]))
+
+
+def csv_cell(cell: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: a cell starting with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a leading ``'`` (every such cell: phone numbers
+    ``+1...`` and negative numbers too, as OWASP advises)."""
+    return "'" + cell if _needs_quote(cell) else cell
+
+
+def csv_value(cell: str) -> str:
+    """A cell of a CSV file read back: the inverse of :func:`csv_cell`."""
+    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell
+
+
 def _is_violation(value: Any) -> bool:
     return hasattr(value, "rule") and hasattr(value, "message")
 
@@ -71,15 +93,20 @@ def render(objects: Sequence[Any], fmt: str | None = None) -> str:
     if fmt == "Json":
         data = [plain(o) for o in objects]
         return json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n"
-    if all(isinstance(o, (bool, int, str)) for o in objects):
+    scalars = all(isinstance(o, (bool, int, str)) for o in objects)
+    if scalars and fmt != "Csv":
         return "".join(f"{o}\n" for o in objects)
     fields = fields_of(objects[0])
     if fmt == "Csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
+        if scalars:  # a cell a line
+            for o in objects:
+                writer.writerow([csv_cell(str(o))])
+            return buffer.getvalue()
         writer.writerow([pascal(f) for f in fields])
         for o in objects:
-            writer.writerow([text(getattr(o, f)) for f in fields])
+            writer.writerow([csv_cell(text(getattr(o, f))) for f in fields])
         return buffer.getvalue()
     if fmt == "List" or (fmt is None and len(objects) == 1):
         width = max(len(pascal(f)) for f in fields)

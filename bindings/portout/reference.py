@@ -42,7 +42,10 @@ def render() -> str:
         "taking parameter names in snake_case or PascalCase. From the command line, a PIN is "
         "never an argument: it is asked for without echo, or read with `-PinFromStdin` or "
         "`-PinFromFd N`; `-InputFile file.csv` runs the cmdlet once per row and "
-        "`-OutputFormat` picks Table, List, Json or Csv.",
+        "`-OutputFormat` picks Table, List, Json or Csv. In Csv, a cell that begins with `=`, "
+        "`+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that no spreadsheet "
+        "runs it as a formula (OWASP's advice: every such cell, phone numbers `'+14255550100` "
+        "and negative numbers too); `-InputFile` reads such a cell back as it was.",
         "",
         "| Cmdlet | Synopsis |",
         "|---|---|",

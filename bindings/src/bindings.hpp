@@ -19,8 +19,12 @@ void init_policy(py::module_& m);
 void init_records(py::module_& m);
 void init_store(py::module_& m);
 
+// More characters than this are no PIN of any policy: refused before they are converted.
+inline constexpr Py_ssize_t kLongestPinArgument = 64;
 // A PIN from Python: a str only (an int would lose leading zeros, bytes have no one encoding),
-// copied into a Secret. Anything else raises portout.InvalidTypeError (a TypeError).
+// copied into a Secret. Anything else raises portout.InvalidTypeError (a TypeError); a str of
+// more than kLongestPinArgument characters raises portout.InvalidArgumentError (PinTooLong)
+// before anything is copied.
 Secret pin_from_python(py::handle value, const char* parameter = "PIN");
 // A blocklist: a collection (not a single string) of str entries, each taken as a PIN.
 std::vector<std::string> blocklist_from_python(py::handle value);

@@ -48,6 +48,15 @@ auto with_utf8(py::handle value, const char* parameter, const char* error_id, Si
 }  // namespace
 
 Secret pin_from_python(py::handle value, const char* parameter) {
+    // Far longer than any PIN of any policy (the seed's longest has ten characters, a policy's
+    // at most fifteen): refused from the str's length, which Python keeps, before its UTF-8 is
+    // made or copied, so a PIN of a hundred megabytes costs neither time nor memory.
+    if (PyUnicode_Check(value.ptr()) && PyUnicode_GetLength(value.ptr()) > kLongestPinArgument) {
+        throw InvalidArgumentError("PinTooLong", std::string("The ") + parameter +
+                                                     " is longer than any PIN can be (at most "
+                                                     "sixty-four characters are read); it was "
+                                                     "refused as it came, and nothing was hashed.");
+    }
     return with_utf8(value, parameter, "PinNotString", [](std::string_view s) { return Secret(s); });
 }
 

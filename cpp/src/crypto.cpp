@@ -1,6 +1,7 @@
 #include <portout/crypto.hpp>
 
 #include <portout/errors.hpp>
+#include "file_checks.hpp"
 
 #include <sodium.h>
 
@@ -40,6 +41,7 @@ private:
 };
 
 std::string errno_text(int err) { return std::strerror(err); }
+
 
 void fsync_parent(const std::filesystem::path& path) {
     Fd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
@@ -112,9 +114,19 @@ StoreKey StoreKey::generate() {
 
 StoreKey StoreKey::load(const std::string& path) {
     ensure_sodium();
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // O_NOFOLLOW: a key file is read where it lies, never through a symbolic link someone
+    // may have pointed elsewhere. O_NONBLOCK: a FIFO or a device named as the key file is
+    // opened at once (and refused below as no regular file) instead of waiting for a writer.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK));
     if (fd.get() < 0) {
         const int err = errno;
+        struct stat link {};
+        if (err == ELOOP && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+            throw SecurityError("KeyFileIsLink",
+                                "The key file is a symbolic link; a key file is never read through "
+                                "one. Give the path of the key file itself.",
+                                path);
+        }
         if (err == ENOENT) {
             throw ObjectNotFoundError("KeyFileNotFound",
                                       "The store's key file does not exist. A store's key is never "
@@ -134,19 +146,27 @@ StoreKey StoreKey::load(const std::string& path) {
                                        "The key file cannot be examined: " + errno_text(errno) + ".", path);
     }
     if (!S_ISREG(st.st_mode)) {
-        throw InvalidDataError("KeyFileInvalid", "The key file is not a regular file.", path);
+        throw InvalidDataError("KeyFileInvalid",
+                               std::string("The key file is not a regular file (it is ") +
+                                   files::kind(st.st_mode) + ").",
+                               path);
+    }
+    // Root too: a key file someone else owns may have been planted, whoever reads it.
+    if (st.st_uid != ::geteuid()) {
+        throw SecurityError("KeyFileOwner",
+                            "The key file belongs to another user (uid " + std::to_string(st.st_uid) +
+                                "); a key file must belong to the user that runs portout (uid " +
+                                std::to_string(::geteuid()) +
+                                "). If the file is truly the store's key, run: chown on it; "
+                                "else find out who put it there.",
+                            path);
     }
     if ((st.st_mode & 077) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         throw SecurityError("KeyFileTooOpen",
-                            std::string("Permissions ") + mode +
+                            "Permissions " + files::mode_text(st.st_mode) +
                                 " on the key file are too open: it must be readable by its owner "
                                 "only. Run: chmod 600 on it.",
                             path);
-    }
-    if (st.st_uid != ::geteuid() && ::geteuid() != 0) {
-        throw SecurityError("KeyFileOwner", "The key file belongs to another user.", path);
     }
     if (st.st_size != static_cast<off_t>(kSize)) {
         throw InvalidDataError("KeyFileInvalid",

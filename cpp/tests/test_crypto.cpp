@@ -6,9 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace portout {
 namespace {
@@ -86,6 +91,91 @@ TEST(StoreKey, MissingTruncatedOrEmptyFilesAreClearErrors) {
         }
     }
     EXPECT_THROW(StoreKey::load(dir.path().string()), InvalidDataError);  // a folder
+}
+
+constexpr uid_t kNobody = 65534;
+
+// A key file someone else owns is refused, for root too: root reading a key another user
+// planted would adopt that user's key.
+TEST(StoreKey, RefusesAKeyOwnedByAnotherUserEvenAsRoot) {
+    TempDir dir;
+    const auto path = dir.file("store.key");
+    StoreKey::generate().save_new(path);
+    if (::chown(path.c_str(), kNobody, static_cast<gid_t>(-1)) != 0) {
+        GTEST_SKIP() << "giving a file to another user needs root";
+    }
+    try {
+        StoreKey::load(path);
+        ADD_FAILURE() << "loaded a key owned by another user";
+    } catch (const SecurityError& e) {
+        EXPECT_EQ(e.error_id(), "KeyFileOwner");
+        EXPECT_EQ(e.target(), path);
+        EXPECT_NE(std::string(e.what()).find("chown"), std::string::npos) << e.what();
+    }
+}
+
+// A symbolic link is never followed to a key, whoever made it and wherever it points.
+TEST(StoreKey, RefusesASymbolicLink) {
+    TempDir dir;
+    const auto real = dir.file("real.key");
+    const auto link = dir.file("store.key");
+    StoreKey::generate().save_new(real);
+    ASSERT_EQ(::symlink(real.c_str(), link.c_str()), 0);
+    try {
+        StoreKey::load(link);
+        ADD_FAILURE() << "loaded a key through a symbolic link";
+    } catch (const SecurityError& e) {
+        EXPECT_EQ(e.error_id(), "KeyFileIsLink");
+        EXPECT_EQ(e.target(), link);
+    }
+    ASSERT_EQ(::symlink(dir.file("absent.key").c_str(), dir.file("dangling.key").c_str()), 0);
+    EXPECT_THROW(StoreKey::load(dir.file("dangling.key")), SecurityError);
+    EXPECT_NO_THROW(StoreKey::load(real));
+}
+
+// A FIFO named as the key file is refused at once as no regular file; it used to block the
+// process until someone wrote into it. Loaded in a child process, so that a hang fails the test
+// instead of stopping the suite.
+TEST(StoreKey, RefusesAFifoAtOnce) {
+    TempDir dir;
+    const auto path = dir.file("store.key");
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        try {
+            StoreKey::load(path);
+        } catch (const InvalidDataError& e) {
+            ::_exit(e.error_id() == "KeyFileInvalid" ? 0 : 3);
+        } catch (...) {
+            ::_exit(4);
+        }
+        ::_exit(5);
+    }
+    int status = 0;
+    pid_t done = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while ((done = ::waitpid(child, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (done == 0) {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, &status, 0);
+        FAIL() << "loading a FIFO as the key file blocked for two seconds";
+    }
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "3: another error id, 4: another error, 5: loaded";
+}
+
+// A new key's folder is made for its owner alone.
+TEST(StoreKey, ANewKeysFolderIsTheOwnersAlone) {
+    TempDir dir;
+    const auto path = dir.file("keys/store.key");
+    StoreKey::generate().save_new(path);
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.file("keys").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0700U);
+    EXPECT_EQ(st.st_uid, ::geteuid());
 }
 
 TEST(RecordCipher, OpensOnlyWhatItSealedForThatPlace) {

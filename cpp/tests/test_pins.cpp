@@ -5,6 +5,7 @@
 #include <portout/pin_hasher.hpp>
 #include <portout/service.hpp>
 
+#include "service/pins.hpp"
 #include "service_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -338,6 +339,121 @@ TEST_F(ServiceTest, NoAnswerErrorEventOrNotificationHoldsThePin) {
         for (const auto& pin : pins) EXPECT_EQ(text.find(pin), std::string::npos) << "a PIN was shown";
         EXPECT_EQ(text.find("argon2"), std::string::npos) << "a hash was shown";
     }
+}
+
+}  // namespace
+}  // namespace portout
+
+namespace portout {
+namespace {
+
+using testing_support::error_id_of;
+using testing_support::ServiceTest;
+
+// What a check may change: the audit log, the outbox, each tenant's PIN state.
+struct Footprint {
+    std::size_t events = 0;
+    std::size_t notifications = 0;
+    std::vector<std::pair<int, std::optional<std::string>>> pins;
+    friend bool operator==(const Footprint&, const Footprint&) = default;
+};
+
+Footprint footprint(PortOutService& s) {
+    Footprint f;
+    f.events = s.audit_events({}).size();
+    f.notifications = s.receive_notifications("footprint", 100000).size();
+    for (const auto& st : s.list_pin_status("", 1000)) f.pins.emplace_back(st.failed_attempt_count, st.last_check_result);
+    return f;
+}
+
+// A PIN longer than the seed's longest (ten characters) is no port-out PIN for any tenant:
+// refused as it comes with PinTooLong, the same answer for a tenant known or not, with or
+// without a PIN, locked, frozen or outside the US (the bound is the seed's, not the tenant's
+// policy, so it tells nothing of any tenant), before anything is read, counted, hashed or
+// recorded. A hundred megabytes is answered as fast as eleven characters. The check is an
+// admin's; the port-out request a carrier's.
+TEST_F(ServiceTest, AnOverlongPinIsRefusedBeforeItIsCountedOrHashed) {
+    auto s = open();
+    s->create_tenant("contoso", "Contoso", "US");
+    s->create_tenant("nopin", "No PIN", "US");
+    s->create_tenant("fabrikam", "Fabrikam", "GB");
+    s->create_tenant("locked", "Locked", "US");
+    s->create_tenant("frozen", "Frozen", "US");
+    for (const auto* t : {"contoso", "locked", "frozen"}) s->set_pin(t, "602917");
+    for (int i = 0; i < 5; ++i) s->check_pin("locked", "000000");
+    s->set_freeze("frozen", true);
+    auto carrier = as(Role::Carrier);
+    const std::string huge(100'000'000, '7');
+    const std::string eleven = "60291748163";
+    const auto before = footprint(*s);
+    for (const auto* tenant : {"contoso", "nopin", "fabrikam", "locked", "frozen", "unknown"}) {
+        for (const auto* pin : {&eleven, &huge}) {
+            std::string message;
+            try {
+                s->check_pin(tenant, *pin);
+                ADD_FAILURE() << "an over-long PIN was checked for " << tenant;
+            } catch (const InvalidArgumentError& e) {
+                EXPECT_EQ(e.error_id(), "PinTooLong") << tenant;
+                EXPECT_EQ(std::string(e.what()).find("602917"), std::string::npos);
+                EXPECT_EQ(std::string(e.what()).find("777"), std::string::npos);
+                message = e.what();
+            }
+            EXPECT_EQ(message.find(tenant), std::string::npos) << "the message varies with the tenant";
+            EXPECT_EQ(error_id_of([&] { carrier->submit_order(tenant, {"+14255550100"}, *pin, "Northwind", std::nullopt); }),
+                      "PinTooLong")
+                << tenant;
+        }
+    }
+    EXPECT_EQ(footprint(*s), before) << "an over-long PIN was counted or recorded";
+    EXPECT_TRUE(s->list_orders({}).empty());
+    EXPECT_TRUE(s->check_pin("contoso", "602917")) << "the right PIN still opens";
+}
+
+// The early refusal is the seed's bound, never the tenant's policy: a PIN within ten characters
+// but over the tenant's maximum is checked as any wrong PIN is (counted, false); ten full-width
+// digits are ten characters (thirty bytes), checked too.
+TEST_F(ServiceTest, TheEarlyRefusalIsTheSeedsBoundNotTheTenants) {
+    auto s = open();
+    s->create_tenant("contoso", "Contoso", "US");
+    PolicyChange narrow;
+    narrow.min_length = 6;
+    narrow.max_length = 8;
+    s->set_policy("contoso", narrow);
+    s->set_pin("contoso", "60291748");
+    EXPECT_FALSE(s->check_pin("contoso", "6029174816"));
+    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 1);
+    const std::string full_width = "\xef\xbc\x96\xef\xbc\x90\xef\xbc\x92\xef\xbc\x99\xef\xbc\x91"
+                                   "\xef\xbc\x97\xef\xbc\x94\xef\xbc\x98\xef\xbc\x91\xef\xbc\x96";
+    EXPECT_FALSE(s->check_pin("contoso", full_width));
+    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 2);
+    EXPECT_EQ(error_id_of([&] { s->check_pin("contoso", full_width + "1"); }), "PinTooLong");
+    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 2);
+    EXPECT_FALSE(longer_than_any_pin("6029174816"));
+    EXPECT_TRUE(longer_than_any_pin("60291748163"));
+    EXPECT_FALSE(longer_than_any_pin(full_width));
+}
+
+// Setting an over-long PIN is the policy's TooLong, said before the tenant is read or the PIN
+// hashed; nothing changes.
+TEST_F(ServiceTest, SettingAnOverlongPinIsTooLongAndChangesNothing) {
+    auto s = open();
+    s->create_tenant("contoso", "Contoso", "US");
+    s->set_pin("contoso", "602917");
+    const auto before = footprint(*s);
+    for (const auto& pin : {std::string("60291748163"), std::string(100'000'000, '7')}) {
+        for (const auto* tenant : {"contoso", "unknown"}) {
+            try {
+                s->set_pin(tenant, pin);
+                ADD_FAILURE() << "an over-long PIN was set";
+            } catch (const PinPolicyError& e) {
+                ASSERT_EQ(e.violations().size(), 1U);
+                EXPECT_EQ(e.violations()[0].rule, PinRule::TooLong);
+                EXPECT_EQ(std::string(e.what()).find("777"), std::string::npos);
+            }
+        }
+    }
+    EXPECT_EQ(footprint(*s), before);
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +166,132 @@ TEST_F(SqliteStoreFiles, AFileThatIsNoDatabaseIsRefusedUntouched) {
     EXPECT_FALSE(std::filesystem::exists(db + "-wal"));
     EXPECT_FALSE(std::filesystem::exists(db + "-shm"));
     EXPECT_FALSE(std::filesystem::exists(db + "-journal"));
+}
+
+constexpr uid_t kNobody = 65534;
+
+std::string contents(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+mode_t mode_of(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+}
+
+// The SecurityError id SqliteStore::open throws for `path`; empty when it opens.
+std::string refusal(const std::string& path, bool create = true) {
+    SqliteStore::Options options;
+    options.create = create;
+    try {
+        SqliteStore::open(path, options);
+    } catch (const SecurityError& e) {
+        EXPECT_EQ(e.target(), path);
+        return e.error_id();
+    }
+    return {};
+}
+
+bool no_companions(const std::string& db) {
+    return !std::filesystem::exists(db + "-wal") && !std::filesystem::exists(db + "-shm") &&
+           !std::filesystem::exists(db + "-journal");
+}
+
+// Someone planted an empty database that anyone may write (their store, waiting to be filled):
+// refused before SQLite opens it, untouched, naming the fix.
+TEST_F(SqliteStoreFiles, APlantedDatabaseOthersMayWriteIsRefusedUntouched) {
+    for (mode_t mode : {0666, 0662, 0620, 0602}) {
+        std::filesystem::remove(db);
+        { std::ofstream create(db); }
+        ASSERT_EQ(::chmod(db.c_str(), mode), 0);
+        try {
+            SqliteStore::open(db);
+            ADD_FAILURE() << "opened a store file of mode " << std::oct << mode;
+        } catch (const SecurityError& e) {
+            EXPECT_EQ(e.error_id(), "StoreFileTooOpen");
+            EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(std::filesystem::file_size(db), 0U) << "the planted file was written";
+        EXPECT_EQ(mode_of(db), mode);
+        EXPECT_TRUE(no_companions(db));
+    }
+    ASSERT_EQ(::chmod(db.c_str(), 0644), 0);  // others may read (not ours to judge), not write
+    EXPECT_EQ(refusal(db), "");
+}
+
+// A store file, or its -wal or -shm file, owned by another user: refused, for root too.
+TEST_F(SqliteStoreFiles, AStoreFileOfAnotherUserIsRefusedUntouched) {
+    {
+        auto store = SqliteStore::open(db);
+        put(*store, "written_by", "owner");
+    }
+    const auto before = contents(db);
+    if (::chown(db.c_str(), kNobody, static_cast<gid_t>(-1)) != 0) {
+        GTEST_SKIP() << "giving a file to another user needs root";
+    }
+    EXPECT_EQ(refusal(db), "StoreFileOwner");
+    EXPECT_EQ(contents(db), before);
+    EXPECT_TRUE(no_companions(db));
+    ASSERT_EQ(::chown(db.c_str(), ::geteuid(), static_cast<gid_t>(-1)), 0);
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+        const auto planted = db + suffix;
+        { std::ofstream create(planted); }
+        ASSERT_EQ(::chmod(planted.c_str(), 0600), 0);
+        ASSERT_EQ(::chown(planted.c_str(), kNobody, static_cast<gid_t>(-1)), 0);
+        EXPECT_EQ(refusal(db), "StoreFileOwner") << suffix;
+        ASSERT_EQ(::chown(planted.c_str(), ::geteuid(), static_cast<gid_t>(-1)), 0);
+        ASSERT_EQ(::chmod(planted.c_str(), 0666), 0);
+        EXPECT_EQ(refusal(db), "StoreFileTooOpen") << suffix;
+        std::filesystem::remove(planted);
+    }
+    EXPECT_EQ(contents(db), before);
+    EXPECT_EQ(refusal(db), "");
+}
+
+// A folder others may write (sticky, as /tmp, or not), or that another user owns, could be
+// given any file under the store's names: no store is opened or created there.
+TEST_F(SqliteStoreFiles, AFolderOthersMayWriteHoldsNoStore) {
+    const auto folder = dir.file("shared");
+    const auto existing = folder + "/store.db";
+    const auto fresh = folder + "/new.db";
+    ASSERT_TRUE(std::filesystem::create_directory(folder));
+    ASSERT_EQ(::chmod(folder.c_str(), 0700), 0);
+    SqliteStore::open(existing);
+    const auto before = contents(existing);
+    for (mode_t mode : {01777, 0777, 0770, 0730, 0703}) {
+        ASSERT_EQ(::chmod(folder.c_str(), mode), 0);
+        EXPECT_EQ(refusal(existing), "StoreFolderTooOpen") << std::oct << mode;
+        EXPECT_EQ(refusal(fresh), "StoreFolderTooOpen") << std::oct << mode;
+        EXPECT_FALSE(std::filesystem::exists(fresh)) << "a store was created in a folder of mode " << std::oct << mode;
+    }
+    EXPECT_EQ(contents(existing), before);
+    ASSERT_EQ(::chmod(folder.c_str(), 0755), 0);  // others may look in, not write
+    EXPECT_EQ(refusal(existing), "");
+    if (::chown(folder.c_str(), kNobody, static_cast<gid_t>(-1)) != 0) {
+        GTEST_SKIP() << "giving a folder to another user needs root";
+    }
+    EXPECT_EQ(refusal(existing), "StoreFolderOwner");
+    EXPECT_EQ(refusal(fresh), "StoreFolderOwner");
+    EXPECT_FALSE(std::filesystem::exists(fresh));
+    ASSERT_EQ(::chown(folder.c_str(), 0, static_cast<gid_t>(-1)), 0);  // root's folders are trusted
+    EXPECT_EQ(refusal(existing), "");
+}
+
+// A new store: its file 0600 whatever the umask, its new folder 0700.
+TEST_F(SqliteStoreFiles, ANewStoreIsTheOwnersAlone) {
+    const mode_t old_mask = ::umask(0);
+    const auto path = dir.file("made/store.db");
+    SqliteStore::open(path);
+    ::umask(old_mask);
+    EXPECT_EQ(mode_of(path), 0600U);
+    EXPECT_EQ(mode_of(dir.file("made")), 0700U);
+    for (const char* suffix : {"-wal", "-shm"}) {
+        if (std::filesystem::exists(path + suffix)) {
+            EXPECT_EQ(mode_of(path + suffix), 0600U) << suffix;
+        }
+    }
 }
 
 }  // namespace

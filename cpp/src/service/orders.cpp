@@ -53,6 +53,7 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
                            std::string_view pin, std::string_view raw_carrier, std::optional<Millis> requested_foc) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::SubmitOrder, id);
+    refuse_overlong_pin(pin, id);
     const auto carrier = canonical_carrier(raw_carrier);
     if (raw_numbers.empty()) {
         throw InvalidArgumentError("NoPhoneNumbers", "A port-out order names at least one number.");

@@ -32,6 +32,25 @@ std::string duration_text(Millis ms) {
 
 }  // namespace
 
+bool longer_than_any_pin(std::string_view pin) noexcept {
+    constexpr auto kMax = static_cast<std::size_t>(PinPolicy::kDefaultMaxLength);
+    if (pin.size() <= kMax) return false;  // never more characters than bytes
+    std::size_t characters = 0;
+    for (const char c : pin) {
+        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U && ++characters > kMax) return true;
+    }
+    return false;
+}
+
+void refuse_overlong_pin(std::string_view pin, std::string_view target) {
+    if (longer_than_any_pin(pin)) {
+        throw InvalidArgumentError("PinTooLong",
+                                   "The PIN is longer than any port-out PIN (at most ten characters). "
+                                   "It was refused as it came: nothing was hashed, counted or recorded.",
+                                   std::string(target));
+    }
+}
+
 std::string_view PinAttempt::reason() const {
     static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet",
                                                    "Locked", "PortOutFrozen"};
@@ -70,6 +89,11 @@ std::vector<PinStatus> Pins::list_pin_status(std::string_view after, std::size_t
 PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::SetPin, id);
+    if (longer_than_any_pin(pin)) {  // refused as the policy would, before a tenant is read
+        throw PinPolicyError({{PinRule::TooLong,
+                               "The PIN is too long: a port-out PIN has at most ten digits."}},
+                             id);
+    }
     // Hashing happens outside any write transaction; a concurrent change makes us start over,
     // so "same as current" is always judged against the PIN we replace.
     for (int round = 0; round < 8; ++round) {
@@ -273,6 +297,7 @@ void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
 bool Pins::check_pin(std::string_view raw_id, std::string_view pin) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::CheckPin, id);
+    refuse_overlong_pin(pin, id);
     auto attempt = begin_pin_attempt(id, false);
     std::optional<Secret> upgraded;
     const bool accepted = verify_pin_attempt(attempt, pin, upgraded);

@@ -18,6 +18,17 @@
 
 namespace portout {
 
+// Whether `pin` has more characters (counted as the policy counts them) than the seed's longest
+// port-out PIN (PinPolicy::kDefaultMaxLength, ten): such a PIN can never be a port-out PIN,
+// whatever the tenant or its policy. Reads no further than the eleventh character, so a PIN of
+// megabytes costs nothing.
+bool longer_than_any_pin(std::string_view pin) noexcept;
+
+// Refuses (InvalidArgumentError, PinTooLong) a PIN longer than any port-out PIN, before a tenant
+// is read, an attempt counted or anything hashed. The bound is the seed's, public and the same
+// for every tenant, so the refusal tells the caller nothing about any tenant; nothing is written.
+void refuse_overlong_pin(std::string_view pin, std::string_view target);
+
 // One PIN check in flight, from its counting to its outcome.
 struct PinAttempt {
     enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Frozen };

@@ -5,6 +5,7 @@
 #include "store/sql_transaction.hpp"
 
 #include <portout/errors.hpp>
+#include "file_checks.hpp"
 
 #include <sqlite3.h>
 
@@ -401,6 +402,99 @@ std::shared_ptr<SqliteStore::SharedFile> share_file(const std::string& path) {
     return f;
 }
 
+// Files someone else may have planted. A store is refused, before SQLite opens anything, when
+// another user could have written or replaced its files: its folder (or a file in it) writable
+// by group or others, or owned by another user. Only stat(2) is used: closing a descriptor of a
+// store file would drop the process's POSIX locks on it (see has_database_header).
+//
+// The folder: owned by this user or root, writable by no one else. A sticky folder such as /tmp
+// is refused too: others cannot replace files there, but they can create the -wal, -shm and
+// -journal files SQLite would adopt. A folder that does not exist yet is made 0700 later.
+void check_folder(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path p(path);
+    const std::string folder = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+    struct stat st {};
+    if (::stat(folder.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == ENOENT) return;  // made with mode 0700 when the store is created
+        throw ResourceUnavailableError("StoreUnavailable",
+                                       std::string("The store's folder cannot be examined: ") +
+                                           std::strerror(err) + ".",
+                                       path);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        throw InvalidArgumentError("InvalidStorePath", "The store's folder is not a folder.", path);
+    }
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me && st.st_uid != 0) {
+        throw SecurityError("StoreFolderOwner",
+                            "The store's folder " + folder + " belongs to another user (uid " +
+                                std::to_string(st.st_uid) +
+                                "), who could replace the store's files. Keep the store in a folder "
+                                "of your own (mode 0700), or run: chown " + std::to_string(me) + " " +
+                                folder,
+                            path);
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        throw SecurityError("StoreFolderTooOpen",
+                            "Permissions " + files::mode_text(st.st_mode) + " on the store's folder " +
+                                folder +
+                                " let others create or replace the store's files (its -wal and "
+                                "-shm files too). Keep the store in a folder of your own, or run: "
+                                "chmod go-w " + folder,
+                            path);
+    }
+}
+
+// An existing file of the store (`file`: the database, or its -wal, -shm or -journal file):
+// a regular file of this user's (root's too) that no one else may write.
+void check_existing_file(const std::string& path, const std::string& file, const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) {
+        throw InvalidArgumentError("InvalidStorePath",
+                                   "The store file " + file + " is not a regular file (it is " +
+                                       files::kind(st.st_mode) + ").",
+                                   path);
+    }
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me) {
+        throw SecurityError("StoreFileOwner",
+                            "The store file " + file + " belongs to another user (uid " +
+                                std::to_string(st.st_uid) + "); a store's files must belong to the "
+                                "user that runs portout (uid " + std::to_string(me) +
+                                "). Run portout as that user, or, if the file is truly yours, "
+                                "run: chown " + std::to_string(me) + " " + file,
+                            path);
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        throw SecurityError("StoreFileTooOpen",
+                            "Permissions " + files::mode_text(st.st_mode) + " on the store file " +
+                                file + " let others write it. Run: chmod 600 " + file,
+                            path);
+    }
+}
+
+// The checks above, on the store's folder and each of its files that exists. Under files_mutex().
+void check_planted(const std::string& path) {
+    check_folder(path);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const std::string file = path + suffix;
+        struct stat st {};
+        if (::stat(file.c_str(), &st) != 0) {
+            const int err = errno;
+            if (err == ENOENT) continue;
+            throw ResourceUnavailableError("StoreUnavailable",
+                                           "The store file " + file + " cannot be examined: " +
+                                               std::strerror(err) + ".",
+                                           path);
+        }
+        if (*suffix == '\0' && S_ISDIR(st.st_mode)) {
+            throw InvalidArgumentError("InvalidStorePath", "The store path names a folder.", path);
+        }
+        check_existing_file(path, file, st);
+    }
+}
+
 // Creates the store's file (and folder) when it does not exist. Under files_mutex().
 void create_file(const std::string& path) {
     namespace fs = std::filesystem;
@@ -464,14 +558,14 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
     {
         std::lock_guard files(files_mutex());
         std::error_code ec;
-        if (!fs::exists(path, ec)) {
-            if (!options.create) {
-                throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
-            }
-            create_file(path);
-        } else if (fs::is_directory(path, ec)) {
-            throw InvalidArgumentError("InvalidStorePath", "The store path names a folder.", path);
+        const bool exists = fs::exists(path, ec);
+        if (!exists && !options.create) {
+            throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
         }
+        // Before anything is created or opened: nothing is written into a place someone else
+        // may have prepared.
+        check_planted(path);
+        if (!exists) create_file(path);
         store->file_ = share_file(path);
         first = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE, options.busy_timeout_ms);
     }
