@@ -108,7 +108,9 @@ class Store:
         ``tenant_scope`` (the tenants it may act on; all when omitted) say what it may do. Who
         the actor really is, is the deployment's to establish: with SQLite, whoever can read
         the store and key files can open any session. ``clock`` replaces the system clock, for
-        tests.
+        tests: only a store made for tests (with the test profile) takes one
+        (``ClockNotAllowed``). Only a ``StoreAdmin`` may make another ``profile`` the store's own
+        (``AccessDenied``, audited).
         """
         native = _core.NativeStore.open(
             None if path is None else os.fspath(path),

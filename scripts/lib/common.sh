@@ -22,7 +22,7 @@ PORTOUT_TEST_PACKAGES=(
   "${PORTOUT_BUILD_PACKAGES[@]}"
   googletest libgtest-dev libgmock-dev valgrind clang libclang-rt-14-dev libbenchmark-dev
   python3-pytest python3-pytest-xdist python3-hypothesis
-  postgresql-15 python3-psycopg2 python3-argon2
+  postgresql-15 python3-psycopg2 python3-argon2 faketime
   python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
 )
 
