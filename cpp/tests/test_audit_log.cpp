@@ -161,5 +161,33 @@ TEST_F(ServiceTest, VerificationReportsItsProgressAndCount) {
     EXPECT_EQ(error_id_of([&] { as(Role::TelephonyAdmin)->verify_audit(); }), "AccessDenied");
 }
 
+// A scoped Auditor's verification reported the whole store's chain: its count, and the id of a
+// broken event of any tenant. It now reports within its scope.
+TEST_F(ServiceTest, AScopedVerificationReportsItsOwnTenantsOnly) {
+    {
+        auto s = open();
+        s->create_tenant("contoso", "Contoso", "US");
+        s->create_tenant("fabrikam", "Fabrikam", "US");
+        s->set_pin("contoso", "602917");
+        s->set_pin("fabrikam", "602917");
+        s->set_pin("fabrikam", "602918");
+    }
+    const auto own = column("SELECT count(*) FROM audit_events WHERE tenant_id = 'contoso'");
+    auto auditor = as(Role::Auditor, {"contoso"});
+    auto v = auditor->verify_audit();
+    EXPECT_TRUE(v.is_valid);
+    EXPECT_EQ(std::to_string(v.event_count), own);
+    EXPECT_NE(std::to_string(open()->verify_audit().event_count), own);
+
+    // A break in another tenant's event: the chain is invalid, but the event is not named.
+    const auto theirs = column("SELECT max(event_id) FROM audit_events WHERE tenant_id = 'fabrikam'");
+    sql("UPDATE audit_events SET outcome = 'Failure' WHERE event_id = " + theirs);
+    v = as(Role::Auditor, {"contoso"})->verify_audit();
+    EXPECT_FALSE(v.is_valid);
+    EXPECT_EQ(v.problem, "Edited");
+    EXPECT_FALSE(v.first_broken_event_id);
+    EXPECT_EQ(std::to_string(*open()->verify_audit().first_broken_event_id), theirs);
+}
+
 }  // namespace
 }  // namespace portout

@@ -13,7 +13,29 @@ namespace portout {
 AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>& progress) {
     ctx_.authorize(Operation::VerifyAudit);
     auto tx = ctx_.store.begin(TxMode::Read);  // one snapshot for the whole walk
-    return ctx_.audit.verify(*tx, progress);
+    const auto& scope = ctx_.tenant_scope();
+    if (scope.empty()) return ctx_.audit.verify(*tx, progress);
+    // A scoped session: the chain is one, so it is walked whole, but reported within the scope:
+    // its tenants' events counted, a break named only when it is one of theirs (a break
+    // elsewhere still makes the chain invalid, as their events' order rests on it).
+    const auto whole = ctx_.audit.verify(*tx, {});
+    AuditVerification out;
+    out.is_valid = whole.is_valid;
+    out.problem = whole.problem;
+    AuditQuery q;
+    q.tenant_ids = scope;
+    q.limit = 10000;
+    while (true) {
+        const auto page = tx->audit_events(q);
+        out.event_count += static_cast<std::int64_t>(page.size());
+        for (const auto& e : page) {
+            if (whole.first_broken_event_id == e.event_id) out.first_broken_event_id = e.event_id;
+        }
+        if (progress) progress(out.event_count);
+        if (page.size() < q.limit) break;
+        q.after_event_id = page.back().event_id;
+    }
+    return out;
 }
 
 std::vector<AuditEvent> AuditLog::audit_events(const AuditQuery& query) {
