@@ -182,13 +182,17 @@ def test_the_carrier_cannot_tell_why_its_pin_failed(admin: portout.Store, carrie
     assert internal in note.summary and PIN not in note.details
 
 
-def test_a_frozen_tenant_refuses_without_counting(admin: portout.Store, carrier: portout.Store) -> None:
+def test_a_frozen_tenant_is_disclosed_only_to_the_right_pin(admin: portout.Store, carrier: portout.Store) -> None:
     admin.set_freeze("contoso.com", True)
     assert admin.get_tenant("contoso.com").port_out_frozen
+    before = portout._core.argon2_computations()
     order = carrier.submit_order("contoso.com", [N1], "000001", "Northwind")
-    assert (order.status, order.reason) == ("Rejected", "PortOutFrozen")
-    assert admin.pin_status("contoso.com").failed_attempt_count == 0
+    # A wrong PIN learns nothing of the freeze: the answer, and the work, of any wrong PIN.
+    assert (order.status, order.reason) == ("Rejected", "PinNotAccepted")
+    assert portout._core.argon2_computations() == before + 1
+    assert admin.pin_status("contoso.com").failed_attempt_count == 1
     assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").reason == "PortOutFrozen"
+    assert admin.pin_status("contoso.com").failed_attempt_count == 0
     admin.set_freeze("contoso.com", False)
     assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "Submitted"
     kinds = [e.event_type for e in admin.audit_events("contoso.com")]

@@ -599,8 +599,10 @@ CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(
         "Enable", "PortOutFreeze",
         "Freezes every port-out of a tenant.",
-        "While frozen, every port-out request is rejected (PortOutFrozen) without looking at the "
-        "PIN and without counting an attempt. Audited and notified.",
+        "While frozen, every port-out request is rejected. The PIN is checked and counted as "
+        "for any tenant; a requester who gave the right PIN is told PortOutFrozen (so the "
+        "customer learns to lift it), any other is told PinNotAccepted, so a guesser cannot "
+        "tell a frozen tenant apart. Audited and notified.",
         (_identity(), _PASS_THRU), _enable_freeze, output_type="Tenant", impact="Medium",
         action="Freeze port-out", target="Identity",
         examples=(("Enable-PortOutFreeze -Identity contoso.com", "Nothing ports out now."),),

@@ -159,5 +159,31 @@ TEST_F(ServiceTest, ASessionOpenedMidRotationUsesTheKeyTheOperatorNamed) {
     EXPECT_TRUE(open(HashProfile::Test, new_key)->check_pin("t0", "602917"));
 }
 
+// A carrier's session opened before a key rotation got KeyUnavailable only for tenants with a
+// PIN (their records had moved to a key it did not hold), and a plain "no" for the others: an
+// oracle for which tenants have a PIN. It now says KeyRotated for every tenant alike, before
+// anything is counted.
+TEST_F(ServiceTest, ASessionFromBeforeARotationSaysSoForEveryTenantAlike) {
+    auto admin = open();
+    admin->create_tenant("contoso", "Contoso", "US");
+    admin->create_tenant("nopin", "No PIN", "US");
+    admin->set_pin("contoso", "602917");
+    admin->add_number("contoso", "+1 425 555 0100");
+    auto before = open();
+    auto carrier = as(Role::Carrier);
+    admin->rotate_key(dir.file("new.key"), 10, {});
+    AuditQuery q;
+    q.event_types = {"PinCheckAttempt"};
+    const auto attempts = admin->audit_events(q).size();
+    for (const char* tenant : {"contoso", "nopin", "nobody"}) {
+        EXPECT_EQ(error_id_of([&] { before->check_pin(tenant, "602917"); }), "KeyRotated") << tenant;
+        EXPECT_EQ(error_id_of([&] { carrier->submit_order(tenant, {"+14255550100"}, "602917", "Carrier A", std::nullopt); }),
+                  "KeyRotated")
+            << tenant;
+    }
+    EXPECT_EQ(admin->audit_events(q).size(), attempts) << "nothing was counted";
+    EXPECT_EQ(admin->pin_status("contoso").failed_attempt_count, 0);
+}
+
 }  // namespace
 }  // namespace portout

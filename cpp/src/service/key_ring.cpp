@@ -93,6 +93,32 @@ std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tena
     return seal_pin_record(*found, tenant_id, encoded);
 }
 
+void KeyRing::require_store_keys(StoreTransaction& tx) {
+    const auto held = [&](std::string_view id) {
+        std::shared_lock lock(mutex_);
+        return keys_.find(id) != keys_.end();
+    };
+    const auto store_key = tx.meta(kMetaKeyId);
+    bool ok = store_key && held(*store_key);
+    if (ok) {
+        if (const auto pending = rotation(tx); pending && !held(pending->key_id)) {
+            try {
+                auto loaded = load(pending->path);
+                if (loaded->key.key_id() == pending->key_id) add(loaded);
+            } catch (const Error&) {
+                // Reported below.
+            }
+            ok = held(pending->key_id);
+        }
+    }
+    if (!ok) {
+        throw SecurityError("KeyRotated",
+                            "The store's key was rotated since this session opened: open the store again "
+                            "with its new key file.",
+                            location_);
+    }
+}
+
 std::string KeyRing::seal_rotation(const Entry& under, const Rotation& rotation) {
     return rotation.key_id + "\n" + under.state_cipher.seal(rotation.key_id + "\n" + rotation.path, kRotationContext);
 }

@@ -77,6 +77,11 @@ public:
     static std::string seal_audit_key(const Entry& under, const Secret& audit_key, std::string_view store_id);
     Secret open_audit_key(std::string_view sealed, std::string_view store_id) const;
 
+    // The store's key, and a rotation's new key when one is under way, are held by this
+    // session (a rotation's key is loaded from the file its authenticated record names);
+    // KeyRotated otherwise: the store's key was rotated since this session opened.
+    void require_store_keys(StoreTransaction& tx);
+
     // Loads a key file into an entry.
     std::shared_ptr<const Entry> load(const std::string& path) const;
     // Mid-rotation: records under `key` open in this session too.

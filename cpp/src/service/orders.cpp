@@ -69,7 +69,7 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
 
     // The PIN check of issue three: counted first, verified outside any transaction.
-    auto attempt = pins_.begin_pin_attempt(id, true);
+    auto attempt = pins_.begin_pin_attempt(id);
     std::optional<Secret> upgraded;
     const bool accepted = pins_.verify_pin_attempt(attempt, pin, upgraded);
 
@@ -87,11 +87,13 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     std::vector<OrderNumber> lines;
     for (const auto& n : numbers) lines.push_back({n, ""});
     const auto tenant = tx->tenant(id);
-    if (attempt.path == PinAttempt::Path::Frozen || (tenant && tenant->frozen)) {
-        o.reason = o.internal_reason = "PortOutFrozen";
-    } else if (!accepted) {
-        o.reason = "PinNotAccepted";  // wrong, missing, locked or unknown: the carrier cannot tell
+    if (!accepted) {
+        // Wrong, missing, locked, unknown or frozen: the carrier cannot tell; the freeze is told
+        // only to whoever gave the right PIN (so the customer learns to lift it).
+        o.reason = "PinNotAccepted";
         o.internal_reason = attempt.path == PinAttempt::Path::Evaluate ? "WrongPin" : std::string(attempt.reason());
+    } else if (tenant && tenant->frozen) {
+        o.reason = o.internal_reason = "PortOutFrozen";
     } else {
         bool not_owned = false;
         bool in_order = false;

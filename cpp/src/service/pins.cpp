@@ -52,8 +52,7 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target) {
 }
 
 std::string_view PinAttempt::reason() const {
-    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet",
-                                                   "Locked", "PortOutFrozen"};
+    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet", "Locked"};
     return kReason[static_cast<int>(path)];
 }
 
@@ -164,18 +163,20 @@ PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
 }
 
 // 1. Count the attempt, in a transaction that commits in step 2.
-PinAttempt Pins::begin_pin_attempt(const std::string& id, bool refuse_if_frozen) {
+PinAttempt Pins::begin_pin_attempt(const std::string& id) {
     using Path = PinAttempt::Path;
     PinAttempt a;
     a.tenant_id = id;
     a.count = ctx_.store.begin(TxMode::Write);
     auto& tx = a.count;
+    // A session whose key the store has moved on from could open no record: it says so for
+    // every tenant alike, before anything is read or counted, rather than only for tenants
+    // with a PIN.
+    ctx_.keys.require_store_keys(*tx);
     const Millis at = ctx_.lock_time(*tx);
     std::string details;
     if (auto t = tx->tenant(id)) {
-        if (refuse_if_frozen && t->frozen) {
-            a.path = Path::Frozen;  // refused without looking at the PIN or counting
-        } else if (t->country != kPortOutCountry) {
+        if (t->country != kPortOutCountry) {
             a.path = Path::NotInUS;
         } else if (!t->pin_record) {
             a.path = Path::PinNotSet;
@@ -205,10 +206,8 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id, bool refuse_if_frozen)
         }
         a.snapshot = std::move(*t);
     }
-    if (a.path != Path::Frozen) {
-        ctx_.append_audit(*tx, "PinCheckAttempt", id, a.path == Path::Evaluate ? "Counted" : "Refused", a.reason(),
-                          details);
-    }
+    ctx_.append_audit(*tx, "PinCheckAttempt", id, a.path == Path::Evaluate ? "Counted" : "Refused", a.reason(),
+                      details);
     return a;
 }
 
@@ -246,7 +245,6 @@ bool Pins::verify_pin_attempt(PinAttempt& a, std::string_view pin, std::optional
 
 // Verify, or spend the same time on nothing.
 bool Pins::verify_pin_now(const PinAttempt& a, std::string_view pin, std::optional<Secret>& upgraded) const {
-    if (a.path == PinAttempt::Path::Frozen) return false;
     if (a.path != PinAttempt::Path::Evaluate) return ctx_.hasher.verify_nothing(pin);
     const auto encoded = ctx_.keys.open_pin_record(a.snapshot);
     const bool accepted = ctx_.hasher.verify(encoded.view(), pin);
@@ -257,7 +255,6 @@ bool Pins::verify_pin_now(const PinAttempt& a, std::string_view pin, std::option
 // 3. Record the outcome, in the caller's transaction.
 void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool accepted,
                               const std::optional<Secret>& upgraded) {
-    if (a.path == PinAttempt::Path::Frozen) return;
     const Millis at = ctx_.now();
     const std::string result = a.path == PinAttempt::Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
                                                                     : std::string(a.reason());
@@ -298,7 +295,7 @@ bool Pins::check_pin(std::string_view raw_id, std::string_view pin) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::CheckPin, id);
     refuse_overlong_pin(pin, id);
-    auto attempt = begin_pin_attempt(id, false);
+    auto attempt = begin_pin_attempt(id);
     std::optional<Secret> upgraded;
     const bool accepted = verify_pin_attempt(attempt, pin, upgraded);
     // The attempt is durable already; its outcome (the audit and notification of the result,

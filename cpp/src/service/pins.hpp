@@ -31,7 +31,7 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target);
 
 // One PIN check in flight, from its counting to its outcome.
 struct PinAttempt {
-    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Frozen };
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked };
     std::string tenant_id;
     Path path = Path::UnknownTenant;
     TenantRecord snapshot;
@@ -54,9 +54,10 @@ public:
     bool check_pin(std::string_view tenant_id, std::string_view pin);
     PinStatus unlock_pin(std::string_view tenant_id);
 
-    // 1. Counts the attempt, in a transaction that commits in step 2. `refuse_if_frozen`: a
-    // frozen tenant is refused without the PIN looked at or the attempt counted.
-    PinAttempt begin_pin_attempt(const std::string& tenant_id, bool refuse_if_frozen);
+    // 1. Counts the attempt, in a transaction that commits in step 2. A frozen tenant's attempt
+    // is counted and verified like any other: the freeze is told only to whoever gave the right
+    // PIN. KeyRotated, for every tenant alike, when the store's keys are not this session's.
+    PinAttempt begin_pin_attempt(const std::string& tenant_id);
     // 2. Commits the count and verifies the PIN at once; `upgraded` gets a stronger hash of a
     // right PIN held under a weaker profile.
     bool verify_pin_attempt(PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
