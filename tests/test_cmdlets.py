@@ -54,7 +54,8 @@ def test_each_cmdlet_is_a_function_and_an_entry() -> None:
 
 def test_approved_verbs_and_singular_nouns() -> None:
     approved = {"Connect", "Disconnect", "New", "Get", "Set", "Remove", "Test", "Unlock", "Reset",
-                "Update", "Add", "Confirm", "Complete", "Stop", "Enable", "Disable", "Receive", "Copy"}
+                "Update", "Add", "Confirm", "Complete", "Stop", "Enable", "Disable", "Receive", "Copy",
+                "Save"}  # each in PowerShell's Get-Verb (Save: the Data group, as Save-Help)
     for cmdlet in portout.commands.CMDLETS:
         assert cmdlet.verb in approved
         assert cmdlet.noun.startswith("PortOut") and not cmdlet.noun.endswith("s")
@@ -229,6 +230,7 @@ MATRIX = {
     "Test-PortOutPinPolicy": ({"Pin": "602917"}, {"StoreAdmin", "TelephonyAdmin", "Auditor"}),
     "Get-PortOutAuditLog": ({"Identity": "contoso.com"}, {"StoreAdmin", "TelephonyAdmin", "Auditor"}),
     "Test-PortOutAuditLog": ({}, {"StoreAdmin", "Auditor"}),
+    "Save-PortOutAuditCheckpoint": ({}, {"StoreAdmin", "Auditor"}),
     "Remove-PortOutTenant": ({"Identity": "fabrikam.com", "Force": True}, {"StoreAdmin"}),
     "Update-PortOutKey": ({"NewKeyFile": "rotated.key", "Force": True}, {"StoreAdmin"}),
 }
@@ -250,6 +252,8 @@ def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> Non
     params, allowed = MATRIX[name]
     if name == "Update-PortOutKey":
         params = {**params, "NewKeyFile": str(tmp_path / "rotated.key")}
+    if name == "Save-PortOutAuditCheckpoint":
+        params = {**params, "Path": str(tmp_path)}
     before = state_digest(location)
     with portout.connect_port_out_store(location, hash_profile="test",
                                         allow_test_profile=True, actor=f"{role.lower()}@example",
@@ -266,6 +270,7 @@ def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> Non
         [event] = s.audit_events(event_type="AccessDenied")
     assert event.actor == f"{role.lower()}@example" and event.outcome == "Denied"
     assert not (tmp_path / "rotated.key").exists() or name != "Update-PortOutKey"
+    assert not list(tmp_path.glob("portout-checkpoint-*"))
 
 
 def test_a_refused_call_changes_nothing_but_the_record_of_it(location: str) -> None:

@@ -56,6 +56,7 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Get-PortOutAuditLog": {"Identity": contoso, "Since": WHEN.replace(year=2020), "Until": WHEN,
                                 "EventType": ["PinSet"], "First": 5},
         "Test-PortOutAuditLog": {},
+        "Save-PortOutAuditCheckpoint": {"Path": str(folder)},
         "Update-PortOutKey": {"NewKeyFile": str(folder / "new.key"), "BatchSize": 100, "Force": True},
         "Add-PortOutPhoneNumber": {"Identity": contoso, "PhoneNumber": ["+14255550109"]},
         "Get-PortOutPhoneNumber": {"Identity": contoso},

@@ -521,3 +521,23 @@ def test_a_bad_first_is_an_invalid_argument(store: portout.Store, first: object)
         store.audit_events(first=first)  # type: ignore[arg-type]
     assert caught.value.error_id == "InvalidFirst"
     assert len(list(store.audit_events(first=0))) == 0
+
+
+def test_an_audit_checkpoint_from_python(store: portout.Store) -> None:
+    store.create_tenant("contoso.com", "Contoso", "US")
+    checkpoint = store.audit_checkpoint()
+    assert isinstance(checkpoint, portout.AuditCheckpoint)
+    assert checkpoint.store_id == store.store_id and checkpoint.key_id == store.key_id
+    assert checkpoint.event_id == checkpoint.event_count == store.verify_audit().event_count
+    assert checkpoint.taken_date_time.tzinfo is not None
+    assert set(checkpoint.to_dict()) == {"store_id", "event_id", "event_mac", "event_count",
+                                         "taken_date_time", "key_id", "public_key", "signature"}
+    assert portout._core.parse_audit_checkpoint(checkpoint.document).signature == checkpoint.signature
+    result = store.verify_audit(checkpoints=[checkpoint.document])
+    assert (result.is_valid, result.checkpoints_checked, result.failed_checkpoint) == (True, 1, None)
+    for bad in ("{}", "not a checkpoint"):
+        with pytest.raises(portout.InvalidArgumentError) as caught:
+            store.verify_audit(checkpoints=[checkpoint.document, bad])
+        assert caught.value.error_id == "CheckpointMalformed"
+    with pytest.raises(portout.InvalidArgumentError):
+        store.verify_audit(checkpoints=checkpoint.document)  # one str, not a collection

@@ -9,6 +9,7 @@ from portout import errors
 from portout._core import (
     COMMON_PINS,
     PIN_RULES,
+    AuditCheckpoint,
     AuditEvent,
     AuditVerification,
     ManualClock,
@@ -67,6 +68,7 @@ __all__ = [
     "COMMON_PINS",
     "HASH_PROFILES",
     "PIN_RULES",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditVerification",
     "ManualClock",

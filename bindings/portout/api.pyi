@@ -228,6 +228,7 @@ def get_port_out_audit_log(
 
 def test_port_out_audit_log(
     *,
+    checkpoint: str | Iterable[str] | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
     session: PortOutSession | None = None,
@@ -235,6 +236,19 @@ def test_port_out_audit_log(
     input_object: Iterable[Any] | None = None,
 ) -> Any:
     """Test-PortOutAuditLog: Verifies the audit chain."""
+
+def save_port_out_audit_checkpoint(
+    path: str,
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Save-PortOutAuditCheckpoint: Writes a signed checkpoint of the audit chain's head to a folder outside the store."""
 
 def add_port_out_phone_number(
     identity: str | object,

@@ -312,6 +312,11 @@ class Host:
             self.err.write(f"VERBOSE: {message}\n")
             self.err.flush()
 
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.err.write(f"WARNING: {message}\n")
+            self.err.flush()
+
     def error(self, record: ErrorRecord) -> None:
         if self.prints_errors:
             with self.lock:

@@ -6,10 +6,15 @@ and ``docs/cmdlets.md``) is made from these declarations.
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any, Iterator
 
 from portout import session as sessions
-from portout._core import STORE_TABLES
+from portout._core import STORE_TABLES, parse_audit_checkpoint
+from portout.errors import (InvalidArgumentError, ObjectNotFoundError, PortOutError,
+                            ResourceExistsError, ResourceUnavailableError)
 from portout.cmdlet import Cmdlet, Invocation, Parameter, UsageError
 from portout.store import Store
 
@@ -124,12 +129,121 @@ def _get_audit(inv: Invocation) -> Iterator[Any]:
                                     event_type=inv["EventType"], first=inv["First"])
 
 
+_CHECKPOINT_GLOB = "portout-checkpoint-*.json"
+_CHECKPOINT_MAX_BYTES = 64 * 1024
+
+
+def _mode(path: Path) -> int:
+    """The file type bits of what `path` names; 0 when it names nothing that can be looked at."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return 0
+
+
+def _checkpoint_files(paths: list[str]) -> list[Path]:
+    """Each file named, and every portout-checkpoint-*.json of each folder named, in order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        mode = _mode(path)
+        if mode == stat.S_IFDIR:
+            found = sorted(f for f in path.glob(_CHECKPOINT_GLOB) if _mode(f) == stat.S_IFREG)
+            if not found:
+                raise ObjectNotFoundError(f"The folder {path} holds no {_CHECKPOINT_GLOB} file.",
+                                          error_id="CheckpointNotFound", target=str(path))
+            files.extend(found)
+        elif mode == stat.S_IFREG:
+            files.append(path)
+        else:
+            raise ObjectNotFoundError(f"No checkpoint file or folder {path}.",
+                                      error_id="CheckpointNotFound", target=str(path))
+    return files
+
+
+def _read_checkpoint(path: Path) -> str:
+    """A checkpoint document, read and checked for its form (its signature is the store's to judge)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_CHECKPOINT_MAX_BYTES + 1)
+    except OSError as e:
+        raise ResourceUnavailableError(f"The checkpoint {path} cannot be read: {e.strerror}.",
+                                       error_id="CheckpointUnreadable", target=str(path)) from None
+    try:
+        if len(data) > _CHECKPOINT_MAX_BYTES:
+            raise UnicodeError
+        text = data.decode("utf-8")
+    except UnicodeError:
+        raise InvalidArgumentError(f"The file {path} is not a portout audit checkpoint.",
+                                   error_id="CheckpointMalformed", target=str(path)) from None
+    try:
+        parse_audit_checkpoint(text)
+    except PortOutError as e:
+        raise InvalidArgumentError(f"{path}: {e.message}", error_id=e.error_id,
+                                   target=str(path)) from None
+    return text
+
+
 def _test_audit(inv: Invocation) -> Any:
+    files = _checkpoint_files(inv["Checkpoint"] or [])
+    documents = [_read_checkpoint(f) for f in files]
     update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
     try:
-        return _store(inv).verify_audit(progress=update)
+        result = _store(inv).verify_audit(progress=update, checkpoints=documents)
     finally:
         close()
+    if result.failed_checkpoint is not None:
+        inv.host.warning(f"The audit chain does not agree with the checkpoint "
+                         f"{files[result.failed_checkpoint]}: {result.problem}.")
+    return result
+
+
+def _save_checkpoint(inv: Invocation) -> Any:
+    folder = Path(inv["Path"])
+    if _mode(folder) != stat.S_IFDIR:
+        raise ObjectNotFoundError(f"The folder {folder} does not exist.",
+                                  error_id="CheckpointFolderNotFound", target=str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ResourceUnavailableError(f"The folder {folder} cannot be written.",
+                                       error_id="CheckpointFolderUnwritable", target=str(folder))
+    checkpoint = _store(inv).audit_checkpoint()
+    name = folder / f"portout-checkpoint-{checkpoint.store_id}-{checkpoint.event_id}.json"
+    data = checkpoint.document.encode("utf-8")
+    # Written whole to a file of its own, then linked under its name: never over another file,
+    # and never seen half written.
+    temp = folder / f".portout-checkpoint-{os.getpid()}-{checkpoint.event_id}.tmp"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, name)
+        except FileExistsError:
+            with open(name, "rb") as f:
+                same = f.read(_CHECKPOINT_MAX_BYTES + 1) == data
+            if not same:
+                raise ResourceExistsError(
+                    f"The file {name} exists and holds another checkpoint: it is left as it is. "
+                    "Another history at the same event is itself a sign of a store put back to an "
+                    "older copy; run Test-PortOutAuditLog -Checkpoint on that folder.",
+                    error_id="CheckpointFileExists", target=str(name)) from None
+    except OSError as e:
+        raise ResourceUnavailableError(f"The checkpoint cannot be written to {folder}: {e.strerror}.",
+                                       error_id="CheckpointFolderUnwritable", target=str(folder)) from None
+    finally:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return checkpoint
 
 
 def _update_key(inv: Invocation) -> Any:
@@ -476,10 +590,45 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Test", "PortOutAuditLog",
         "Verifies the audit chain.",
         "Walks the keyed hash chain and reports IsValid, EventCount and the first event that "
-        "was edited, deleted, inserted or reordered.",
-        (), _test_audit, output_type="AuditVerification",
-        examples=(("Test-PortOutAuditLog", "Proves the log was not altered, or says where."),),
+        "was edited, deleted, inserted or reordered (Problem: Edited, Deleted, Inserted, "
+        "Reordered, HeadAltered). The chain alone cannot show that its newest events were "
+        "removed, or the whole store put back to an older copy: with -Checkpoint it is also "
+        "checked against checkpoints kept outside the store (Save-PortOutAuditCheckpoint), and "
+        "is invalid when one does not agree: Truncated (the chain ends before the checkpointed "
+        "event), RolledBack (another history at that event), CheckpointInvalid (its signature "
+        "does not hold, or it was not signed by this store's key), CheckpointOfAnotherStore. "
+        "CheckpointsChecked counts the checkpoints, FailedCheckpoint is the position of the first "
+        "that failed, and a warning names its file. A file that is not a checkpoint is an error "
+        "(CheckpointMalformed) and nothing is verified.",
+        (P("Checkpoint", "string", "Checkpoint files, or folders whose portout-checkpoint-*.json "
+           "files are all read.", multiple=True),),
+        _test_audit, output_type="AuditVerification",
+        examples=(("Test-PortOutAuditLog", "Proves the log was not altered, or says where."),
+                  ("Test-PortOutAuditLog -Checkpoint /var/lib/portout-checkpoints",
+                   "Also proves no newest event was removed since the checkpoints were taken.")),
         roles="StoreAdmin, Auditor.",
+    ),
+    Cmdlet(
+        "Save", "PortOutAuditCheckpoint",
+        "Writes a signed checkpoint of the audit chain's head to a folder outside the store.",
+        "Verifies the whole chain, records AuditCheckpointTaken, and writes the checkpoint of "
+        "the chain up to and with that event (the store id, the event's id and MAC, the event "
+        "count, the time in UTC, the key id, the Ed25519 public key and signature) as "
+        "portout-checkpoint-<StoreId>-<EventId>.json in -Path (mode 0644: it holds nothing "
+        "secret). The signing key is derived from the store key, so someone who can write the "
+        "database but has no key file can forge none. Keep the folder where a database writer "
+        "cannot change it (another host, write-once storage), and take one regularly; "
+        "Test-PortOutAuditLog -Checkpoint then proves no event before the newest checkpoint was "
+        "removed. An existing file of that name is never overwritten (CheckpointFileExists). The "
+        "checkpoint is also handed to the outbox (kind AuditCheckpoint). Refused "
+        "(AuditChainBroken), writing nothing, when the chain does not verify.",
+        (P("Path", "string", "The folder the checkpoint file is written to.", mandatory=True,
+           position=0),),
+        _save_checkpoint, output_type="AuditCheckpoint", impact="Low",
+        action="Save audit checkpoint", target="Path",
+        examples=(("Save-PortOutAuditCheckpoint -Path /mnt/audit-anchor",
+                   "Signs the chain's head and keeps it in /mnt/audit-anchor."),),
+        roles="StoreAdmin, Auditor, without a tenant scope.",
     ),
     Cmdlet(
         "Add", "PortOutPhoneNumber",

@@ -93,8 +93,8 @@ class RecordList(list):  # type: ignore[type-arg]
 
 RECORD_TYPES: tuple[type, ...] = (
     _core.Tenant, _core.PinStatus, _core.PolicySettings, _core.AuditEvent,
-    _core.AuditVerification, _core.RotationReport, _core.PhoneNumber, _core.Order,
-    _core.OrderNumber, _core.Notification,
+    _core.AuditVerification, _core.AuditCheckpoint, _core.RotationReport, _core.PhoneNumber,
+    _core.Order, _core.OrderNumber, _core.Notification,
 )
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from portout import _core
 from portout.errors import InvalidArgumentError
 from portout._core import (
+    AuditCheckpoint,
     AuditEvent,
     AuditVerification,
     ManualClock,
@@ -286,9 +287,29 @@ class Store:
                                        error_id="InvalidFirst")
         return itertools.islice(events, min(first, sys.maxsize))  # any whole number works
 
-    def verify_audit(self, *, progress: Callable[[int], None] | None = None) -> AuditVerification:
-        """Walk the chain; report the first event edited, deleted, inserted or reordered."""
-        return self._native.verify_audit(progress)
+    def verify_audit(self, *, progress: Callable[[int], None] | None = None,
+                     checkpoints: Iterable[str] = ()) -> AuditVerification:
+        """Walk the chain; report the first event edited, deleted, inserted or reordered.
+
+        ``checkpoints``: checkpoint documents kept outside the store (from
+        :meth:`audit_checkpoint`); each must agree with the chain, or the result is invalid:
+        ``Truncated`` (the newest events were removed), ``RolledBack`` (another history at the
+        checkpointed event), ``CheckpointInvalid`` (forged, or not this store's key),
+        ``CheckpointOfAnotherStore``. A document that is no checkpoint raises
+        ``InvalidArgumentError`` (CheckpointMalformed).
+        """
+        if isinstance(checkpoints, (str, bytes)):
+            raise InvalidArgumentError("checkpoints is a collection of checkpoint documents.",
+                                       error_id="CheckpointMalformed")
+        return self._native.verify_audit(progress, list(checkpoints))
+
+    def audit_checkpoint(self) -> AuditCheckpoint:
+        """Sign a checkpoint of the chain's head, to keep outside the store (its ``document``).
+
+        StoreAdmin or Auditor without a tenant scope; audited (AuditCheckpointTaken) and handed
+        to the outbox (kind AuditCheckpoint). Refused (AuditChainBroken) if the chain is broken.
+        """
+        return self._native.audit_checkpoint()
 
     # -- numbers, orders, the freeze ----------------------------------------------------------
 

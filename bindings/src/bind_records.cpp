@@ -126,8 +126,29 @@ void init_records(py::module_& m) {
         .field("problem", [](const AuditVerification& v) -> py::object {
             return v.problem.empty() ? py::object(py::none()) : py::object(py::str(v.problem));
         })
+        .field("checkpoints_checked", [](const AuditVerification& v) { return v.checkpoints_checked; })
+        .field("failed_checkpoint", [](const AuditVerification& v) { return v.failed_checkpoint; })
         .done()
+
         .def("__bool__", [](const AuditVerification& v) { return v.is_valid; });
+
+    Record<AuditCheckpoint>(m, "AuditCheckpoint",
+                            "A signed checkpoint of the audit chain's head, to keep outside the store.")
+        .field("store_id", [](const AuditCheckpoint& c) { return c.store_id; })
+        .field("event_id", [](const AuditCheckpoint& c) { return c.event_id; })
+        .field("event_mac", [](const AuditCheckpoint& c) { return c.event_mac; })
+        .field("event_count", [](const AuditCheckpoint& c) { return c.event_count; })
+        .field("taken_date_time", [](const AuditCheckpoint& c) { return datetime_from_millis(c.taken_at_ms); })
+        .field("key_id", [](const AuditCheckpoint& c) { return c.key_id; })
+        .field("public_key", [](const AuditCheckpoint& c) { return c.public_key; })
+        .field("signature", [](const AuditCheckpoint& c) { return c.signature; })
+        .property("document", [](const AuditCheckpoint& c) { return c.document; })
+        .done();
+    m.def("parse_audit_checkpoint",
+          [](py::handle document) { return parse_audit_checkpoint(text_from_python(document, "checkpoint")); },
+          py::arg("document"),
+          "Reads a checkpoint document without judging its signature (CheckpointMalformed when it is "
+          "not one).");
 
     Record<PhoneNumber>(m, "PhoneNumber", "A number in a tenant's inventory (E.164).")
         .field("phone_number", [](const PhoneNumber& n) { return n.number; })

@@ -326,10 +326,28 @@ void init_store(py::module_& m) {
                  });
              })
         .def("verify_audit",
-             [](const NativeStore& s, std::function<void(std::int64_t)> progress) {
-                 return call(s, [&](PortOutService& svc) { return svc.verify_audit(progress); });
+             [](const NativeStore& s, std::function<void(std::int64_t)> progress, py::handle checkpoints) {
+                 return call(
+                     s,
+                     [&](PortOutService& svc, const std::vector<std::string>& documents) {
+                         return svc.verify_audit(progress, documents);
+                     },
+                     [checkpoints] {
+                         std::vector<std::string> documents;
+                         if (checkpoints.is_none()) return documents;
+                         if (PyUnicode_Check(checkpoints.ptr()) || !py::isinstance<py::iterable>(checkpoints)) {
+                             throw InvalidTypeError("ParameterNotString",
+                                                    "The checkpoints must be a collection of str documents.");
+                         }
+                         for (auto d : py::reinterpret_borrow<py::iterable>(checkpoints)) {
+                             documents.push_back(text_from_python(d, "checkpoint"));
+                         }
+                         return documents;
+                     });
              },
-             py::arg("progress") = nullptr)
+             py::arg("progress") = nullptr, py::arg("checkpoints") = py::none())
+        .def("audit_checkpoint",
+             [](const NativeStore& s) { return call(s, &PortOutService::audit_checkpoint); })
         .def("add_number",
              [](const NativeStore& s, py::handle id, py::handle number) {
                  return call(s, &PortOutService::add_number, as_tenant(id), as_text(number, "phone number"));

@@ -90,6 +90,24 @@ std::string to_hex(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> from_hex(std::string_view hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out(hex.size() / 2, '\0');
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = digit(hex[2 * i]);
+        const int lo = digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out[i] = static_cast<char>((hi << 4) | lo);
+    }
+    return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && (a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0);
 }
@@ -305,6 +323,33 @@ Secret RecordCipher::open(std::string_view blob, std::string_view associated) co
                                "another tenant, or sealed under another key.");
     }
     return out;
+}
+
+SigningKey::SigningKey(const StoreKey& key, std::uint64_t purpose) {
+    static_assert(crypto_sign_PUBLICKEYBYTES == kPublicKeySize && crypto_sign_BYTES == kSignatureSize);
+    static_assert(crypto_sign_SEEDBYTES == crypto_kdf_KEYBYTES);
+    const Secret seed = key.subkey(purpose);
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+    crypto_sign_seed_keypair(pk.data(), sk.data(), reinterpret_cast<const unsigned char*>(seed.view().data()));
+    secret_key_ = Secret(std::string_view(reinterpret_cast<const char*>(sk.data()), sk.size()));
+    sodium_memzero(sk.data(), sk.size());
+    public_key_.assign(reinterpret_cast<const char*>(pk.data()), pk.size());
+}
+
+std::string SigningKey::sign(std::string_view message) const {
+    std::string out(kSignatureSize, '\0');
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(out.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                         reinterpret_cast<const unsigned char*>(secret_key_.view().data()));
+    return out;
+}
+
+bool verify_signature(std::string_view public_key, std::string_view message, std::string_view signature) noexcept {
+    if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) return false;
+    return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                       reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
 AuditMac::AuditMac(Secret key) : key_(std::move(key)) {}

@@ -4,6 +4,7 @@
 #include <portout/identity.hpp>
 #include "service/access.hpp"
 #include "service/audit_chain.hpp"
+#include "service/audit_checkpoint.hpp"
 #include "service/audit_log.hpp"
 #include "service/context.hpp"
 #include "service/copier.hpp"
@@ -54,6 +55,7 @@ struct PortOutService::Units {
     Orders orders{context, pins};
     Notifications notifications{context};
     AuditLog audit_log{context};
+    AuditCheckpoints checkpoints{context};
     KeyRotation rotation{context};
     Copier copier{context};
 };
@@ -344,6 +346,15 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
 
 AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
     return units_->audit_log.verify_audit(progress);
+}
+
+AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress,
+                                                const std::vector<std::string>& checkpoints) {
+    return units_->audit_log.verify_audit(progress, checkpoints);
+}
+
+AuditCheckpoint PortOutService::audit_checkpoint() {
+    return units_->checkpoints.audit_checkpoint();
 }
 
 // ---- the number inventory ------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <portout/secret.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ std::string random_bytes(std::size_t n);
 // A random RFC 4122 version 4 UUID, lower case.
 std::string random_uuid();
 std::string to_hex(std::string_view bytes);
+// The bytes that lower- or upper-case hex digits spell; nothing unless `hex` is an even number
+// of hex digits and nothing else.
+std::optional<std::string> from_hex(std::string_view hex);
 // 16 hex digits of an unkeyed BLAKE2b digest of `data`: a short, stable name for a value that
 // is not secret (a session's tenant scope, say).
 std::string fingerprint(std::string_view data);
@@ -54,6 +58,30 @@ private:
 inline constexpr std::uint64_t kPurposePinRecord = 1;
 inline constexpr std::uint64_t kPurposeAuditKeyWrap = 2;
 inline constexpr std::uint64_t kPurposeKeyState = 3;  // a rotation's record of its new key
+inline constexpr std::uint64_t kPurposeAuditCheckpoint = 4;  // the seed of the checkpoint signing key
+
+// An Ed25519 key pair whose seed is the store key's subkey for one purpose: the same store key
+// always gives the same pair, so a signature proves the key, and its public half may be shown
+// to anyone (it reveals nothing of the store key). The secret half is a Secret, wiped.
+class SigningKey {
+public:
+    static constexpr std::size_t kPublicKeySize = 32;
+    static constexpr std::size_t kSignatureSize = 64;
+
+    SigningKey(const StoreKey& key, std::uint64_t purpose);
+
+    // The 32-byte public key.
+    const std::string& public_key() const noexcept { return public_key_; }
+    // The 64-byte detached signature of `message`.
+    std::string sign(std::string_view message) const;
+
+private:
+    Secret secret_key_;
+    std::string public_key_;
+};
+
+// Whether `signature` is an Ed25519 signature of `message` under `public_key` (wrong sizes: no).
+bool verify_signature(std::string_view public_key, std::string_view message, std::string_view signature) noexcept;
 
 // Authenticated encryption (XChaCha20-Poly1305) of small records under one subkey. The
 // associated data binds a record to its place (a PIN record to its tenant), so a record copied

@@ -142,6 +142,7 @@ enum class Operation {
     CancelOrder,
     Freeze,
     Notifications,  // receive and acknowledge
+    CheckpointAudit,  // sign a checkpoint of the audit chain's head (store-wide)
 };
 
 // At most this many numbers in one port-out order.
@@ -232,6 +233,18 @@ public:
     // The audit chain.
     std::vector<AuditEvent> audit_events(const AuditQuery& query);
     AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress = {});
+    // The chain verified, and against each checkpoint document given (kept outside the store):
+    // one that is not a checkpoint at all is CheckpointMalformed (InvalidArgument), before any
+    // walk; otherwise every finding makes the result invalid: Truncated, RolledBack,
+    // CheckpointInvalid (its signature does not hold, or its key is not this store's),
+    // CheckpointOfAnotherStore. A break of the chain itself is named first.
+    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress,
+                                   const std::vector<std::string>& checkpoints);
+    // A signed checkpoint of the chain's head, to be kept outside the store (see audit.hpp):
+    // StoreAdmin or Auditor, without a tenant scope. Audited (AuditCheckpointTaken, the event
+    // the checkpoint names) and handed to the outbox (kind AuditCheckpoint). AuditChainBroken,
+    // and nothing written, when the chain does not verify.
+    AuditCheckpoint audit_checkpoint();
 
     // The number inventory.
     PhoneNumber add_number(std::string_view tenant_id, std::string_view number);

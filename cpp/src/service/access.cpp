@@ -57,6 +57,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::CancelOrder: return "CancelOrder";
         case Operation::Freeze: return "Freeze";
         case Operation::Notifications: return "Notifications";
+        case Operation::CheckpointAudit: return "CheckpointAudit";
     }
     return "Unknown";
 }
@@ -78,7 +79,8 @@ bool role_allows(Role role, Operation op) noexcept {
             return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
                    op == Operation::ReadPolicy || op == Operation::TestPolicy ||
                    op == Operation::ReadAudit || op == Operation::VerifyAudit ||
-                   op == Operation::ReadNumbers || op == Operation::ReadOrders;
+                   op == Operation::CheckpointAudit || op == Operation::ReadNumbers ||
+                   op == Operation::ReadOrders;
         case Role::Carrier:
             // A gaining carrier submits orders, and sees and cancels its own.
             return op == Operation::SubmitOrder || op == Operation::ReadOrders ||
@@ -104,7 +106,7 @@ std::optional<std::string> Access::refusal(Operation op, std::string_view tenant
     if (!tenant_id.empty() && !in_scope(tenant_id)) return "The tenant is outside this session's tenant scope.";
     const bool store_wide = op == Operation::SetPolicy || op == Operation::RotateKey ||
                             op == Operation::CreateTenant || op == Operation::CopyStore ||
-                            op == Operation::SetHashProfile;
+                            op == Operation::SetHashProfile || op == Operation::CheckpointAudit;
     if (tenant_id.empty() && !scope_.empty() && store_wide) {
         return "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     }

@@ -88,7 +88,8 @@ std::optional<std::int64_t> AuditChain::head_event_id(StoreTransaction& tx) cons
     return head->event_id;
 }
 
-AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress) const {
+AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress,
+                                     const std::function<void(const AuditRecord&)>& visit) const {
     AuditVerification result;
     const auto head = decode_head(tx.meta(kMetaHead));
     const bool head_ok = head && constant_time_equal(head->head_mac, head_mac(head->event_id, head->mac));
@@ -113,6 +114,7 @@ AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<v
         if (batch.empty()) break;
         for (const auto& e : batch) {
             ++result.event_count;
+            if (visit) visit(e);
             if (result.is_valid) {
                 if (head_ok && e.event_id > head->event_id) {
                     fail(e.event_id, "Inserted");

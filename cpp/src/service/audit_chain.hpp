@@ -31,8 +31,10 @@ public:
     void append(StoreTransaction& tx, std::vector<AuditRecord>& events, std::string_view actor, Millis now) const;
 
     // Walks the whole chain in `tx` (one snapshot), calling `progress` with the count so far
-    // after each page; reports the first break and what it is.
-    AuditVerification verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress) const;
+    // after each page, and `visit` with each event in chain order; reports the first break and
+    // what it is.
+    AuditVerification verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress,
+                             const std::function<void(const AuditRecord&)>& visit = {}) const;
 
     // The newest event's id as the head records it, when the head's own MAC holds.
     std::optional<std::int64_t> head_event_id(StoreTransaction& tx) const;

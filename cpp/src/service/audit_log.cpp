@@ -2,6 +2,7 @@
 
 #include <portout/identity.hpp>
 #include "service/audit_chain.hpp"
+#include "service/audit_checkpoint.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -10,18 +11,28 @@
 
 namespace portout {
 
-AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>& progress) {
+AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>& progress,
+                                         const std::vector<std::string>& checkpoints) {
+    CheckpointCheck check(checkpoints);  // a document that is no checkpoint is refused first
     ctx_.authorize(Operation::VerifyAudit);
     auto tx = ctx_.store.begin(TxMode::Read);  // one snapshot for the whole walk
     const auto& scope = ctx_.tenant_scope();
-    if (scope.empty()) return ctx_.audit.verify(*tx, progress);
+    const auto visit = [&check](const AuditRecord& e) { check.visit(e); };
+    if (scope.empty()) {
+        auto result = ctx_.audit.verify(*tx, progress, check.empty() ? std::function<void(const AuditRecord&)>{} : visit);
+        check.finish(ctx_, *tx, result);
+        return result;
+    }
     // A scoped session: the chain is one, so it is walked whole, but reported within the scope:
     // its tenants' events counted, a break named only when it is one of theirs (a break
     // elsewhere still makes the chain invalid, as their events' order rests on it).
-    const auto whole = ctx_.audit.verify(*tx, {});
+    auto whole = ctx_.audit.verify(*tx, {}, check.empty() ? std::function<void(const AuditRecord&)>{} : visit);
+    check.finish(ctx_, *tx, whole);
     AuditVerification out;
     out.is_valid = whole.is_valid;
     out.problem = whole.problem;
+    out.checkpoints_checked = whole.checkpoints_checked;
+    out.failed_checkpoint = whole.failed_checkpoint;
     AuditQuery q;
     q.tenant_ids = scope;
     q.limit = 10000;

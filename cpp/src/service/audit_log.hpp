@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace portout {
@@ -17,7 +18,9 @@ public:
     explicit AuditLog(const ServiceContext& ctx) : ctx_(ctx) {}
 
     std::vector<AuditEvent> audit_events(const AuditQuery& query);
-    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress);
+    // The chain, and the checkpoint documents given against it (see audit_checkpoint.hpp).
+    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress,
+                                   const std::vector<std::string>& checkpoints = {});
 
 private:
     const ServiceContext& ctx_;

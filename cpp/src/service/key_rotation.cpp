@@ -91,9 +91,13 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
                 tx->set_meta(KeyRing::kMetaKeyId, new_id);
                 tx->delete_meta(KeyRing::kMetaRotation);
                 report.completed_at = ctx_.now();
+                // The old key's checkpoint key, so that checkpoints signed before stay
+                // checkable with the new key (the chain vouches for it).
+                const SigningKey old_checkpoint_key(ctx_.keys.current()->key, kPurposeAuditCheckpoint);
                 ctx_.append_audit(*tx, "KeyRotationCompleted", "", "Success", "",
                                   "from=" + report.old_key_id + " to=" + new_id +
-                                      " records=" + std::to_string(report.records_rotated));
+                                      " records=" + std::to_string(report.records_rotated) +
+                                      " checkpoint_key=" + to_hex(old_checkpoint_key.public_key()));
                 notify(ctx_, *tx, "KeyRotated", "", "", "The store key was rotated by " + ctx_.actor + ".",
                        "from=" + report.old_key_id + " to=" + new_id);
                 tx->commit();
