@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import portout
 from conftest import logical_digest, raw_execute, raw_query
 
@@ -30,6 +32,10 @@ def _attacker_key(folder: Path) -> tuple[Path, str]:
         return path, theirs.key_id
 
 
+def _session(location: str, key_file: Path) -> portout.Store:
+    return portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True)
+
+
 def _cli(location: str, key_file: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTOUT_")}
     env.update(PORTOUT_STORE=location, PORTOUT_KEY_FILE=str(key_file), PORTOUT_HASH_PROFILE="test",
@@ -39,7 +45,7 @@ def _cli(location: str, key_file: Path, *args: str, stdin: str = "") -> subproce
 
 
 def test_a_key_named_by_the_database_is_never_used(location: str, key_file: Path, tmp_path: Path) -> None:
-    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as s:
+    with _session(location, key_file) as s:
         s.create_tenant("contoso.com", "Contoso", "US")
         store_key = s.key_id
     attacker_path, attacker_id = _attacker_key(tmp_path)
@@ -53,7 +59,7 @@ def test_a_key_named_by_the_database_is_never_used(location: str, key_file: Path
     # The PIN went under the store's key, not the attacker's, and the planted entries are gone.
     assert raw_query(location, "SELECT pin_key_id FROM tenants WHERE tenant_id = 'contoso.com'") == [(store_key,)]
     assert raw_query(location, "SELECT count(*) FROM meta WHERE name LIKE 'pending_key%'") == [(0,)]
-    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as s:
+    with _session(location, key_file) as s:
         found = list(s.audit_events(event_type="StoreTampered"))
         assert [e.reason for e in found] == ["UnauthenticatedKeyState"]
         assert s.verify_audit().is_valid
@@ -61,24 +67,22 @@ def test_a_key_named_by_the_database_is_never_used(location: str, key_file: Path
 
 
 def test_a_forged_rotation_record_is_not_obeyed(location: str, key_file: Path, tmp_path: Path) -> None:
-    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as s:
+    with _session(location, key_file) as s:
         s.create_tenant("contoso.com", "Contoso", "US")
         store_key = s.key_id
         attacker_path, attacker_id = _attacker_key(tmp_path)
         # Written while a session is open: its next sealing refuses, typed, and changes nothing.
         raw_execute(location, "INSERT INTO meta (name, value) VALUES "
                               f"('rotation', '{attacker_id} {attacker_path}')")
-        try:
+        with pytest.raises(portout.SecurityError) as refused:
             s.set_pin("contoso.com", "602917")
-            raise AssertionError("a PIN was sealed beside a forged rotation record")
-        except portout.SecurityError as error:
-            assert error.error_id.startswith("StoreTampered")
+        assert refused.value.error_id.startswith("StoreTampered")
         assert raw_query(location, "SELECT pin_record FROM tenants WHERE tenant_id = 'contoso.com'") == [(None,)]
 
     done = _cli(location, key_file, "Set-PortOutPin", "contoso.com", "-PinFromStdin", stdin="602917\n")
     assert done.returncode == 0, done.stderr
     assert raw_query(location, "SELECT pin_key_id FROM tenants WHERE tenant_id = 'contoso.com'") == [(store_key,)]
-    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as s:
+    with _session(location, key_file) as s:
         assert [e.reason for e in s.audit_events(event_type="StoreTampered")] == ["RotationRecordNotAuthentic"]
 
 
@@ -182,8 +186,16 @@ def test_checkpoint_files_that_are_forged_or_not_checkpoints(location: str, key_
     assert done.returncode != 0 and "CheckpointFileExists" in done.stderr
     assert squatter.read_text() == "not mine" and len(list(taken.iterdir())) == 1
 
-    # A folder that is not there: refused before anything is written to the store.
+    # A folder that is not there, or that takes no file (even root's: /proc): refused before
+    # anything is written to the store.
     before = logical_digest(location)
-    done = _cli(location, key_file, "Save-PortOutAuditCheckpoint", str(tmp_path / "missing"))
-    assert done.returncode != 0 and "CheckpointFolderNotFound" in done.stderr
+    for folder, error_id in ((tmp_path / "missing", "CheckpointFolderNotFound"),
+                             (Path("/proc"), "CheckpointFolderUnwritable")):
+        done = _cli(location, key_file, "Save-PortOutAuditCheckpoint", str(folder))
+        assert done.returncode != 0 and error_id in done.stderr, done.stderr
     assert logical_digest(location) == before
+
+    # A file that cannot be read (its own memory, to the process that reads it): typed, and
+    # nothing verified.
+    done = _cli(location, key_file, "Test-PortOutAuditLog", "-Checkpoint", "/proc/self/mem")
+    assert done.returncode != 0 and done.stdout == "" and "CheckpointUnreadable" in done.stderr, done.stderr

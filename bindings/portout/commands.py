@@ -6,15 +6,12 @@ and ``docs/cmdlets.md``) is made from these declarations.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any, Iterator
 
+from portout import checkpoints
 from portout import session as sessions
-from portout._core import STORE_TABLES, parse_audit_checkpoint
-from portout.errors import (InvalidArgumentError, ObjectNotFoundError, PortOutError,
-                            ResourceExistsError, ResourceUnavailableError)
+from portout._core import STORE_TABLES
 from portout.cmdlet import Cmdlet, Invocation, Parameter, UsageError
 from portout.store import Store
 
@@ -129,64 +126,9 @@ def _get_audit(inv: Invocation) -> Iterator[Any]:
                                     event_type=inv["EventType"], first=inv["First"])
 
 
-_CHECKPOINT_GLOB = "portout-checkpoint-*.json"
-_CHECKPOINT_MAX_BYTES = 64 * 1024
-
-
-def _mode(path: Path) -> int:
-    """The file type bits of what `path` names; 0 when it names nothing that can be looked at."""
-    try:
-        return stat.S_IFMT(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return 0
-
-
-def _checkpoint_files(paths: list[str]) -> list[Path]:
-    """Each file named, and every portout-checkpoint-*.json of each folder named, in order."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        mode = _mode(path)
-        if mode == stat.S_IFDIR:
-            found = sorted(f for f in path.glob(_CHECKPOINT_GLOB) if _mode(f) == stat.S_IFREG)
-            if not found:
-                raise ObjectNotFoundError(f"The folder {path} holds no {_CHECKPOINT_GLOB} file.",
-                                          error_id="CheckpointNotFound", target=str(path))
-            files.extend(found)
-        elif mode == stat.S_IFREG:
-            files.append(path)
-        else:
-            raise ObjectNotFoundError(f"No checkpoint file or folder {path}.",
-                                      error_id="CheckpointNotFound", target=str(path))
-    return files
-
-
-def _read_checkpoint(path: Path) -> str:
-    """A checkpoint document, read and checked for its form (its signature is the store's to judge)."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(_CHECKPOINT_MAX_BYTES + 1)
-    except OSError as e:
-        raise ResourceUnavailableError(f"The checkpoint {path} cannot be read: {e.strerror}.",
-                                       error_id="CheckpointUnreadable", target=str(path)) from None
-    try:
-        if len(data) > _CHECKPOINT_MAX_BYTES:
-            raise UnicodeError
-        text = data.decode("utf-8")
-    except UnicodeError:
-        raise InvalidArgumentError(f"The file {path} is not a portout audit checkpoint.",
-                                   error_id="CheckpointMalformed", target=str(path)) from None
-    try:
-        parse_audit_checkpoint(text)
-    except PortOutError as e:
-        raise InvalidArgumentError(f"{path}: {e.message}", error_id=e.error_id,
-                                   target=str(path)) from None
-    return text
-
-
 def _test_audit(inv: Invocation) -> Any:
-    files = _checkpoint_files(inv["Checkpoint"] or [])
-    documents = [_read_checkpoint(f) for f in files]
+    files = checkpoints.files(inv["Checkpoint"] or [])
+    documents = [checkpoints.read(f) for f in files]
     update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
     try:
         result = _store(inv).verify_audit(progress=update, checkpoints=documents)
@@ -199,51 +141,7 @@ def _test_audit(inv: Invocation) -> Any:
 
 
 def _save_checkpoint(inv: Invocation) -> Any:
-    folder = Path(inv["Path"])
-    if _mode(folder) != stat.S_IFDIR:
-        raise ObjectNotFoundError(f"The folder {folder} does not exist.",
-                                  error_id="CheckpointFolderNotFound", target=str(folder))
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ResourceUnavailableError(f"The folder {folder} cannot be written.",
-                                       error_id="CheckpointFolderUnwritable", target=str(folder))
-    checkpoint = _store(inv).audit_checkpoint()
-    name = folder / f"portout-checkpoint-{checkpoint.store_id}-{checkpoint.event_id}.json"
-    data = checkpoint.document.encode("utf-8")
-    # Written whole to a file of its own, then linked under its name: never over another file,
-    # and never seen half written.
-    temp = folder / f".portout-checkpoint-{os.getpid()}-{checkpoint.event_id}.tmp"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temp, name)
-        except FileExistsError:
-            with open(name, "rb") as f:
-                same = f.read(_CHECKPOINT_MAX_BYTES + 1) == data
-            if not same:
-                raise ResourceExistsError(
-                    f"The file {name} exists and holds another checkpoint: it is left as it is. "
-                    "Another history at the same event is itself a sign of a store put back to an "
-                    "older copy; run Test-PortOutAuditLog -Checkpoint on that folder.",
-                    error_id="CheckpointFileExists", target=str(name)) from None
-    except OSError as e:
-        raise ResourceUnavailableError(f"The checkpoint cannot be written to {folder}: {e.strerror}.",
-                                       error_id="CheckpointFolderUnwritable", target=str(folder)) from None
-    finally:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return checkpoint
+    return checkpoints.save(_store(inv), Path(inv["Path"]))
 
 
 def _update_key(inv: Invocation) -> Any:

@@ -42,7 +42,6 @@ private:
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-
 void fsync_parent(const std::filesystem::path& path) {
     Fd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
                   O_RDONLY | O_DIRECTORY | O_CLOEXEC));

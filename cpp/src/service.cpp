@@ -234,14 +234,9 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                                       "removed unused",
                                       [](StoreTransaction& tx) { tx.delete_meta(KeyRing::kMetaRotation); });
         }
-        if (pending) {
-            try {
-                auto key = service->keys_->load(pending->path);
-                if (key->key.key_id() == pending->key_id) service->keys_->add(std::move(key));
-            } catch (const Error&) {
-                // The records under the new key stay unreadable until the rotation is run again.
-            }
-        }
+        // When the file cannot be had, records under the new key stay unreadable until the
+        // rotation is run again.
+        if (pending) service->keys_->hold(*pending);
     }
     return service;
 }

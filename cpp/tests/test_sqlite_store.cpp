@@ -168,6 +168,26 @@ TEST_F(SqliteStoreFiles, AFileThatIsNoDatabaseIsRefusedUntouched) {
     EXPECT_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
+// A path that cannot hold a store: empty, a folder, a FIFO. Each refused, typed, and nothing is
+// created beside it (a FIFO opened by SQLite would block).
+TEST_F(SqliteStoreFiles, APathThatCannotBeAStoreIsRefused) {
+    const auto fifo = dir.file("fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const auto folder = dir.file("folder");
+    std::filesystem::create_directory(folder);
+    for (const auto& path : {std::string(), folder, fifo}) {
+        try {
+            SqliteStore::open(path);
+            ADD_FAILURE() << "opened " << path;
+        } catch (const InvalidArgumentError& e) {
+            EXPECT_EQ(e.error_id(), "InvalidStorePath") << path;
+        }
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(folder));
+    EXPECT_FALSE(std::filesystem::exists(fifo + "-wal"));
+    EXPECT_FALSE(std::filesystem::exists(fifo + "-journal"));
+}
+
 constexpr uid_t kNobody = 65534;
 
 std::string contents(const std::string& path) {

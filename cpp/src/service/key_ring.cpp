@@ -45,15 +45,14 @@ std::string KeyRing::current_id() const {
 }
 
 std::shared_ptr<const KeyRing::Entry> KeyRing::entry(std::string_view key_id) const {
-    std::shared_lock lock(mutex_);
-    auto it = keys_.find(key_id);
-    if (it == keys_.end()) {
+    auto found = find(key_id);
+    if (!found) {
         throw ResourceUnavailableError("KeyUnavailable",
                                        "A record is sealed under a key this session does not hold (" +
                                            std::string(key_id) + "); a key rotation may be unfinished.",
                                        location_);
     }
-    return it->second;
+    return found;
 }
 
 Secret KeyRing::open_pin_record(const TenantRecord& t) const {
@@ -67,56 +66,41 @@ std::string KeyRing::seal_pin_record(StoreTransaction& tx, std::string_view tena
     const auto pending = rotation(tx);
     const auto target = pending ? std::optional<std::string>(pending->key_id) : tx.meta(kMetaKeyId);
     if (!target) throw InvalidDataError("StoreCorrupt", "The store's key id is missing.", location_);
-    std::shared_ptr<const Entry> found;
-    {
-        std::shared_lock lock(mutex_);
-        if (auto it = keys_.find(*target); it != keys_.end()) found = it->second;
-    }
-    if (!found && pending) {
-        try {
-            auto loaded = load(pending->path);
-            if (loaded->key.key_id() == pending->key_id) {
-                add(loaded);
-                found = loaded;
-            }
-        } catch (const Error&) {
-            // Reported below.
-        }
-    }
-    if (!found) {
-        throw SecurityError("KeyRotated",
-                            "The store's key was rotated by another session: open the store again "
-                            "with its new key file.",
-                            location_);
-    }
+    const auto found = pending ? hold(*pending) : find(*target);
+    if (!found) key_rotated();
     key_id_out = *target;
     return seal_pin_record(*found, tenant_id, encoded);
 }
 
 void KeyRing::require_store_keys(StoreTransaction& tx) {
-    const auto held = [&](std::string_view id) {
-        std::shared_lock lock(mutex_);
-        return keys_.find(id) != keys_.end();
-    };
     const auto store_key = tx.meta(kMetaKeyId);
-    bool ok = store_key && held(*store_key);
-    if (ok) {
-        if (const auto pending = rotation(tx); pending && !held(pending->key_id)) {
-            try {
-                auto loaded = load(pending->path);
-                if (loaded->key.key_id() == pending->key_id) add(loaded);
-            } catch (const Error&) {
-                // Reported below.
-            }
-            ok = held(pending->key_id);
-        }
+    if (!store_key || !find(*store_key)) key_rotated();
+    if (const auto pending = rotation(tx); pending && !hold(*pending)) key_rotated();
+}
+
+std::shared_ptr<const KeyRing::Entry> KeyRing::hold(const Rotation& pending) {
+    if (auto held = find(pending.key_id)) return held;
+    try {
+        auto loaded = load(pending.path);
+        if (loaded->key.key_id() != pending.key_id) return nullptr;
+        add(loaded);
+        return loaded;
+    } catch (const Error&) {
+        return nullptr;  // the file is gone or refused: the caller says what that means
     }
-    if (!ok) {
-        throw SecurityError("KeyRotated",
-                            "The store's key was rotated since this session opened: open the store again "
-                            "with its new key file.",
-                            location_);
-    }
+}
+
+std::shared_ptr<const KeyRing::Entry> KeyRing::find(std::string_view key_id) const {
+    std::shared_lock lock(mutex_);
+    auto it = keys_.find(key_id);
+    return it == keys_.end() ? nullptr : it->second;
+}
+
+void KeyRing::key_rotated() const {
+    throw SecurityError("KeyRotated",
+                        "The store's key was rotated since this session opened: open the store again with "
+                        "its new key file.",
+                        location_);
 }
 
 std::string KeyRing::seal_rotation(const Entry& under, const Rotation& rotation) {

@@ -82,6 +82,10 @@ public:
     // KeyRotated otherwise: the store's key was rotated since this session opened.
     void require_store_keys(StoreTransaction& tx);
 
+    // The key a rotation record names: held already, or loaded from the file the record names
+    // (its id checked) and held from now on; none when it cannot be had.
+    std::shared_ptr<const Entry> hold(const Rotation& pending);
+
     // Loads a key file into an entry.
     std::shared_ptr<const Entry> load(const std::string& path) const;
     // Mid-rotation: records under `key` open in this session too.
@@ -90,6 +94,9 @@ public:
     void finish_rotation(const std::string& old_id, const std::string& new_id);
 
 private:
+    std::shared_ptr<const Entry> find(std::string_view key_id) const;  // none when not held
+    [[noreturn]] void key_rotated() const;
+
     Loader loader_;
     std::string location_;
     mutable std::shared_mutex mutex_;

@@ -1,7 +1,7 @@
 // Key files and key rotation: a key is never read from one of the store's own files; a rotation
 // re-seals every PIN record under the new key in batches that each commit on their own, and
-// resumes after a crash (the store names the pending key and its file), then switches the store
-// over, the audit key sealed anew, in one transaction.
+// resumes after a crash (the store records the new key and its file, sealed under the current
+// key), then switches the store over, the audit key sealed anew, in one transaction.
 #pragma once
 
 #include "service/context.hpp"

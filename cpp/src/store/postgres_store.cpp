@@ -4,6 +4,7 @@
 #include "store/schema.hpp"
 #include "store/sql_transaction.hpp"
 
+#include <portout/crypto.hpp>
 #include <portout/errors.hpp>
 
 #include <libpq-fe.h>
@@ -66,23 +67,11 @@ std::string trim_message(const char* raw) {
     return text;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // bytea in the text format: "\x" then two hex digits a byte.
 std::string decode_bytea(std::string_view text) {
     if (!text.starts_with("\\x")) return std::string(text);
-    text.remove_prefix(2);
-    std::string out;
-    out.reserve(text.size() / 2);
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
-        out.push_back(static_cast<char>((hex_value(text[i]) << 4) | hex_value(text[i + 1])));
-    }
-    return out;
+    if (auto bytes = from_hex(text.substr(2))) return std::move(*bytes);
+    throw InvalidDataError("StoreCorrupt", "The server sent bytes that are not hex-encoded.");
 }
 
 }  // namespace
