@@ -15,6 +15,7 @@
 #include "service/orders.hpp"
 #include "service/pins.hpp"
 #include "service/policies.hpp"
+#include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
 #include "service/worker_pool.hpp"
 
@@ -186,8 +187,8 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             service->store_id_ = store_id;
             service->audit_ = std::make_unique<AuditChain>(std::move(audit_key), store_id);
             service->assemble();
-            service->units_->context.append_audit(
-                *tx, "StoreCreated", "", "Success", "",
+            service->units_->context.append_state_change(
+                *tx, "StoreCreated", "", std::nullopt, "Success", "",
                 "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
         } else if (*id != key_id) {
             throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
@@ -237,6 +238,14 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         // When the file cannot be had, records under the new key stay unreadable until the
         // rotation is run again.
         if (pending) service->keys_->hold(*pending);
+    }
+    // A store written before tenants' security state was anchored: what it holds now is
+    // anchored once, so that every change from now on is checked. Until then nothing is.
+    {
+        auto tx = service->store_->begin(TxMode::Read);
+        const bool anchored = tx->has_state_marks();
+        tx.reset();
+        if (!anchored) anchor_existing_state(service->units_->context);
     }
     return service;
 }
@@ -312,6 +321,14 @@ bool PortOutService::check_pin(std::string_view tenant_id, std::string_view pin)
 
 PinStatus PortOutService::unlock_pin(std::string_view tenant_id) {
     return units_->pins.unlock_pin(tenant_id);
+}
+
+PinStatus PortOutService::repair_tenant_state(std::string_view tenant_id) {
+    return units_->pins.repair_state(tenant_id);
+}
+
+EffectivePolicy PortOutService::repair_default_policy() {
+    return units_->policies.repair_default_policy();
 }
 
 // ---- policies ------------------------------------------------------------------------------

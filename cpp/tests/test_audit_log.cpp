@@ -61,7 +61,7 @@ TEST_F(ServiceTest, AuditChainDetectsEditsDeletionsInsertionsAndSwaps) {
               "UPDATE audit_events SET event_id = 3 WHERE event_id = -4",
               3, "Reordered"},
              {"INSERT INTO audit_events SELECT 8, occurred_at, event_type, tenant_id, actor, outcome, "
-              "reason, details, prev_mac, mac FROM audit_events WHERE event_id = 5",
+              "reason, details, prev_mac, mac, state_mac FROM audit_events WHERE event_id = 5",
               8, "Inserted"},
              {"UPDATE meta SET value = zeroblob(72) WHERE name = 'audit_head'", 0, "HeadAltered"},
          }) {

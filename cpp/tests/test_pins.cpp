@@ -232,6 +232,9 @@ TEST_F(ServiceTest, StoredBytesHoldNeitherPinNorItsHash) {
     }
 }
 
+// The record is sealed to its tenant, and the tenant's state is anchored: a record copied from
+// another tenant opens to nothing, the check fails as any refused check does, and the finding
+// is recorded.
 TEST_F(ServiceTest, APinRecordMovedToAnotherTenantDoesNotOpen) {
     {
         auto s = open();
@@ -243,7 +246,12 @@ TEST_F(ServiceTest, APinRecordMovedToAnotherTenantDoesNotOpen) {
     sql("UPDATE tenants SET pin_record = (SELECT pin_record FROM tenants WHERE tenant_id = 'contoso') "
         "WHERE tenant_id = 'fabrikam'");
     auto s = open();
-    EXPECT_THROW(s->check_pin("fabrikam", "602917"), InvalidDataError);
+    EXPECT_FALSE(s->check_pin("fabrikam", "602917"));
+    EXPECT_FALSE(s->check_pin("fabrikam", "481605"));
+    EXPECT_EQ(error_id_of([&] { s->pin_status("fabrikam"); }), "StoreTampered");
+    EXPECT_TRUE(s->check_pin("contoso", "602917"));
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'StoreTampered' AND tenant_id = 'fabrikam'"),
+              "3");
 }
 
 TEST_F(ServiceTest, WeakerHashesAreUpgradedOnSuccess) {

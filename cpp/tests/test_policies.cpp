@@ -83,14 +83,13 @@ TEST_F(ServiceTest, PoliciesStayWithinTheSeedsSixToTenDigits) {
     narrow.min_length = 8;
     narrow.max_length = 10;
     EXPECT_EQ(s->set_policy("contoso", narrow).pin_policy.min_length(), 8);
-    // A policy widened in the database itself is held to the seed all the same.
+    // A policy widened in the database itself is not obeyed: refused as not authentic.
     s.reset();
     sql("UPDATE policies SET min_length = 4, max_length = 15");
     s = open();
-    EXPECT_EQ(s->get_policy("contoso").pin_policy.min_length(), 6);
-    EXPECT_EQ(s->get_policy("contoso").pin_policy.max_length(), 10);
-    EXPECT_THROW(s->set_pin("contoso", "1357"), PinPolicyError);
-    EXPECT_THROW(s->set_pin("contoso", "13572468024"), PinPolicyError);
+    EXPECT_EQ(error_id_of([&] { s->get_policy("contoso"); }), "StoreTampered");
+    EXPECT_EQ(error_id_of([&] { s->set_pin("contoso", "1357"); }), "StoreTampered");
+    EXPECT_FALSE(s->check_pin("contoso", "602917"));
 }
 
 // effective_policy on its own: a store without a policy row has the seed's defaults; a tenant's
@@ -107,6 +106,13 @@ TEST(EffectivePolicy, DefaultsThenTheTenantsOverridesOverTheStoreDefault) {
     EXPECT_EQ(none.lockout_ms, 15 * kMinute);
     EXPECT_EQ(none.max_lockout_ms, 24 * 60 * kMinute);
     EXPECT_TRUE(none.overridden.empty());
+    // A row outside the seed's 6..10 (written before the bounds were enforced) is held to it.
+    PolicyRecord wide = default_policy_record(0, "");
+    wide.min_length = 4;
+    wide.max_length = 15;
+    tx->put_policy(wide);
+    EXPECT_EQ(effective_policy(*tx, "").pin_policy.min_length(), 6);
+    EXPECT_EQ(effective_policy(*tx, "").pin_policy.max_length(), 10);
 
     auto base = default_policy_record(kStart, "admin");
     base.max_failed_attempts = 3;

@@ -7,6 +7,8 @@
 #include <portout/service.hpp>
 #include <portout/sqlite_store.hpp>
 
+#include "service/audit_chain.hpp"
+#include "service/key_ring.hpp"
 #include "service_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -24,6 +26,9 @@ namespace portout {
 namespace {
 
 using testing_support::ServiceTest;
+using testing_support::error_id_of;
+using testing_support::kStart;
+using testing_support::run_sql;
 
 TEST_F(ServiceTest, CreatesStoreAndKeyWithOwnerOnlyModes) {
     auto s = open();
@@ -217,6 +222,28 @@ TEST_F(ServiceTest, ASecondSessionOpensWhileTheFirstHoldsTheStore) {
     EXPECT_EQ(second->get_tenant("contoso").display_name, "Contoso");
 }
 
+// The audit chain of the store, written again without the events that anchor tenants' state (as
+// a portout before version 3 wrote it), with the key, as only portout itself could.
+void chain_without_anchors(const std::string& db, const std::string& key_path) {
+    std::vector<AuditRecord> events;
+    std::string store_id, sealed;
+    {
+        auto store = SqliteStore::open(db);
+        auto tx = store->begin(TxMode::Read);
+        store_id = tx->meta("store_id").value_or("");
+        sealed = tx->meta(KeyRing::kMetaAuditKey).value_or("");
+        events = tx->audit_events({});
+    }
+    run_sql(db, "DELETE FROM audit_events; DELETE FROM meta WHERE name = 'audit_head'");
+    KeyRing keys(StoreKey::load(key_path), [](const std::string& p) { return StoreKey::load(p); }, db);
+    const AuditChain chain(keys.open_audit_key(sealed, store_id), store_id);
+    auto store = SqliteStore::open(db);
+    auto tx = store->begin(TxMode::Write);
+    for (auto& e : events) e.state_mac.clear();
+    chain.append(*tx, events, "admin@contoso.com", kStart);
+    tx->commit();
+}
+
 TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
     {
         auto s = open();
@@ -224,15 +251,26 @@ TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
         s->set_pin("contoso", "602917");
     }
     // Take the file back to schema one, as an older portout left it.
+    chain_without_anchors(db, key_path);
     sql("DROP TABLE phone_numbers; DROP TABLE orders; DROP TABLE order_numbers; "
         "DROP TABLE notifications; DROP TABLE notification_consumers; DROP TABLE notification_acks; "
-        "ALTER TABLE tenants DROP COLUMN frozen; PRAGMA user_version = 1");
+        "ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
+        "ALTER TABLE audit_events DROP COLUMN state_mac; PRAGMA user_version = 1");
     auto s = open();
     EXPECT_TRUE(s->check_pin("contoso", "602917"));
     EXPECT_FALSE(s->get_tenant("contoso").port_out_frozen);
     s->add_number("contoso", "+1 425 555 0100");
     EXPECT_EQ(s->list_numbers("contoso", "", 10).size(), 1U);
     EXPECT_TRUE(s->verify_audit().is_valid);
+    // The state found at the upgrade is anchored once (the default policy and the tenant), and
+    // checked from then on.
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'SecurityStateAnchored'"), "2");
+    s.reset();
+    sql("UPDATE tenants SET failed_attempts = 0, frozen = 1 WHERE tenant_id = 'contoso'");
+    s = open();
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'SecurityStateAnchored'"), "2")
+        << "anchored once only";
+    EXPECT_EQ(error_id_of([&] { s->get_tenant("contoso"); }), "StoreTampered");
 }
 
 }  // namespace

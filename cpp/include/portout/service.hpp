@@ -143,6 +143,7 @@ enum class Operation {
     Freeze,
     Notifications,  // receive and acknowledge
     CheckpointAudit,  // sign a checkpoint of the audit chain's head (store-wide)
+    RepairState,      // take a tenant's (or the default policy's) tampered state back into use
 };
 
 // At most this many numbers in one port-out order.
@@ -221,6 +222,15 @@ public:
     // case answers false, in the time of one real check; the admin sees why in status and audit.
     bool check_pin(std::string_view tenant_id, std::string_view pin);
     PinStatus unlock_pin(std::string_view tenant_id);
+    // A tenant whose security state does not hold (StoreTampered: changed in the database by
+    // someone without the key) taken back into use, by a StoreAdmin: its PIN is removed (a new
+    // one must be set before any port-out), its failed attempts and lock cleared; its country,
+    // freeze and policy are kept as the database now holds them, named in the audit event for
+    // review; the state is anchored anew. NothingToRepair when the state holds.
+    PinStatus repair_tenant_state(std::string_view tenant_id);
+    // The store's default policy, when it does not hold, put back to the built-in default and
+    // anchored anew (StoreAdmin). NothingToRepair when it holds.
+    EffectivePolicy repair_default_policy();
 
     // Policies: the store default (tenant unset) or one tenant's.
     EffectivePolicy get_policy(std::optional<std::string_view> tenant_id);

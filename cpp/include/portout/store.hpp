@@ -126,6 +126,18 @@ struct AuditEvent {
 struct AuditRecord : AuditEvent {
     std::string prev_mac;
     std::string mac;
+    // Set on the event that records a change of a tenant's security state (or of the store's
+    // default policy, tenant ""): a MAC of that state as the change left it. The newest such
+    // event of a tenant is its state's anchor. Empty on other events.
+    std::string state_mac;
+};
+
+// A tenant's newest anchoring event, with what its neighbours in the chain say of it, so that
+// one read shows whether it still stands where it was written.
+struct StateMark {
+    AuditRecord event;
+    std::optional<std::string> mac_before;    // the MAC of the event numbered one below, if any
+    std::optional<std::string> prev_of_next;  // the prev_mac of the event numbered one above, if any
 };
 
 struct AuditQuery {
@@ -240,6 +252,12 @@ public:
     // The database server's time, for a store shared by many hosts: decisions on locks are
     // taken by one clock, not by each host's own. None for a store on this machine.
     virtual std::optional<Millis> server_time() { return std::nullopt; }
+
+    // For each of these tenants ("" for the store's default policy) that has one, its newest
+    // anchoring event (state_mac set), in one statement.
+    virtual std::vector<StateMark> state_marks(const std::vector<std::string>& tenant_ids) = 0;
+    // Whether any event anchors a state (none in a store written before anchors existed).
+    virtual bool has_state_marks() = 0;
 
     virtual std::optional<AuditRecord> last_audit_event() = 0;
     virtual void insert_audit_event(const AuditRecord& event) = 0;

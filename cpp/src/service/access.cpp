@@ -58,6 +58,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::Freeze: return "Freeze";
         case Operation::Notifications: return "Notifications";
         case Operation::CheckpointAudit: return "CheckpointAudit";
+        case Operation::RepairState: return "RepairState";
     }
     return "Unknown";
 }
@@ -106,7 +107,8 @@ std::optional<std::string> Access::refusal(Operation op, std::string_view tenant
     if (!tenant_id.empty() && !in_scope(tenant_id)) return "The tenant is outside this session's tenant scope.";
     const bool store_wide = op == Operation::SetPolicy || op == Operation::RotateKey ||
                             op == Operation::CreateTenant || op == Operation::CopyStore ||
-                            op == Operation::SetHashProfile || op == Operation::CheckpointAudit;
+                            op == Operation::SetHashProfile || op == Operation::CheckpointAudit ||
+                            op == Operation::RepairState;
     if (tenant_id.empty() && !scope_.empty() && store_wide) {
         return "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     }

@@ -1,5 +1,7 @@
 #include "service/audit_chain.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <unordered_set>
 #include <utility>
@@ -36,7 +38,27 @@ std::optional<Head> decode_head(const std::optional<std::string>& raw) {
 
 }  // namespace
 
-AuditChain::AuditChain(Secret key, std::string store_id) : mac_(std::move(key)), store_id_(std::move(store_id)) {}
+namespace {
+
+Secret state_key(const AuditMac& audit) {
+    std::string raw = audit.begin().add("portout tenant state key").finish();
+    Secret key(raw);
+    sodium_memzero(raw.data(), raw.size());
+    return key;
+}
+
+}  // namespace
+
+AuditChain::AuditChain(Secret key, std::string store_id)
+    : mac_(std::move(key)), state_(state_key(mac_)), store_id_(std::move(store_id)) {}
+
+bool AuditChain::anchors(const StateMark& m) const {
+    const auto& e = m.event;
+    if (e.state_mac.empty() || !constant_time_equal(mac_of(e), e.mac)) return false;
+    const std::string before = m.mac_before ? *m.mac_before : e.event_id == 1 ? genesis() : std::string();
+    if (!constant_time_equal(e.prev_mac, before)) return false;
+    return !m.prev_of_next || constant_time_equal(*m.prev_of_next, e.mac);
+}
 
 std::string AuditChain::genesis() const {
     return mac_.begin().add("portout audit genesis").add(store_id_).finish();
@@ -45,16 +67,19 @@ std::string AuditChain::genesis() const {
 std::string AuditChain::mac_of(const AuditRecord& e) const {
     // The number is not in the MAC: order is proven by the chain, so a moved event still
     // verifies by itself and is reported as moved, not as edited.
-    return mac_.begin()
-        .add(e.occurred_at)
+    auto b = mac_.begin();
+    b.add(e.occurred_at)
         .add(e.event_type)
         .add(e.tenant_id)
         .add(e.actor)
         .add(e.outcome)
         .add(e.reason)
         .add(e.details)
-        .add(e.prev_mac)
-        .finish();
+        .add(e.prev_mac);
+    // An anchoring event's MAC covers the state it records; other events' MACs are as they
+    // were before anchors existed.
+    if (!e.state_mac.empty()) b.add("state").add(e.state_mac);
+    return b.finish();
 }
 
 std::string AuditChain::head_mac(std::int64_t event_id, std::string_view mac) const {

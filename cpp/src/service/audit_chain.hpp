@@ -42,12 +42,21 @@ public:
     // The audit key, to seal it again under a new store key.
     const Secret& key() const noexcept { return mac_.key(); }
 
+    // A MAC under the key of tenants' security state (derived from the audit key, so it holds
+    // across key rotations and travels with the chain in a copy of the store).
+    AuditMac::Builder state_mac() const { return state_.begin(); }
+    // Whether an anchoring event is authentic and still linked into the chain where it stands
+    // (its own MAC, and its neighbours' links to it): an event moved, or one put back after the
+    // events that followed it were removed, is not.
+    bool anchors(const StateMark& mark) const;
+
 private:
     std::string genesis() const;
     std::string mac_of(const AuditRecord& e) const;
     std::string head_mac(std::int64_t event_id, std::string_view mac) const;
 
     AuditMac mac_;
+    AuditMac state_;
     std::string store_id_;
 };
 

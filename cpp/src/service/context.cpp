@@ -3,7 +3,10 @@
 #include <portout/errors.hpp>
 #include "service/access.hpp"
 #include "service/audit_chain.hpp"
+#include "service/notifications.hpp"
+#include "service/tenant_state.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -55,6 +58,82 @@ void ServiceContext::append_audit(StoreTransaction& tx, std::string_view type, s
     std::vector<AuditRecord> one;
     one.push_back(std::move(e));
     append_audit_events(tx, one);
+}
+
+void ServiceContext::append_state_change(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
+                                         const std::optional<TenantRecord>& row, std::string_view outcome,
+                                         std::string_view reason, std::string details) const {
+    AuditRecord e;
+    e.event_type = type;
+    e.tenant_id = tenant_id;
+    e.outcome = outcome;
+    e.reason = reason;
+    e.details = std::move(details);
+    e.state_mac = state_mac(*this, tx, tenant_id, row);
+    std::vector<AuditRecord> one;
+    one.push_back(std::move(e));
+    append_audit_events(tx, one);
+}
+
+void ServiceContext::note_tampered_state(StoreTransaction& tx, std::string_view tenant_id) const {
+    const bool policy = tenant_id.empty();
+    append_audit(tx, "StoreTampered", tenant_id, "Failure",
+                 policy ? "DefaultPolicyNotAuthentic" : "TenantStateNotAuthentic",
+                 "the state read is not the state portout last wrote; refused until repaired");
+    notify(*this, tx, "StoreTampered", tenant_id, "",
+           policy ? "The store's default PIN policy was changed outside portout: PIN checks are refused until a "
+                    "StoreAdmin repairs it."
+                  : "This tenant's port-out security state was changed outside portout: port-out and PIN checks "
+                    "are refused until a StoreAdmin repairs it.");
+}
+
+void ServiceContext::state_tampered(std::string_view tenant_id, StoreTransaction* write_tx) const {
+    std::unique_ptr<StoreTransaction> own;
+    if (!write_tx) {
+        own = store.begin(TxMode::Write);
+        write_tx = own.get();
+    }
+    note_tampered_state(*write_tx, tenant_id);
+    write_tx->commit();
+    if (tenant_id.empty()) {
+        throw SecurityError("StoreTampered",
+                            "The store's default PIN policy is not what portout last wrote: it was changed in the "
+                            "database by someone without the store key. Nothing that depends on it is done until a "
+                            "StoreAdmin runs Repair-PortOutTenant -DefaultPolicy.",
+                            store.location());
+    }
+    throw SecurityError("StoreTampered",
+                        "This tenant's security state (its PIN record, failed attempts, lock, freeze or policy) is "
+                        "not what portout last wrote: it was changed in the database by someone without the store "
+                        "key. Nothing is done for this tenant until a StoreAdmin runs Repair-PortOutTenant.",
+                        std::string(tenant_id));
+}
+
+void ServiceContext::require_state(StoreTransaction& tx, std::string_view tenant_id,
+                                   const std::optional<TenantRecord>& row, bool tx_writes) const {
+    std::vector<std::pair<std::string, std::optional<TenantRecord>>> rows;
+    if (!tenant_id.empty()) rows.emplace_back(std::string(tenant_id), row);
+    const auto bad = states_not_held(*this, tx, rows);
+    if (bad.empty()) return;
+    // The default policy first: it is what every tenant's checks stand on.
+    state_tampered(std::find(bad.begin(), bad.end(), "") != bad.end() ? std::string_view() : tenant_id,
+                   tx_writes ? &tx : nullptr);
+}
+
+TenantRecord ServiceContext::verified_tenant(StoreTransaction& tx, const std::string& tenant_id,
+                                             bool tx_writes) const {
+    auto row = tx.tenant(tenant_id);
+    require_state(tx, tenant_id, row, tx_writes);
+    if (!row) throw ObjectNotFoundError("TenantNotFound", "No tenant has this id.", tenant_id);
+    return std::move(*row);
+}
+
+void ServiceContext::require_states(StoreTransaction& tx, const std::vector<TenantRecord>& rows) const {
+    std::vector<std::pair<std::string, std::optional<TenantRecord>>> ids;
+    ids.reserve(rows.size());
+    for (const auto& r : rows) ids.emplace_back(r.tenant_id, r);
+    const auto bad = states_not_held(*this, tx, ids);
+    if (!bad.empty()) state_tampered(bad.front(), nullptr);
 }
 
 }  // namespace portout

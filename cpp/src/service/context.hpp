@@ -9,6 +9,7 @@
 #include <portout/service.hpp>
 #include <portout/store.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,29 @@ struct ServiceContext {
 
     void append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
                       std::string_view outcome, std::string_view reason, std::string details) const;
+    // An audit event that also anchors the security state of `tenant_id` ("": the default
+    // policy) as `tx` now holds it (`row`: the tenant as just written; none when absent). Only
+    // after the state read in `tx` was checked (verified_tenant, require_state), so that what is
+    // anchored is what portout wrote.
+    void append_state_change(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
+                             const std::optional<TenantRecord>& row, std::string_view outcome,
+                             std::string_view reason, std::string details) const;
+
+    // Throws StoreTampered unless the security state of `tenant_id` (its row as read in `tx`,
+    // none when absent, and its policy) and the store's default policy are what their anchors
+    // recorded. The finding is recorded once, with a notice to the tenant's admins: in `tx`
+    // itself when `tx_writes` (committed there: nothing may have been written in it yet), else
+    // in a transaction of its own.
+    void require_state(StoreTransaction& tx, std::string_view tenant_id, const std::optional<TenantRecord>& row,
+                       bool tx_writes) const;
+    // The tenant as `tx` reads it, its state checked (require_state); TenantNotFound when absent.
+    TenantRecord verified_tenant(StoreTransaction& tx, const std::string& tenant_id, bool tx_writes) const;
+    // The same for a page of tenants: the first whose state does not hold is refused.
+    void require_states(StoreTransaction& tx, const std::vector<TenantRecord>& rows) const;
+    // Records in `tx` (not committed) that the state of `tenant_id` ("": the default policy)
+    // does not hold: an audit event and a notice to the tenant's admins.
+    void note_tampered_state(StoreTransaction& tx, std::string_view tenant_id) const;
+    [[noreturn]] void state_tampered(std::string_view tenant_id, StoreTransaction* write_tx) const;
     // Chains `events` (type, tenant, outcome, reason and details filled in) after the last one.
     void append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events) const;
 };

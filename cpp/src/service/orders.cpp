@@ -71,11 +71,11 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     // The PIN check of issue three: counted first, verified outside any transaction.
     auto attempt = pins_.begin_pin_attempt(id);
     std::optional<Secret> upgraded;
-    const bool accepted = pins_.verify_pin_attempt(attempt, pin, upgraded);
+    const bool pin_right = pins_.verify_pin_attempt(attempt, pin, upgraded);
 
     // Everything else, and the order itself, in one transaction.
     auto tx = ctx_.store.begin(TxMode::Write);
-    pins_.record_pin_outcome(*tx, attempt, accepted, upgraded);
+    const bool accepted = pins_.record_pin_outcome(*tx, attempt, pin_right, upgraded);
     OrderRecord o;
     o.order_id = random_uuid();
     o.tenant_id = id;
@@ -91,7 +91,9 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
         // Wrong, missing, locked, unknown or frozen: the carrier cannot tell; the freeze is told
         // only to whoever gave the right PIN (so the customer learns to lift it).
         o.reason = "PinNotAccepted";
-        o.internal_reason = attempt.path == PinAttempt::Path::Evaluate ? "WrongPin" : std::string(attempt.reason());
+        o.internal_reason = attempt.path != PinAttempt::Path::Evaluate ? std::string(attempt.reason())
+                            : pin_right                                 ? "StoreTampered"
+                                                                        : "WrongPin";
     } else if (tenant && tenant->frozen) {
         o.reason = o.internal_reason = "PortOutFrozen";
     } else {
@@ -233,13 +235,13 @@ Tenant Orders::set_freeze(std::string_view raw_id, bool frozen) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::Freeze, id);
     auto tx = ctx_.store.begin(TxMode::Write);
-    auto t = require_tenant(*tx, id);
+    auto t = ctx_.verified_tenant(*tx, id, true);
     if (t.frozen == frozen) return tenant_of(t);  // nothing changes, nothing is recorded
     t.frozen = frozen;
     t.modified_at = ctx_.now();
     t.modified_by = ctx_.actor;
     tx->update_tenant(t);
-    ctx_.append_audit(*tx, frozen ? "PortOutFrozen" : "PortOutUnfrozen", id, "Success", "", "");
+    ctx_.append_state_change(*tx, frozen ? "PortOutFrozen" : "PortOutUnfrozen", id, t, "Success", "", "");
     notify(ctx_, *tx, frozen ? "PortOutFrozen" : "PortOutUnfrozen", id, "",
            std::string(frozen ? "Port-out was frozen" : "Port-out was unfrozen") + " by " + ctx_.actor + ".");
     tx->commit();

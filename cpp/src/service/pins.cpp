@@ -5,6 +5,7 @@
 #include "service/key_ring.hpp"
 #include "service/notifications.hpp"
 #include "service/policies.hpp"
+#include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
 #include "service/worker_pool.hpp"
 
@@ -52,7 +53,8 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target) {
 }
 
 std::string_view PinAttempt::reason() const {
-    static constexpr std::string_view kReason[] = {"", "UnknownTenant", "NotInUS", "PinNotSet", "Locked"};
+    static constexpr std::string_view kReason[] = {"",       "UnknownTenant", "NotInUS",
+                                                   "PinNotSet", "Locked",     "StoreTampered"};
     return kReason[static_cast<int>(path)];
 }
 
@@ -74,8 +76,8 @@ PinStatus Pins::status_of(const TenantRecord& t) const {
 PinStatus Pins::pin_status(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::ReadPinStatus, id);
-    auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
-    return status_of(require_tenant(*tx, id));
+    auto tx = ctx_.store.begin(TxMode::Read);
+    return status_of(ctx_.verified_tenant(*tx, id, false));
 }
 
 std::vector<PinStatus> Pins::list_pin_status(std::string_view after, std::size_t limit) {
@@ -100,7 +102,7 @@ PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
         EffectivePolicy policy;
         {
             auto tx = ctx_.store.begin(TxMode::Read);
-            before = require_tenant(*tx, id);
+            before = ctx_.verified_tenant(*tx, id, false);
             policy = effective_policy(*tx, id);
         }
         if (before.country != kPortOutCountry) {
@@ -137,7 +139,7 @@ PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
         }
 
         auto tx = ctx_.store.begin(TxMode::Write);
-        auto t = require_tenant(*tx, id);
+        auto t = ctx_.verified_tenant(*tx, id, true);
         if (t.pin_version != before.pin_version || t.country != before.country) continue;
         const bool first = !t.pin_record;
         const Millis at = ctx_.now();
@@ -150,8 +152,8 @@ PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
         t.lock_level = 0;
         t.pin_version += 1;
         tx->update_tenant(t);
-        ctx_.append_audit(*tx, first ? "PinSet" : "PinChanged", id, "Success", "",
-                          "hash_profile=" + std::string(to_string(ctx_.hasher.profile())));
+        ctx_.append_state_change(*tx, first ? "PinSet" : "PinChanged", id, t, "Success", "",
+                                 "hash_profile=" + std::string(to_string(ctx_.hasher.profile())));
         notify(ctx_, *tx, first ? "PinSet" : "PinChanged", id, "",
                std::string(first ? "The port-out PIN was set" : "The port-out PIN was changed") + " by " +
                    ctx_.actor + ".");
@@ -175,7 +177,14 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
     ctx_.keys.require_store_keys(*tx);
     const Millis at = ctx_.lock_time(*tx);
     std::string details;
-    if (auto t = tx->tenant(id)) {
+    auto t = tx->tenant(id);
+    bool changed = false;
+    const auto not_held = states_not_held(ctx_, *tx, {{id, t}});
+    if (!not_held.empty()) {
+        // Edited, rolled back or copied in the database: obeyed in nothing. The check fails as
+        // any other refusal does (and costs the same), and the finding is recorded below.
+        a.path = Path::Tampered;
+    } else if (t) {
         if (t->country != kPortOutCountry) {
             a.path = Path::NotInUS;
         } else if (!t->pin_record) {
@@ -202,12 +211,17 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
                     t->lock_level += 1;
                 }
                 tx->update_tenant(*t);
+                changed = true;
             }
         }
-        a.snapshot = std::move(*t);
+        a.snapshot = *t;
     }
-    ctx_.append_audit(*tx, "PinCheckAttempt", id, a.path == Path::Evaluate ? "Counted" : "Refused", a.reason(),
-                      details);
+    if (changed) {
+        ctx_.append_state_change(*tx, "PinCheckAttempt", id, t, "Counted", a.reason(), details);
+    } else {
+        ctx_.append_audit(*tx, "PinCheckAttempt", id, "Refused", a.reason(), details);
+    }
+    if (a.path == Path::Tampered) ctx_.note_tampered_state(*tx, not_held.front());
     return a;
 }
 
@@ -253,15 +267,28 @@ bool Pins::verify_pin_now(const PinAttempt& a, std::string_view pin, std::option
 }
 
 // 3. Record the outcome, in the caller's transaction.
-void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool accepted,
+bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool accepted,
                               const std::optional<Secret>& upgraded) {
     const Millis at = ctx_.now();
-    const std::string result = a.path == PinAttempt::Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
-                                                                    : std::string(a.reason());
+    std::string result = a.path == PinAttempt::Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
+                                                              : std::string(a.reason());
     auto t = tx.tenant(a.tenant_id);
+    if (a.path != PinAttempt::Path::Tampered) {
+        // Checked again in this transaction: a change made in the database between the two
+        // steps by someone without the key is caught here, and the answer is no.
+        const auto not_held = states_not_held(ctx_, tx, {{a.tenant_id, t}});
+        if (!not_held.empty()) {
+            ctx_.note_tampered_state(tx, not_held.front());
+            accepted = false;
+            result = "StoreTampered";
+            t.reset();
+        }
+    } else {
+        t.reset();  // nothing is written to a state that does not hold
+    }
     if (!t) {
         ctx_.append_audit(tx, "PinCheck", a.tenant_id, "Failure", result, "");
-        return;
+        return false;
     }
     std::string details;
     if (accepted && t->pin_version == a.snapshot.pin_version) {
@@ -277,7 +304,11 @@ void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
     t->last_check_at = at;
     t->last_check_result = result;
     tx.update_tenant(*t);
-    ctx_.append_audit(tx, "PinCheck", a.tenant_id, accepted ? "Success" : "Failure", result, details);
+    if (accepted) {  // the counters are cleared, perhaps the record rehashed: a new state
+        ctx_.append_state_change(tx, "PinCheck", a.tenant_id, t, "Success", result, details);
+    } else {  // only the time and result of the last check, which are not security state
+        ctx_.append_audit(tx, "PinCheck", a.tenant_id, "Failure", result, details);
+    }
     if (!accepted) {
         notify(ctx_, tx, "PinCheckFailed", a.tenant_id, "", "A port-out PIN check failed: " + result + ".",
                "reason=" + result + " failed_attempts=" + std::to_string(t->failed_attempts));
@@ -289,6 +320,7 @@ void Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
                "Port-out is locked after too many wrong PINs, for " + duration_text(a.lock_for) + ".",
                "until_ms=" + std::to_string(a.locked_until));
     }
+    return accepted;
 }
 
 bool Pins::check_pin(std::string_view raw_id, std::string_view pin) {
@@ -303,26 +335,72 @@ bool Pins::check_pin(std::string_view raw_id, std::string_view pin) {
     // without waiting for the disk. A power loss right after may lose it: the attempt then
     // stays counted as failed, which errs on the safe side.
     auto tx = ctx_.store.begin(TxMode::WriteUnsynced);
-    record_pin_outcome(*tx, attempt, accepted, upgraded);
+    const bool recorded = record_pin_outcome(*tx, attempt, accepted, upgraded);
     tx->commit();
-    return accepted;
+    return recorded;
 }
 
 PinStatus Pins::unlock_pin(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::UnlockPin, id);
     auto tx = ctx_.store.begin(TxMode::Write);
-    auto t = require_tenant(*tx, id);
+    auto t = ctx_.verified_tenant(*tx, id, true);
     const std::string details = "failed_attempts=" + std::to_string(t.failed_attempts) + " was_locked=" +
                                 (t.locked_until && *t.locked_until > ctx_.now() ? "true" : "false");
     t.failed_attempts = 0;
     t.locked_until.reset();
     t.lock_level = 0;
     tx->update_tenant(t);
-    ctx_.append_audit(*tx, "PinUnlocked", id, "Success", "", details);
+    ctx_.append_state_change(*tx, "PinUnlocked", id, t, "Success", "", details);
     notify(ctx_, *tx, "PinUnlocked", id, "", "Port-out PIN checks were unlocked by " + ctx_.actor + ".", details);
     tx->commit();
     return status_of(t);
+}
+
+PinStatus Pins::repair_state(std::string_view raw_id) {
+    const auto id = canonical_tenant_id(raw_id);
+    ctx_.authorize(Operation::RepairState, id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    auto row = tx->tenant(id);
+    const auto not_held = states_not_held(ctx_, *tx, {{id, row}});
+    if (std::find(not_held.begin(), not_held.end(), id) == not_held.end()) {
+        throw InvalidOperationError("NothingToRepair",
+                                    "This tenant's security state is what portout last wrote: there is nothing to "
+                                    "repair.",
+                                    id);
+    }
+    std::string details;
+    if (!row) {
+        details = "row_missing=true (the tenant's removal outside portout is taken as it stands)";
+    } else {
+        auto& t = *row;
+        const auto policy = tx->policy(id);
+        details = std::string("pin_removed=") + (t.pin_record ? "true" : "false") + " country=" + t.country +
+                  " frozen=" + (t.frozen ? "true" : "false") + " own_policy=" + (policy ? "kept" : "none") +
+                  " failed_attempts_cleared=" + std::to_string(t.failed_attempts);
+        t.pin_record.reset();
+        t.pin_key_id.clear();
+        t.pin_set_at.reset();
+        t.pin_changed_at = ctx_.now();
+        t.pin_changed_by = ctx_.actor;
+        t.pin_version += 1;
+        t.failed_attempts = 0;
+        t.locked_until.reset();
+        t.lock_level = 0;
+        t.modified_at = ctx_.now();
+        t.modified_by = ctx_.actor;
+        tx->update_tenant(t);
+    }
+    ctx_.append_state_change(*tx, "TenantStateRepaired", id, row, "Success", "StoreTampered", details);
+    notify(ctx_, *tx, "TenantStateRepaired", id, "",
+           "This tenant's port-out security state was repaired by " + ctx_.actor +
+               " after it was changed outside portout: the port-out PIN was removed; set a new one.",
+           details);
+    tx->commit();
+    if (row) return status_of(*row);
+    TenantRecord gone;
+    gone.tenant_id = id;
+    return status_of(gone);
 }
 
 }  // namespace portout

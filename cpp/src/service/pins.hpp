@@ -31,7 +31,7 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target);
 
 // One PIN check in flight, from its counting to its outcome.
 struct PinAttempt {
-    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked };
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Tampered };
     std::string tenant_id;
     Path path = Path::UnknownTenant;
     TenantRecord snapshot;
@@ -53,6 +53,7 @@ public:
     std::vector<PinStatus> list_pin_status(std::string_view after_tenant_id, std::size_t limit);
     bool check_pin(std::string_view tenant_id, std::string_view pin);
     PinStatus unlock_pin(std::string_view tenant_id);
+    PinStatus repair_state(std::string_view tenant_id);
 
     // 1. Counts the attempt, in a transaction that commits in step 2. A frozen tenant's attempt
     // is counted and verified like any other: the freeze is told only to whoever gave the right
@@ -61,8 +62,9 @@ public:
     // 2. Commits the count and verifies the PIN at once; `upgraded` gets a stronger hash of a
     // right PIN held under a weaker profile.
     bool verify_pin_attempt(PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded);
-    // 3. Records the outcome in the caller's transaction.
-    void record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
+    // 3. Records the outcome in the caller's transaction; returns whether the PIN is accepted
+    // (no when the tenant's state no longer holds).
+    bool record_pin_outcome(StoreTransaction& tx, const PinAttempt& attempt, bool accepted,
                             const std::optional<Secret>& upgraded);
 
 private:

@@ -2,6 +2,7 @@
 
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
+#include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
 
 #include <algorithm>
@@ -64,12 +65,21 @@ EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope) {
     return e;
 }
 
+std::optional<TenantRecord> Policies::require_scope(StoreTransaction& tx, const std::string& scope,
+                                                   bool tx_writes) const {
+    if (scope.empty()) {
+        ctx_.require_state(tx, "", std::nullopt, tx_writes);
+        return std::nullopt;
+    }
+    return ctx_.verified_tenant(tx, scope, tx_writes);
+}
+
 EffectivePolicy Policies::get_policy(std::optional<std::string_view> raw_id) {
     std::string scope;
     if (raw_id) scope = canonical_tenant_id(*raw_id);
     ctx_.authorize(Operation::ReadPolicy, scope);
     auto tx = ctx_.store.begin(TxMode::Read);
-    if (!scope.empty()) require_tenant(*tx, scope);
+    require_scope(*tx, scope, false);
     return effective_policy(*tx, scope);
 }
 
@@ -102,7 +112,7 @@ EffectivePolicy Policies::set_policy(std::optional<std::string_view> raw_id, con
                                    "MaxLockoutDuration must be between one second and 30 days.", scope);
     }
     auto tx = ctx_.store.begin(TxMode::Write);
-    if (!scope.empty()) require_tenant(*tx, scope);
+    const auto tenant = require_scope(*tx, scope, true);
     PolicyRecord record = tx->policy(scope).value_or(PolicyRecord{});
     record.scope = scope;
     std::string details;
@@ -129,7 +139,7 @@ EffectivePolicy Policies::set_policy(std::optional<std::string_view> raw_id, con
                                    "MaxLockoutDuration must not be shorter than LockoutDuration.", scope);
     }
     if (details.empty()) return effective;  // the transaction rolls back: nothing changed
-    ctx_.append_audit(*tx, "PolicyChanged", scope, "Success", "", details);
+    ctx_.append_state_change(*tx, "PolicyChanged", scope, tenant, "Success", "", details);
     tx->commit();
     return effective;
 }
@@ -138,12 +148,12 @@ EffectivePolicy Policies::reset_policy(std::string_view raw_id) {
     const auto scope = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::SetPolicy, scope);
     auto tx = ctx_.store.begin(TxMode::Write);
-    require_tenant(*tx, scope);
+    const auto tenant = ctx_.verified_tenant(*tx, scope, true);
     const bool had = tx->policy(scope).has_value();
     tx->delete_policy(scope);
     auto effective = effective_policy(*tx, scope);
     if (had) {
-        ctx_.append_audit(*tx, "PolicyReset", scope, "Success", "", "");
+        ctx_.append_state_change(*tx, "PolicyReset", scope, tenant, "Success", "", "");
         tx->commit();
     }
     return effective;
@@ -154,8 +164,26 @@ std::vector<Violation> Policies::test_pin_policy(std::optional<std::string_view>
     if (raw_id) scope = canonical_tenant_id(*raw_id);
     ctx_.authorize(Operation::TestPolicy, scope);
     auto tx = ctx_.store.begin(TxMode::Read);
-    if (!scope.empty()) require_tenant(*tx, scope);
+    require_scope(*tx, scope, false);
     return effective_policy(*tx, scope).pin_policy.validate(pin);
+}
+
+EffectivePolicy Policies::repair_default_policy() {
+    ctx_.authorize(Operation::RepairState);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    const auto not_held = states_not_held(ctx_, *tx, {});
+    if (not_held.empty()) {
+        throw InvalidOperationError("NothingToRepair",
+                                    "The store's default policy is what portout last wrote: there is nothing to "
+                                    "repair.",
+                                    ctx_.store.location());
+    }
+    tx->put_policy(default_policy_record(ctx_.now(), ctx_.actor));
+    ctx_.append_state_change(*tx, "DefaultPolicyRepaired", "", std::nullopt, "Success", "StoreTampered",
+                             "the built-in default policy was put back");
+    auto effective = effective_policy(*tx, "");
+    tx->commit();
+    return effective;
 }
 
 }  // namespace portout

@@ -24,9 +24,14 @@ public:
     EffectivePolicy get_policy(std::optional<std::string_view> tenant_id);
     EffectivePolicy set_policy(std::optional<std::string_view> tenant_id, const PolicyChange& change);
     EffectivePolicy reset_policy(std::string_view tenant_id);
+    EffectivePolicy repair_default_policy();
     std::vector<Violation> test_pin_policy(std::optional<std::string_view> tenant_id, std::string_view pin);
 
 private:
+    // The scope's state checked: the default policy's ("") or the tenant's (then its row, or
+    // TenantNotFound).
+    std::optional<TenantRecord> require_scope(StoreTransaction& tx, const std::string& scope, bool tx_writes) const;
+
     const ServiceContext& ctx_;
 };
 

@@ -4,6 +4,7 @@
 #include <portout/identity.hpp>
 #include "service/notifications.hpp"
 #include "service/orders.hpp"
+#include "service/tenant_state.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -24,13 +25,17 @@ TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id) 
 std::vector<TenantRecord> visible_tenants(const ServiceContext& ctx, std::string_view after, std::size_t limit) {
     limit = std::clamp<std::size_t>(limit, 1, 100000);
     const auto& scope = ctx.tenant_scope();
-    if (scope.empty()) return ctx.store.begin(TxMode::ReadOneStatement)->tenants_after(after, limit);
     auto tx = ctx.store.begin(TxMode::Read);
     std::vector<TenantRecord> out;
-    for (auto it = std::upper_bound(scope.begin(), scope.end(), after); it != scope.end() && out.size() < limit;
-         ++it) {
-        if (auto t = tx->tenant(*it)) out.push_back(std::move(*t));
+    if (scope.empty()) {
+        out = tx->tenants_after(after, limit);
+    } else {
+        for (auto it = std::upper_bound(scope.begin(), scope.end(), after); it != scope.end() && out.size() < limit;
+             ++it) {
+            if (auto t = tx->tenant(*it)) out.push_back(std::move(*t));
+        }
     }
+    ctx.require_states(*tx, out);  // in the same snapshot as the rows
     return out;
 }
 
@@ -43,8 +48,10 @@ Tenant Tenants::create_tenant(std::string_view raw_id, std::string_view display_
     auto tx = ctx_.store.begin(TxMode::Write);
     r.created_at = r.modified_at = ctx_.now();
     r.modified_by = ctx_.actor;
+    // A tenant whose row was deleted outside portout is not made anew over its history.
+    if (auto existing = tx->tenant(r.tenant_id); !existing) ctx_.require_state(*tx, r.tenant_id, std::nullopt, true);
     tx->insert_tenant(r);
-    ctx_.append_audit(*tx, "TenantCreated", r.tenant_id, "Success", "", "country=" + r.country);
+    ctx_.append_state_change(*tx, "TenantCreated", r.tenant_id, r, "Success", "", "country=" + r.country);
     tx->commit();
     return tenant_of(r);
 }
@@ -75,7 +82,10 @@ std::int64_t Tenants::import_tenants(const std::vector<std::array<std::string, 3
     events.back().outcome = "Success";
     events.back().details = "count=" + std::to_string(records.size());
     auto tx = ctx_.store.begin(TxMode::Write);
-    for (const auto& r : records) tx->insert_tenant(r);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        tx->insert_tenant(records[i]);
+        events[i].state_mac = state_mac(ctx_, *tx, records[i].tenant_id, records[i]);
+    }
     ctx_.append_audit_events(*tx, events);
     tx->commit();
     return static_cast<std::int64_t>(records.size());
@@ -84,8 +94,8 @@ std::int64_t Tenants::import_tenants(const std::vector<std::array<std::string, 3
 Tenant Tenants::get_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::ReadTenant, id);
-    auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
-    return tenant_of(require_tenant(*tx, id));
+    auto tx = ctx_.store.begin(TxMode::Read);
+    return tenant_of(ctx_.verified_tenant(*tx, id, false));
 }
 
 std::vector<Tenant> Tenants::list_tenants(std::string_view after, std::size_t limit) {
@@ -103,7 +113,7 @@ Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string
     if (country) code = canonical_country(*country);
     ctx_.authorize(Operation::UpdateTenant, id);
     auto tx = ctx_.store.begin(TxMode::Write);
-    auto r = require_tenant(*tx, id);
+    auto r = ctx_.verified_tenant(*tx, id, true);
     std::string details;
     if (name && *name != r.display_name) {
         r.display_name = *name;
@@ -117,7 +127,7 @@ Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string
     r.modified_at = ctx_.now();
     r.modified_by = ctx_.actor;
     tx->update_tenant(r);
-    ctx_.append_audit(*tx, "TenantUpdated", id, "Success", "", details);
+    ctx_.append_state_change(*tx, "TenantUpdated", id, r, "Success", "", details);
     tx->commit();
     return tenant_of(r);
 }
@@ -148,7 +158,8 @@ void Tenants::remove_tenant(std::string_view raw_id) {
                                 " numbers_released=" + std::to_string(left.numbers) +
                                 " orders_removed=" + std::to_string(left.orders) +
                                 " notifications_made_store_wide=" + std::to_string(left.notifications);
-    ctx_.append_audit(*tx, "TenantRemoved", id, "Success", "", details);
+    // Removal anchors the tenant's absence: a row put back from a backup is not taken for it.
+    ctx_.append_state_change(*tx, "TenantRemoved", id, std::nullopt, "Success", "", details);
     notify(ctx_, *tx, "TenantRemoved", "", "", "The tenant " + id + " was removed by " + ctx_.actor + ".",
            "tenant=" + id + " " + details);
     tx->commit();

@@ -18,7 +18,8 @@ namespace portout {
 Tenant tenant_of(const TenantRecord& r);
 // The tenant, or TenantNotFound.
 TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
-// A page of the tenants after `after` that the session may see (its scope, or every tenant).
+// A page of the tenants after `after` that the session may see (its scope, or every tenant),
+// each one's state checked (StoreTampered for the first that does not hold).
 std::vector<TenantRecord> visible_tenants(const ServiceContext& ctx, std::string_view after, std::size_t limit);
 
 class Tenants {

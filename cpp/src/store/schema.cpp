@@ -39,7 +39,8 @@ struct Index {
 constexpr std::string_view kSerial = "serial";
 
 // Version 1: the tenants, their PINs, policies and the audit chain. Version 2: the freeze, the
-// number inventory, port-out orders and the notification outbox.
+// number inventory, port-out orders and the notification outbox. Version 3: the audit events
+// that anchor a tenant's security state (their MAC of it).
 const std::vector<Table>& tables() {
     static const std::vector<Table> t = {
         {"meta", {{"name", K::Text, "PRIMARY KEY"}, {"value", K::Blob, "NOT NULL"}}, ""},
@@ -85,7 +86,8 @@ const std::vector<Table>& tables() {
           {"reason", K::Text, "NOT NULL"},
           {"details", K::Text, "NOT NULL"},
           {"prev_mac", K::Blob, "NOT NULL"},
-          {"mac", K::Blob, "NOT NULL"}},
+          {"mac", K::Blob, "NOT NULL"},
+          {"state_mac", K::Blob, "", 3}},
          "",
          1,
          false},
@@ -150,6 +152,7 @@ const std::vector<Index>& indexes() {
         {"phone_numbers_by_tenant", "phone_numbers", "tenant_id, number", "", 2},
         {"orders_by_tenant", "orders", "tenant_id, seq", "", 2},
         {"order_numbers_open", "order_numbers", "number", "open = 1", 2},
+        {"audit_events_state", "audit_events", "tenant_id, event_id", "state_mac IS NOT NULL", 3},
     };
     return i;
 }

@@ -120,12 +120,27 @@ NotificationRecord read_notification(const Rows& r) {
 }
 
 constexpr const char* kAuditColumns =
-    "event_id, occurred_at, event_type, tenant_id, actor, outcome, reason, details, prev_mac, mac";
+    "event_id, occurred_at, event_type, tenant_id, actor, outcome, reason, details, prev_mac, mac, state_mac";
 
 AuditRecord read_audit(const Rows& r) {
     return {{r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)},
             r.blob(8),
-            r.blob(9)};
+            r.blob(9),
+            r.optional_blob(10).value_or("")};
+}
+
+// One tenant's newest anchoring event and its neighbours' links, as `m.`-prefixed columns.
+std::string state_mark_select(const std::string& tenant_param) {
+    std::string cols;
+    for (const char* c : {"event_id", "occurred_at", "event_type", "tenant_id", "actor", "outcome", "reason",
+                          "details", "prev_mac", "mac", "state_mac"}) {
+        cols += std::string(cols.empty() ? "" : ", ") + "m." + c;
+    }
+    return "SELECT " + cols +
+           ", (SELECT p.mac FROM audit_events p WHERE p.event_id = m.event_id - 1)"
+           ", (SELECT n.prev_mac FROM audit_events n WHERE n.event_id = m.event_id + 1)"
+           " FROM (SELECT * FROM audit_events WHERE tenant_id = " +
+           tenant_param + " AND state_mac IS NOT NULL ORDER BY event_id DESC LIMIT 1) m";
 }
 
 std::string select(const char* columns, const char* rest) {
@@ -462,6 +477,21 @@ public:
     void after_import() override { s_->after_import(); }
     std::optional<Millis> server_time() override { return s_->server_time(); }
 
+    std::vector<StateMark> state_marks(const std::vector<std::string>& tenant_ids) override {
+        if (tenant_ids.empty()) return {};
+        Binder b;
+        std::string sql;
+        for (const auto& id : tenant_ids) {
+            sql += (sql.empty() ? "" : " UNION ALL ") + state_mark_select(b.add(Param::of(std::string_view(id))));
+        }
+        return all(s_->query(sql, b.params()),
+                   [](const Rows& r) { return StateMark{read_audit(r), r.optional_blob(11), r.optional_blob(12)}; });
+    }
+    bool has_state_marks() override {
+        static const std::string sql = "SELECT 1 FROM audit_events WHERE state_mac IS NOT NULL LIMIT 1";
+        return s_->query(sql, {})->next();
+    }
+
     std::optional<AuditRecord> last_audit_event() override {
         static const std::string sql = select(kAuditColumns, "FROM audit_events ORDER BY event_id DESC LIMIT 1");
         auto r = s_->query(sql, {});
@@ -470,12 +500,13 @@ public:
     }
     void insert_audit_event(const AuditRecord& e) override {
         static const std::string sql = std::string("INSERT INTO audit_events (") + kAuditColumns +
-                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         try {
             s_->execute(sql, {Param::of(e.event_id), Param::of(e.occurred_at), Param::of(std::string_view(e.event_type)),
                               Param::of(std::string_view(e.tenant_id)), Param::of(std::string_view(e.actor)),
                               Param::of(std::string_view(e.outcome)), Param::of(std::string_view(e.reason)),
-                              Param::of(std::string_view(e.details)), Param::blob(e.prev_mac), Param::blob(e.mac)});
+                              Param::of(std::string_view(e.details)), Param::blob(e.prev_mac), Param::blob(e.mac),
+                              e.state_mac.empty() ? Param::null() : Param::blob(e.state_mac)});
         } catch (const sql::UniqueViolation&) {
             throw InvalidDataError("AuditSequenceConflict", "An audit event with this number exists already.",
                                    s_->where());
