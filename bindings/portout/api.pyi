@@ -153,6 +153,21 @@ def unlock_port_out_pin(
 ) -> Any:
     """Unlock-PortOutPin: Clears failed attempts and any lock."""
 
+def repair_port_out_tenant(
+    identity: str | object | None = None,
+    *,
+    default_policy: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+) -> Any:
+    """Repair-PortOutTenant: Takes back into use a tenant whose security state was changed outside portout."""
+
 def get_port_out_pin_policy(
     identity: str | object | None = None,
     *,

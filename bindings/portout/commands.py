@@ -95,6 +95,18 @@ def _unlock_pin(inv: Invocation) -> Any:
     return status if inv["PassThru"] else None
 
 
+def _repair(inv: Invocation) -> Any:
+    if inv["DefaultPolicy"]:
+        if inv["Identity"] is not None:
+            raise UsageError("Give -Identity (a tenant) or -DefaultPolicy, not both.",
+                             error_id="AmbiguousParameterSet,Repair-PortOutTenant")
+        return _store(inv).repair_default_policy()
+    if inv["Identity"] is None:
+        raise UsageError("Give -Identity (the tenant whose state to repair) or -DefaultPolicy.",
+                         error_id="MissingParameter,Repair-PortOutTenant")
+    return _store(inv).repair_tenant_state(inv["Identity"])
+
+
 # -- policies ---------------------------------------------------------------------------------
 
 def _get_policy(inv: Invocation) -> Any:
@@ -400,6 +412,27 @@ CMDLETS: tuple[Cmdlet, ...] = (
         (_identity(), _PASS_THRU), _unlock_pin, output_type="PinStatus", impact="High",
         action="Unlock PIN", target="Identity", force=True,
         examples=(("Unlock-PortOutPin -Identity contoso.com -Force", "Unlocks without asking."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Repair", "PortOutTenant",
+        "Takes back into use a tenant whose security state was changed outside portout.",
+        "When reads of a tenant fail with StoreTampered (its PIN record, failed attempts, lock, "
+        "freeze or policy was changed in the database by someone without the store key), the "
+        "tenant is refused everything until this runs. The PIN is removed (the tenant's admin "
+        "sets a new one before any port-out), failed attempts and the lock are cleared; the "
+        "country, the freeze and the tenant's own policy are kept as the database holds them "
+        "and named in the audit event (TenantStateRepaired) for review. -DefaultPolicy puts the "
+        "built-in default policy back when the store's was changed. NothingToRepair when the "
+        "state is what portout last wrote. Asks first unless -Force or -Confirm:$false.",
+        (_identity(mandatory=False, multiple=False),
+         P("DefaultPolicy", "switch", "Repair the store's default policy instead of a tenant.")),
+        _repair, output_type="PinStatus", impact="High", action="Repair security state",
+        target="Identity", force=True,
+        examples=(("Repair-PortOutTenant -Identity contoso.com -Force",
+                   "Contoso's state was edited in the database: its PIN is removed, to be set again."),
+                  ("Repair-PortOutTenant -DefaultPolicy -Force",
+                   "The default policy was loosened in the database: the built-in one is put back.")),
         roles="StoreAdmin.",
     ),
     Cmdlet(

@@ -233,6 +233,20 @@ class Store:
         """Clear failed attempts and any lock (audited)."""
         return self._native.unlock_pin(tenant_id)
 
+    def repair_tenant_state(self, tenant_id: str) -> PinStatus:
+        """Take back into use a tenant whose security state was changed outside portout.
+
+        Only when reads of the tenant fail with ``StoreTampered`` (a StoreAdmin's call): its
+        PIN is removed (a new one must be set before any port-out), its failed attempts and
+        lock are cleared, its country, freeze and policy are kept as the database holds them and
+        named in the audit event for review. ``NothingToRepair`` when the state holds.
+        """
+        return self._native.repair_tenant_state(tenant_id)
+
+    def repair_default_policy(self) -> PolicySettings:
+        """Put the built-in default policy back when the stored one was changed outside portout."""
+        return self._native.repair_default_policy()
+
     # -- policies ----------------------------------------------------------------------------
 
     def get_policy(self, tenant_id: str | None = None) -> PolicySettings:

@@ -279,6 +279,12 @@ void init_store(py::module_& m) {
              })
         .def("unlock_pin",
              [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::unlock_pin, as_tenant(id)); })
+        .def("repair_tenant_state",
+             [](const NativeStore& s, py::handle id) {
+                 return call(s, &PortOutService::repair_tenant_state, as_tenant(id));
+             })
+        .def("repair_default_policy",
+             [](const NativeStore& s) { return call(s, &PortOutService::repair_default_policy); })
 
         .def("get_policy",
              [](const NativeStore& s, py::handle id) {
