@@ -92,7 +92,8 @@ TEST_F(PostgresStoreTest, AVersionOneStoreIsMigratedWithItsData) {
     }
     // Back to schema one, as a store of the first schema would be.
     sql("DROP TABLE phone_numbers, orders, order_numbers, notifications, notification_consumers, "
-        "notification_acks; ALTER TABLE tenants DROP COLUMN frozen; UPDATE portout_schema SET version = 1");
+        "notification_acks; ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
+        "ALTER TABLE audit_events DROP COLUMN state_mac; UPDATE portout_schema SET version = 1");
     auto store = PostgresStore::open(place_->location());
     auto tx = store->begin(TxMode::Write);
     const auto t = tx->tenant("contoso.com");

@@ -431,6 +431,49 @@ AuditRecord event(std::int64_t id, Millis at, const std::string& type, const std
     return e;
 }
 
+// The newest anchoring event of each tenant asked for, in one statement, with its neighbours'
+// links; events without a state MAC are not anchors, and a tenant without one is left out.
+TEST_P(StoreContract, StateMarksAreEachTenantsNewestAnchorWithItsNeighboursLinks) {
+    EXPECT_FALSE(read([](StoreTransaction& tx) { return tx.has_state_marks(); }));
+    write([](StoreTransaction& tx) {
+        auto e1 = event(1, 100, "TenantCreated", "a.com");
+        e1.mac = std::string(32, '\x01');
+        e1.state_mac = std::string(32, '\xA1');
+        tx.insert_audit_event(e1);
+        auto e2 = event(2, 200, "PinSet", "a.com");
+        e2.prev_mac = e1.mac;
+        e2.mac = std::string(32, '\x02');
+        e2.state_mac = std::string(32, '\xA2');
+        tx.insert_audit_event(e2);
+        auto e3 = event(3, 300, "PinCheckAttempt", "a.com");  // refused: anchors nothing
+        e3.prev_mac = e2.mac;
+        e3.mac = std::string(32, '\x03');
+        tx.insert_audit_event(e3);
+        auto e4 = event(4, 400, "StoreCreated", "");
+        e4.prev_mac = e3.mac;
+        e4.mac = std::string(32, '\x04');
+        e4.state_mac = std::string(32, '\xB4');
+        tx.insert_audit_event(e4);
+    });
+    EXPECT_TRUE(read([](StoreTransaction& tx) { return tx.has_state_marks(); }));
+    const auto marks = read([](StoreTransaction& tx) { return tx.state_marks({"a.com", "", "nobody.com"}); });
+    ASSERT_EQ(marks.size(), 2U);
+    const auto& a = marks[0].event.tenant_id == "a.com" ? marks[0] : marks[1];
+    const auto& d = marks[0].event.tenant_id == "a.com" ? marks[1] : marks[0];
+    EXPECT_EQ(a.event.event_id, 2);
+    EXPECT_EQ(a.event.state_mac, std::string(32, '\xA2'));
+    EXPECT_EQ(a.mac_before, std::string(32, '\x01'));
+    EXPECT_EQ(a.prev_of_next, std::string(32, '\x02'));
+    EXPECT_EQ(d.event.event_id, 4);
+    EXPECT_EQ(d.prev_of_next, std::nullopt) << "the newest event has no successor";
+    EXPECT_TRUE(read([](StoreTransaction& tx) { return tx.state_marks({}); }).empty());
+    // The event reads back with its state MAC; others with none.
+    const auto all = read([](StoreTransaction& tx) { return tx.audit_events({}); });
+    ASSERT_EQ(all.size(), 4U);
+    EXPECT_EQ(all[0].state_mac, std::string(32, '\xA1'));
+    EXPECT_TRUE(all[2].state_mac.empty());
+}
+
 TEST_P(StoreContract, TheAuditLogKeepsItsOrderAndRefusesAReusedNumber) {
     EXPECT_FALSE(read([](StoreTransaction& tx) { return tx.last_audit_event(); }));
     write([](StoreTransaction& tx) {
