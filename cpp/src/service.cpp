@@ -6,6 +6,7 @@
 #include "service/audit_chain.hpp"
 #include "service/audit_checkpoint.hpp"
 #include "service/audit_log.hpp"
+#include "service/check_cost.hpp"
 #include "service/context.hpp"
 #include "service/copier.hpp"
 #include "service/key_ring.hpp"
@@ -22,6 +23,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace portout {
@@ -34,6 +36,8 @@ constexpr std::string_view kMetaHashProfile = "hash_profile";
 constexpr std::string_view kMetaTestStore = "test_store";
 constexpr std::string_view kMetaAuditKey = KeyRing::kMetaAuditKey;
 constexpr std::string_view kMetaCreatedAt = "created_at";
+// The profiles the store's records may be under: its own and those it had before.
+constexpr std::string_view kMetaHashProfiles = "hash_profiles";
 
 std::string os_user() {
     if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
@@ -75,7 +79,7 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
 
 void PortOutService::assemble() {
     units_ = std::make_unique<Units>(
-        ServiceContext{*store_, *clock_, actor_, *access_, hasher_, *keys_, *audit_, *workers_, store_id_,
+        ServiceContext{*store_, *clock_, actor_, *access_, hasher_, *cost_, *keys_, *audit_, *workers_, store_id_,
                        test_clock_});
 }
 
@@ -92,9 +96,10 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                                                      const ServiceOptions& options) {
     ensure_sodium();
     if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
-    std::optional<std::string> meta_key_id, meta_profile, meta_test, rotation, legacy_id, legacy_path;
+    std::optional<std::string> meta_key_id, meta_profile, meta_test, rotation, legacy_id, legacy_path, meta_profiles;
     {
         auto tx = store->begin(TxMode::Read);
+        meta_profiles = tx->meta(kMetaHashProfiles);
         meta_key_id = tx->meta(kMetaKeyId);
         meta_profile = tx->meta(kMetaHashProfile);
         meta_test = tx->meta(kMetaTestStore);
@@ -148,6 +153,17 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
 
     std::unique_ptr<PortOutService> service(new PortOutService(std::move(store), options, profile));
     const std::string key_id = key.key_id();
+    // Every check costs what one at the costliest profile in use costs (check_cost.hpp).
+    auto profiles_in_use = parse_profile_list(meta_profiles.value_or(""));
+    if (meta_profile) {
+        if (const auto recorded = parse_hash_profile(*meta_profile)) profiles_in_use.push_back(*recorded);
+    }
+    service->cost_ = std::make_unique<CheckCost>(costliest_profile(profile, profiles_in_use), *service->workers_);
+    if (std::find(profiles_in_use.begin(), profiles_in_use.end(), profile) == profiles_in_use.end()) {
+        profiles_in_use.push_back(profile);
+    }
+    std::sort(profiles_in_use.begin(), profiles_in_use.end());
+    profiles_in_use.erase(std::unique(profiles_in_use.begin(), profiles_in_use.end()), profiles_in_use.end());
     {
         auto* raw = service->store_.get();
         service->keys_ = std::make_unique<KeyRing>(
@@ -181,6 +197,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             tx->set_meta(kMetaHashProfile, to_string(profile));
             tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
             tx->set_meta(kMetaCreatedAt, std::to_string(now));
+            tx->set_meta(kMetaHashProfiles, to_string(profile));
             Secret audit_key(random_bytes(AuditMac::kSize));
             tx->set_meta(kMetaAuditKey, KeyRing::seal_audit_key(*service->keys_->current(), audit_key, store_id));
             tx->put_policy(default_policy_record(now, service->actor_));
@@ -197,6 +214,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             const auto recorded = tx->meta(kMetaHashProfile).value_or("");
             if (recorded != to_string(profile)) {
                 tx->set_meta(kMetaHashProfile, to_string(profile));
+                tx->set_meta(kMetaHashProfiles, profile_list(profiles_in_use));
                 service->units_->context.append_audit(
                     *tx, "HashProfileChanged", "", "Success", "",
                     "from=" + recorded + " to=" + std::string(to_string(profile)));

@@ -7,6 +7,7 @@
 #include <portout/sqlite_store.hpp>
 #include "service/access.hpp"
 #include "service/audit_chain.hpp"
+#include "service/check_cost.hpp"
 #include "service/key_ring.hpp"
 #include "service/worker_pool.hpp"
 
@@ -27,7 +28,7 @@ using testing_support::TempDir;
 class ContextTest : public ::testing::Test {
 protected:
     ServiceContext context(const Access& access) {
-        return ServiceContext{*store, clock, actor, access, hasher, keys, audit, workers, store_id, true};
+        return ServiceContext{*store, clock, actor, access, hasher, cost, keys, audit, workers, store_id, true};
     }
     std::vector<AuditRecord> events() {
         auto tx = store->begin(TxMode::Read);
@@ -44,6 +45,7 @@ protected:
     std::string store_id = "store-1";
     AuditChain audit{Secret(std::string(32, 'k')), store_id};
     WorkerPool workers;
+    CheckCost cost{HashProfile::Test, workers};
 };
 
 TEST_F(ContextTest, AnAllowedOperationWritesNothing) {

@@ -179,6 +179,7 @@ struct ServiceOptions {
 class WorkerPool;
 class Access;
 class AuditChain;
+class CheckCost;
 class KeyRing;
 
 class PortOutService {
@@ -310,6 +311,7 @@ private:
     std::string actor_;
     std::unique_ptr<Access> access_;
     PinHasher hasher_;
+    std::unique_ptr<CheckCost> cost_;
     std::string store_id_;
     std::unique_ptr<AuditChain> audit_;
 

@@ -18,6 +18,7 @@ namespace portout {
 
 class Access;
 class AuditChain;
+class CheckCost;
 class KeyRing;
 class WorkerPool;
 
@@ -27,6 +28,7 @@ struct ServiceContext {
     const std::string& actor;
     const Access& access;
     const PinHasher& hasher;
+    CheckCost& cost;  // what every PIN check costs, whatever its path
     KeyRing& keys;
     const AuditChain& audit;
     WorkerPool& workers;

@@ -2,6 +2,7 @@
 
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
+#include "service/check_cost.hpp"
 #include "service/key_ring.hpp"
 #include "service/notifications.hpp"
 #include "service/policies.hpp"
@@ -259,9 +260,9 @@ bool Pins::verify_pin_attempt(PinAttempt& a, std::string_view pin, std::optional
 
 // Verify, or spend the same time on nothing.
 bool Pins::verify_pin_now(const PinAttempt& a, std::string_view pin, std::optional<Secret>& upgraded) const {
-    if (a.path != PinAttempt::Path::Evaluate) return ctx_.hasher.verify_nothing(pin);
+    if (a.path != PinAttempt::Path::Evaluate) return ctx_.cost.refuse(pin);
     const auto encoded = ctx_.keys.open_pin_record(a.snapshot);
-    const bool accepted = ctx_.hasher.verify(encoded.view(), pin);
+    const bool accepted = ctx_.cost.verify(encoded.view(), pin);
     if (accepted && ctx_.hasher.is_weaker(encoded.view())) upgraded = ctx_.hasher.hash(pin);
     return accepted;
 }
