@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -210,6 +211,23 @@ TEST_F(TenantStateTest, RemovingTheAnchorsToHideARollbackBreaksTheChain) {
         "audit_events WHERE tenant_id = 'contoso' AND state_mac IS NOT NULL)");
     EXPECT_FALSE(s->check_pin("contoso", "602917"));
     EXPECT_EQ(error_id_of([&] { s->pin_status("contoso"); }), "StoreTampered");
+}
+
+// A page of many tenants is checked at once (in groups: SQLite joins at most 500 SELECTs).
+TEST_F(TenantStateTest, ALongPageIsCheckedWholeAndOneEditedTenantInItIsNamed) {
+    auto s = open();
+    std::vector<std::array<std::string, 3>> rows;
+    for (int i = 0; i < 1200; ++i) rows.push_back({"t" + std::to_string(10000 + i) + ".example", "T", "US"});
+    s->import_tenants(rows);
+    EXPECT_EQ(s->list_pin_status("", 5000).size(), 1200U);
+    sql("UPDATE tenants SET frozen = 1 WHERE tenant_id = 't10777.example'");
+    try {
+        s->list_tenants("", 5000);
+        ADD_FAILURE() << "an edited tenant in the page was not found";
+    } catch (const SecurityError& e) {
+        EXPECT_EQ(e.error_id(), "StoreTampered");
+        EXPECT_EQ(e.target(), "t10777.example");
+    }
 }
 
 TEST_F(TenantStateTest, StateHoldsAcrossAKeyRotationAndLockExpiry) {

@@ -2,6 +2,7 @@
 
 #include <portout/errors.hpp>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -478,14 +479,21 @@ public:
     std::optional<Millis> server_time() override { return s_->server_time(); }
 
     std::vector<StateMark> state_marks(const std::vector<std::string>& tenant_ids) override {
-        if (tenant_ids.empty()) return {};
-        Binder b;
-        std::string sql;
-        for (const auto& id : tenant_ids) {
-            sql += (sql.empty() ? "" : " UNION ALL ") + state_mark_select(b.add(Param::of(std::string_view(id))));
+        // SQLite joins at most 500 SELECTs in one compound statement: a page of tenants is
+        // asked for in groups well under that.
+        constexpr std::size_t kGroup = 100;
+        std::vector<StateMark> out;
+        for (std::size_t from = 0; from < tenant_ids.size(); from += kGroup) {
+            Binder b;
+            std::string sql;
+            for (std::size_t i = from; i < std::min(tenant_ids.size(), from + kGroup); ++i) {
+                sql += (sql.empty() ? "" : " UNION ALL ") +
+                       state_mark_select(b.add(Param::of(std::string_view(tenant_ids[i]))));
+            }
+            auto r = s_->query(sql, b.params());
+            while (r->next()) out.push_back(StateMark{read_audit(*r), r->optional_blob(11), r->optional_blob(12)});
         }
-        return all(s_->query(sql, b.params()),
-                   [](const Rows& r) { return StateMark{read_audit(r), r.optional_blob(11), r.optional_blob(12)}; });
+        return out;
     }
     bool has_state_marks() override {
         static const std::string sql = "SELECT 1 FROM audit_events WHERE state_mac IS NOT NULL LIMIT 1";
