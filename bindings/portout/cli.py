@@ -627,10 +627,21 @@ def _main(args: list[str], options: Options) -> int:
         out.write(completion_script())
         return EXIT_OK
     if command.lower() in ("-file", "--file"):
-        if len(rest) != 1:
-            err.write("portout -File takes one script path.\n" + _USAGE)
+        if not rest:
+            err.write("portout -File takes a script path, then the script's parameters.\n" + _USAGE)
             return EXIT_USAGE
-        return run_script(rest[0], options)
+        from portout.host.script import run_file
+
+        def read_secret(cmdlet: Cmdlet, p: Parameter) -> str:
+            if options.inp.isatty():
+                return _ask_secret(cmdlet, p)
+            line = options.inp.readline(SECRET_READ_LIMIT)
+            if not line:
+                raise _usage(f"{cmdlet.name} needs -{p.name}: standard input ended before it was read.",
+                             f"SecretNotProvided,{cmdlet.name}", p.name)
+            return line.rstrip("\n").rstrip("\r")
+        return run_file(rest[0], rest[1:], cmdlets=CMDLETS, out=out, err=err, inp=options.inp,
+                        ensure_session=options.connect, read_secret=read_secret)
     return run_command([Token(command), *(Token(a) for a in rest)], options)
 
 

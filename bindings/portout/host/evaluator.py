@@ -1,0 +1,1055 @@
+"""Running a parsed script: scopes and variables, statements, pipelines that stream, functions,
+errors as PowerShell has them (non-terminating ones written and kept in $Error, terminating
+ones caught by try/catch), and the calls into the cmdlets and the built-in commands."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
+
+from portout.cmdlet import Cmdlet, Host, pascal
+from portout.errors import PortOutError
+from portout.host import nodes as n
+from portout.host import values as v
+from portout.host.errors import ScriptRuntimeError
+from portout.host.values import NOTHING, Hashtable, PSObject, ScriptBlockValue, SecureString
+
+ERROR_ACTIONS = ("Stop", "Continue", "SilentlyContinue", "Ignore")
+_COMMON = {"erroraction": "ErrorAction", "ea": "ErrorAction", "errorvariable": "ErrorVariable",
+           "ev": "ErrorVariable", "warningaction": "WarningAction", "wa": "WarningAction",
+           "verbose": "Verbose", "vb": "Verbose", "outvariable": "OutVariable", "ov": "OutVariable",
+           "debug": "Debug", "informationaction": "InformationAction"}
+
+
+# -- flow -------------------------------------------------------------------------------------
+
+class Flow(Exception):
+    pass
+
+
+class BreakFlow(Flow):
+    def __init__(self, label: str = "") -> None:
+        self.label = label.lower()
+
+
+class ContinueFlow(Flow):
+    def __init__(self, label: str = "") -> None:
+        self.label = label.lower()
+
+
+class ReturnFlow(Flow):
+    pass
+
+
+class ExitFlow(Flow):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+class ErrorRecordValue:
+    """An error as a script sees it ($_ in catch, $Error): PowerShell's ErrorRecord members."""
+
+    def __init__(self, exception: PortOutError, command: str = "", line: int = 0, column: int = 0,
+                 line_text: str = "", script: str = "", thrown: Any = None) -> None:
+        self.exception = exception
+        self.command = command
+        self.line = line
+        self.column = column
+        self.line_text = line_text
+        self.script = script
+        self.thrown = thrown
+
+    @property
+    def fully_qualified_error_id(self) -> str:
+        return self.exception.error_id
+
+    def ps_member(self, name: str) -> Any:
+        lower = name.lower()
+        exc = self.exception
+        if lower == "exception":
+            return PSObject({"Message": exc.message, "ErrorId": exc.error_id,
+                             "TypeName": type(exc).__name__, "Target": exc.target})
+        if lower == "fullyqualifiederrorid":
+            return exc.error_id
+        if lower == "categoryinfo":
+            return PSObject({"Category": exc.category, "Activity": self.command,
+                             "Reason": type(exc).__name__, "TargetName": exc.target,
+                             "TargetType": "String"})
+        if lower == "targetobject":
+            return exc.target or None
+        if lower == "invocationinfo":
+            return PSObject({"ScriptLineNumber": self.line, "OffsetInLine": self.column,
+                             "Line": self.line_text, "ScriptName": self.script,
+                             "MyCommand": self.command})
+        if lower == "scriptstacktrace":
+            return f"at <ScriptBlock>, {self.script or '<No file>'}: line {self.line}"
+        if lower == "errordetails":
+            return None
+        if lower == "message":
+            return exc.message
+        return None
+
+    def to_text(self) -> str:
+        if self.thrown is not None and not isinstance(self.thrown, str):
+            return v.to_string(self.thrown)
+        return self.exception.message
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def render(self) -> str:
+        """As PowerShell writes an error: the command and message, where, and the ids."""
+        exc = self.exception
+        head = f"{self.command} : {exc.message}" if self.command else exc.message
+        text = head + "\n"
+        if self.line:
+            text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
+            if self.line_text:
+                text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
+        target = exc.target or ""
+        text += (f"    + CategoryInfo          : {exc.category}: ({target}:String) [{self.command}], "
+                 f"{type(exc).__name__}\n"
+                 f"    + FullyQualifiedErrorId : {exc.error_id}\n")
+        return text
+
+
+class ScriptTerminatingError(Exception):
+    """A terminating error on its way to a catch, or out of the script."""
+
+    def __init__(self, record: ErrorRecordValue) -> None:
+        super().__init__(record.exception.message)
+        self.record = record
+
+
+# -- scopes -----------------------------------------------------------------------------------
+
+class Scope:
+    def __init__(self, parent: Optional["Scope"] = None, kind: str = "") -> None:
+        self.vars: dict[str, tuple[str, Any]] = {}
+        self.parent = parent
+        self.kind = kind  # "global", "script", "function"
+
+    def find(self, name: str) -> Optional["Scope"]:
+        key = name.lower()
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if key in scope.vars:
+                return scope
+            scope = scope.parent
+        return None
+
+    def get(self, name: str) -> tuple[bool, Any]:
+        scope = self.find(name)
+        if scope is None:
+            return False, None
+        return True, scope.vars[name.lower()][1]
+
+    def set(self, name: str, value: Any) -> None:
+        key = name.lower()
+        shown = self.vars[key][0] if key in self.vars else name
+        self.vars[key] = (shown, value)
+
+    def up_to(self, kind: str) -> "Scope":
+        scope: Scope = self
+        while scope.kind != kind and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+class Function:
+    def __init__(self, node: n.Function) -> None:
+        self.name = node.name
+        self.block = node.body
+
+
+# -- the runtime ------------------------------------------------------------------------------
+
+class Runtime:
+    """One script run: its scopes, functions, streams and the way to the store."""
+
+    def __init__(self, *, host: Host, out: TextIO, err: TextIO,
+                 ensure_session: Callable[[], Any] = lambda: None,
+                 read_secret: Optional[Callable[[Cmdlet, Any], str]] = None,
+                 read_line: Optional[Callable[[str], Optional[str]]] = None,
+                 cmdlets: Optional[dict[str, Cmdlet]] = None,
+                 script_path: str = "", source: str = "") -> None:
+        from portout.host import builtins
+
+        self.host = host
+        self.out = out
+        self.err = err
+        self.ensure_session = ensure_session
+        self.read_secret = read_secret
+        self.read_line = read_line
+        self.cmdlets = cmdlets or {}
+        self.builtins = builtins.BUILTINS
+        self.script_path = script_path
+        self.lines = source.splitlines()
+        self.global_scope = Scope(kind="global")
+        self.script_scope = Scope(self.global_scope, kind="script")
+        self.functions: dict[str, Function] = {}
+        self.errors: list[ErrorRecordValue] = []
+        self.matches: dict[Any, Any] = Hashtable()
+        g = self.global_scope
+        for name, value in (("ErrorActionPreference", "Continue"), ("WarningPreference", "Continue"),
+                            ("VerbosePreference", "SilentlyContinue"), ("WhatIfPreference", False),
+                            ("ConfirmPreference", "High"), ("OFS", " "), ("Error", self.errors),
+                            ("true", True), ("false", False), ("null", None),
+                            ("PSScriptRoot", os.path.dirname(os.path.abspath(script_path)) if script_path else ""),
+                            ("PSCommandPath", os.path.abspath(script_path) if script_path else ""),
+                            ("Matches", self.matches), ("Host", PSObject({"Name": "portout"})),
+                            ("PSVersionTable", Hashtable({"PSVersion": "7.4", "PSEdition": "portout"}))):
+            g.set(name, value)
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, script: n.Script, arguments: list[Any]) -> int:
+        from portout.host.formatting import OutDefault
+
+        scope = self.script_scope
+        try:
+            self.bind_parameters(script.block.params, arguments, scope, "script")
+            for statement in script.block.statements:
+                sink = OutDefault(self.out)
+                try:
+                    for item in self.statement(statement, scope):
+                        sink.feed(item)
+                finally:
+                    sink.flush()
+        except ExitFlow as done:
+            return done.code
+        except ScriptTerminatingError as stopped:
+            self.err.write(stopped.record.render())
+            return 1
+        except ReturnFlow:
+            return 0
+        except (BreakFlow, ContinueFlow):
+            return 0
+        return 0
+
+    def where(self, node: n.Node) -> tuple[int, int, str]:
+        text = self.lines[node.line - 1] if 0 < node.line <= len(self.lines) else ""
+        return node.line, node.column, text
+
+    def record(self, error: PortOutError, node: n.Node, command: str = "", thrown: Any = None) -> ErrorRecordValue:
+        line, column, text = self.where(node)
+        return ErrorRecordValue(error, command, line, column, text, self.script_path, thrown)
+
+    def fail(self, node: n.Node, message: str, error_id: str = "RuntimeException",
+             target: str = "") -> ScriptTerminatingError:
+        return ScriptTerminatingError(self.record(ScriptRuntimeError(message, error_id=error_id, target=target,
+                                                                     line=node.line, column=node.column), node))
+
+    # -- parameters ----------------------------------------------------------------------
+
+    def bind_parameters(self, params: list[n.Parameter], arguments: list[Any], scope: Scope,
+                        what: str) -> None:
+        """A param( ) block bound from `arguments`: ("-Name", value) pairs and positional values."""
+        named: dict[str, Any] = {}
+        positional: list[Any] = []
+        by_name = {p.name.lower(): p for p in params}
+        i = 0
+        while i < len(arguments):
+            arg = arguments[i]
+            if isinstance(arg, tuple) and arg and arg[0] == "-":
+                _, name, value, has_value = arg
+                p = by_name.get(name.lower()) or next(
+                    (q for q in params if q.name.lower().startswith(name.lower())), None)
+                if p is None:
+                    if name.lower() in _COMMON:
+                        i += 1
+                        continue
+                    raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
+                        f"A parameter cannot be found that matches parameter name '{name}'.",
+                        error_id=f"NamedParameterNotFound,{what}", target=name)))
+                if not has_value:
+                    if p.type_name in ("switch", "bool") and p.type_name == "switch":
+                        value = True
+                    elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
+                                                         and arguments[i + 1][:1] == ("-",)):
+                        i += 1
+                        value = arguments[i]
+                    elif p.type_name == "switch":
+                        value = True
+                    else:
+                        raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
+                            f"Missing an argument for parameter '{p.name}'.",
+                            error_id=f"MissingArgument,{what}", target=p.name)))
+                named[p.name.lower()] = value
+            else:
+                positional.append(arg)
+            i += 1
+        rest: list[Any] = []
+        for p in params:
+            key = p.name.lower()
+            if key in named:
+                value = named[key]
+            elif p.type_name != "switch" and positional:
+                value = positional.pop(0)
+            elif p.mandatory:
+                raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
+                    f"Missing an argument for the mandatory parameter '{p.name}'.",
+                    error_id=f"MissingMandatoryParameter,{what}", target=p.name)))
+            elif p.default is not None:
+                value = self.value(p.default, scope)
+            else:
+                value = False if p.type_name == "switch" else None
+            if p.type_name and value is not None and p.type_name not in ("object",):
+                try:
+                    value = v.cast(p.type_name, value)
+                except ScriptRuntimeError as error:
+                    raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
+                        f"Cannot process argument transformation on parameter '{p.name}'. {error.message}",
+                        error_id=f"ParameterArgumentTransformationError,{what}", target=p.name))) from None
+            scope.set(p.name, value)
+        rest.extend(positional)
+        scope.set("args", rest)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def statements(self, statements: list[n.Node], scope: Scope) -> Iterator[Any]:
+        for statement in statements:
+            yield from self.statement(statement, scope)
+
+    def statement(self, node: n.Node, scope: Scope) -> Iterator[Any]:
+        if isinstance(node, n.Pipeline):
+            yield from self.pipeline(node, scope)
+        elif isinstance(node, n.Assignment):
+            self.assign(node, scope)
+        elif isinstance(node, n.If):
+            for condition, block in node.clauses:
+                if v.to_bool(self.value(condition, scope)):
+                    yield from self.statements(block.statements, scope)
+                    return
+            if node.otherwise is not None:
+                yield from self.statements(node.otherwise.statements, scope)
+        elif isinstance(node, n.Foreach):
+            for item in v.items(self.value(node.iterable, scope)):
+                self.set_variable(node.variable, item, scope)
+                try:
+                    yield from self.statements(node.body.statements, scope)
+                except BreakFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                    break
+                except ContinueFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                    continue
+        elif isinstance(node, n.For):
+            if node.init is not None:
+                for _ in self.statement(node.init, scope):
+                    pass
+            while node.condition is None or v.to_bool(self.value(node.condition, scope)):
+                try:
+                    yield from self.statements(node.body.statements, scope)
+                except BreakFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                    break
+                except ContinueFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                if node.step is not None:
+                    for _ in self.statement(node.step, scope):
+                        pass
+        elif isinstance(node, n.While):
+            first = node.do
+            while first or (v.to_bool(self.value(node.condition, scope)) != node.until):
+                first = False
+                try:
+                    yield from self.statements(node.body.statements, scope)
+                except BreakFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                    break
+                except ContinueFlow as flow:
+                    if flow.label and flow.label != node.label:
+                        raise
+                if node.do and (v.to_bool(self.value(node.condition, scope)) == node.until):
+                    break
+        elif isinstance(node, n.Switch):
+            yield from self.switch(node, scope)
+        elif isinstance(node, n.Try):
+            yield from self.try_(node, scope)
+        elif isinstance(node, n.Throw):
+            self.throw(node, scope)
+        elif isinstance(node, n.Return):
+            if node.value is not None:
+                yield from self.output_of(node.value, scope)
+            raise ReturnFlow()
+        elif isinstance(node, n.Break):
+            raise BreakFlow(node.label)
+        elif isinstance(node, n.Continue):
+            raise ContinueFlow(node.label)
+        elif isinstance(node, n.Exit):
+            code = 0
+            if node.value is not None:
+                try:
+                    code = int(v.to_number(self.value(node.value, scope)))
+                except ScriptRuntimeError:
+                    code = 1
+            raise ExitFlow(code)
+        elif isinstance(node, n.Function):
+            self.functions[node.name.lower()] = Function(node)
+        else:
+            yield from self.output_of(node, scope)
+
+    def output_of(self, node: n.Node, scope: Scope) -> Iterator[Any]:
+        """What a statement writes: a pipeline's objects, or an expression's value unrolled."""
+        if isinstance(node, n.Pipeline):
+            yield from self.pipeline(node, scope)
+            return
+        if isinstance(node, (n.If, n.Foreach, n.For, n.While, n.Switch, n.Try, n.Assignment)):
+            yield from self.statement(node, scope)
+            return
+        value = self.expression(node, scope)
+        if value is NOTHING:
+            return
+        if isinstance(value, (list, tuple)):
+            yield from value
+        else:
+            yield value
+
+    def value(self, node: n.Node, scope: Scope) -> Any:
+        """A statement or expression as one value: several objects an array, one itself."""
+        if isinstance(node, (n.Pipeline, n.If, n.Foreach, n.For, n.While, n.Switch, n.Try)):
+            return v.unwrap(list(self.statement(node, scope)))
+        if isinstance(node, n.Assignment):
+            self.assign(node, scope)
+            return NOTHING
+        return self.expression(node, scope)
+
+    def switch(self, node: n.Switch, scope: Scope) -> Iterator[Any]:
+        subject = self.value(node.value, scope)
+        for item in (v.items(subject) if isinstance(subject, (list, tuple)) else [subject]):
+            matched = False
+            try:
+                for clause in node.clauses:
+                    if clause.pattern is None:
+                        continue
+                    if self.clause_matches(node, clause.pattern, item, scope):
+                        matched = True
+                        scope.set("_", item)
+                        scope.set("PSItem", item)
+                        yield from self.statements(clause.body.statements, scope)
+                if not matched:
+                    for clause in node.clauses:
+                        if clause.pattern is None:
+                            scope.set("_", item)
+                            scope.set("PSItem", item)
+                            yield from self.statements(clause.body.statements, scope)
+            except BreakFlow as flow:
+                if flow.label and flow.label != getattr(node, "label", ""):
+                    raise
+                return
+            except ContinueFlow as flow:
+                if flow.label and flow.label != getattr(node, "label", ""):
+                    raise
+                continue
+
+    def clause_matches(self, node: n.Switch, pattern: n.Node, item: Any, scope: Scope) -> bool:
+        if isinstance(pattern, n.ScriptBlockExpr):
+            return v.to_bool(self.run_block_value(pattern.block, scope, dollar_under=item))
+        value = self.expression(pattern, scope)
+        prefix = "c" if node.case_sensitive else ""
+        if node.mode == "wildcard":
+            return bool(v.compare(prefix + "like", v.to_string(item), value))
+        if node.mode == "regex":
+            return bool(v.compare(prefix + "match", v.to_string(item), value, self.matches))
+        if isinstance(value, str):
+            return bool(v.compare(prefix + "eq", v.to_string(item), value))
+        return bool(v.compare(prefix + "eq", item, value))
+
+    def try_(self, node: n.Try, scope: Scope) -> Iterator[Any]:
+        try:
+            yield from self.statements(node.body.statements, scope)
+        except ScriptTerminatingError as stopped:
+            handler = self.handler(node, stopped.record)
+            if handler is None:
+                raise
+            scope.set("_", stopped.record)
+            scope.set("PSItem", stopped.record)
+            yield from self.statements(handler.body.statements, scope)
+        finally:
+            if node.final is not None:
+                for item in self.statements(node.final.statements, scope):
+                    yield item
+
+    def handler(self, node: n.Try, record: ErrorRecordValue) -> Optional[n.Catch]:
+        names = {c.__name__.lower() for c in type(record.exception).__mro__}
+        for catch in node.catches:
+            if not catch.types:
+                return catch
+            for t in catch.types:
+                key = t.split(".")[-1]
+                if key in ("exception", "runtimeexception") or key in names:
+                    return catch
+                if key == "itemnotfoundexception" and "objectnotfounderror" in names:
+                    return catch
+                if key == "unauthorizedaccessexception" and "permissiondeniederror" in names:
+                    return catch
+                if key == "argumentexception" and "invalidargumenterror" in names:
+                    return catch
+                if key == "invalidoperationexception" and "invalidoperationerror" in names:
+                    return catch
+        return None
+
+    def throw(self, node: n.Throw, scope: Scope) -> None:
+        value = self.value(node.value, scope) if node.value is not None else None
+        if isinstance(value, ErrorRecordValue):
+            raise ScriptTerminatingError(value)
+        if value is None:
+            found, current = scope.get("_")
+            if found and isinstance(current, ErrorRecordValue):
+                raise ScriptTerminatingError(current)
+            message = "ScriptHalted"
+        else:
+            message = v.to_string(value)
+        error = ScriptRuntimeError(message, error_id=message, line=node.line, column=node.column)
+        error.category = "OperationStopped"  # type: ignore[misc]
+        raise ScriptTerminatingError(self.record(error, node, thrown=value))
+
+    # -- variables -----------------------------------------------------------------------
+
+    def get_variable(self, node: n.Variable, scope: Scope) -> Any:
+        name = node.name
+        if node.scope == "env":
+            return os.environ.get(name)
+        lower = name.lower()
+        if lower in ("_", "psitem"):
+            found, value = scope.get("_")
+            return value if found else None
+        if lower == "matches":
+            return self.matches
+        if lower == "?":
+            return True
+        target = scope
+        if node.scope == "script":
+            target = scope.up_to("script")
+        elif node.scope == "global":
+            target = self.global_scope
+        found, value = target.get(name)
+        if not found:
+            return None
+        return value
+
+    def set_variable(self, node: n.Variable, value: Any, scope: Scope) -> None:
+        if node.scope == "env":
+            raise self.fail(node, "$env: variables are read-only in portout scripts.", "EnvironmentReadOnly")
+        lower = node.name.lower()
+        if lower in ("true", "false", "null"):
+            if lower == "null":
+                return  # $null = ... discards
+            raise self.fail(node, f"Cannot overwrite variable {node.name} because it is read-only or constant.",
+                            "VariableNotWritable")
+        if lower == "erroractionpreference":
+            text = v.to_string(value)
+            match = next((a for a in ERROR_ACTIONS if a.lower() == text.lower()), None)
+            if match is None:
+                raise self.fail(node, "$ErrorActionPreference takes Stop, Continue, SilentlyContinue or Ignore.",
+                                "InvalidErrorActionPreference")
+            value = match
+        target = scope
+        if node.scope == "script":
+            target = scope.up_to("script")
+        elif node.scope == "global":
+            target = self.global_scope
+        target.set(node.name, value)
+
+    def preference(self, name: str, scope: Scope) -> Any:
+        return scope.get(name)[1]
+
+    # -- assignment ----------------------------------------------------------------------
+
+    def assign(self, node: n.Assignment, scope: Scope) -> None:
+        target = node.target
+        type_name = ""
+        if isinstance(target, n.Cast):
+            type_name = target.type_name
+            target = target.operand
+        if node.op in ("++", "--"):
+            current = self.expression(target, scope)
+            new: Any = v.add(current, 1) if node.op == "++" else v.subtract(current, 1)
+        else:
+            rhs = node.value
+            if isinstance(rhs, (n.Pipeline, n.If, n.Foreach, n.For, n.While, n.Switch, n.Try)):
+                new = v.unwrap(list(self.statement(rhs, scope)))
+            elif isinstance(rhs, n.Assignment):
+                self.assign(rhs, scope)
+                new = self.expression(rhs.target if not isinstance(rhs.target, n.Cast) else rhs.target.operand, scope)
+            else:
+                new = self.expression(rhs, scope)
+                if new is NOTHING:
+                    new = None
+            if node.op != "=":
+                current = self.expression(target, scope)
+                op = {"+=": v.add, "-=": v.subtract, "*=": v.multiply, "/=": v.divide, "%=": v.modulo}[node.op]
+                new = self.guard(node, lambda: op(current, new))
+        if type_name:
+            new = self.guard(node, lambda: v.cast(type_name, new))
+        if isinstance(target, n.Variable):
+            self.set_variable(target, new, scope)
+        elif isinstance(target, n.Member):
+            owner = self.expression(target.target, scope)
+            self.guard(target, lambda: v.set_member(owner, target.name, new))
+        elif isinstance(target, n.Index):
+            owner = self.expression(target.target, scope)
+            key = self.expression(target.index, scope)
+            self.guard(target, lambda: v.set_index(owner, key, new))
+        else:
+            raise self.fail(node, "The left side of an assignment is a variable, a property or an element.",
+                            "InvalidLeftHandSide")
+
+    def guard(self, node: n.Node, fn: Callable[[], Any]) -> Any:
+        """Runs `fn`; an error of the script's values becomes a terminating error here."""
+        try:
+            return fn()
+        except ScriptRuntimeError as error:
+            if not error.line:
+                error.line, error.column = node.line, node.column
+            raise ScriptTerminatingError(self.record(error, node)) from None
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def expression(self, node: n.Node, scope: Scope) -> Any:
+        if isinstance(node, n.Constant):
+            return node.value
+        if isinstance(node, n.Variable):
+            return self.get_variable(node, scope)
+        if isinstance(node, n.ExpandableString):
+            return "".join(part if isinstance(part, str) else self.expand(part, scope) for part in node.parts)
+        if isinstance(node, n.Paren):
+            inner = node.pipeline
+            if isinstance(inner, (n.Pipeline, n.If, n.Foreach, n.For, n.While, n.Switch, n.Try)):
+                return v.unwrap(list(self.statement(inner, scope)))
+            if isinstance(inner, n.Assignment):
+                self.assign(inner, scope)
+                target = inner.target.operand if isinstance(inner.target, n.Cast) else inner.target
+                return self.expression(target, scope)
+            return self.expression(inner, scope)
+        if isinstance(node, n.SubExpression):
+            out = list(self.statements(node.statements, scope))
+            return out if node.array else v.unwrap(out)
+        if isinstance(node, n.ArrayLiteral):
+            return [self.expression(item, scope) for item in node.items]
+        if isinstance(node, n.Hashtable):
+            table = Hashtable()
+            for key_node, value_node in node.pairs:
+                key = self.expression(key_node, scope)
+                if key in table:
+                    raise self.fail(key_node, f"Duplicate keys '{key}' are not allowed in hash literals.",
+                                    "DuplicateKeyInHashLiteral")
+                value = self.value(value_node, scope)
+                table[key] = None if value is NOTHING else value
+            return table
+        if isinstance(node, n.ScriptBlockExpr):
+            return ScriptBlockValue(node.block, self)
+        if isinstance(node, n.Member):
+            if node.static:
+                assert isinstance(node.target, n.TypeLiteral)
+                return self.guard(node, lambda: v.call_static(node.target.type_name, node.name, []))  # type: ignore[attr-defined]
+            owner = self.expression(node.target, scope)
+            if isinstance(owner, ErrorRecordValue):
+                return owner.ps_member(node.name)
+            return self.guard(node, lambda: v.get_member(owner, node.name))
+        if isinstance(node, n.MethodCall):
+            args = [self.expression(a, scope) for a in node.arguments]
+            if node.static:
+                assert isinstance(node.target, n.TypeLiteral)
+                return self.guard(node, lambda: v.call_static(node.target.type_name, node.name, args))  # type: ignore[attr-defined]
+            owner = self.expression(node.target, scope)
+            if isinstance(owner, ErrorRecordValue) and node.name.lower() == "tostring":
+                return owner.to_text()
+            if isinstance(owner, (list, tuple)) and node.name.lower() in ("where", "foreach"):
+                return self.guard(node, lambda: self.magic_method(owner, node.name.lower(), args, scope))
+            return self.guard(node, lambda: v.call_method(owner, node.name, args))
+        if isinstance(node, n.Index):
+            owner = self.expression(node.target, scope)
+            index = self.expression(node.index, scope)
+            return self.guard(node, lambda: v.get_index(owner, index))
+        if isinstance(node, n.Cast):
+            value = self.expression(node.operand, scope)
+            if node.type_name == "ordered" and isinstance(value, dict):
+                return Hashtable(value)
+            return self.guard(node, lambda: v.cast(node.type_name, value))
+        if isinstance(node, n.TypeLiteral):
+            return PSObject({"Name": node.type_name, "FullName": node.type_name})
+        if isinstance(node, n.Unary):
+            return self.unary(node, scope)
+        if isinstance(node, n.Binary):
+            return self.binary(node, scope)
+        if isinstance(node, (n.Pipeline, n.If, n.Foreach, n.For, n.While, n.Switch, n.Try)):
+            return v.unwrap(list(self.statement(node, scope)))
+        raise self.fail(node, f"{type(node).__name__} is not an expression.", "UnexpectedToken")
+
+    def expand(self, node: n.Node, scope: Scope) -> str:
+        value = self.expression(node, scope)
+        if isinstance(value, (list, tuple)):
+            separator = v.to_string(self.preference("OFS", scope))
+            return separator.join(v.to_string(x) for x in value)
+        return v.to_string(value)
+
+    def magic_method(self, owner: list[Any], name: str, args: list[Any], scope: Scope) -> Any:
+        block = args[0] if args else None
+        if not isinstance(block, ScriptBlockValue):
+            raise ScriptRuntimeError(f".{name}() takes a script block.", error_id="MethodArgumentConversion")
+        out = []
+        for item in owner:
+            result = self.run_block_value(block.block, scope, dollar_under=item)
+            if name == "where":
+                if v.to_bool(result):
+                    out.append(item)
+            else:
+                out.extend(v.items(result) if isinstance(result, list) else [result])
+        return out
+
+    def unary(self, node: n.Unary, scope: Scope) -> Any:
+        if node.op in ("++", "--"):
+            current = self.expression(node.operand, scope)
+            new = v.add(current, 1) if node.op == "++" else v.subtract(current, 1)
+            if isinstance(node.operand, n.Variable):
+                self.set_variable(node.operand, new, scope)
+            return new
+        value = self.expression(node.operand, scope)
+        if node.op == "-not":
+            return not v.to_bool(value)
+        if node.op == "-":
+            return self.guard(node, lambda: -v.to_number(value))
+        if node.op == "+":
+            return self.guard(node, lambda: v.to_number(value))
+        if node.op == "-join":
+            return "".join(v.to_string(x) for x in v.items(value))
+        if node.op == "-split":
+            return v.split(value, None, False)
+        if node.op == "-bnot":
+            return self.guard(node, lambda: ~int(v.to_number(value)))
+        raise self.fail(node, f"Unknown operator {node.op}.", "UnexpectedToken")
+
+    def binary(self, node: n.Binary, scope: Scope) -> Any:
+        op = node.op
+        if op in ("-and", "-or"):
+            left = v.to_bool(self.expression(node.left, scope))
+            if op == "-and" and not left:
+                return False
+            if op == "-or" and left:
+                return True
+            return v.to_bool(self.expression(node.right, scope))
+        left = self.expression(node.left, scope)
+        right = self.expression(node.right, scope)
+        if op == "-xor":
+            return v.to_bool(left) != v.to_bool(right)
+        if op == "+":
+            return self.guard(node, lambda: v.add(left, right))
+        if op == "-":
+            return self.guard(node, lambda: v.subtract(left, right))
+        if op == "*":
+            return self.guard(node, lambda: v.multiply(left, right))
+        if op == "/":
+            return self.guard(node, lambda: v.divide(left, right))
+        if op == "%":
+            return self.guard(node, lambda: v.modulo(left, right))
+        if op == "..":
+            a, b = self.guard(node, lambda: (int(v.to_number(left)), int(v.to_number(right))))
+            step = 1 if b >= a else -1
+            return list(range(a, b + step, step))
+        if op == "-f":
+            return self.guard(node, lambda: v.format_operator(left, right))
+        bare = op[1:]
+        case = bare.startswith("c") and bare[1:] in v._BASES
+        base = bare[1:] if bare[:1] in "ci" and bare[1:] in v._BASES else bare
+        if base == "replace":
+            return self.guard(node, lambda: v.replace(left, right, case))
+        if base == "split":
+            return self.guard(node, lambda: v.split(left, right, case))
+        if base == "join":
+            return v.to_string(right).join(v.to_string(x) for x in v.items(left))
+        if base in ("is", "isnot"):
+            kind = right.get("Name") if isinstance(right, PSObject) else v.to_string(right)
+            hit = self.is_type(left, str(kind))
+            return hit if base == "is" else not hit
+        if base == "as":
+            kind = right.get("Name") if isinstance(right, PSObject) else v.to_string(right)
+            try:
+                return v.cast(str(kind).lower(), left)
+            except ScriptRuntimeError:
+                return None
+        if base in ("band", "bor", "bxor", "shl", "shr"):
+            a, b = self.guard(node, lambda: (int(v.to_number(left)), int(v.to_number(right))))
+            return {"band": a & b, "bor": a | b, "bxor": a ^ b, "shl": a << b, "shr": a >> b}[base]
+        return self.guard(node, lambda: v.compare(bare, left, right, self.matches))
+
+    @staticmethod
+    def is_type(value: Any, kind: str) -> bool:
+        kind = kind.lower()
+        checks = {"string": lambda x: isinstance(x, str), "int": lambda x: isinstance(x, int) and not isinstance(x, bool),
+                  "long": lambda x: isinstance(x, int) and not isinstance(x, bool),
+                  "double": lambda x: isinstance(x, float), "bool": lambda x: isinstance(x, bool),
+                  "datetime": lambda x: isinstance(x, datetime), "array": lambda x: isinstance(x, list),
+                  "hashtable": lambda x: isinstance(x, dict), "pscustomobject": lambda x: isinstance(x, PSObject),
+                  "object": lambda x: x is not None}
+        check = checks.get(kind)
+        return bool(check and check(value))
+
+    # -- script blocks and functions -----------------------------------------------------
+
+    def run_block_value(self, block: n.ScriptBlock, scope: Scope, dollar_under: Any = None,
+                        new_scope: bool = False) -> Any:
+        return v.unwrap(list(self.run_block(block, scope, dollar_under, new_scope)))
+
+    def run_block(self, block: n.ScriptBlock, scope: Scope, dollar_under: Any = None,
+                  new_scope: bool = False, arguments: Optional[list[Any]] = None) -> Iterator[Any]:
+        """A { } block: in the caller's scope (Where-Object, ForEach-Object) or a new one."""
+        run_scope = Scope(scope, kind="function") if new_scope else scope
+        had, previous = scope.get("_") if not new_scope else (False, None)
+        run_scope.set("_", dollar_under)
+        run_scope.set("PSItem", dollar_under)
+        if new_scope:
+            self.bind_parameters(block.params, arguments or [], run_scope, "scriptblock")
+        try:
+            yield from self.statements(block.statements, run_scope)
+        except ReturnFlow:
+            return
+        finally:
+            if not new_scope and had:
+                run_scope.set("_", previous)
+                run_scope.set("PSItem", previous)
+
+    def call_function(self, function: Function, node: n.Command, scope: Scope,
+                      input_items: Optional[Iterator[Any]]) -> Iterator[Any]:
+        arguments = self.raw_arguments(node, scope)
+        run_scope = Scope(scope, kind="function")
+        self.bind_parameters(function.block.params, arguments, run_scope, function.name)
+        pipeline_input = list(input_items) if input_items is not None else []
+        run_scope.set("input", pipeline_input)
+        if input_items is not None and pipeline_input:
+            run_scope.set("_", pipeline_input[-1])
+        try:
+            yield from self.statements(function.block.statements, run_scope)
+        except ReturnFlow:
+            return
+
+    def raw_arguments(self, node: n.Command, scope: Scope) -> list[Any]:
+        """A command's arguments as values: ("-", name, value, has_value) for a parameter."""
+        out: list[Any] = []
+        for element in node.elements:
+            if isinstance(element, n.CommandParameter):
+                if element.colon:
+                    out.append(("-", element.name, self.expression(element.argument, scope), True))  # type: ignore[arg-type]
+                else:
+                    out.append(("-", element.name, None, False))
+            elif isinstance(element, n.Variable) and element.splat:
+                value = self.get_variable(element, scope)
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        if item is True:
+                            out.append(("-", str(key), True, True))
+                        else:
+                            out.append(("-", str(key), item, True))
+                else:
+                    out.extend(v.items(value))
+            else:
+                value = self.expression(element, scope)
+                if value is NOTHING:
+                    value = None
+                out.append(value)
+        return out
+
+    # -- pipelines -----------------------------------------------------------------------
+
+    def pipeline(self, node: n.Pipeline, scope: Scope) -> Iterator[Any]:
+        first = node.elements[0]
+        if isinstance(first, n.Command):
+            stream: Iterator[Any] = self.command(first, scope, None)
+        else:
+            stream = self.output_of(first, scope)
+        for element in node.elements[1:]:
+            assert isinstance(element, n.Command)
+            stream = self.command(element, scope, stream)
+        yield from stream
+
+    def command(self, node: n.Command, scope: Scope, input_items: Optional[Iterator[Any]]) -> Iterator[Any]:
+        name = node.name.lower()
+        discard = any(r.stream in ("1", "*") for r in node.redirections)
+        quiet = any(r.stream in ("2", "*") for r in node.redirections)
+        if name in self.functions:
+            stream = self.call_function(self.functions[name], node, scope, input_items)
+        elif name in self.builtins:
+            stream = self.builtins[name](self, node, scope, input_items, quiet)
+        else:
+            cmdlet = self.cmdlets.get(name)
+            if cmdlet is None:
+                raise self.fail(node, f"The term '{node.name}' is not recognized as a cmdlet, function or "
+                                      "built-in command.", "CommandNotFoundException", node.name)
+            stream = self.cmdlet(cmdlet, node, scope, input_items, quiet)
+        if discard:
+            for _ in stream:
+                pass
+            return
+        yield from stream
+
+    # -- errors --------------------------------------------------------------------------
+
+    def error_action(self, bound: dict[str, Any], scope: Scope) -> str:
+        given = bound.pop("ErrorAction", None)
+        text = v.to_string(given) if given is not None else v.to_string(self.preference("ErrorActionPreference", scope))
+        match = next((a for a in ERROR_ACTIONS if a.lower() == text.lower()), None)
+        return match or "Continue"
+
+    def write_error(self, record: ErrorRecordValue, action: str, variable: Optional[list[Any]] = None,
+                    quiet: bool = False) -> None:
+        if action == "Stop":
+            raise ScriptTerminatingError(record)
+        if variable is not None:
+            variable.append(record)
+        if action == "Ignore":
+            return
+        self.errors.insert(0, record)
+        if action == "Continue" and not quiet:
+            self.err.write(record.render())
+            self.err.flush()
+
+    def error_variable(self, bound: dict[str, Any], scope: Scope) -> tuple[Optional[list[Any]], Callable[[], None]]:
+        name = bound.pop("ErrorVariable", None)
+        if name is None:
+            return None, lambda: None
+        text = v.to_string(name)
+        append = text.startswith("+")
+        key = text.lstrip("+").lstrip("$")
+        found, current = scope.get(key)
+        collected: list[Any] = list(current) if append and found and isinstance(current, list) else []
+
+        def done() -> None:
+            scope.set(key, collected)
+        return collected, done
+
+    # -- cmdlets -------------------------------------------------------------------------
+
+    def cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope, input_items: Optional[Iterator[Any]],
+               quiet: bool) -> Iterator[Any]:
+        from portout.cmdlet import UsageError
+
+        bound, action, errors, done = self.bind_cmdlet(cmdlet, node, scope)
+        try:
+            items = None
+            if input_items is not None:
+                items = list(input_items)
+                if not items:
+                    return
+            for p in cmdlet.parameters:
+                if not p.secret:
+                    continue
+                value = bound.get(p.name)
+                if isinstance(value, SecureString):
+                    bound[p.name] = value.reveal()
+                elif value is None and p.mandatory and not (items and all(
+                        isinstance(i, dict) and p.name in i for i in items)):
+                    if self.read_secret is None:
+                        raise self.fail(node, f"{cmdlet.name} needs -{p.name}: read it with Read-Host "
+                                              "-AsSecureString.", f"SecretNotProvided,{cmdlet.name}", p.name)
+                    bound[p.name] = self.read_secret(cmdlet, p)
+            if cmdlet.needs_session:
+                self.ensure_session()
+            if "WhatIf" not in bound and v.to_bool(self.preference("WhatIfPreference", scope)) and cmdlet.action:
+                bound["WhatIf"] = True
+            bound["ErrorAction"] = "Stop" if action == "Stop" else "SilentlyContinue"
+            output = cmdlet.invoke(bound, host=self.host, input_object=items, collect=True)
+        except (UsageError, PortOutError) as error:
+            if "," not in error.error_id:
+                error.error_id = f"{error.error_id},{cmdlet.name}"
+            record = self.record(error, node, cmdlet.name)
+            if action == "Stop" or isinstance(error, UsageError):
+                if action != "Stop":
+                    self.write_error(record, action, errors, quiet)
+                    done()
+                    return
+                raise ScriptTerminatingError(record) from None
+            self.write_error(record, action, errors, quiet)
+            done()
+            return
+        for error_record in output.errors:
+            self.write_error(self.record(error_record.exception, node, cmdlet.name), action, errors, quiet)
+        done()
+        yield from output
+
+    def bind_cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope
+                    ) -> tuple[dict[str, Any], str, Optional[list[Any]], Callable[[], None]]:
+        from portout.cmdlet import UsageError
+
+        arguments = self.raw_arguments(node, scope)
+        bound: dict[str, Any] = {}
+        positional: list[Any] = []
+        i = 0
+        while i < len(arguments):
+            arg = arguments[i]
+            if isinstance(arg, tuple) and arg[:1] == ("-",):
+                _, name, value, has_value = arg
+                p = cmdlet.parameter(name) or self.unique_prefix(cmdlet, name)
+                if p is None:
+                    common = _COMMON.get(name.lower())
+                    if common is None:
+                        raise ScriptTerminatingError(self.record(UsageError(
+                            f"A parameter cannot be found that matches parameter name '{name}'.",
+                            error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name))
+                    if not has_value and common != "Verbose":
+                        i += 1
+                        value = arguments[i] if i < len(arguments) else None
+                    bound[common] = True if common == "Verbose" and not has_value else value
+                    i += 1
+                    continue
+                if not has_value:
+                    if p.kind == "switch":
+                        value = True
+                    elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
+                                                         and arguments[i + 1][:1] == ("-",)):
+                        i += 1
+                        value = arguments[i]
+                    else:
+                        raise ScriptTerminatingError(self.record(UsageError(
+                            f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
+                            f"'{p.type_name}' and try again.", error_id=f"MissingArgument,{cmdlet.name}",
+                            target=p.name), node, cmdlet.name))
+                if isinstance(value, SecureString) and not p.secret:
+                    value = value.reveal()
+                bound[p.name] = value
+            else:
+                positional.append(arg)
+            i += 1
+        slots = [p for p in cmdlet.positional() if p.name not in bound]
+        for value in positional:
+            if not slots:
+                raise ScriptTerminatingError(self.record(UsageError(
+                    f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
+                    error_id=f"PositionalParameterNotFound,{cmdlet.name}"), node, cmdlet.name))
+            bound[slots.pop(0).name] = value
+        for key in list(bound):
+            if isinstance(bound[key], (list, tuple)):
+                bound[key] = [x.reveal() if isinstance(x, SecureString) else x for x in bound[key]]
+        bound.pop("WarningAction", None)
+        bound.pop("OutVariable", None)
+        bound.pop("Debug", None)
+        bound.pop("InformationAction", None)
+        if bound.get("Verbose") is not None:
+            bound["Verbose"] = v.to_bool(bound["Verbose"])
+        action = self.error_action(bound, scope)
+        errors, done = self.error_variable(bound, scope)
+        return bound, action, errors, done
+
+    @staticmethod
+    def unique_prefix(cmdlet: Cmdlet, name: str) -> Any:
+        lower = name.lower()
+        hits = [p for p in cmdlet.all_parameters if p.name.lower().startswith(lower)]
+        return hits[0] if len(hits) == 1 else None
+
+
+def pascal_name(name: str) -> str:
+    return pascal(name)
+
+
+def iterate(values: Iterable[Any]) -> Iterator[Any]:
+    yield from values
+
+
+_SCOPED = re.compile(r"^(script|global|local):", re.IGNORECASE)

@@ -1,0 +1,1136 @@
+"""The parser: a script's text into the syntax tree of nodes.py, by recursive descent over
+PowerShell's grammar (the language specification, chapter 8: statements, pipelines,
+expressions), limited to the subset docs/scripting.md describes.
+
+Whatever is outside the subset is refused here, with its line, column and what it is, before
+any of the script runs: a program run by path or by `&`, `Invoke-Expression`, .NET types and
+methods beyond the few listed below, redirection to files, a PIN written into the script.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from portout.host import nodes as n
+from portout.host.errors import ScriptParseError
+from portout.host.lexer import Scanner
+
+KEYWORDS_REFUSED = {
+    "trap": "trap handlers: use try { } catch { }",
+    "class": "classes", "enum": "enums", "using": "using statements",
+    "workflow": "workflows", "configuration": "DSC configurations", "data": "data sections",
+    "dynamicparam": "dynamic parameters", "begin": "begin/process/end blocks",
+    "process": "begin/process/end blocks", "end": "begin/process/end blocks",
+    "filter": "filters: write a function", "parallel": "parallel blocks",
+    "sequence": "sequence blocks", "inlinescript": "inline scripts", "clean": "clean blocks",
+}
+
+#: Commands a script may never run, and why (anything else unknown is refused too).
+COMMANDS_REFUSED = {
+    "invoke-expression": "it runs text as code", "iex": "it runs text as code",
+    "invoke-command": "it runs code elsewhere", "icm": "it runs code elsewhere",
+    "start-process": "it starts a program", "saps": "it starts a program", "start": "it starts a program",
+    "start-job": "it starts background jobs", "add-type": "it compiles .NET code",
+    "new-object": "it makes .NET objects", "invoke-item": "it opens files with programs",
+    "invoke-webrequest": "it reaches the network", "invoke-restmethod": "it reaches the network",
+    "iwr": "it reaches the network", "irm": "it reaches the network",
+    "set-content": "it writes files (use Out-File or Export-Csv)",
+    "add-content": "it writes files (use Out-File or Export-Csv)",
+    "remove-item": "it deletes files", "copy-item": "it copies files", "move-item": "it moves files",
+    "new-item": "it makes files", "set-item": "it changes items", "set-location": "it changes the folder",
+    "cd": "it changes the folder", "import-module": "it loads modules", "ipmo": "it loads modules",
+    "set-executionpolicy": "it changes PowerShell's policy", "cmd": "it runs a shell",
+    "powershell": "it runs a shell", "pwsh": "it runs a shell", "bash": "it runs a shell",
+    "sh": "it runs a shell", "connect-microsoftteams": "portout is not Microsoft Teams: use Connect-PortOutStore",
+}
+
+#: Types a script may cast to or name, by their lower-case names (System. left off).
+TYPES = {
+    "int": "int", "int32": "int", "int64": "long", "long": "long", "string": "string",
+    "datetime": "datetime", "timespan": "timespan", "bool": "bool", "boolean": "bool",
+    "double": "double", "decimal": "double", "float": "double", "single": "double",
+    "array": "array", "object[]": "array", "string[]": "string[]", "int[]": "int[]",
+    "hashtable": "hashtable", "pscustomobject": "pscustomobject",
+    "management.automation.pscustomobject": "pscustomobject", "ordered": "ordered",
+    "object": "object", "void": "void", "math": "math", "char": "char", "switch": "switch",
+    "securestring": "securestring", "security.securestring": "securestring",
+    "exception": "exception", "management.automation.runtimeexception": "exception",
+}
+
+#: [type]::Member and [type]::Method() a script may use.
+STATIC_MEMBERS = {
+    "datetime": {"now", "utcnow", "today", "parse", "minvalue", "maxvalue"},
+    "math": {"round", "floor", "ceiling", "abs", "max", "min", "pow", "sqrt", "truncate"},
+    "string": {"isnullorempty", "isnullorwhitespace", "join", "empty", "format"},
+    "timespan": {"fromseconds", "fromminutes", "fromhours", "fromdays", "frommilliseconds", "zero", "parse"},
+    "int": {"maxvalue", "minvalue", "parse"}, "long": {"maxvalue", "minvalue", "parse"},
+    "double": {"parse"},
+}
+
+#: Methods a script may call on a value (anything else is .NET beyond the subset).
+METHODS = {
+    "tostring", "toupper", "tolower", "toupperinvariant", "tolowerinvariant", "trim", "trimstart",
+    "trimend", "startswith", "endswith", "contains", "replace", "split", "substring", "indexof",
+    "lastindexof", "padleft", "padright", "equals", "compareto", "getenumerator", "adddays",
+    "addhours", "addminutes", "addseconds", "addmonths", "addyears", "adddays", "tolocaltime",
+    "touniversaltime", "containskey", "containsvalue", "add", "remove", "clear", "gettype",
+    "join", "insert", "isnullorempty", "where", "foreach",
+}
+
+#: Error types a catch may name: portout's categories and PowerShell's catch-alls.
+CATCH_TYPES = {
+    "exception", "system.exception", "management.automation.runtimeexception", "runtimeexception",
+    "portouterror", "invalidargumenterror", "pinpolicyerror", "invaliddataerror",
+    "invalidoperationerror", "invalidtypeerror", "objectnotfounderror", "permissiondeniederror",
+    "resourceexistserror", "resourceunavailableerror", "securityerror",
+    "management.automation.itemnotfoundexception", "itemnotfoundexception",
+    "unauthorizedaccessexception", "argumentexception", "invalidoperationexception",
+}
+
+_ASSIGN_OPS = ("=", "+=", "-=", "*=", "/=", "%=")
+_BLOCK_KEYWORDS = ("if", "foreach", "for", "while", "do", "switch", "try")
+
+
+def _type_key(raw: str) -> str:
+    key = raw.strip().lower()
+    return key[7:] if key.startswith("system.") else key
+
+
+class Parser:
+    """One script's parser. `known_command` tells a cmdlet or built-in by name."""
+
+    def __init__(self, source: str, path: str = "",
+                 known_command: Optional[Callable[[str], bool]] = None,
+                 secret_parameter: Optional[Callable[[str, str], bool]] = None) -> None:
+        self.s = Scanner(source, path)
+        self.source = source
+        self.path = path
+        self.known_command = known_command or (lambda name: True)
+        self.secret_parameter = secret_parameter or (lambda command, parameter: False)
+        self.functions: set[str] = set()
+        self.used: list[n.Command] = []
+
+    # -- the script --------------------------------------------------------------------
+
+    def parse(self) -> n.Script:
+        s = self.s
+        s.skip_separators()
+        line, col = s.where()
+        params = self._script_params()
+        statements = self._statements(end="")
+        if not s.at_end():
+            raise s.error(f"Unexpected token '{s.peek()}'.", s.peek(), "UnexpectedToken")
+        for command in self.used:
+            lower = command.name.lower()
+            if lower in self.functions or self.known_command(command.name):
+                continue
+            raise ScriptParseError(
+                f"The term '{command.name}' is not a portout cmdlet, a built-in command or a "
+                "function of this script. Check the spelling (portout help lists the cmdlets).",
+                line=command.line, column=command.column, construct=command.name,
+                error_id="CommandNotFoundException", path=self.path,
+                source_line=s.line_text(command.line))
+        return n.Script(line, col, n.ScriptBlock(line, col, params, statements, self.source),
+                        self.path, self.source)
+
+    def _script_params(self) -> list[n.Parameter]:
+        s = self.s
+        if s.starts("[") and s.src[s.i:s.i + 15].lower().startswith("[cmdletbinding"):
+            end = s.src.find("]", s.i)
+            if end < 0:
+                raise s.error("Missing ']' after [CmdletBinding(.", "[CmdletBinding", "MissingEndSquareBracket")
+            s.i = end + 1
+            s.skip_separators()
+        if s.starts_word("param"):
+            params = self._param_block()
+            s.skip_separators()
+            return params
+        return []
+
+    def _statements(self, end: str) -> list[n.Node]:
+        s = self.s
+        out: list[n.Node] = []
+        while True:
+            s.skip_separators()
+            if s.at_end() or (end and s.peek() == end):
+                return out
+            if s.peek() in ")}" and s.peek() != end:
+                raise s.error(f"Unexpected token '{s.peek()}'.", s.peek(), "UnexpectedToken")
+            out.append(self._statement())
+            s.skip_blanks()
+            if not (s.at_end() or s.peek() in "\n;" or (end and s.peek() == end)):
+                raise s.error(f"Unexpected token '{s.src[s.i:s.i + 20].split()[0] if s.src[s.i:].split() else s.peek()}' "
+                              "in expression or statement.", s.peek(), "UnexpectedToken")
+
+    # -- statements --------------------------------------------------------------------
+
+    def _keyword(self) -> str:
+        s = self.s
+        for word in ("if", "elseif", "else", "foreach", "for", "while", "do", "switch", "try",
+                     "throw", "return", "break", "continue", "exit", "function", "param",
+                     *KEYWORDS_REFUSED):
+            if s.starts_word(word):
+                return word
+        return ""
+
+    def _statement(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        kw = self._keyword()
+        if kw in KEYWORDS_REFUSED:
+            raise s.error(f"'{kw}' is outside portout's scripting subset ({KEYWORDS_REFUSED[kw]}).",
+                          kw, "UnsupportedConstruct")
+        if kw in ("elseif", "else"):
+            raise s.error(f"'{kw}' without an 'if' before it.", kw, "UnexpectedToken")
+        if kw == "param":
+            raise s.error("A param( ) block comes first in a script or a function.", "param",
+                          "ParamBlockNotFirst")
+        if kw in _BLOCK_KEYWORDS:
+            return getattr(self, f"_{kw}")()
+        if kw == "function":
+            return self._function()
+        if kw in ("throw", "return", "exit"):
+            s.i += len(kw)
+            s.skip_blanks()
+            value = None if s.at_statement_end() or s.peek() == "|" else self._pipeline()
+            return {"throw": n.Throw, "return": n.Return, "exit": n.Exit}[kw](line, col, value)
+        if kw in ("break", "continue"):
+            s.i += len(kw)
+            s.skip_blanks()
+            label = "" if s.at_statement_end() else s.read_word()
+            return (n.Break if kw == "break" else n.Continue)(line, col, label)
+        if s.peek() == ":" and s.peek(1).isalpha():  # a loop's label
+            s.i += 1
+            label = s.read_word()
+            s.skip_blanks()
+            kw = self._keyword()
+            if kw not in ("foreach", "for", "while", "do", "switch"):
+                raise s.error("A label names a loop.", label, "UnexpectedToken")
+            loop = getattr(self, f"_{kw}")()
+            loop.label = label.lower()
+            return loop
+        return self._pipeline()
+
+    def _value_statement(self) -> n.Node:
+        """What an assignment's right side may be: a pipeline or a block statement."""
+        kw = self._keyword()
+        if kw in _BLOCK_KEYWORDS:
+            return getattr(self, f"_{kw}")()
+        return self._pipeline()
+
+    def _condition(self) -> n.Node:
+        s = self.s
+        s.skip_blanks()
+        s.expect("(", "before the condition")
+        s.skip_blanks(newlines=True)
+        cond = self._pipeline()
+        s.skip_blanks(newlines=True)
+        s.expect(")", "after the condition")
+        return cond
+
+    def _if(self) -> n.If:
+        s = self.s
+        line, col = s.where()
+        s.i += 2
+        clauses = [(self._condition(), self._block())]
+        otherwise = None
+        while True:
+            mark = s.i
+            s.skip_blanks(newlines=True)
+            if s.starts_word("elseif"):
+                s.i += 6
+                clauses.append((self._condition(), self._block()))
+            elif s.starts_word("else"):
+                s.i += 4
+                otherwise = self._block()
+                break
+            else:
+                s.i = mark
+                break
+        return n.If(line, col, clauses, otherwise)
+
+    def _foreach(self) -> n.Foreach:
+        s = self.s
+        line, col = s.where()
+        s.i += 7
+        s.skip_blanks()
+        if s.peek() == "-":
+            raise s.error("foreach -parallel is outside portout's scripting subset.", "foreach -parallel",
+                          "UnsupportedConstruct")
+        s.expect("(")
+        s.skip_blanks(newlines=True)
+        if s.peek() != "$":
+            raise s.error("foreach names its variable first: foreach ($item in $list).", "foreach",
+                          "MissingVariableNameAfterForeach")
+        vline, vcol = s.where()
+        name, scope, _ = s.read_variable()
+        s.skip_blanks(newlines=True)
+        if not s.starts_word("in"):
+            raise s.error("Missing 'in' after the variable of foreach.", "foreach", "MissingInInForeach")
+        s.i += 2
+        s.skip_blanks(newlines=True)
+        iterable = self._pipeline()
+        s.skip_blanks(newlines=True)
+        s.expect(")")
+        return n.Foreach(line, col, n.Variable(vline, vcol, name, scope), iterable, self._block())
+
+    def _for(self) -> n.For:
+        s = self.s
+        line, col = s.where()
+        s.i += 3
+        s.skip_blanks()
+        s.expect("(")
+        parts: list[Optional[n.Node]] = []
+        for closer in (";", ";", ")"):
+            s.skip_blanks(newlines=True)
+            parts.append(None if s.peek() == closer else self._pipeline())
+            s.skip_blanks(newlines=True)
+            s.expect(closer)
+        return n.For(line, col, parts[0], parts[1], parts[2], self._block())
+
+    def _while(self) -> n.While:
+        s = self.s
+        line, col = s.where()
+        s.i += 5
+        return n.While(line, col, self._condition(), self._block())
+
+    def _do(self) -> n.While:
+        s = self.s
+        line, col = s.where()
+        s.i += 2
+        body = self._block()
+        s.skip_blanks(newlines=True)
+        if s.starts_word("while"):
+            s.i += 5
+            until = False
+        elif s.starts_word("until"):
+            s.i += 5
+            until = True
+        else:
+            raise s.error("do { } is followed by while ( ) or until ( ).", "do", "MissingWhileOrUntilInDoWhile")
+        return n.While(line, col, self._condition(), body, do=True, until=until)
+
+    def _switch(self) -> n.Switch:
+        s = self.s
+        line, col = s.where()
+        s.i += 6
+        mode, case = "", False
+        while True:
+            s.skip_blanks()
+            if s.peek() != "-":
+                break
+            s.i += 1
+            option = s.read_word().lower()
+            if option in ("regex", "wildcard", "exact"):
+                mode = option
+            elif option == "casesensitive":
+                case = True
+            else:
+                raise s.error(f"switch -{option} is outside portout's scripting subset.", f"switch -{option}",
+                              "UnsupportedConstruct")
+        value = self._condition()
+        s.skip_blanks(newlines=True)
+        s.expect("{", "to open the switch's clauses")
+        clauses: list[n.SwitchClause] = []
+        while True:
+            s.skip_separators()
+            if s.peek() == "}":
+                s.i += 1
+                break
+            if s.at_end():
+                raise s.error("The switch is missing its closing '}'.", "switch", "MissingEndCurlyBrace")
+            cline, ccol = s.where()
+            if s.starts_word("default"):
+                s.i += 7
+                pattern: Optional[n.Node] = None
+            elif s.peek() == "{":
+                pattern = n.ScriptBlockExpr(cline, ccol, self._block())
+            else:
+                pattern = self._command_argument()
+            s.skip_blanks()
+            clauses.append(n.SwitchClause(cline, ccol, pattern, self._block()))
+        return n.Switch(line, col, value, clauses, mode, case)
+
+    def _try(self) -> n.Try:
+        s = self.s
+        line, col = s.where()
+        s.i += 3
+        body = self._block()
+        catches: list[n.Catch] = []
+        final = None
+        while True:
+            mark = s.i
+            s.skip_blanks(newlines=True)
+            cline, ccol = s.where()
+            if s.starts_word("catch"):
+                s.i += 5
+                types = []
+                while True:
+                    s.skip_blanks(newlines=True)
+                    if s.peek() != "[":
+                        break
+                    end = s.src.find("]", s.i)
+                    if end < 0:
+                        raise s.error("Missing ']' after the type.", "[", "MissingEndSquareBracket")
+                    raw = s.src[s.i + 1:end]
+                    key = _type_key(raw)
+                    if key not in CATCH_TYPES:
+                        raise s.error(f"catch [{raw}] names a type portout does not raise; catch its error "
+                                      "categories ([ObjectNotFoundError], [SecurityError]...) or "
+                                      "[Exception].", f"[{raw}]", "UnsupportedConstruct")
+                    types.append(key)
+                    s.i = end + 1
+                    s.skip_blanks()
+                    if s.peek() == ",":
+                        s.i += 1
+                catches.append(n.Catch(cline, ccol, types, self._block()))
+            elif s.starts_word("finally"):
+                s.i += 7
+                final = self._block()
+                break
+            else:
+                s.i = mark
+                break
+        if not catches and final is None:
+            raise s.error("try { } needs a catch { } or a finally { }.", "try", "MissingCatchOrFinally")
+        return n.Try(line, col, body, catches, final)
+
+    def _function(self) -> n.Function:
+        s = self.s
+        line, col = s.where()
+        s.i += 8
+        s.skip_blanks()
+        name = s.read_word()
+        if not name:
+            raise s.error("A function needs a name.", "function", "MissingNameAfterFunctionKeyword")
+        self.functions.add(name.lower())
+        s.skip_blanks()
+        params: list[n.Parameter] = []
+        if s.peek() == "(":
+            params = self._parameter_list()
+            s.skip_blanks(newlines=True)
+        body = self._block(allow_params=True)
+        if params:
+            if body.params:
+                raise s.error("A function declares its parameters once.", name, "DuplicateParameters")
+            body.params = params
+        return n.Function(line, col, name, body)
+
+    def _param_block(self) -> list[n.Parameter]:
+        s = self.s
+        s.i += 5
+        s.skip_blanks(newlines=True)
+        return self._parameter_list()
+
+    def _parameter_list(self) -> list[n.Parameter]:
+        s = self.s
+        s.expect("(")
+        params: list[n.Parameter] = []
+        while True:
+            s.skip_blanks(newlines=True)
+            if s.peek() == ")":
+                s.i += 1
+                return params
+            line, col = s.where()
+            mandatory = False
+            type_name = ""
+            while s.peek() == "[":
+                end = self._matching(s.i, "[", "]")
+                raw = s.src[s.i + 1:end].strip()
+                lowered = raw.lower().replace(" ", "")
+                if lowered.startswith("parameter("):
+                    args = lowered[10:-1]
+                    for part in filter(None, args.split(",")):
+                        key, _, val = part.partition("=")
+                        if key == "mandatory":
+                            mandatory = val in ("", "$true")
+                        elif key not in ("position", "helpmessage", "valuefrompipeline",
+                                         "valuefrompipelinebypropertyname"):
+                            raise s.error(f"[Parameter({key})] is outside portout's scripting subset.",
+                                          f"[{raw}]", "UnsupportedConstruct")
+                elif lowered.startswith(("validatenotnullorempty", "validatenotnull", "alias(",
+                                         "validateset(")):
+                    pass  # accepted; ValidateSet is checked as the script runs, below
+                else:
+                    key = _type_key(raw)
+                    if key not in TYPES:
+                        raise s.error(f"The type [{raw}] is outside portout's scripting subset.",
+                                      f"[{raw}]", "TypeNotFound")
+                    type_name = TYPES[key]
+                s.i = end + 1
+                s.skip_blanks(newlines=True)
+            if s.peek() != "$":
+                raise s.error("A parameter is a variable: param([string]$Tenant).", s.peek(),
+                              "InvalidParameter")
+            name, _, _ = s.read_variable()
+            s.skip_blanks(newlines=True)
+            default = None
+            if s.peek() == "=":
+                s.i += 1
+                s.skip_blanks(newlines=True)
+                default = self._expression(no_comma=True)
+                s.skip_blanks(newlines=True)
+            params.append(n.Parameter(line, col, name, type_name, default, mandatory))
+            if s.peek() == ",":
+                s.i += 1
+            elif s.peek() != ")":
+                raise s.error("Parameters are separated by commas.", s.peek(), "MissingEndParenthesis")
+
+    def _matching(self, start: int, opener: str, closer: str) -> int:
+        depth = 0
+        i = start
+        src = self.s.src
+        while i < len(src):
+            if src[i] == opener:
+                depth += 1
+            elif src[i] == closer:
+                depth -= 1
+                if depth == 0:
+                    return i
+            i += 1
+        raise self.s.error(f"Missing '{closer}'.", opener, "MissingEndSquareBracket", at=start)
+
+    def _block(self, allow_params: bool = False) -> n.ScriptBlock:
+        s = self.s
+        s.skip_blanks(newlines=True)
+        line, col = s.where()
+        start = s.i
+        if s.peek() != "{":
+            raise s.error("Missing '{' to open a block.", s.peek() or "end", "MissingOpenBrace")
+        s.i += 1
+        s.skip_separators()
+        params: list[n.Parameter] = []
+        if s.starts_word("param"):
+            params = self._param_block()
+        statements = self._statements(end="}")
+        if s.peek() != "}":
+            raise s.error("Missing closing '}' of a block.", "{", "MissingEndCurlyBrace", at=start)
+        s.i += 1
+        return n.ScriptBlock(line, col, params, statements, s.src[start:s.i])
+
+    # -- pipelines ---------------------------------------------------------------------
+
+    def _expression_starts(self) -> bool:
+        s = self.s
+        c = s.peek()
+        if c in "$('\"[{" or c == "!":
+            return True
+        if c == "@":
+            return s.peek(1) in "({\"'"
+        if c == "." and s.peek(1).isdigit():
+            return True
+        if c.isdigit():
+            return s.number_here() is not None
+        if c == "-":
+            if s.peek(1).isdigit() or (s.peek(1) == "." and s.peek(2).isdigit()):
+                return True
+            op = s.read_operator_name()
+            return op in ("not", "join", "split", "bnot")
+        if c == "+" and s.peek(1).isdigit():
+            return True
+        return False
+
+    def _pipeline(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        if s.peek() == "&":
+            raise s.error("The call operator & is outside portout's scripting subset: call cmdlets "
+                          "and functions by name; a script never runs a program or a path.", "&",
+                          "UnsupportedConstruct")
+        if s.peek() == "." and s.peek(1) in " \t$'\"":
+            raise s.error("Dot-sourcing (. script) is outside portout's scripting subset.", ".",
+                          "UnsupportedConstruct")
+        if self._expression_starts():
+            first: n.Node = self._expression()
+            s.skip_blanks()
+            op = next((o for o in ("+=", "-=", "*=", "/=", "%=") if s.starts(o)), None)
+            if op is None and s.peek() == "=" and s.peek(1) != "=":
+                op = "="
+            if op is not None:
+                if not isinstance(first, (n.Variable, n.Member, n.Index, n.Cast)):
+                    raise s.error("The left side of an assignment is a variable, a property or an "
+                                  "element.", op, "InvalidLeftHandSide")
+                s.i += len(op)
+                s.skip_blanks(newlines=True)
+                return n.Assignment(line, col, first, op, self._value_statement())
+            if s.starts("++") or s.starts("--"):
+                if not isinstance(first, (n.Variable, n.Member, n.Index)):
+                    raise s.error("++ and -- change a variable.", s.src[s.i:s.i + 2], "InvalidLeftHandSide")
+                op = s.src[s.i:s.i + 2]
+                s.i += 2
+                return n.Assignment(line, col, first, op, n.Constant(line, col, 1))
+            self._redirections(None)
+        else:
+            first = self._command()
+        elements = [first]
+        while True:
+            s.skip_blanks()
+            if s.peek() != "|" or s.peek(1) == "|":
+                break
+            s.i += 1
+            s.skip_blanks(newlines=True)
+            if self._expression_starts() or s.peek() == "&":
+                raise s.error("Expressions are only allowed as the first element of a pipeline.",
+                              s.peek(), "ExpressionsMustBeFirstInPipeline")
+            elements.append(self._command())
+        if s.starts("||") or s.starts("&&"):
+            raise s.error("Pipeline chains (&& and ||) are outside portout's scripting subset.",
+                          s.src[s.i:s.i + 2], "UnsupportedConstruct")
+        return elements[0] if len(elements) == 1 and not isinstance(elements[0], n.Command) \
+            else n.Pipeline(line, col, elements)
+
+    def _command(self) -> n.Command:
+        s = self.s
+        line, col = s.where()
+        start = s.i
+        name = s.read_word()
+        if not name:
+            raise s.error(f"Unexpected token '{s.peek()}'.", s.peek(), "UnexpectedToken")
+        lower = name.lower()
+        if "/" in name or "\\" in name or lower.startswith(".") or lower.endswith((".exe", ".ps1", ".sh", ".bat", ".cmd")):
+            raise s.error(f"'{name}' names a program or a file: a portout script runs cmdlets and "
+                          "functions only, never a program.", name, "UnsupportedConstruct", at=start)
+        if lower in COMMANDS_REFUSED:
+            raise s.error(f"{name} is outside portout's scripting subset: {COMMANDS_REFUSED[lower]}.",
+                          name, "UnsupportedConstruct", at=start)
+        command = n.Command(line, col, name, [])
+        self.used.append(command)
+        while True:
+            s.skip_blanks()
+            c = s.peek()
+            if s.at_statement_end() or c == "|":
+                break
+            if self._redirections(command):
+                continue
+            if c == "&":
+                raise s.error("& is outside portout's scripting subset.", "&", "UnsupportedConstruct")
+            if c == "-" and (s.peek(1).isalpha() or s.peek(1) == "_") :
+                pline, pcol = s.where()
+                s.i += 1
+                pname_start = s.i
+                while s.i < s.n and (s.src[s.i].isalnum() or s.src[s.i] in "_"):
+                    s.i += 1
+                pname = s.src[pname_start:s.i]
+                if s.peek() == ":":
+                    s.i += 1
+                    argument = self._command_argument_list()
+                    command.elements.append(n.CommandParameter(pline, pcol, pname, argument, colon=True))
+                else:
+                    command.elements.append(n.CommandParameter(pline, pcol, pname))
+                continue
+            if c == "@" and (s.peek(1).isalnum() or s.peek(1) == "_"):
+                vline, vcol = s.where()
+                vname, scope, _ = s.read_variable()
+                command.elements.append(n.Variable(vline, vcol, vname, scope, splat=True))
+                continue
+            command.elements.append(self._command_argument_list())
+        self._check_secrets(command)
+        return command
+
+    def _check_secrets(self, command: n.Command) -> None:
+        """A PIN never comes from the script's own text."""
+        elements = command.elements
+        for k, element in enumerate(elements):
+            if not isinstance(element, n.CommandParameter):
+                continue
+            if not self.secret_parameter(command.name, element.name):
+                continue
+            value = element.argument
+            if value is None and k + 1 < len(elements) and not isinstance(elements[k + 1], n.CommandParameter):
+                value = elements[k + 1]
+            if isinstance(value, (n.Constant, n.ExpandableString, n.ArrayLiteral)):
+                raise ScriptParseError(
+                    f"-{element.name} is a PIN: it is never written in a script. Read it with "
+                    "Read-Host -AsSecureString, or leave it out to be asked, or give -PinFromStdin "
+                    "or -PinFromFd to portout.", line=element.line, column=element.column,
+                    construct=f"-{element.name}", error_id="SecretInScript", path=self.path,
+                    source_line=self.s.line_text(element.line))
+
+    def _redirections(self, command: Optional[n.Command]) -> bool:
+        s = self.s
+        s.skip_blanks()
+        c = s.peek()
+        stream = ""
+        if c in "12*3456" and s.peek(1) == ">":
+            stream = c
+            width = 2
+        elif c == ">":
+            stream = "1"
+            width = 1
+        elif c == "<":
+            raise s.error("Input redirection (<) is outside portout's scripting subset.", "<",
+                          "UnsupportedConstruct")
+        else:
+            return False
+        line, col = s.where()
+        start = s.i
+        s.i += width
+        if s.peek() == ">":
+            s.i += 1
+        s.skip_blanks()
+        if s.peek() == "&":
+            raise s.error("Merging streams (2>&1) is outside portout's scripting subset.",
+                          s.src[start:s.i + 2], "UnsupportedConstruct", at=start)
+        if s.src[s.i:s.i + 5].lower() == "$null" and not (s.peek(5).isalnum() or s.peek(5) == "_"):
+            s.i += 5
+            if command is not None:
+                command.redirections.append(n.Redirection(line, col, stream, "$null"))
+            return True
+        raise s.error("Redirection to a file is outside portout's scripting subset: use Out-File or "
+                      "Export-Csv (> $null discards).", s.src[start:s.i] + "file", "UnsupportedConstruct",
+                      at=start)
+
+    def _command_argument_list(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        first = self._command_argument()
+        items = [first]
+        while True:
+            mark = s.i
+            s.skip_blanks()
+            if s.peek() != ",":
+                s.i = mark
+                break
+            s.i += 1
+            s.skip_blanks(newlines=True)
+            items.append(self._command_argument())
+        return first if len(items) == 1 else n.ArrayLiteral(line, col, items)
+
+    def _command_argument(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        c = s.peek()
+        if c in "$('\"{" or (c == "@" and s.peek(1) in "({\"'"):
+            return self._postfix(self._primary())
+        if c == "[":
+            return self._postfix(self._primary())
+        m = s.number_here() if (c.isdigit() or (c in "-." and (s.peek(1).isdigit() or s.peek(1) == "."))) else None
+        if m is not None and (m.end() >= s.n or s.src[m.end()] in " \t\r\n|;(){},"):
+            return n.Constant(line, col, s.read_number())
+        word = s.read_word()
+        if not word:
+            raise s.error(f"Unexpected token '{c}'.", c, "UnexpectedToken")
+        return n.Constant(line, col, word)
+
+    # -- expressions -------------------------------------------------------------------
+
+    def _expression(self, no_comma: bool = False) -> n.Node:
+        return self._logical(no_comma)
+
+    def _binary_loop(self, next_level: Callable[[], n.Node], ops: Callable[[], Optional[str]]) -> n.Node:
+        s = self.s
+        left = next_level()
+        while True:
+            mark = s.i
+            s.skip_blanks()
+            line, col = s.where()
+            op = ops()
+            if op is None:
+                s.i = mark
+                return left
+            s.skip_blanks(newlines=True)
+            right = next_level()
+            left = n.Binary(line, col, op, left, right)
+
+    def _named_op(self, allowed: set[str] | tuple[str, ...]) -> Optional[str]:
+        s = self.s
+        if s.peek() != "-":
+            return None
+        name = s.read_operator_name()
+        if name is None:
+            return None
+        base = name[1:] if name[:1] in "ci" and name[1:] in _COMPARISON_BASES else name
+        if base not in allowed:
+            return None
+        s.i += 1 + len(name)
+        return "-" + name
+
+    def _logical(self, no_comma: bool) -> n.Node:
+        return self._binary_loop(lambda: self._comparison(no_comma),
+                                 lambda: self._named_op(("and", "or", "xor")))
+
+    def _comparison(self, no_comma: bool) -> n.Node:
+        return self._binary_loop(lambda: self._additive(no_comma), lambda: self._named_op(_COMPARISON_OPS))
+
+    def _additive(self, no_comma: bool) -> n.Node:
+        s = self.s
+
+        def op() -> Optional[str]:
+            c = s.peek()
+            if c in "+-" and s.peek(1) not in "=+-" and not (c == "-" and s.read_operator_name()):
+                s.i += 1
+                return c
+            return None
+        return self._binary_loop(lambda: self._multiplicative(no_comma), op)
+
+    def _multiplicative(self, no_comma: bool) -> n.Node:
+        s = self.s
+
+        def op() -> Optional[str]:
+            c = s.peek()
+            if c in "*/%" and s.peek(1) != "=":
+                s.i += 1
+                return c
+            return None
+        return self._binary_loop(lambda: self._format(no_comma), op)
+
+    def _format(self, no_comma: bool) -> n.Node:
+        return self._binary_loop(lambda: self._range(no_comma), lambda: self._named_op(("f",)))
+
+    def _range(self, no_comma: bool) -> n.Node:
+        s = self.s
+
+        def op() -> Optional[str]:
+            if s.starts(".."):
+                s.i += 2
+                return ".."
+            return None
+        return self._binary_loop(lambda: self._comma(no_comma), op)
+
+    def _comma(self, no_comma: bool) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        first = self._unary()
+        if no_comma:
+            return first
+        items = [first]
+        while True:
+            mark = s.i
+            s.skip_blanks()
+            if s.peek() != ",":
+                s.i = mark
+                break
+            s.i += 1
+            s.skip_blanks(newlines=True)
+            items.append(self._unary())
+        return first if len(items) == 1 else n.ArrayLiteral(line, col, items)
+
+    def _unary(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        if s.peek() == "!":
+            s.i += 1
+            s.skip_blanks()
+            return n.Unary(line, col, "-not", self._unary())
+        if s.peek() == "-":
+            name = s.read_operator_name()
+            if name in ("not", "join", "split", "bnot"):
+                s.i += 1 + len(name)
+                s.skip_blanks()
+                return n.Unary(line, col, "-" + name, self._unary())
+            if s.starts("--") and s.peek(2) == "$":
+                s.i += 2
+                return n.Unary(line, col, "--", self._unary())
+            if name is None and not s.peek(1).isdigit():
+                s.i += 1
+                s.skip_blanks()
+                return n.Unary(line, col, "-", self._unary())
+            if s.peek(1).isdigit() or s.peek(1) == ".":
+                s.i += 1
+                operand = self._unary()
+                if isinstance(operand, n.Constant) and isinstance(operand.value, (int, float)):
+                    return n.Constant(line, col, -operand.value)
+                return n.Unary(line, col, "-", operand)
+        if s.peek() == "+" and s.peek(1) != "+":
+            s.i += 1
+            return n.Unary(line, col, "+", self._unary())
+        if s.starts("++") and s.peek(2) == "$":
+            s.i += 2
+            return n.Unary(line, col, "++", self._unary())
+        if s.peek() == ",":
+            s.i += 1
+            s.skip_blanks()
+            return n.ArrayLiteral(line, col, [self._unary()])
+        if s.peek() == "[":
+            return self._type_expression()
+        return self._postfix(self._primary())
+
+    def _type_expression(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        end = self._matching(s.i, "[", "]")
+        raw = s.src[s.i + 1:end]
+        key = _type_key(raw)
+        if key not in TYPES:
+            raise s.error(f"The type [{raw}] is outside portout's scripting subset.", f"[{raw}]",
+                          "TypeNotFound")
+        type_name = TYPES[key]
+        s.i = end + 1
+        if s.starts("::"):
+            s.i += 2
+            mline, mcol = s.where()
+            member = self._member_name()
+            allowed = STATIC_MEMBERS.get(type_name, set())
+            if member.lower() not in allowed:
+                raise s.error(f"[{raw}]::{member} is outside portout's scripting subset.",
+                              f"[{raw}]::{member}", "UnsupportedConstruct", at=s.i - len(member))
+            target = n.TypeLiteral(line, col, type_name)
+            if s.peek() == "(":
+                node: n.Node = n.MethodCall(mline, mcol, target, member, self._arguments(), static=True)
+            else:
+                node = n.Member(mline, mcol, target, member, static=True)
+            return self._postfix(node)
+        c = s.peek()
+        if c == "" or c in " \t\r\n);,}|]=" and not (c in " \t" and self._operand_follows()):
+            return n.TypeLiteral(line, col, type_name)
+        s.skip_blanks()
+        if type_name in ("securestring",):
+            raise s.error("A PIN is never made from text in a script ([SecureString] casts): read it with "
+                          "Read-Host -AsSecureString.", f"[{raw}]", "SecretInScript")
+        return n.Cast(line, col, type_name, self._unary())
+
+    def _operand_follows(self) -> bool:
+        s = self.s
+        j = s.i
+        while j < s.n and s.src[j] in " \t":
+            j += 1
+        return j < s.n and (s.src[j] in "$('\"@[" or s.src[j].isdigit())
+
+    def _member_name(self) -> str:
+        s = self.s
+        start = s.i
+        while s.i < s.n and (s.src[s.i].isalnum() or s.src[s.i] == "_"):
+            s.i += 1
+        if s.i == start:
+            if s.peek() in "$(":
+                raise s.error("Member names computed as the script runs ($x.$name) are outside "
+                              "portout's scripting subset.", "." + s.peek(), "UnsupportedConstruct")
+            if s.peek() in "'\"":
+                quote = s.peek()
+                return s.read_single_quoted() if quote == "'" else self._expandable_literal()
+            raise s.error("A member name is missing after '.'.", ".", "MissingPropertyName")
+        return s.src[start:s.i]
+
+    def _expandable_literal(self) -> str:
+        node = self._expandable_string()
+        if len(node.parts) > 1 or (node.parts and not isinstance(node.parts[0], str)):
+            raise self.s.error("A member name in quotes is plain text here.", '"', "UnsupportedConstruct")
+        return node.parts[0] if node.parts else ""  # type: ignore[return-value]
+
+    def _postfix(self, node: n.Node) -> n.Node:
+        s = self.s
+        while True:
+            line, col = s.where()
+            if s.peek() == "." and s.peek(1) != "." and not s.peek(1).isdigit():
+                s.i += 1
+                name = self._member_name()
+                if s.peek() == "(":
+                    if name.lower() not in METHODS:
+                        raise s.error(f"The method .{name}() is outside portout's scripting subset (.NET "
+                                      "methods beyond a few on text, dates and lists).", f".{name}()",
+                                      "UnsupportedConstruct", at=s.i - len(name))
+                    node = n.MethodCall(line, col, node, name, self._arguments())
+                else:
+                    node = n.Member(line, col, node, name)
+            elif s.peek() == "[" and not isinstance(node, n.TypeLiteral):
+                s.i += 1
+                s.skip_blanks(newlines=True)
+                index = self._expression()
+                s.skip_blanks(newlines=True)
+                s.expect("]", "after the index")
+                node = n.Index(line, col, node, index)
+            elif s.starts("::"):
+                raise s.error("Static members (::) are read from a [type] only.", "::", "UnsupportedConstruct")
+            else:
+                return node
+
+    def _arguments(self) -> list[n.Node]:
+        s = self.s
+        s.expect("(")
+        args: list[n.Node] = []
+        s.skip_blanks(newlines=True)
+        if s.peek() == ")":
+            s.i += 1
+            return args
+        while True:
+            s.skip_blanks(newlines=True)
+            args.append(self._expression(no_comma=True))
+            s.skip_blanks(newlines=True)
+            if s.peek() == ",":
+                s.i += 1
+                continue
+            s.expect(")", "after the method's arguments")
+            return args
+
+    def _primary(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        c = s.peek()
+        if c == "$":
+            if s.peek(1) == "(":
+                s.i += 1
+                return self._subexpression(line, col, array=False)
+            name, scope, _ = s.read_variable()
+            return n.Variable(line, col, name, scope)
+        if c == "@":
+            nxt = s.peek(1)
+            if nxt == "(":
+                s.i += 1
+                return self._subexpression(line, col, array=True)
+            if nxt == "{":
+                s.i += 1
+                return self._hashtable(line, col)
+            if nxt in "\"'":
+                return self._here_string()
+            raise s.error("Unexpected '@'.", "@", "UnexpectedToken")
+        if c == "(":
+            s.i += 1
+            s.skip_blanks(newlines=True)
+            inner = self._value_statement() if not s.peek() == ")" else n.Constant(line, col, None)
+            s.skip_blanks(newlines=True)
+            s.expect(")")
+            return n.Paren(line, col, inner)
+        if c == "'":
+            return n.Constant(line, col, s.read_single_quoted())
+        if c == '"':
+            node = self._expandable_string()
+            if len(node.parts) == 1 and isinstance(node.parts[0], str):
+                return n.Constant(line, col, node.parts[0])
+            if not node.parts:
+                return n.Constant(line, col, "")
+            return node
+        if c == "{":
+            return n.ScriptBlockExpr(line, col, self._block())
+        if c == "[":
+            return self._type_expression()
+        if c.isdigit() or (c == "." and s.peek(1).isdigit()):
+            return n.Constant(line, col, s.read_number())
+        found = s.src[s.i:s.i + 20].split()[0] if s.src[s.i:].strip() else "the end of the script"
+        raise s.error(f"Unexpected token '{found}' in an expression.", found, "UnexpectedToken")
+
+    def _subexpression(self, line: int, col: int, array: bool) -> n.SubExpression:
+        s = self.s
+        s.expect("(")
+        statements = self._statements(end=")")
+        s.expect(")")
+        return n.SubExpression(line, col, statements, array)
+
+    def _hashtable(self, line: int, col: int) -> n.Hashtable:
+        s = self.s
+        s.expect("{")
+        pairs: list[tuple[n.Node, n.Node]] = []
+        while True:
+            s.skip_separators()
+            if s.peek() == "}":
+                s.i += 1
+                return n.Hashtable(line, col, pairs)
+            if s.at_end():
+                raise s.error("The hashtable is missing its closing '}'.", "@{", "MissingEndCurlyBrace")
+            kline, kcol = s.where()
+            c = s.peek()
+            if c in "'\"$(":
+                key: n.Node = self._postfix(self._primary())
+            elif c.isdigit():
+                key = n.Constant(kline, kcol, s.read_number())
+            else:
+                begin = s.i
+                while s.i < s.n and (s.src[s.i].isalnum() or s.src[s.i] in "_-."):
+                    s.i += 1
+                word = s.src[begin:s.i]
+                if not word:
+                    raise s.error("A hashtable key is missing.", c, "MissingKeyInHashLiteral")
+                key = n.Constant(kline, kcol, word)
+            s.skip_blanks()
+            s.expect("=", "after the hashtable key")
+            s.skip_blanks(newlines=True)
+            pairs.append((key, self._value_statement()))
+            s.skip_blanks()
+            if s.peek() not in ";\n}\r":
+                raise s.error("Hashtable entries are separated by ';' or line ends.", s.peek(),
+                              "MissingEndCurlyBrace")
+
+    def _expandable_string(self, here: bool = False) -> n.ExpandableString:
+        s = self.s
+        line, col = s.where()
+        start = s.i
+        if not here:
+            s.i += 1
+        parts: list = []
+        buf: list[str] = []
+
+        def flush() -> None:
+            if buf:
+                parts.append("".join(buf))
+                buf.clear()
+        while True:
+            if s.at_end():
+                raise s.error("The string is missing its closing quote (\").", '"',
+                              "TerminatorExpectedAtEndOfString", at=start)
+            c = s.peek()
+            if here:
+                if c == "\n" and (s.src.startswith('"@', s.i + 1) or s.src.startswith('\r\n"@', s.i)):
+                    s.i = s.src.find('"@', s.i) + 2
+                    if buf and buf[-1] == "\r":
+                        buf.pop()
+                    break
+            elif c == '"':
+                if s.peek(1) == '"':
+                    buf.append('"')
+                    s.i += 2
+                    continue
+                s.i += 1
+                break
+            if c == "`":
+                nxt = s.peek(1)
+                buf.append(_ESCAPES.get(nxt, nxt))
+                s.i += 2
+                continue
+            if c == "$":
+                nxt = s.peek(1)
+                if nxt == "(":
+                    flush()
+                    vline, vcol = s.where()
+                    s.i += 1
+                    parts.append(self._subexpression(vline, vcol, array=False))
+                    continue
+                if nxt.isalnum() or nxt in "_{?^":
+                    flush()
+                    vline, vcol = s.where()
+                    name, scope, _ = s.read_variable()
+                    parts.append(n.Variable(vline, vcol, name, scope))
+                    continue
+            buf.append(c)
+            s.i += 1
+        flush()
+        return n.ExpandableString(line, col, parts)
+
+    def _here_string(self) -> n.Node:
+        s = self.s
+        line, col = s.where()
+        quote = s.peek(1)
+        s.i += 2
+        while s.peek() in " \t\r":
+            s.i += 1
+        if s.peek() != "\n":
+            raise s.error("A here-string's text starts on the line after @\" or @'.", "@" + quote,
+                          "UnexpectedCharactersAfterHereStringHeader")
+        s.i += 1
+        if quote == "'":
+            end = s.src.find("\n'@", s.i - 1)
+            if end < 0:
+                raise s.error("The here-string has no closing '@ at the start of a line.", "@'",
+                              "TerminatorExpectedAtEndOfString")
+            text = s.src[s.i:end] if end >= s.i else ""
+            s.i = end + 3
+            return n.Constant(line, col, text.rstrip("\r"))
+        if s.src.startswith('"@', s.i):
+            s.i += 2
+            return n.Constant(line, col, "")
+        node = self._expandable_string(here=True)
+        node.line, node.column = line, col
+        if len(node.parts) == 1 and isinstance(node.parts[0], str):
+            return n.Constant(line, col, node.parts[0])
+        return node
+
+
+_COMPARISON_BASES = {"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch",
+                     "contains", "notcontains", "in", "notin", "replace", "split"}
+_COMPARISON_OPS = _COMPARISON_BASES | {"join", "is", "isnot", "as", "band", "bor", "bxor", "shl", "shr"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "f": "\f",
+            "v": "\v", "e": "\x1b", '"': '"', "$": "$", "`": "`", "'": "'", "\n": ""}
+
+
+def parse(source: str, path: str = "", known_command: Optional[Callable[[str], bool]] = None,
+          secret_parameter: Optional[Callable[[str, str], bool]] = None) -> n.Script:
+    """A script's tree, or ScriptParseError naming the line, column and construct refused."""
+    return Parser(source, path, known_command, secret_parameter).parse()
