@@ -66,7 +66,7 @@ def bind(rt: Any, node: n.Command, scope: Any, spec: Spec) -> dict[str, Any]:
                     continue
                 raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
                     f"A parameter cannot be found that matches parameter name '{raw}'.",
-                    error_id=f"NamedParameterNotFound,{spec.name}", target=raw), node, spec.name))
+                    error_id=f"NamedParameterNotFound,{spec.name}", target=raw), node, spec.name), statement=True)
             if not has_value:
                 if name in spec.switches:
                     value = True
@@ -77,7 +77,7 @@ def bind(rt: Any, node: n.Command, scope: Any, spec: Spec) -> dict[str, Any]:
                 else:
                     raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
                         f"Missing an argument for parameter '{raw}'.", error_id=f"MissingArgument,{spec.name}",
-                        target=raw), node, spec.name))
+                        target=raw), node, spec.name), statement=True)
             named[name] = value
         else:
             positional.append(arg)
@@ -87,7 +87,7 @@ def bind(rt: Any, node: n.Command, scope: Any, spec: Spec) -> dict[str, Any]:
         if not slots:
             raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
                 f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                error_id=f"PositionalParameterNotFound,{spec.name}"), node, spec.name))
+                error_id=f"PositionalParameterNotFound,{spec.name}"), node, spec.name), statement=True)
         named[slots.pop(0)] = value
     return named
 

@@ -21,6 +21,8 @@ _COMMON = {"erroraction": "ErrorAction", "ea": "ErrorAction", "errorvariable": "
            "ev": "ErrorVariable", "warningaction": "WarningAction", "wa": "WarningAction",
            "verbose": "Verbose", "vb": "Verbose", "outvariable": "OutVariable", "ov": "OutVariable",
            "debug": "Debug", "informationaction": "InformationAction"}
+#: What the portout command line adds to every cmdlet, taken in scripts too.
+_HOST_ONLY = {"outputformat": "OutputFormat", "inputfile": "InputFile", "pinfromstdin": "PinFromStdin"}
 
 
 # -- flow -------------------------------------------------------------------------------------
@@ -116,11 +118,18 @@ class ErrorRecordValue:
 
 
 class ScriptTerminatingError(Exception):
-    """A terminating error on its way to a catch, or out of the script."""
+    """A terminating error on its way to a catch, or out of the script.
 
-    def __init__(self, record: ErrorRecordValue) -> None:
+    ``statement``: it ends only the statement it happened in (a parameter that does not bind, a
+    value that does not convert, a command that does not exist), as PowerShell's
+    statement-terminating errors do; the script goes on with the next statement unless
+    $ErrorActionPreference is Stop or a try { } is around it. `throw` and -ErrorAction Stop end
+    the script."""
+
+    def __init__(self, record: ErrorRecordValue, statement: bool = False) -> None:
         super().__init__(record.exception.message)
         self.record = record
+        self.statement = statement
 
 
 # -- scopes -----------------------------------------------------------------------------------
@@ -191,6 +200,7 @@ class Runtime:
         self.script_scope = Scope(self.global_scope, kind="script")
         self.functions: dict[str, Function] = {}
         self.errors: list[ErrorRecordValue] = []
+        self.try_depth = 0
         self.matches: dict[Any, Any] = Hashtable()
         g = self.global_scope
         for name, value in (("ErrorActionPreference", "Continue"), ("WarningPreference", "Continue"),
@@ -216,6 +226,11 @@ class Runtime:
                 try:
                     for item in self.statement(statement, scope):
                         sink.feed(item)
+                except ScriptTerminatingError as stopped:
+                    sink.flush()
+                    if not self.ends_statement_only(stopped, scope):
+                        raise
+                    self.write_error(stopped.record, "Continue")
                 finally:
                     sink.flush()
         except ExitFlow as done:
@@ -240,7 +255,8 @@ class Runtime:
     def fail(self, node: n.Node, message: str, error_id: str = "RuntimeException",
              target: str = "") -> ScriptTerminatingError:
         return ScriptTerminatingError(self.record(ScriptRuntimeError(message, error_id=error_id, target=target,
-                                                                     line=node.line, column=node.column), node))
+                                                                     line=node.line, column=node.column), node),
+                                      statement=True)
 
     # -- parameters ----------------------------------------------------------------------
 
@@ -311,7 +327,16 @@ class Runtime:
 
     def statements(self, statements: list[n.Node], scope: Scope) -> Iterator[Any]:
         for statement in statements:
-            yield from self.statement(statement, scope)
+            try:
+                yield from self.statement(statement, scope)
+            except ScriptTerminatingError as stopped:
+                if not self.ends_statement_only(stopped, scope):
+                    raise
+                self.write_error(stopped.record, "Continue")
+
+    def ends_statement_only(self, stopped: ScriptTerminatingError, scope: Scope) -> bool:
+        preference = v.to_string(self.preference("ErrorActionPreference", scope)).lower()
+        return stopped.statement and self.try_depth == 0 and preference != "stop"
 
     def statement(self, node: n.Node, scope: Scope) -> Iterator[Any]:
         if isinstance(node, n.Pipeline):
@@ -465,11 +490,17 @@ class Runtime:
 
     def try_(self, node: n.Try, scope: Scope) -> Iterator[Any]:
         try:
-            yield from self.statements(node.body.statements, scope)
+            self.try_depth += 1
+            try:
+                yield from self.statements(node.body.statements, scope)
+            finally:
+                self.try_depth -= 1
         except ScriptTerminatingError as stopped:
             handler = self.handler(node, stopped.record)
             if handler is None:
                 raise
+            if not self.errors or self.errors[0] is not stopped.record:
+                self.errors.insert(0, stopped.record)
             scope.set("_", stopped.record)
             scope.set("PSItem", stopped.record)
             yield from self.statements(handler.body.statements, scope)
@@ -610,7 +641,7 @@ class Runtime:
         except ScriptRuntimeError as error:
             if not error.line:
                 error.line, error.column = node.line, node.column
-            raise ScriptTerminatingError(self.record(error, node)) from None
+            raise ScriptTerminatingError(self.record(error, node), statement=True) from None
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -931,13 +962,26 @@ class Runtime:
                quiet: bool) -> Iterator[Any]:
         from portout.cmdlet import UsageError
 
-        bound, action, errors, done = self.bind_cmdlet(cmdlet, node, scope)
+        bound, action, errors, done, extras = self.bind_cmdlet(cmdlet, node, scope)
         try:
             items = None
             if input_items is not None:
                 items = list(input_items)
                 if not items:
                     return
+            if "InputFile" in extras:
+                from portout.cli import _load_csv
+
+                items = list(_load_csv(v.to_string(extras["InputFile"]), cmdlet))
+                if not items:
+                    return
+            if extras.get("PinFromStdin"):
+                secret = next((p for p in cmdlet.parameters if p.secret), None)
+                line = self.read_line("", True) if self.read_line else None
+                if secret is None or line is None:
+                    raise self.fail(node, "-PinFromStdin: standard input ended before the PIN was read.",
+                                    f"SecretNotProvided,{cmdlet.name}")
+                bound[secret.name] = line
             for p in cmdlet.parameters:
                 if not p.secret:
                     continue
@@ -960,26 +1004,39 @@ class Runtime:
             if "," not in error.error_id:
                 error.error_id = f"{error.error_id},{cmdlet.name}"
             record = self.record(error, node, cmdlet.name)
-            if action == "Stop" or isinstance(error, UsageError):
-                if action != "Stop":
-                    self.write_error(record, action, errors, quiet)
-                    done()
-                    return
-                raise ScriptTerminatingError(record) from None
-            self.write_error(record, action, errors, quiet)
             done()
+            if action == "Stop":
+                raise ScriptTerminatingError(record) from None
+            if isinstance(error, UsageError):  # the call itself is wrong: it ends the statement
+                if errors is not None:
+                    errors.append(record)
+                raise ScriptTerminatingError(record, statement=True) from None
+            self.write_error(record, action, errors, quiet)
             return
         for error_record in output.errors:
             self.write_error(self.record(error_record.exception, node, cmdlet.name), action, errors, quiet)
         done()
+        if "OutputFormat" in extras:
+            from portout.format import FORMATS, render
+
+            wanted = v.to_string(extras["OutputFormat"])
+            fmt = next((f for f in FORMATS if f.lower() == wanted.lower()), None)
+            if fmt is None:
+                raise self.fail(node, f"-OutputFormat takes {', '.join(FORMATS)}.",
+                                f"ParameterArgumentValidationError,{cmdlet.name}", "OutputFormat")
+            text = render(list(output), fmt)
+            if text.strip() or fmt == "Json":
+                yield text.strip("\n") if text.strip() else "[]"
+            return
         yield from output
 
     def bind_cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope
-                    ) -> tuple[dict[str, Any], str, Optional[list[Any]], Callable[[], None]]:
+                    ) -> tuple[dict[str, Any], str, Optional[list[Any]], Callable[[], None], dict[str, Any]]:
         from portout.cmdlet import UsageError
 
         arguments = self.raw_arguments(node, scope)
         bound: dict[str, Any] = {}
+        extras: dict[str, Any] = {}
         positional: list[Any] = []
         i = 0
         while i < len(arguments):
@@ -987,12 +1044,23 @@ class Runtime:
             if isinstance(arg, tuple) and arg[:1] == ("-",):
                 _, name, value, has_value = arg
                 p = cmdlet.parameter(name) or self.unique_prefix(cmdlet, name)
+                extra = _HOST_ONLY.get(name.lower()) if p is None else None
+                if extra is not None:
+                    if extra == "PinFromStdin":
+                        extras[extra] = True if not has_value else v.to_bool(value)
+                    else:
+                        if not has_value:
+                            i += 1
+                            value = arguments[i] if i < len(arguments) else None
+                        extras[extra] = value
+                    i += 1
+                    continue
                 if p is None:
                     common = _COMMON.get(name.lower())
                     if common is None:
                         raise ScriptTerminatingError(self.record(UsageError(
                             f"A parameter cannot be found that matches parameter name '{name}'.",
-                            error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name))
+                            error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name), statement=True)
                     if not has_value and common != "Verbose":
                         i += 1
                         value = arguments[i] if i < len(arguments) else None
@@ -1010,7 +1078,7 @@ class Runtime:
                         raise ScriptTerminatingError(self.record(UsageError(
                             f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
                             f"'{p.type_name}' and try again.", error_id=f"MissingArgument,{cmdlet.name}",
-                            target=p.name), node, cmdlet.name))
+                            target=p.name), node, cmdlet.name), statement=True)
                 if isinstance(value, SecureString) and not p.secret:
                     value = value.reveal()
                 bound[p.name] = value
@@ -1022,7 +1090,7 @@ class Runtime:
             if not slots:
                 raise ScriptTerminatingError(self.record(UsageError(
                     f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                    error_id=f"PositionalParameterNotFound,{cmdlet.name}"), node, cmdlet.name))
+                    error_id=f"PositionalParameterNotFound,{cmdlet.name}"), node, cmdlet.name), statement=True)
             bound[slots.pop(0).name] = value
         for key in list(bound):
             if isinstance(bound[key], (list, tuple)):
@@ -1035,7 +1103,7 @@ class Runtime:
             bound["Verbose"] = v.to_bool(bound["Verbose"])
         action = self.error_action(bound, scope)
         errors, done = self.error_variable(bound, scope)
-        return bound, action, errors, done
+        return bound, action, errors, done, extras
 
     @staticmethod
     def unique_prefix(cmdlet: Cmdlet, name: str) -> Any:

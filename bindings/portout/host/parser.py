@@ -643,8 +643,8 @@ class Parser:
                     f"-{element.name} is a PIN: it is never written in a script. Read it with "
                     "Read-Host -AsSecureString, or leave it out to be asked, or give -PinFromStdin "
                     "or -PinFromFd to portout.", line=element.line, column=element.column,
-                    construct=f"-{element.name}", error_id="SecretInScript", path=self.path,
-                    source_line=self.s.line_text(element.line))
+                    construct=f"-{element.name}", error_id="SecretInScript", path=self.path)
+                # (the line itself is not shown: it holds the PIN)
 
     def _redirections(self, command: Optional[n.Command]) -> bool:
         s = self.s
