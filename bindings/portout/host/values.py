@@ -404,6 +404,13 @@ def dotnet_regex(pattern: str) -> str:
     return re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern)
 
 
+def aligned(a: datetime, b: datetime) -> tuple[datetime, datetime]:
+    """Two dates comparable: one without a zone is taken as this machine's local time."""
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        return (a.astimezone() if a.tzinfo is None else a), (b.astimezone() if b.tzinfo is None else b)
+    return a, b
+
+
 def _coerce(left: Any, right: Any) -> Any:
     """The right side converted to the kind of the left, as PowerShell compares."""
     if right is None:
@@ -431,6 +438,8 @@ def _equal(left: Any, right: Any, case: bool) -> bool:
     r = _coerce(left, right)
     if isinstance(left, str) and isinstance(r, str):
         return left == r if case else left.lower() == r.lower()
+    if isinstance(left, datetime) and isinstance(r, datetime):
+        left, r = aligned(left, r)
     try:
         return bool(left == r)
     except Exception:  # noqa: BLE001
@@ -444,6 +453,8 @@ def _order(left: Any, right: Any, case: bool) -> int:
         return 1
     r = _coerce(left, right)
     a, b = left, r
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        a, b = aligned(a, b)
     if isinstance(a, str) and isinstance(b, str) and not case:
         a, b = a.lower(), b.lower()
     try:
@@ -556,8 +567,10 @@ def add(left: Any, right: Any) -> Any:
 
 def subtract(left: Any, right: Any) -> Any:
     if isinstance(left, datetime):
-        return left - to_datetime(right) if isinstance(right, (datetime, str)) and not isinstance(right, timedelta) \
-            and _is_date(right) else left - to_timespan(right)
+        if isinstance(right, (datetime, str)) and _is_date(right):
+            a, b = aligned(left, to_datetime(right))
+            return a - b
+        return left - to_timespan(right)
     if isinstance(left, timedelta):
         return left - to_timespan(right)
     return _numeric(left, right, lambda a, b: a - b)
