@@ -79,6 +79,9 @@ class Parameter:
     multiple: bool = False
     pipeline_by_property: bool = False
     aliases: tuple[str, ...] = ()
+    # Takes a plain value from the pipeline ("contoso.com" | Get-PortOutPin), as PowerShell's
+    # ValueFromPipeline; at most one parameter of a cmdlet does.
+    pipeline_by_value: bool = False
     choices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -540,8 +543,19 @@ class Cmdlet:
         object of the input, bound by property name over the explicit parameters."""
         if input_object is not None:
             rows = []
+            by_value = next((p for p in self.parameters if p.pipeline_by_value), None)
             for obj in input_object:
                 row = dict(params)
+                if isinstance(obj, str) or (isinstance(obj, int) and not isinstance(obj, bool)):
+                    if by_value is None:
+                        raise UsageError(f"{self.name} takes no plain value from the pipeline; pipe "
+                                         "objects whose properties name its parameters.",
+                                         error_id=f"InputObjectNotBound,{self.name}")
+                    if by_value.name not in params:
+                        value = by_value.convert(str(obj) if by_value.kind == "string" else obj, self.name)
+                        row[by_value.name] = value[0] if by_value.multiple else value
+                    rows.append(row)
+                    continue
                 for p in self.parameters:
                     if not p.pipeline_by_property or p.name in params:
                         continue

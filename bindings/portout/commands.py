@@ -23,7 +23,7 @@ _IDENTITY_HELP = ("The tenant: a GUID or a domain-like name such as contoso.com.
 
 def _identity(mandatory: bool = True, multiple: bool = True) -> Parameter:
     return P("Identity", "string", _IDENTITY_HELP, mandatory=mandatory, position=0,
-             multiple=multiple, pipeline_by_property=True, aliases=("TenantId",))
+             multiple=multiple, pipeline_by_property=True, pipeline_by_value=True, aliases=("TenantId",))
 
 
 _PASS_THRU = P("PassThru", "switch", "Write the changed object to the output.")
@@ -222,7 +222,7 @@ def _acknowledge(inv: Invocation) -> None:
 
 
 _ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, position=0, multiple=True,
-              pipeline_by_property=True)
+              pipeline_by_property=True, pipeline_by_value=True)
 _STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
 
 def _copy_store(inv: Invocation) -> Any:
@@ -635,7 +635,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Gets orders by id, or filtered by tenant, status and carrier, oldest first. A Carrier "
         "session sees only the orders it submitted, and never the internal reason.",
         (
-            P("OrderId", "string", "The orders.", position=0, multiple=True, pipeline_by_property=True),
+            P("OrderId", "string", "The orders.", position=0, multiple=True, pipeline_by_property=True,
+              pipeline_by_value=True),
             P("Identity", "string", "Only this tenant's orders.", pipeline_by_property=True,
               aliases=("TenantId",)),
             P("Status", "string", "Only orders in this state.", choices=_STATUSES),

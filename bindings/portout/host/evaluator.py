@@ -431,7 +431,9 @@ class Runtime:
             yield from self.statement(node, scope)
             return
         value = self.expression(node, scope)
-        if value is NOTHING:
+        # A variable that holds nothing (a pipeline that wrote nothing) writes nothing, as
+        # PowerShell's AutomationNull: @($none).Count is 0.
+        if value is NOTHING or value is None:
             return
         if isinstance(value, (list, tuple)):
             yield from value

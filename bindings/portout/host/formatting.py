@@ -64,25 +64,22 @@ def _cell(value: Any) -> str:
     return v.to_string(value).replace("\n", " ")
 
 
-def _columns(rt: Any, scope: Any, items: list[Any], props: list[Any]) -> tuple[list[str], list[list[str]]]:
+def _columns(rt: Any, scope: Any, items: list[Any], props: list[Any]
+             ) -> tuple[list[str], list[list[str]], list[list[Any]]]:
     from portout.host.builtins import _all_properties, _calculated, _property
 
     if props:
         headers = []
         for p in props:
             headers.append(_calculated(p)[0] if isinstance(p, dict) else v.to_string(p))
-        rows = [[_cell(_property(rt, scope, item, p)) for p in props] for item in items]
-        return headers, rows
-    first = items[0]
-    if isinstance(first, dict):
-        rows = []
-        for item in items:
-            for key, value in item.items():
-                rows.append([v.to_string(key), _cell(value)])
-        return ["Name", "Value"], rows
-    headers = _all_properties(first)
-    rows = [[_cell(v.get_member(item, h)) for h in headers] for item in items]
-    return headers, rows
+        raw = [[_property(rt, scope, item, p) for p in props] for item in items]
+    elif isinstance(items[0], dict):
+        raw = [[v.to_string(key), value] for item in items for key, value in item.items()]
+        return ["Name", "Value"], [[r[0], _cell(r[1])] for r in raw], [[r[0], None] for r in raw]
+    else:
+        headers = _all_properties(items[0])
+        raw = [[v.get_member(item, h) for h in headers] for item in items]
+    return headers, [[_cell(x) for x in r] for r in raw], raw
 
 
 def table_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = None,
@@ -92,27 +89,32 @@ def table_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = 
         return ""
     if all(_scalar(i) for i in items) and not props:
         return "\n".join(scalar_text(i) for i in items) + "\n"
-    names, rows = _columns(rt, scope, items, list(props or []))
+    names, rows, raw = _columns(rt, scope, items, list(props or []))
     if names == ["Name", "Value"] and isinstance(items[0], dict):
         widths = [max(len("Name"), *(len(r[0]) for r in rows), 30), 0]
     else:
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(names)]
     total = width() - 1
     # Keep to the terminal: the last columns shrink first, cut cells end with an ellipsis.
-    while sum(widths) + 2 * (len(widths) - 1) > total and len(widths) > 1 and max(widths) > 8:
+    while sum(widths) + (len(widths) - 1) > total and len(widths) > 1 and max(widths) > 8:
         widest = max(range(len(widths)), key=lambda k: widths[k])
         widths[widest] -= 1
 
-    def fit(text: str, w: int) -> str:
+    # As PowerShell's tables: one space between columns, numbers to the right, each header
+    # underlined as long as its name.
+    numeric = [bool(raw) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in col if x is not None)
+               for col in zip(*raw)] if raw else [False] * len(names)
+
+    def fit(text: str, w: int, right: bool = False) -> str:
         if w and len(text) > w:
             return text[: max(w - 1, 0)] + "…"
-        return text.ljust(w)
+        return text.rjust(w) if right else text.ljust(w)
     lines = [""]
     if headers:
-        lines.append("  ".join(fit(h, w) for h, w in zip(names, widths)).rstrip())
-        lines.append("  ".join(("-" * max(len(h), 1))[:w or len(h)].ljust(w) for h, w in zip(names, widths)).rstrip())
+        lines.append(" ".join(fit(h, w, r) for h, w, r in zip(names, widths, numeric)).rstrip())
+        lines.append(" ".join(fit("-" * min(len(h), w or len(h)), w, r) for h, w, r in zip(names, widths, numeric)).rstrip())
     for r in rows:
-        lines.append("  ".join(fit(c, w) for c, w in zip(r, widths)).rstrip())
+        lines.append(" ".join(fit(c, w, right) for c, w, right in zip(r, widths, numeric)).rstrip())
     return "\n".join(lines) + "\n\n"
 
 
