@@ -118,11 +118,13 @@ def _put_back(location: str, tenant_id: str, values: dict[str, Any]) -> None:
 
 # -- what a refusal leaves ------------------------------------------------------------------------
 
-def _outside_the_log(location: str, tables: tuple[str, ...] = KEPT_TABLES) -> tuple[str, list[tuple[Any, ...]]]:
+def _outside_the_log(location: str, tables: tuple[str, ...] = KEPT_TABLES) -> dict[str, Any]:
     """Everything but the audit log and the outbox (the log's head in meta moves with the log):
-    a refused call leaves it as it was. A refused order keeps its order: `tables` without them."""
-    meta = raw_query(location, "SELECT name, value FROM meta WHERE name <> 'audit_head' ORDER BY name")
-    return logical_digest(location, tables), meta
+    a refused call leaves it as it was. A refused order keeps its order: `tables` without them.
+    Table by table, so that a failure names the table that changed."""
+    state: dict[str, Any] = {t: logical_digest(location, (t,)) for t in tables}
+    state["meta"] = raw_query(location, "SELECT name, value FROM meta WHERE name <> 'audit_head' ORDER BY name")
+    return state
 
 
 def _mark(location: str) -> tuple[int, int]:
@@ -185,9 +187,11 @@ def _two_tenants(location: str, key_file: Path) -> None:
         s.set_pin(FABRIKAM, FABRIKAM_PIN)
 
 
-def _repair_and_use_again(location: str, key_file: Path, tenant_id: str, *, cli: bool = False) -> str:
+def _repair_and_use_again(location: str, key_file: Path, tenant_id: str, *, cli: bool = False,
+                          review: Callable[[portout.Store], object] | None = None) -> str:
     """A StoreAdmin repairs the tenant; its PIN is gone until a new one is set, then it works.
-    Returns the details of the TenantStateRepaired event (what was kept, for review)."""
+    `review`: what the admin puts right first of what the repair kept (the country, the freeze,
+    the tenant's policy). Returns the details of the TenantStateRepaired event (what was kept)."""
     mark = _mark(location)
     if cli:
         status = json.loads(_cli_ok(location, key_file, "Repair-PortOutTenant", "-Identity", tenant_id, "-Force",
@@ -208,6 +212,8 @@ def _repair_and_use_again(location: str, key_file: Path, tenant_id: str, *, cli:
         assert not status.pin_is_set and status.failed_attempt_count == 0 and not status.is_locked
         no_pin_yet = _accepts(s, tenant_id, LATER_PIN)
         assert not no_pin_yet, "a repaired tenant has no PIN until one is set"
+        if review is not None:
+            review(s)
         s.set_pin(tenant_id, LATER_PIN)
         accepted = _accepts(s, tenant_id, LATER_PIN)
         assert accepted, "the new PIN is refused after the repair"
@@ -569,3 +575,233 @@ def test_a_tenant_row_deleted_by_sql_is_not_made_anew(location: str, key_file: P
     assert _test_pin(location, key_file, CONTOSO, CONTOSO_PIN) == (0, "False\n", "")
     verified = json.loads(_cli_ok(location, key_file, "Test-PortOutAuditLog", "-OutputFormat", "Json"))
     assert verified["IsValid"] is True
+
+
+# -- a carrier cannot tell ------------------------------------------------------------------------
+
+def test_a_tampered_tenant_answers_as_a_wrong_pin_does(location: str, key_file: Path) -> None:
+    _two_tenants(location, key_file)
+    with _session(location, key_file) as s:
+        for _ in range(2):
+            wrong = _accepts(s, CONTOSO, WRONG_PIN)
+            assert not wrong
+    raw_execute(location, f"UPDATE tenants SET failed_attempts = 0 WHERE tenant_id = '{CONTOSO}'")
+
+    tampered = _test_pin(location, key_file, CONTOSO, CONTOSO_PIN)  # the right PIN
+    wrong = _test_pin(location, key_file, FABRIKAM, WRONG_PIN)
+    unknown = _test_pin(location, key_file, "unknown.example", CONTOSO_PIN)
+    assert tampered == wrong == unknown == (0, "False\n", "")
+
+    # The same work (one Argon2id computation), the same answer to a carrier's order.
+    work: dict[str, int] = {}
+    orders: dict[str, tuple[Any, ...]] = {}
+    with _session(location, key_file, role="Carrier", actor="northwind") as carrier:
+        for case, tenant_id, pin in (("tampered", CONTOSO, CONTOSO_PIN), ("wrong", FABRIKAM, WRONG_PIN),
+                                     ("unknown", "unknown.example", CONTOSO_PIN)):
+            computed = portout._core.argon2_computations()
+            order = carrier.submit_order(tenant_id, NUMBER, pin, "Northwind")
+            work[case] = portout._core.argon2_computations() - computed
+            orders[case] = (order.status, order.reason, order.internal_reason, order.number_problems)
+    assert work["tampered"] == work["wrong"] == work["unknown"] == 1
+    assert orders["tampered"] == orders["wrong"] == orders["unknown"] == ("Rejected", "PinNotAccepted", None, {})
+    with _session(location, key_file) as s:
+        internal = [o.internal_reason for o in s.orders()]
+        assert internal == ["StoreTampered", "WrongPin", "UnknownTenant"]
+
+    # The default policy edited: every tenant answers so, the right PIN as a wrong one.
+    raw_execute(location, "UPDATE policies SET lockout_ms = 1000 WHERE scope = ''")
+    right_pin_elsewhere = _test_pin(location, key_file, FABRIKAM, FABRIKAM_PIN)
+    assert right_pin_elsewhere == unknown
+
+
+# -- every column of the security state, and only those ------------------------------------------
+
+def _flip_pin_record(location: str) -> None:
+    record = bytearray(_row(location, CONTOSO, ("pin_record",))["pin_record"])
+    record[len(record) // 2] ^= 0x01
+    _put_back(location, CONTOSO, {"pin_record": bytes(record)})
+
+
+SECURITY_EDITS: list[tuple[str, str | Callable[[str], None]]] = [
+    ("country", "country = 'CA'"),
+    ("pin_record altered", _flip_pin_record),
+    ("pin_record removed", "pin_record = NULL"),
+    ("pin_set_at", "pin_set_at = pin_set_at + 1"),
+    ("pin_changed_at", "pin_changed_at = pin_changed_at - 1"),
+    ("pin_changed_by", "pin_changed_by = 'mallory@contoso.com'"),
+    # Even an edit that looks stricter: the store obeys no state it did not write.
+    ("failed_attempts raised", "failed_attempts = 2"),
+    ("locked", "locked_until = 4102444800000, lock_level = 1"),
+    ("lock_level", "lock_level = 3"),
+    ("pin_version", "pin_version = pin_version + 1"),
+    ("frozen", "frozen = 1"),
+]
+
+
+@pytest.mark.parametrize("edit", [e for _, e in SECURITY_EDITS], ids=[n for n, _ in SECURITY_EDITS])
+def test_each_part_of_the_security_state_edited_is_refused(location: str, key_file: Path,
+                                                           edit: str | Callable[[str], None]) -> None:
+    _two_tenants(location, key_file)
+    if callable(edit):
+        edit(location)
+    else:
+        raw_execute(location, f"UPDATE tenants SET {edit} WHERE tenant_id = '{CONTOSO}'")
+
+    before, mark = _outside_the_log(location), _mark(location)
+    with _session(location, key_file) as s:
+        right = _accepts(s, CONTOSO, CONTOSO_PIN)
+        assert not right, "the right PIN passed on an edited state"
+        _refused(lambda: s.pin_status(CONTOSO), CONTOSO)
+        _refused(lambda: s.update_tenant(CONTOSO, display_name="Contoso Ltd"), CONTOSO)
+        assert s.pin_status(FABRIKAM).pin_is_set
+    assert _outside_the_log(location) == before
+    _assert_refusals_recorded(location, mark, CONTOSO)
+    assert _audit_is_valid(location, key_file)
+    if edit == "country = 'CA'":
+        # The country is kept as the database holds it, and named: the admin puts it back.
+        details = _repair_and_use_again(
+            location, key_file, CONTOSO,
+            review=lambda s: s.update_tenant(CONTOSO, country_or_region="US"))
+        assert "country=CA" in details
+    else:
+        _repair_and_use_again(location, key_file, CONTOSO)
+
+
+@pytest.mark.parametrize("edit", [
+    "display_name = 'Contoso Renamed'", "modified_at = 0", "modified_by = 'someone@contoso.com'",
+    "last_check_at = 0, last_check_result = 'Accepted'",
+], ids=["display_name", "modified_at", "modified_by", "last_check"])
+def test_columns_outside_the_security_state_may_change(location: str, key_file: Path, edit: str) -> None:
+    """Not every edit is tampering: what decides nothing is not anchored, and refused nothing."""
+    _two_tenants(location, key_file)
+    raw_execute(location, f"UPDATE tenants SET {edit} WHERE tenant_id = '{CONTOSO}'")
+    mark = _mark(location)
+    with _session(location, key_file) as s:
+        assert s.pin_status(CONTOSO).pin_is_set
+        right = _accepts(s, CONTOSO, CONTOSO_PIN)
+        assert right, "the right PIN is refused after an edit outside the security state"
+        with pytest.raises(portout.InvalidOperationError) as nothing:
+            s.repair_tenant_state(CONTOSO)
+        assert nothing.value.error_id == "NothingToRepair"
+    assert "StoreTampered" not in {e[0] for e in _events_since(location, mark)}
+
+
+# -- policy rows inserted and deleted -------------------------------------------------------------
+
+@pytest.mark.parametrize("attack", ["own policy inserted", "own policy deleted", "default policy deleted",
+                                    "default policy tightened"])
+def test_policy_rows_inserted_or_deleted_by_sql(location: str, key_file: Path, attack: str) -> None:
+    _two_tenants(location, key_file)
+    if attack == "own policy deleted":
+        with _session(location, key_file) as s:
+            s.set_policy(CONTOSO, max_failed_attempts=2)
+    raw_execute(location, {
+        "own policy inserted": "INSERT INTO policies (scope, max_failed_attempts, modified_at, modified_by) "
+                               f"VALUES ('{CONTOSO}', 100, 0, 'mallory@contoso.com')",
+        "own policy deleted": f"DELETE FROM policies WHERE scope = '{CONTOSO}'",
+        "default policy deleted": "DELETE FROM policies WHERE scope = ''",
+        "default policy tightened": "UPDATE policies SET min_length = 8 WHERE scope = ''",
+    }[attack])
+    default = attack.startswith("default")
+
+    before, mark = _outside_the_log(location), _mark(location)
+    with _session(location, key_file) as s:
+        target = s.path if default else CONTOSO
+        _refused(lambda: s.get_policy(CONTOSO), target)
+        _refused(lambda: s.test_pin_policy(NEW_PIN, CONTOSO), target)
+        right = _accepts(s, CONTOSO, CONTOSO_PIN)
+        assert not right, "the right PIN passed under a policy row written by SQL"
+        if default:
+            _refused(lambda: s.get_policy(), s.path)
+        else:
+            assert s.get_policy().max_failed_attempts == 5
+    assert _outside_the_log(location) == before
+    if default:
+        _assert_refusals_recorded(location, mark, "", "DefaultPolicyNotAuthentic")
+        with _session(location, key_file) as s:
+            assert s.repair_default_policy().min_length == 6
+            right = _accepts(s, CONTOSO, CONTOSO_PIN)
+            assert right, "the right PIN is refused after the default policy was repaired"
+            assert s.verify_audit().is_valid
+    else:
+        _assert_refusals_recorded(location, mark, CONTOSO)
+        _repair_and_use_again(location, key_file, CONTOSO)
+
+
+# -- who repairs, and when ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, scope", [("TelephonyAdmin", None), ("TelephonyAdmin", CONTOSO),
+                                         ("Auditor", None), ("Carrier", None)])
+def test_only_a_store_admin_repairs(location: str, key_file: Path, role: str, scope: str | None) -> None:
+    _two_tenants(location, key_file)
+    with _session(location, key_file) as s:
+        s.set_freeze(CONTOSO, True)
+    raw_execute(location, f"UPDATE tenants SET frozen = 0 WHERE tenant_id = '{CONTOSO}'; "
+                          "UPDATE policies SET max_failed_attempts = 50 WHERE scope = ''")
+    tenants_before = logical_digest(location, ("tenants", "policies"))
+    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True, role=role,
+                            tenant_scope=scope, actor="someone@contoso.com") as s:
+        with pytest.raises(portout.PermissionDeniedError) as denied:
+            s.repair_tenant_state(CONTOSO)
+        assert (denied.value.error_id, denied.value.target) == ("AccessDenied", CONTOSO)
+        with pytest.raises(portout.PermissionDeniedError) as denied:
+            s.repair_default_policy()
+        assert denied.value.error_id == "AccessDenied"
+    if role == "TelephonyAdmin" and scope is None:
+        _cli_refused(location, key_file, "Repair-PortOutTenant", CONTOSO, "-Force", error_id="AccessDenied",
+                     role=role)
+        _cli_refused(location, key_file, "Repair-PortOutTenant", "-DefaultPolicy", "-Force",
+                     error_id="AccessDenied", role=role)
+    assert logical_digest(location, ("tenants", "policies")) == tenants_before
+    with _session(location, key_file) as s:
+        _refused(lambda: s.pin_status(FABRIKAM), s.path)  # still refused: nothing was repaired
+        s.repair_default_policy()
+        _refused(lambda: s.pin_status(CONTOSO), CONTOSO)
+        s.repair_tenant_state(CONTOSO)
+    if role == "TelephonyAdmin":
+        # The tenant's own admin sets the new PIN; the repair was not its to make.
+        with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True, role=role,
+                                tenant_scope=scope, actor="someone@contoso.com") as s:
+            s.set_pin(CONTOSO, LATER_PIN)
+            accepted = _accepts(s, CONTOSO, LATER_PIN)
+            assert accepted, "the PIN the tenant's admin set after the repair is refused"
+    assert _audit_is_valid(location, key_file)
+
+
+def test_nothing_to_repair_while_the_state_holds(location: str, key_file: Path) -> None:
+    _two_tenants(location, key_file)
+    # Every kind of change portout makes anchors the state it leaves: none of them is tampering.
+    with _session(location, key_file) as s:
+        for _ in range(5):
+            wrong = _accepts(s, CONTOSO, WRONG_PIN)
+            assert not wrong
+        s.unlock_pin(CONTOSO)
+        s.set_policy(CONTOSO, max_failed_attempts=3)
+        s.set_policy(max_failed_attempts=6)
+        s.set_freeze(CONTOSO, True)
+        s.set_freeze(CONTOSO, False)
+        s.set_pin(CONTOSO, NEW_PIN)
+        right = _accepts(s, CONTOSO, NEW_PIN)
+        assert right
+        s.reset_policy(CONTOSO)
+        s.update_tenant(CONTOSO, display_name="Contoso Ltd")
+        s.create_tenant("removed.example", "Removed", "US")
+        s.remove_tenant("removed.example")
+
+    whole = logical_digest(location)
+    with _session(location, key_file) as s:
+        for tenant_id in (CONTOSO, FABRIKAM, "removed.example", "never.example"):
+            with pytest.raises(portout.InvalidOperationError) as nothing:
+                s.repair_tenant_state(tenant_id)
+            assert (nothing.value.error_id, nothing.value.target) == ("NothingToRepair", tenant_id)
+        with pytest.raises(portout.InvalidOperationError) as nothing:
+            s.repair_default_policy()
+        assert (nothing.value.error_id, nothing.value.target) == ("NothingToRepair", s.path)
+    _cli_refused(location, key_file, "Repair-PortOutTenant", CONTOSO, "-Force", error_id="NothingToRepair")
+    _cli_refused(location, key_file, "Repair-PortOutTenant", "-DefaultPolicy", "-Force", error_id="NothingToRepair")
+    assert logical_digest(location) == whole, "a repair with nothing to repair wrote something"
+    with _session(location, key_file) as s:
+        assert s.get_tenant(CONTOSO).display_name == "Contoso Ltd"
+        assert [e for e in s.audit_events(event_type="StoreTampered")] == []
+        assert s.verify_audit().is_valid
+
