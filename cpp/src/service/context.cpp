@@ -7,6 +7,7 @@
 #include "service/tenant_state.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <utility>
 
@@ -44,6 +45,24 @@ void ServiceContext::authorize(Operation op, std::string_view tenant_id, StoreTr
 }
 
 void ServiceContext::append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events) const {
+    // Every event of a tenant carries its state: the one it left, or the one before it, so a
+    // tenant's newest event is always its anchor (an anchor removed or nulled shows at once).
+    std::map<std::string, std::string, std::less<>> carried;
+    for (auto& e : events) {
+        if (e.state_mac.empty()) {
+            auto it = carried.find(e.tenant_id);
+            if (it == carried.end()) {
+                auto marks = tx.state_marks({e.tenant_id});
+                it = carried
+                         .emplace(e.tenant_id, audit.carried_state(marks.empty() ? std::nullopt
+                                                                                 : std::optional(marks.front())))
+                         .first;
+            }
+            e.state_mac = it->second;
+        } else {
+            carried[e.tenant_id] = e.state_mac;
+        }
+    }
     audit.append(tx, events, actor, now());
 }
 
