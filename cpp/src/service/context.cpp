@@ -66,31 +66,32 @@ void ServiceContext::append_audit_events(StoreTransaction& tx, std::vector<Audit
     audit.append(tx, events, actor, now());
 }
 
-void ServiceContext::append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
-                                  std::string_view outcome, std::string_view reason, std::string details) const {
+namespace {
+
+AuditRecord event_of(std::string_view type, std::string_view tenant_id, std::string_view outcome,
+                     std::string_view reason, std::string details) {
     AuditRecord e;
     e.event_type = type;
     e.tenant_id = tenant_id;
     e.outcome = outcome;
     e.reason = reason;
     e.details = std::move(details);
-    std::vector<AuditRecord> one;
-    one.push_back(std::move(e));
+    return e;
+}
+
+}  // namespace
+
+void ServiceContext::append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
+                                  std::string_view outcome, std::string_view reason, std::string details) const {
+    std::vector<AuditRecord> one{event_of(type, tenant_id, outcome, reason, std::move(details))};
     append_audit_events(tx, one);
 }
 
 void ServiceContext::append_state_change(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
                                          const std::optional<TenantRecord>& row, std::string_view outcome,
                                          std::string_view reason, std::string details) const {
-    AuditRecord e;
-    e.event_type = type;
-    e.tenant_id = tenant_id;
-    e.outcome = outcome;
-    e.reason = reason;
-    e.details = std::move(details);
-    e.state_mac = state_mac(*this, tx, tenant_id, row);
-    std::vector<AuditRecord> one;
-    one.push_back(std::move(e));
+    std::vector<AuditRecord> one{event_of(type, tenant_id, outcome, reason, std::move(details))};
+    one.front().state_mac = state_mac(*this, tx, tenant_id, row);
     append_audit_events(tx, one);
 }
 
