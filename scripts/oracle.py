@@ -47,7 +47,10 @@ def tenant(store: portout.Store, name: str, country: str = "US", pin: str | None
     return name
 
 
-def measure(session: portout.Store, reset: portout.Store, cases: dict[str, str], tries: int) -> dict:
+Results = dict[str, tuple[set[str], list[float]]]
+
+
+def measure(session: portout.Store, reset: portout.Store, cases: dict[str, str], tries: int) -> Results:
     times: dict[str, list[float]] = {c: [] for c in cases}
     answers: dict[str, set[str]] = {c: set() for c in cases}
     order = list(cases)
@@ -68,19 +71,29 @@ def measure(session: portout.Store, reset: portout.Store, cases: dict[str, str],
     return {c: (answers[c], times[c]) for c in cases}
 
 
-def report(title: str, results: dict) -> float:
+def median_error(times: list[float], rounds: int = 300) -> float:
+    """The standard error of the median, by resampling: how far chance alone moves it here."""
+    rng = random.Random(7)
+    medians = [statistics.median(rng.choices(times, k=len(times))) for _ in range(rounds)]
+    return statistics.pstdev(medians)
+
+
+def report(title: str, results: Results) -> float:
     print(f"\n{title}")
-    print(f"  {'case':<26} {'answer':<32} {'median ms':>10} {'p10':>8} {'p90':>8}")
-    medians = []
+    print(f"  {'case':<26} {'answer':<32} {'median ms':>10} {'+-':>6} {'p10':>8} {'p90':>8}")
+    medians, errors = [], []
     for case, (answers, times) in results.items():
         qs = statistics.quantiles(times, n=10) if len(times) >= 2 else [times[0]] * 9
         med = statistics.median(times)
         medians.append(med)
-        print(f"  {case:<26} {', '.join(sorted(answers)):<32} {med:>10.2f} {qs[0]:>8.2f} {qs[-1]:>8.2f}")
+        errors.append(median_error(times))
+        print(f"  {case:<26} {', '.join(sorted(answers)):<32} {med:>10.2f} {errors[-1]:>6.2f} "
+              f"{qs[0]:>8.2f} {qs[-1]:>8.2f}")
     distinct = {frozenset(a) for a, _ in results.values()}
-    spread = max(medians) - min(medians)
+    spread = float(max(medians) - min(medians))
     print(f"  answers: {'one and the same' if len(distinct) == 1 else 'DIFFER'}; "
-          f"medians within {spread:.2f} ms of each other")
+          f"medians within {spread:.2f} ms of each other (chance alone moves a median by about "
+          f"{statistics.mean(errors):.2f} ms here: +- is its standard error)")
     return spread
 
 

@@ -47,6 +47,7 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Get-PortOutPin": {"Identity": contoso},
         "Test-PortOutPin": {"Identity": contoso, "Pin": "602917"},
         "Unlock-PortOutPin": {"Identity": contoso, "Force": True, "PassThru": True},
+        "Repair-PortOutTenant": {"Identity": contoso, "Force": True},
         "Get-PortOutPinPolicy": {"Identity": contoso},
         "Set-PortOutPinPolicy": {"Identity": contoso, "MinimumLength": 7, "MaximumLength": 10,
                                  "BlockWeakPins": True, "Blocklist": ["111222"], "MaxFailedAttempts": 4,

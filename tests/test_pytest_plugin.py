@@ -76,3 +76,32 @@ def test_shared(portout_store_factory):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*portout_postgres*"])
+
+
+FAILING_WITH_A_PIN = '''
+import portout
+
+def secret():  # a PIN the test's own lines never spell out
+    return "7352" + "9184"
+
+def test_a_wrong_call(portout_store, portout_tenant):
+    portout_store.set_pin(portout_tenant, secret())
+    portout_store.check_pin("nosuch tenant!", secret())
+
+def test_a_wrong_order(portout_store, portout_tenant):
+    portout_store.submit_order(portout_tenant, "not a number", secret(), "Carrier")
+
+def test_a_wrong_cmdlet_call(portout_store, portout_tenant):
+    portout.set_port_out_pin(portout_tenant, pin=secret()[:3], session=portout.session.connect(portout_store))
+'''
+
+
+def test_a_failing_test_shows_no_pin(pytester: pytest.Pytester) -> None:
+    """pytest shows the arguments of every frame of a failure: no frame of portout's that holds
+    a PIN is among them, whatever the traceback style."""
+    pytester.makepyfile(test_user=FAILING_WITH_A_PIN)
+    for style in ("auto", "long", "short", "native"):
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--tb={style}")
+        result.assert_outcomes(failed=3)
+        text = result.stdout.str() + result.stderr.str()
+        assert "73529184" not in text and "'735'" not in text, f"a PIN in the failure output (--tb={style})"

@@ -200,7 +200,7 @@ def test_the_audit_log_never_holds_a_pin(store: portout.Store, location: str) ->
      "UPDATE audit_events SET event_id = 4 WHERE event_id = -3;"
      "UPDATE audit_events SET event_id = 3 WHERE event_id = -4", 3, "Reordered"),
     ("INSERT INTO audit_events SELECT event_id + 100, occurred_at, event_type, tenant_id, actor,"
-     " outcome, reason, details, prev_mac, mac FROM audit_events WHERE event_id = 2", 102, "Inserted"),
+     " outcome, reason, details, prev_mac, mac, state_mac FROM audit_events WHERE event_id = 2", 102, "Inserted"),
 ])
 def test_tampering_with_plain_sql_is_detected(location: str, key_file: Path, clock: portout.ManualClock,
                                               tamper: str, first: int | None, problem: str) -> None:

@@ -57,6 +57,7 @@ def _signature(cmdlet: Cmdlet) -> inspect.Signature:
 
 def _function(cmdlet: Cmdlet) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # its arguments may hold a PIN: pytest shows no such frame
         return cmdlet(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = cmdlet.python_name

@@ -413,6 +413,11 @@ class Invocation:
     session: Any
     host: Host
 
+    def __repr__(self) -> str:
+        shown = {k: ("<hidden>" if (p := self.cmdlet.parameter(k)) is not None and p.secret else v)
+                 for k, v in self.params.items()}
+        return f"Invocation({self.cmdlet.name}, {shown!r})"
+
     def __getitem__(self, name: str) -> Any:
         return self.params.get(name)
 
@@ -477,6 +482,7 @@ class Cmdlet:
     def __call__(self, *args: Any, session: Any = None, host: Host | None = None,
                  input_object: Iterable[Any] | None = None, **kwargs: Any) -> Any:
         """Run the cmdlet from Python: positional values as declared, names in either case."""
+        __tracebackhide__ = True  # its arguments may hold a PIN: pytest shows no such frame
         bound = self.bind(args, kwargs)
         return self.invoke(bound, session=session, host=host, input_object=input_object)
 
@@ -504,6 +510,7 @@ class Cmdlet:
                input_object: Iterable[Any] | None = None, collect: bool = False) -> Any:
         """Run with bound parameters. Returns the one object written (or None) for a single
         target, an :class:`Output` for several; ``collect`` returns the Output always."""
+        __tracebackhide__ = True  # its parameters may hold a PIN: pytest shows no such frame
         from portout import session as sessions
 
         host = host or sessions.default_host()
@@ -572,6 +579,7 @@ class Cmdlet:
 
     def _run_rows(self, rows: list[dict[str, Any]], session: Any, host: Host, error_action: str,
                   verbose: bool) -> Output:
+        __tracebackhide__ = True  # rows may hold a PIN
         output = Output()
         confirm_all: bool | None = None  # Yes to All / No to All
 
@@ -604,6 +612,7 @@ class Cmdlet:
             return True
 
         def run_one(row: dict[str, Any]) -> tuple[str, Any]:
+            __tracebackhide__ = True
             try:
                 result = self.run(Invocation(self, row, session, host))
                 if isinstance(result, Iterator):
@@ -613,6 +622,7 @@ class Cmdlet:
                 return "error", self._record(error, target_of(row))
 
         def take(result: tuple[str, Any], row: dict[str, Any]) -> None:
+            __tracebackhide__ = True
             kind, value = result
             if kind == "ok":
                 output.succeeded += 1
@@ -658,6 +668,7 @@ class Cmdlet:
         With ErrorAction Stop, no target starts after the first failure is taken; targets
         already running on other threads finish."""
         workers = min(len(rows), os.cpu_count() or 2)
+        __tracebackhide__ = True  # rows may hold a PIN
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:
             futures = [pool.submit(run_one, row) for row in rows]
             try:

@@ -209,6 +209,7 @@ class Store:
 
     def set_pin(self, tenant_id: str, pin: str) -> PinStatus:
         """Set or change a US tenant's port-out PIN. It can never be cleared."""
+        __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         return self._native.set_pin(tenant_id, pin)
 
     def pin_status(self, tenant_id: str) -> PinStatus:
@@ -227,6 +228,7 @@ class Store:
         from an unknown tenant, a tenant without a PIN or a locked one. The attempt is counted
         before the PIN is verified.
         """
+        __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         return self._native.check_pin(tenant_id, pin)
 
     def unlock_pin(self, tenant_id: str) -> PinStatus:
@@ -275,6 +277,7 @@ class Store:
 
     def test_pin_policy(self, pin: str, tenant_id: str | None = None) -> PolicyTestResult:
         """Would ``pin`` meet the policy? Changes nothing."""
+        __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         violations = tuple(self._native.test_pin_policy(tenant_id, pin))
         return PolicyTestResult(not violations, violations)
 
@@ -350,6 +353,7 @@ class Store:
         tenant does not hold (``NumberNotOwned``) or that another open order holds. The tenant's
         side sees the exact reason in ``internal_reason``, the audit log and the notifications.
         """
+        __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         return self._native.submit_order(tenant_id, phone_numbers, pin, gaining_carrier,
                                          requested_foc_date)
 

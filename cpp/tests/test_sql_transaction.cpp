@@ -431,9 +431,9 @@ AuditRecord event(std::int64_t id, Millis at, const std::string& type, const std
     return e;
 }
 
-// The newest anchoring event of each tenant asked for, in one statement, with its neighbours'
-// links; events without a state MAC are not anchors, and a tenant without one is left out.
-TEST_P(StoreContract, StateMarksAreEachTenantsNewestAnchorWithItsNeighboursLinks) {
+// The newest event of each tenant asked for, in one statement, with its neighbours' links and
+// the chain's newest event; a tenant without any event is left out.
+TEST_P(StoreContract, StateMarksAreEachTenantsNewestEventWithItsNeighboursLinks) {
     EXPECT_FALSE(read([](StoreTransaction& tx) { return tx.has_state_marks(); }));
     write([](StoreTransaction& tx) {
         auto e1 = event(1, 100, "TenantCreated", "a.com");
@@ -445,7 +445,7 @@ TEST_P(StoreContract, StateMarksAreEachTenantsNewestAnchorWithItsNeighboursLinks
         e2.mac = std::string(32, '\x02');
         e2.state_mac = std::string(32, '\xA2');
         tx.insert_audit_event(e2);
-        auto e3 = event(3, 300, "PinCheckAttempt", "a.com");  // refused: anchors nothing
+        auto e3 = event(3, 300, "PinCheckAttempt", "b.com");
         e3.prev_mac = e2.mac;
         e3.mac = std::string(32, '\x03');
         tx.insert_audit_event(e3);
@@ -463,9 +463,11 @@ TEST_P(StoreContract, StateMarksAreEachTenantsNewestAnchorWithItsNeighboursLinks
     EXPECT_EQ(a.event.event_id, 2);
     EXPECT_EQ(a.event.state_mac, std::string(32, '\xA2'));
     EXPECT_EQ(a.mac_before, std::string(32, '\x01'));
-    EXPECT_EQ(a.prev_of_next, std::string(32, '\x02'));
+    EXPECT_EQ(a.prev_of_next, std::string(32, '\x02')) << "the next event's link";
     EXPECT_EQ(d.event.event_id, 4);
     EXPECT_EQ(d.prev_of_next, std::nullopt) << "the newest event has no successor";
+    EXPECT_EQ(d.newest_event_id, 4);
+    EXPECT_EQ(a.newest_event_id, 4);
     EXPECT_TRUE(read([](StoreTransaction& tx) { return tx.state_marks({}); }).empty());
     // The event reads back with its state MAC; others with none.
     const auto all = read([](StoreTransaction& tx) { return tx.audit_events({}); });

@@ -230,6 +230,88 @@ TEST_F(TenantStateTest, ALongPageIsCheckedWholeAndOneEditedTenantInItIsNamed) {
     }
 }
 
+// Found by attacking it: every way around the anchor a database writer has.
+TEST_F(TenantStateTest, TheNewestAnchorNulledDoesNotMakeAnOlderStateAuthentic) {
+    {
+        auto s = prepare();
+        sql("CREATE TABLE backup AS SELECT * FROM tenants WHERE tenant_id = 'contoso'");
+        s->set_pin("contoso", "735284");
+    }
+    sql("DELETE FROM tenants WHERE tenant_id = 'contoso'; INSERT INTO tenants SELECT * FROM backup; "
+        "UPDATE audit_events SET state_mac = NULL WHERE event_id = (SELECT max(event_id) FROM audit_events "
+        "WHERE tenant_id = 'contoso')");
+    auto s = open();
+    EXPECT_FALSE(s->check_pin("contoso", "602917"));
+    EXPECT_EQ(error_id_of([&] { s->pin_status("contoso"); }), "StoreTampered");
+    // The refusals carry no state of their own: the tenant stays refused, read after read.
+    EXPECT_EQ(error_id_of([&] { s->pin_status("contoso"); }), "StoreTampered");
+    EXPECT_FALSE(s->check_pin("contoso", "602917"));
+}
+
+TEST_F(TenantStateTest, EveryAnchorNulledIsNotTakenForAStoreWrittenBeforeAnchors) {
+    {
+        auto s = prepare();
+        s->set_freeze("contoso", true);
+    }
+    sql("UPDATE tenants SET frozen = 0 WHERE tenant_id = 'contoso'; UPDATE audit_events SET state_mac = NULL");
+    auto s = open();
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'SecurityStateAnchored'"), "0");
+    EXPECT_EQ(column("SELECT reason FROM audit_events WHERE event_type = 'StoreTampered'"), "StateAnchorsRemoved");
+    const auto order = s->submit_order("contoso", {"+1 425 555 0100"}, "602917", "Fabrikam Telecom", std::nullopt);
+    EXPECT_EQ(order.status, "Rejected");
+    EXPECT_FALSE(s->check_pin("fabrikam", "481605")) << "every tenant is refused";
+    s.reset();
+    s = open();  // and stays so: nothing is anchored on the next open either
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'SecurityStateAnchored'"), "0");
+    EXPECT_EQ(error_id_of([&] { s->get_policy(std::nullopt); }), "StoreTampered");
+    s->repair_default_policy();
+    s->repair_tenant_state("fabrikam");
+    s->set_pin("fabrikam", "481605");
+    EXPECT_TRUE(s->check_pin("fabrikam", "481605"));
+}
+
+TEST_F(TenantStateTest, AnImportDoesNotMakeADeletedTenantAnew) {
+    {
+        auto s = prepare();
+    }
+    sql("DELETE FROM tenants WHERE tenant_id = 'contoso'");
+    auto s = open();
+    EXPECT_EQ(error_id_of([&] { s->import_tenants({{"northwind", "Northwind", "US"}, {"contoso", "Contoso", "US"}}); }),
+              "StoreTampered");
+    EXPECT_EQ(error_id_of([&] { s->get_tenant("northwind"); }), "TenantNotFound") << "nothing imported";
+}
+
+TEST_F(TenantStateTest, AKeyIdEditedIsTamperingNotAMissingKey) {
+    {
+        auto s = prepare();
+    }
+    sql("UPDATE tenants SET pin_key_id = '00000000deadbeef' WHERE tenant_id = 'contoso'");
+    auto s = open();
+    EXPECT_FALSE(s->check_pin("contoso", "602917"));
+    const auto order = s->submit_order("contoso", {"+1 425 555 0100"}, "602917", "Fabrikam Telecom", std::nullopt);
+    EXPECT_EQ(order.reason, "PinNotAccepted");
+    EXPECT_EQ(error_id_of([&] { s->pin_status("contoso"); }), "StoreTampered");
+    s->repair_tenant_state("contoso");
+    s->set_pin("contoso", "735284");
+    EXPECT_TRUE(s->check_pin("contoso", "735284"));
+}
+
+TEST_F(TenantStateTest, AnOlderAnchorLeftAfterAGapInTheChainIsNotTaken) {
+    {
+        auto s = prepare();
+        sql("CREATE TABLE backup AS SELECT * FROM tenants WHERE tenant_id = 'contoso'");
+        s->set_pin("contoso", "735284");
+        s->create_tenant("northwind", "Northwind", "US");
+    }
+    // Every event of contoso since the backup removed, from the middle of the chain.
+    const auto since = column("SELECT min(event_id) FROM audit_events WHERE event_type = 'PinChanged'");
+    sql("DELETE FROM tenants WHERE tenant_id = 'contoso'; INSERT INTO tenants SELECT * FROM backup; "
+        "DELETE FROM audit_events WHERE tenant_id = 'contoso' AND event_id >= " + since);
+    auto s = open();
+    EXPECT_FALSE(s->check_pin("contoso", "602917"));
+    EXPECT_EQ(error_id_of([&] { s->pin_status("contoso"); }), "StoreTampered");
+}
+
 TEST_F(TenantStateTest, StateHoldsAcrossAKeyRotationAndLockExpiry) {
     auto s = prepare();
     s->set_policy("contoso", [] {

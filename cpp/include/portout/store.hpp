@@ -132,12 +132,14 @@ struct AuditRecord : AuditEvent {
     std::string state_mac;
 };
 
-// A tenant's newest anchoring event, with what its neighbours in the chain say of it, so that
-// one read shows whether it still stands where it was written.
+// A tenant's newest audit event (every event of a tenant carries the state MAC it left, or the
+// one before it), with what its neighbours in the chain say of it, so that one read shows
+// whether it still stands where it was written.
 struct StateMark {
     AuditRecord event;
     std::optional<std::string> mac_before;    // the MAC of the event numbered one below, if any
     std::optional<std::string> prev_of_next;  // the prev_mac of the event numbered one above, if any
+    std::int64_t newest_event_id = 0;         // the newest event of the whole chain
 };
 
 struct AuditQuery {
@@ -253,8 +255,8 @@ public:
     // taken by one clock, not by each host's own. None for a store on this machine.
     virtual std::optional<Millis> server_time() { return std::nullopt; }
 
-    // For each of these tenants ("" for the store's default policy) that has one, its newest
-    // anchoring event (state_mac set), in one statement.
+    // For each of these tenants ("" for the store's default policy) that has any event, its
+    // newest event, in one statement a hundred tenants.
     virtual std::vector<StateMark> state_marks(const std::vector<std::string>& tenant_ids) = 0;
     // Whether any event anchors a state (none in a store written before anchors existed).
     virtual bool has_state_marks() = 0;

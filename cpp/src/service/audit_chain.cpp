@@ -54,10 +54,17 @@ AuditChain::AuditChain(Secret key, std::string store_id)
 
 bool AuditChain::anchors(const StateMark& m) const {
     const auto& e = m.event;
-    if (e.state_mac.empty() || !constant_time_equal(mac_of(e), e.mac)) return false;
+    if (!constant_time_equal(mac_of(e), e.mac)) return false;
     const std::string before = m.mac_before ? *m.mac_before : e.event_id == 1 ? genesis() : std::string();
     if (!constant_time_equal(e.prev_mac, before)) return false;
-    return !m.prev_of_next || constant_time_equal(*m.prev_of_next, e.mac);
+    if (!m.prev_of_next) return e.event_id == m.newest_event_id;  // no gap after it
+    return constant_time_equal(*m.prev_of_next, e.mac);
+}
+
+std::string AuditChain::carried_state(const std::optional<StateMark>& newest) const {
+    if (!newest) return {};
+    if (anchors(*newest)) return newest->event.state_mac;
+    return state_.begin().add("the state's anchor was not authentic").add(newest->event.tenant_id).finish();
 }
 
 std::string AuditChain::genesis() const {

@@ -45,10 +45,14 @@ public:
     // A MAC under the key of tenants' security state (derived from the audit key, so it holds
     // across key rotations and travels with the chain in a copy of the store).
     AuditMac::Builder state_mac() const { return state_.begin(); }
-    // Whether an anchoring event is authentic and still linked into the chain where it stands
-    // (its own MAC, and its neighbours' links to it): an event moved, or one put back after the
-    // events that followed it were removed, is not.
+    // Whether a tenant's newest event is authentic and still linked into the chain where it
+    // stands (its own MAC, and its neighbours' links to it; the newest of the chain when none
+    // follows it): an event edited, moved, or left after the events that followed it were
+    // removed from the middle, is not.
     bool anchors(const StateMark& mark) const;
+    // What an event that changes no state carries: the state its tenant's newest event
+    // carries, when that event is authentic; else a value no state's MAC ever equals.
+    std::string carried_state(const std::optional<StateMark>& newest) const;
 
 private:
     std::string genesis() const;

@@ -7,6 +7,7 @@
 #include "service/tenant_state.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <utility>
 
@@ -44,34 +45,53 @@ void ServiceContext::authorize(Operation op, std::string_view tenant_id, StoreTr
 }
 
 void ServiceContext::append_audit_events(StoreTransaction& tx, std::vector<AuditRecord>& events) const {
+    // Every event of a tenant carries its state: the one it left, or the one before it, so a
+    // tenant's newest event is always its anchor (an anchor removed or nulled shows at once).
+    std::map<std::string, std::string, std::less<>> carried;
+    for (auto& e : events) {
+        if (e.state_mac.empty()) {
+            auto it = carried.find(e.tenant_id);
+            if (it == carried.end()) {
+                auto marks = tx.state_marks({e.tenant_id});
+                it = carried
+                         .emplace(e.tenant_id, audit.carried_state(marks.empty() ? std::nullopt
+                                                                                 : std::optional(marks.front())))
+                         .first;
+            }
+            e.state_mac = it->second;
+        } else {
+            carried[e.tenant_id] = e.state_mac;
+        }
+    }
     audit.append(tx, events, actor, now());
 }
 
-void ServiceContext::append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
-                                  std::string_view outcome, std::string_view reason, std::string details) const {
+namespace {
+
+AuditRecord event_of(std::string_view type, std::string_view tenant_id, std::string_view outcome,
+                     std::string_view reason, std::string details) {
     AuditRecord e;
     e.event_type = type;
     e.tenant_id = tenant_id;
     e.outcome = outcome;
     e.reason = reason;
     e.details = std::move(details);
-    std::vector<AuditRecord> one;
-    one.push_back(std::move(e));
+    return e;
+}
+
+}  // namespace
+
+void ServiceContext::append_audit(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
+                                  std::string_view outcome, std::string_view reason, std::string details) const {
+    std::vector<AuditRecord> one{event_of(type, tenant_id, outcome, reason, std::move(details))};
     append_audit_events(tx, one);
 }
 
 void ServiceContext::append_state_change(StoreTransaction& tx, std::string_view type, std::string_view tenant_id,
                                          const std::optional<TenantRecord>& row, std::string_view outcome,
                                          std::string_view reason, std::string details) const {
-    AuditRecord e;
-    e.event_type = type;
-    e.tenant_id = tenant_id;
-    e.outcome = outcome;
-    e.reason = reason;
-    e.details = std::move(details);
-    e.state_mac = state_mac(*this, tx, tenant_id, row);
-    std::vector<AuditRecord> one;
-    one.push_back(std::move(e));
+    std::vector<AuditRecord> one{event_of(type, tenant_id, outcome, reason, std::move(details))};
+    one.front().state_mac = state_mac(*this, tx, tenant_id, row);
     append_audit_events(tx, one);
 }
 

@@ -50,13 +50,21 @@ std::string state_mac(const ServiceContext& ctx, StoreTransaction& tx, std::stri
     const TenantRecord& t = *row;
     b.add("present").add(t.tenant_id).add(t.country);
     if (t.pin_record) {
+        bool opens = true;
         try {
             const Secret encoded = ctx.keys.open_pin_record(t);
             b.add("pin").add(encoded.view());
         } catch (const InvalidDataError&) {
-            b.add("a record that does not open");  // no anchor holds this
-            b.add(random_bytes(16));
+            opens = false;  // altered, or sealed for another tenant
+        } catch (const ResourceUnavailableError& e) {
+            if (e.error_id() != "KeyUnavailable") throw;
+            // A key this session lacks: a session from before a rotation says so (KeyRotated);
+            // a session that holds every key the store names has a record under a key the
+            // store never had (its key id edited).
+            ctx.keys.require_store_keys(tx);
+            opens = false;
         }
+        if (!opens) b.add("a record that does not open").add(random_bytes(16));  // no anchor holds this
     } else {
         b.add("no pin");
     }
@@ -88,10 +96,14 @@ std::vector<std::string> states_not_held(const ServiceContext& ctx, StoreTransac
             bad.push_back(id);
             return;
         }
-        // No anchor: the tenant was never created by portout (nor the default policy written),
-        // which holds only for a tenant that is absent.
-        const std::string expected = mark ? mark->event.state_mac : state_mac(ctx, tx, id, std::nullopt);
-        if (!constant_time_equal(state_mac(ctx, tx, id, row), expected)) bad.push_back(id);
+        const bool anchored = mark && !mark->event.state_mac.empty();
+        if (!anchored) {
+            // No anchor: a tenant portout never made (only an absent one holds), or a default
+            // policy never written (which an anchored store always has).
+            if (id.empty() || row) bad.push_back(id);
+            return;
+        }
+        if (!constant_time_equal(state_mac(ctx, tx, id, row), mark->event.state_mac)) bad.push_back(id);
     };
     check("", std::nullopt);
     for (const auto& [id, row] : rows) check(id, row);
@@ -101,6 +113,24 @@ std::vector<std::string> states_not_held(const ServiceContext& ctx, StoreTransac
 std::int64_t anchor_existing_state(const ServiceContext& ctx) {
     auto tx = ctx.store.begin(TxMode::Write);
     if (tx->has_state_marks()) return 0;
+    // Only a store whose whole chain holds was written before anchors: one whose anchors were
+    // removed (the state MACs nulled, the column dropped) does not verify, and what its
+    // database holds now is never taken as authentic. It is recorded, once, and every tenant
+    // stays refused until repaired.
+    const auto chain = ctx.audit.verify(*tx, {});
+    if (!chain.is_valid || chain.event_count == 0) {
+        AuditRecord e;
+        e.event_type = "StoreTampered";
+        e.outcome = "Failure";
+        e.reason = "StateAnchorsRemoved";
+        e.details = "no event anchors any state and the audit chain does not verify (" +
+                    (chain.problem.empty() ? std::string("empty") : chain.problem) + "); nothing was anchored: every tenant is refused until repaired";
+        e.state_mac = ctx.audit.carried_state(StateMark{AuditRecord{}, std::nullopt, std::nullopt, -1});
+        std::vector<AuditRecord> one{std::move(e)};
+        ctx.append_audit_events(*tx, one);
+        tx->commit();
+        return 0;
+    }
     std::vector<AuditRecord> events;
     const auto anchor = [&](const std::string& id, const std::optional<TenantRecord>& row) {
         AuditRecord e;

@@ -82,6 +82,11 @@ std::int64_t Tenants::import_tenants(const std::vector<std::array<std::string, 3
     events.back().outcome = "Success";
     events.back().details = "count=" + std::to_string(records.size());
     auto tx = ctx_.store.begin(TxMode::Write);
+    // As for one: a tenant whose row was deleted outside portout is not made anew.
+    std::vector<std::pair<std::string, std::optional<TenantRecord>>> found;
+    found.reserve(records.size());
+    for (const auto& r : records) found.emplace_back(r.tenant_id, tx->tenant(r.tenant_id));
+    if (const auto bad = states_not_held(ctx_, *tx, found); !bad.empty()) ctx_.state_tampered(bad.front(), tx.get());
     for (std::size_t i = 0; i < records.size(); ++i) {
         tx->insert_tenant(records[i]);
         events[i].state_mac = state_mac(ctx_, *tx, records[i].tenant_id, records[i]);

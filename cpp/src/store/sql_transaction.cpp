@@ -140,8 +140,9 @@ std::string state_mark_select(const std::string& tenant_param) {
     return "SELECT " + cols +
            ", (SELECT p.mac FROM audit_events p WHERE p.event_id = m.event_id - 1)"
            ", (SELECT n.prev_mac FROM audit_events n WHERE n.event_id = m.event_id + 1)"
+           ", (SELECT max(event_id) FROM audit_events)"
            " FROM (SELECT * FROM audit_events WHERE tenant_id = " +
-           tenant_param + " AND state_mac IS NOT NULL ORDER BY event_id DESC LIMIT 1) m";
+           tenant_param + " ORDER BY event_id DESC LIMIT 1) m";
 }
 
 std::string select(const char* columns, const char* rest) {
@@ -491,7 +492,9 @@ public:
                        state_mark_select(b.add(Param::of(std::string_view(tenant_ids[i]))));
             }
             auto r = s_->query(sql, b.params());
-            while (r->next()) out.push_back(StateMark{read_audit(*r), r->optional_blob(11), r->optional_blob(12)});
+            while (r->next()) {
+                out.push_back(StateMark{read_audit(*r), r->optional_blob(11), r->optional_blob(12), r->integer(13)});
+            }
         }
         return out;
     }
