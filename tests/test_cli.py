@@ -287,19 +287,27 @@ def test_what_if_from_the_shell_changes_nothing(contoso: dict[str, str], tmp_pat
     assert logical_digest(tmp_path / "store.db") == before
 
 
-@pytest.mark.parametrize("answer, removed", [("y\n", True), ("n\n", False), ("\n", True), ("", False)])
-def test_confirm_answered_through_stdin(contoso: dict[str, str], answer: str, removed: bool) -> None:
+@pytest.mark.parametrize("answer", ["y\n", "n\n", ""])
+def test_a_confirmation_with_no_terminal_is_an_error(contoso: dict[str, str], answer: str) -> None:
+    """A cron job, a notebook, </dev/null: no one can answer, so nothing changes and the exit
+    code says so (as pwsh -NonInteractive), whatever stdin holds."""
+    store = contoso["PORTOUT_STORE"]
+    before = logical_digest(store)
     done = run(contoso, "Remove-PortOutTenant", "contoso.com", stdin=answer)
-    assert done.returncode == 0
-    assert "Are you sure you want to perform this action?" in done.stderr
-    assert ("contoso.com" in ok(contoso, "Get-PortOutTenant")) is not removed
+    assert done.returncode == 1, done.stderr
+    assert "ConfirmationRequired,Remove-PortOutTenant" in done.stderr
+    assert "-Confirm:$false or -Force" in done.stderr
+    assert logical_digest(store) == before
+    assert run(contoso, "Remove-PortOutTenant", "contoso.com", "-Confirm:$false").returncode == 0
+    assert "contoso.com" not in ok(contoso, "Get-PortOutTenant")
 
 
 def test_switches_take_explicit_values(contoso: dict[str, str]) -> None:
     done = run(contoso, "Remove-PortOutTenant", "contoso.com", "-Confirm:$true", "-Force:$false",
                stdin="n\n")
-    assert "Are you sure" in done.stderr
+    assert "ConfirmationRequired,Remove-PortOutTenant" in done.stderr
     assert "contoso.com" in ok(contoso, "Get-PortOutTenant")
+    assert run(contoso, "Remove-PortOutTenant", "contoso.com", "-Force:$true").returncode == 0
 
 
 def test_parameter_names_any_case_and_unambiguous_prefixes(env: dict[str, str]) -> None:

@@ -122,12 +122,18 @@ def test_what_if_changes_nothing_and_says_what_would_happen(
     assert not (tmp_path / "new.key").exists()
 
 
-@pytest.mark.parametrize("answer, removed", [("y\n", True), ("n\n", False), ("", False),
+@pytest.mark.parametrize("answer, removed", [("y\n", True), ("n\n", False), ("", None),
                                               ("a\n", True), ("l\n", False), ("?\ny\n", True)])
 def test_high_impact_cmdlets_ask_first(session: portout.PortOutSession, answer: str,
-                                       removed: bool) -> None:
+                                       removed: bool | None) -> None:
     portout.new_port_out_tenant("contoso.com", "Contoso")
     host = portout.Host(out=io.StringIO(), err=io.StringIO(), inp=io.StringIO(answer))
+    if removed is None:  # the answers ran out: no one to answer, an error, nothing changed
+        with pytest.raises(portout.InvalidOperationError) as refused:
+            portout.remove_port_out_tenant("contoso.com", host=host)
+        assert refused.value.error_id == "ConfirmationRequired,Remove-PortOutTenant"
+        assert [t.tenant_id for t in portout.get_port_out_tenant()] == ["contoso.com"]
+        return
     portout.remove_port_out_tenant("contoso.com", host=host)
     assert "Are you sure you want to perform this action?" in host.err.getvalue()
     assert 'Performing the operation "Remove tenant" on target "contoso.com".' in host.err.getvalue()

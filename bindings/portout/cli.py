@@ -28,7 +28,7 @@ from portout import __version__, commands
 from portout import help_pages
 from portout import session as sessions
 from portout import _core
-from portout.cmdlet import Cmdlet, ErrorRecord, Host, Parameter, UsageError, pascal
+from portout.cmdlet import Cmdlet, ErrorRecord, Host, Parameter, UsageError, did_you_mean, pascal
 from portout.errors import PortOutError
 from portout.format import FORMATS, csv_value, render
 
@@ -40,6 +40,7 @@ EXIT_USAGE = 2
 _ECHOABLE = re.compile(r"[A-Za-z][A-Za-z_-]{0,63}")
 
 CMDLETS: dict[str, Cmdlet] = {c.name.lower(): c for c in commands.CMDLETS}
+CMDLETS.update({alias.lower(): CMDLETS[name.lower()] for alias, name in commands.ALIASES.items()})
 
 
 def _quote(word: str) -> str:
@@ -293,8 +294,9 @@ def _resolve(cmdlet: Cmdlet, word: str) -> Parameter:
     if len(matches) == 1:
         return next(iter(matches.values()))
     if not matches:
-        raise _usage(f"{cmdlet.name} has no parameter -{word if _ECHOABLE.fullmatch(word) else '(not shown)'}. "
-                     f"See: portout help {cmdlet.name}", f"NamedParameterNotFound,{cmdlet.name}")
+        hint = did_you_mean("-" + word, ["-" + n for p in candidates for n in p.names()])
+        raise _usage(f"{cmdlet.name} has no parameter -{word if _ECHOABLE.fullmatch(word) else '(not shown)'}."
+                     f"{hint} See: portout help {cmdlet.name}", f"NamedParameterNotFound,{cmdlet.name}")
     raise _usage(f"The parameter name -{word} is ambiguous: it could be "
                  f"{', '.join('-' + m for m in sorted(matches))}.",
                  f"AmbiguousParameter,{cmdlet.name}")
@@ -316,7 +318,8 @@ def parse_command(tokens: Sequence[Token]) -> tuple[Cmdlet, dict[str, Any], dict
     name = tokens[0].text
     cmdlet = CMDLETS.get(name.lower())
     if cmdlet is None:
-        raise _usage(f"The term {_quote(name)} is not the name of a portout cmdlet. "
+        hint = did_you_mean(name, [c.name for c in commands.CMDLETS] + list(commands.ALIASES))
+        raise _usage(f"The term {_quote(name)} is not the name of a portout cmdlet.{hint} "
                      "See: portout help", "CommandNotFoundException")
     bound: dict[str, Any] = {}
     extra: dict[str, Any] = {}

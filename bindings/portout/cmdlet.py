@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from portout.display import RecordList
-from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError
+from portout.errors import InvalidArgumentError, InvalidOperationError, InvalidTypeError, PortOutError
 
 __all__ = [
     "Cmdlet",
@@ -39,6 +39,15 @@ ERROR_ACTIONS = ("Stop", "Continue", "SilentlyContinue", "Ignore")
 IMPACTS = ("None", "Low", "Medium", "High")
 #: PowerShell's default $ConfirmPreference: cmdlets of this impact or above ask first.
 CONFIRM_PREFERENCE = "High"
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """" Did you mean X?" for the closest of `candidates` to a mistyped `word`, or ""."""
+    import difflib
+
+    pool = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(word.lower(), list(pool), n=1, cutoff=0.75)
+    return f" Did you mean {pool[close[0]]}?" if close else ""
 
 
 def snake(name: str) -> str:
@@ -331,8 +340,28 @@ class Host:
             with self.lock:
                 self.err.write(f"{cmdlet}: {output.summary}.\n")
 
-    def confirm(self, message: str) -> str:
-        """Ask; returns Y (yes), A (yes to all), N (no) or L (no to all). End of input is No."""
+    @property
+    def interactive(self) -> bool:
+        """Whether a person can answer: a terminal, or answers the caller handed in."""
+        if self._in is not None and self._in is not sys.stdin:
+            return True
+        try:
+            return self.inp.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def confirmation_required(self, cmdlet: str, target: str) -> InvalidOperationError:
+        return InvalidOperationError(
+            f"{cmdlet} asks for a confirmation, and there is no one to answer it (no terminal, or "
+            "the input ended). Nothing was changed. To go ahead without asking, pass "
+            "-Confirm:$false or -Force (in Python: confirm=False or force=True).",
+            error_id=f"ConfirmationRequired,{cmdlet}", target=target)
+
+    def confirm(self, message: str, cmdlet: str = "", target: str = "") -> str:
+        """Ask; returns Y (yes), A (yes to all), N (no) or L (no to all). With no one to answer
+        (no terminal, or the input ended), ConfirmationRequired, as pwsh -NonInteractive."""
+        if not self.interactive:
+            raise self.confirmation_required(cmdlet, target)
         with self.lock:
             while True:
                 self.err.write(
@@ -343,7 +372,7 @@ class Host:
                 line = self.inp.readline()
                 if not line:
                     self.err.write("\n")
-                    return "N"
+                    raise self.confirmation_required(cmdlet, target)
                 answer = line.strip().upper()[:1] or "Y"
                 if answer in "YANL":
                     return answer
@@ -600,7 +629,7 @@ class Cmdlet:
                                       IMPACTS.index(self.impact) >= IMPACTS.index(CONFIRM_PREFERENCE))
             if wants:
                 if confirm_all is None:
-                    answer = host.confirm(message)
+                    answer = host.confirm(message, self.name, target_of(row))
                     if answer in "AL":
                         confirm_all = answer == "A"
                     if answer in "NL":

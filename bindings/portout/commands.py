@@ -766,3 +766,10 @@ CMDLETS: tuple[Cmdlet, ...] = (
         roles="StoreAdmin without a tenant scope.",
     ),
 )
+
+
+#: Other names a cmdlet answers to: the Microsoft Teams cmdlets a tenant admin already knows.
+ALIASES: dict[str, str] = {
+    "Set-CsOnlineNumberPortOutOrderPin": "Set-PortOutPin",
+    "Get-CsOnlineNumberPortOutOrderPin": "Get-PortOutPin",
+}

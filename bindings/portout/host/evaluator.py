@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
 
-from portout.cmdlet import Cmdlet, Host, pascal
+from portout.cmdlet import Cmdlet, Host, did_you_mean, pascal
 from portout.errors import PortOutError
 from portout.host import nodes as n
 from portout.host import values as v
@@ -1060,8 +1060,9 @@ class Runtime:
                 if p is None:
                     common = _COMMON.get(name.lower())
                     if common is None:
+                        hint = did_you_mean("-" + name, ["-" + q.name for q in cmdlet.all_parameters])
                         raise ScriptTerminatingError(self.record(UsageError(
-                            f"A parameter cannot be found that matches parameter name '{name}'.",
+                            f"A parameter cannot be found that matches parameter name '{name}'.{hint}",
                             error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name), statement=True)
                     if not has_value and common != "Verbose":
                         i += 1

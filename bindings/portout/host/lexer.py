@@ -15,6 +15,9 @@ from typing import Optional
 
 from portout.host.errors import ScriptParseError
 
+#: What peek() gives past the end of the text.
+END = "\x00"
+
 #: Characters that end a bare word in a command's arguments.
 WORD_END = set(" \t\r\n|;(){},'\"&<>`")
 
@@ -66,8 +69,9 @@ class Scanner:
     # -- characters --------------------------------------------------------------------
 
     def peek(self, k: int = 0) -> str:
+        """The character `k` ahead; END past the text (never "", which is `in` every string)."""
         j = self.i + k
-        return self.src[j] if j < self.n else ""
+        return self.src[j] if j < self.n else END
 
     def at_end(self) -> bool:
         return self.i >= self.n
@@ -84,7 +88,7 @@ class Scanner:
 
     def expect(self, text: str, what: str = "") -> None:
         if not self.starts(text):
-            found = self.peek() or "the end of the script"
+            found = "the end of the script" if self.at_end() else self.peek()
             raise self.error(f"Missing '{text}'{(' ' + what) if what else ''}; found '{found}'.",
                              construct=text, error_id=f"Missing{_NAMES.get(text, 'Token')}")
         self.i += len(text)
@@ -125,7 +129,7 @@ class Scanner:
 
     def at_statement_end(self) -> bool:
         c = self.peek()
-        return c in ("", "\n", ";", ")", "}") or c == "\r"
+        return c in (END, "\n", ";", ")", "}") or c == "\r"
 
     # -- pieces ------------------------------------------------------------------------
 

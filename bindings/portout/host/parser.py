@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from portout.cmdlet import did_you_mean
 from portout.host import nodes as n
 from portout.host.errors import ScriptParseError
 from portout.host.lexer import Scanner
@@ -101,7 +102,9 @@ class Parser:
 
     def __init__(self, source: str, path: str = "",
                  known_command: Optional[Callable[[str], bool]] = None,
-                 secret_parameter: Optional[Callable[[str, str], bool]] = None) -> None:
+                 secret_parameter: Optional[Callable[[str, str], bool]] = None,
+                 command_names: tuple[str, ...] = ()) -> None:
+        self.command_names = command_names
         self.s = Scanner(source, path)
         self.source = source
         self.path = path
@@ -114,6 +117,9 @@ class Parser:
 
     def parse(self) -> n.Script:
         s = self.s
+        if "\x00" in s.src:
+            raise s.error("The script holds a NUL character: it is not text.", "NUL", "InvalidCharacter",
+                          at=s.src.index("\x00"))
         s.skip_separators()
         line, col = s.where()
         params = self._script_params()
@@ -124,9 +130,10 @@ class Parser:
             lower = command.name.lower()
             if lower in self.functions or self.known_command(command.name):
                 continue
+            hint = did_you_mean(command.name, [*self.command_names, *self.functions])
             raise ScriptParseError(
                 f"The term '{command.name}' is not a portout cmdlet, a built-in command or a "
-                "function of this script. Check the spelling (portout help lists the cmdlets).",
+                f"function of this script.{hint} (portout help lists the cmdlets.)",
                 line=command.line, column=command.column, construct=command.name,
                 error_id="CommandNotFoundException", path=self.path,
                 source_line=s.line_text(command.line))
@@ -496,7 +503,7 @@ class Parser:
         line, col = s.where()
         start = s.i
         if s.peek() != "{":
-            raise s.error("Missing '{' to open a block.", s.peek() or "end", "MissingOpenBrace")
+            raise s.error("Missing '{' to open a block.", "end" if s.at_end() else s.peek(), "MissingOpenBrace")
         s.i += 1
         s.skip_separators()
         params: list[n.Parameter] = []
@@ -871,7 +878,7 @@ class Parser:
                 node = n.Member(mline, mcol, target, member, static=True)
             return self._postfix(node)
         c = s.peek()
-        if c == "" or c in " \t\r\n);,}|]=" and not (c in " \t" and self._operand_follows()):
+        if s.at_end() or c in " \t\r\n);,}|]=" and not (c in " \t" and self._operand_follows()):
             return n.TypeLiteral(line, col, type_name)
         s.skip_blanks()
         if type_name in ("securestring",):
@@ -1131,6 +1138,8 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "f
 
 
 def parse(source: str, path: str = "", known_command: Optional[Callable[[str], bool]] = None,
-          secret_parameter: Optional[Callable[[str, str], bool]] = None) -> n.Script:
-    """A script's tree, or ScriptParseError naming the line, column and construct refused."""
-    return Parser(source, path, known_command, secret_parameter).parse()
+          secret_parameter: Optional[Callable[[str, str], bool]] = None,
+          command_names: tuple[str, ...] = ()) -> n.Script:
+    """A script's tree, or ScriptParseError naming the line, column and construct refused.
+    `command_names` are offered when a name is mistyped."""
+    return Parser(source, path, known_command, secret_parameter, command_names).parse()

@@ -46,7 +46,14 @@ def parse_file(path: str, source: str, cmdlets: dict[str, Cmdlet]) -> Any:
         p = cmdlet.parameter(parameter) if cmdlet else None
         return bool(p and p.secret)
 
-    return parse(source, path, known, secret)
+    names = tuple(sorted({c.name for c in cmdlets.values()} | set(builtins.BUILTIN_NAMES)))
+    return parse(source, path, known, secret, names + tuple(commands_aliases()))
+
+
+def commands_aliases() -> list[str]:
+    from portout.commands import ALIASES
+
+    return list(ALIASES)
 
 
 def run_file(path: str, argv: Sequence[str], *, cmdlets: dict[str, Cmdlet], out: TextIO, err: TextIO,
