@@ -7,7 +7,6 @@ where PowerShell has them. None runs a program, and only Import-Csv and Get-Cont
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import time
@@ -19,7 +18,7 @@ from portout.format import csv_cell, csv_value
 from portout.host import nodes as n
 from portout.host import values as v
 from portout.host.errors import ScriptRuntimeError
-from portout.host.values import NOTHING, Hashtable, PSObject, ScriptBlockValue, SecureString
+from portout.host.values import Hashtable, PSObject, ScriptBlockValue, SecureString
 
 
 @dataclass
@@ -754,4 +753,3 @@ BUILTIN_NAMES = ("Where-Object", "ForEach-Object", "Select-Object", "Sort-Object
                  "Write-Output", "Write-Host", "Write-Error", "Write-Warning", "Write-Verbose", "Write-Debug",
                  "Get-Date", "New-TimeSpan", "Read-Host", "Start-Sleep", "Join-Path")
 
-_unused = (io, NOTHING)

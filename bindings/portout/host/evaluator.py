@@ -5,11 +5,10 @@ ones caught by try/catch), and the calls into the cmdlets and the built-in comma
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
+from typing import Any, Callable, Iterator, Optional, TextIO
 
-from portout.cmdlet import Cmdlet, Host, did_you_mean, pascal
+from portout.cmdlet import Cmdlet, Host, did_you_mean
 from portout.errors import PortOutError
 from portout.host import nodes as n
 from portout.host import values as v
@@ -1114,13 +1113,3 @@ class Runtime:
         hits = [p for p in cmdlet.all_parameters if p.name.lower().startswith(lower)]
         return hits[0] if len(hits) == 1 else None
 
-
-def pascal_name(name: str) -> str:
-    return pascal(name)
-
-
-def iterate(values: Iterable[Any]) -> Iterator[Any]:
-    yield from values
-
-
-_SCOPED = re.compile(r"^(script|global|local):", re.IGNORECASE)

@@ -12,7 +12,7 @@ from typing import Any, Iterable, TextIO
 
 from portout.format import render as portout_render
 from portout.host import values as v
-from portout.host.values import Hashtable, PSObject
+from portout.host.values import PSObject
 
 
 def width() -> int:
@@ -211,5 +211,3 @@ class OutDefault:
         except (AttributeError, ValueError):
             pass
 
-
-_unused = Hashtable

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from portout.cmdlet import pascal, snake
 from portout.host.errors import ScriptRuntimeError
@@ -951,6 +951,3 @@ def call_static(type_: str, name: str, args: list[Any]) -> Any:
             return cast(type_, args[0])
     raise ScriptRuntimeError(f"[{type_}]::{name} is not available.", error_id="MethodNotFound")
 
-
-def iterate(value: Any) -> Iterable[Any]:
-    return items(value)
