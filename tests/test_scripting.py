@@ -304,3 +304,33 @@ Set-PortOutPin -Identity fabrikam.com -Pin $pin
     assert "481605" not in done.out + done.err
     with portout.Store.open(store.path, allow_test_profile=True) as again:
         assert again.check_pin("fabrikam.com", "481605")
+
+
+def test_the_command_lines_own_parameters_in_a_script(tmp_path: Path, store: portout.Store) -> None:
+    source = '''
+Set-PortOutPin -Identity fabrikam.com -PinFromStdin
+Get-PortOutPin fabrikam.com -OutputFormat json
+Get-PortOutTenant nosuch.example -ErrorAction SilentlyContinue -OutputFormat Json
+Get-PortOutTenant contoso.com -OutputFormat Xml
+'after'
+'''
+    done = script(tmp_path, store, source, stdin="481605\n")
+    assert '"PinIsSet": true' in done.out and "[]" in done.out and "after" in done.out
+    assert "ParameterArgumentValidationError,Get-PortOutTenant" in done.err
+    assert "481605" not in done.out + done.err
+
+
+@pytest.mark.parametrize("source, error_id", [
+    ("$env:PATH = '/tmp'", "EnvironmentReadOnly"),
+    ("$ErrorActionPreference = 'Sometimes'", "InvalidErrorActionPreference"),
+    ("$true = 1", "VariableNotWritable"),
+    ("Repair-PortOutTenant -Identity contoso.com -DefaultPolicy -Force", "AmbiguousParameterSet,Repair-PortOutTenant"),
+    ("Repair-PortOutTenant -Force", "MissingParameter,Repair-PortOutTenant"),
+])
+def test_refused_assignments_and_calls_change_nothing(tmp_path: Path, store: portout.Store, source: str,
+                                                      error_id: str) -> None:
+    before = logical_digest(store.path)
+    done = script(tmp_path, store, source + "\n'after'\n")
+    assert f"FullyQualifiedErrorId : {error_id}" in done.err
+    assert done.out == "after\n", "a statement error ends the statement, not the script"
+    assert logical_digest(store.path) == before

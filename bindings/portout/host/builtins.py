@@ -6,138 +6,20 @@ where PowerShell has them. None runs a program, and only Import-Csv and Get-Cont
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Optional
 
-from portout.format import csv_cell, csv_value
+from portout.host import members as m
 from portout.host import nodes as n
 from portout.host import values as v
 from portout.host.errors import ScriptRuntimeError
 from portout.host.values import Hashtable, PSObject, ScriptBlockValue, SecureString
-
-
-@dataclass
-class Spec:
-    name: str
-    positional: tuple[str, ...] = ()
-    switches: frozenset[str] = frozenset()
-    named: frozenset[str] = frozenset()
-    aliases: dict[str, str] = field(default_factory=dict)
-
-    def canonical(self, raw: str) -> Optional[str]:
-        lower = raw.lower()
-        every = set(self.positional) | set(self.switches) | set(self.named)
-        if lower in every:
-            return lower
-        if lower in self.aliases:
-            return self.aliases[lower]
-        hits = [p for p in every if p.startswith(lower)]
-        return hits[0] if len(hits) == 1 else None
-
-
-_COMMON = {"erroraction", "ea", "errorvariable", "ev", "warningaction", "wa", "verbose", "vb",
-           "outvariable", "ov", "debug", "informationaction"}
-
-
-def bind(rt: Any, node: n.Command, scope: Any, spec: Spec) -> dict[str, Any]:
-    """A built-in's arguments: named (lower case), then positional into spec.positional."""
-    from portout.host.evaluator import ScriptTerminatingError
-
-    arguments = rt.raw_arguments(node, scope)
-    named: dict[str, Any] = {}
-    positional: list[Any] = []
-    i = 0
-    while i < len(arguments):
-        arg = arguments[i]
-        if isinstance(arg, tuple) and arg[:1] == ("-",):
-            _, raw, value, has_value = arg
-            name = spec.canonical(raw)
-            if name is None:
-                if raw.lower() in _COMMON:
-                    if not has_value and raw.lower() not in ("verbose", "vb", "debug"):
-                        i += 1
-                    i += 1
-                    continue
-                raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                    f"A parameter cannot be found that matches parameter name '{raw}'.",
-                    error_id=f"NamedParameterNotFound,{spec.name}", target=raw), node, spec.name), statement=True)
-            if not has_value:
-                if name in spec.switches:
-                    value = True
-                elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
-                                                     and arguments[i + 1][:1] == ("-",)):
-                    i += 1
-                    value = arguments[i]
-                else:
-                    raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                        f"Missing an argument for parameter '{raw}'.", error_id=f"MissingArgument,{spec.name}",
-                        target=raw), node, spec.name), statement=True)
-            named[name] = value
-        else:
-            positional.append(arg)
-        i += 1
-    slots = [p for p in spec.positional if p not in named]
-    for value in positional:
-        if not slots:
-            raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                error_id=f"PositionalParameterNotFound,{spec.name}"), node, spec.name), statement=True)
-        named[slots.pop(0)] = value
-    return named
-
-
-def _block(value: Any, what: str) -> ScriptBlockValue:
-    if not isinstance(value, ScriptBlockValue):
-        raise ScriptRuntimeError(f"{what} takes a script block {{ }}.", error_id="ScriptBlockExpected")
-    return value
-
-
-def _names(value: Any) -> list[Any]:
-    return v.items(value) if isinstance(value, (list, tuple)) else ([] if value is None else [value])
-
-
-def _property(rt: Any, scope: Any, item: Any, prop: Any) -> Any:
-    """A property of an item: a name, a script block run with $_, or a calculated @{ }."""
-    if isinstance(prop, ScriptBlockValue):
-        return rt.run_block_value(prop.block, scope, dollar_under=item)
-    if isinstance(prop, dict):
-        expression = _calculated(prop)[1]
-        return _property(rt, scope, item, expression)
-    if isinstance(item, rt_error_record_type()):
-        return item.ps_member(v.to_string(prop))
-    return v.get_member(item, v.to_string(prop))
-
-
-def rt_error_record_type() -> type:
-    from portout.host.evaluator import ErrorRecordValue
-    return ErrorRecordValue
-
-
-def _calculated(prop: dict[str, Any]) -> tuple[str, Any]:
-    table = prop if isinstance(prop, Hashtable) else Hashtable(prop)
-    name = next((table[k] for k in ("Name", "N", "Label", "L") if k in table), None)
-    expression = next((table[k] for k in ("Expression", "E") if k in table), None)
-    if expression is None:
-        raise ScriptRuntimeError("A calculated property needs Expression (or E).", error_id="MissingExpression")
-    if name is None:
-        name = v.to_string(expression)
-    return v.to_string(name), expression
-
-
-def _all_properties(item: Any) -> list[str]:
-    if isinstance(item, dict):
-        return [str(k) for k in item.keys()]
-    return v.fields(item)
-
-
-def _stream(input_items: Optional[Iterator[Any]]) -> Iterator[Any]:
-    return input_items if input_items is not None else iter(())
-
+from portout.host.arguments import (Spec, _all_properties, _block, _calculated, _names, _property, _stream,
+                                    bind)
+from portout.host.files import (convertfrom_json, convertto_json, export_csv, get_content, import_csv,
+                                out_file)
 
 # -- filtering and shaping --------------------------------------------------------------------
 
@@ -394,184 +276,6 @@ def out_null(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterato
     return iter(())
 
 
-def _path(rt: Any, node: n.Command, value: Any) -> str:
-    path = v.to_string(value)
-    if not path:
-        raise rt.fail(node, "A file path is needed.", "PathMissing")
-    from portout import _core
-
-    if _core.store_file_in_use(os.path.abspath(path)):
-        raise rt.fail(node, "The file is a store's own database file; a script never reads or writes it.",
-                      "PathIsStoreFile", path)
-    if not os.path.isabs(path) and rt.script_path:
-        path = os.path.join(os.getcwd(), path)
-    return path
-
-
-def out_file(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    from portout.host.formatting import render_all
-
-    spec = Spec("Out-File", ("filepath",), frozenset({"append", "noclobber", "force", "nonewline"}),
-                frozenset({"inputobject", "encoding", "width"}), {"path": "filepath"})
-    args = bind(rt, node, scope, spec)
-    path = _path(rt, node, args.get("filepath"))
-    items = list(_stream(input_items) if "inputobject" not in args else v.items(args["inputobject"]))
-    text = render_all(items)
-    mode = "a" if args.get("append") else ("x" if args.get("noclobber") else "w")
-    try:
-        with open(path, mode, encoding="utf-8") as f:
-            f.write(text)
-    except OSError as error:
-        raise rt.fail(node, f"The file cannot be written: {error.strerror}.", "FileNotWritable", path) from None
-    return iter(())
-
-
-# -- JSON and CSV -----------------------------------------------------------------------------
-
-def _plain(value: Any, depth: int) -> Any:
-    from portout.format import plain as portout_plain
-
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if depth < 0:
-        return v.to_string(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return v.format_timespan(value)
-    if isinstance(value, SecureString):
-        return "System.Security.SecureString"
-    if isinstance(value, (list, tuple)):
-        return [_plain(x, depth - 1) for x in value]
-    if isinstance(value, dict):
-        return {v.to_string(k): _plain(x, depth - 1) for k, x in value.items()}
-    if isinstance(value, PSObject):
-        return {k: _plain(x, depth - 1) for k, x in value.properties.items()}
-    if v.fields(value):
-        return {k: _plain(x, depth - 1) for k, x in portout_plain(value).items()} \
-            if isinstance(portout_plain(value), dict) else portout_plain(value)
-    if hasattr(value, "ps_member"):
-        return v.to_string(value)
-    return v.to_string(value)
-
-
-def convertto_json(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    spec = Spec("ConvertTo-Json", ("inputobject",), frozenset({"compress", "asarray", "enumsasstrings"}),
-                frozenset({"depth"}))
-    args = bind(rt, node, scope, spec)
-    depth = int(v.to_number(args.get("depth", 2)))
-    items = list(_stream(input_items)) if "inputobject" not in args else [args["inputobject"]]
-    data = [_plain(x, depth) for x in items]
-    value: Any = data if len(data) != 1 or args.get("asarray") else data[0]
-    if args.get("compress"):
-        yield json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    else:
-        yield json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def _from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return PSObject({k: _from_json(x) for k, x in value.items()})
-    if isinstance(value, list):
-        return [_from_json(x) for x in value]
-    return value
-
-
-def convertfrom_json(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    spec = Spec("ConvertFrom-Json", ("inputobject",), frozenset({"ashashtable", "noenumerate"}), frozenset({"depth"}))
-    args = bind(rt, node, scope, spec)
-    texts = [args["inputobject"]] if "inputobject" in args else list(_stream(input_items))
-    text = "\n".join(v.to_string(t) for t in texts)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise rt.fail(node, f"Conversion from JSON failed: {error.msg} (line {error.lineno}).",
-                      "System.ArgumentException,ConvertFrom-Json") from None
-    result = _from_json(data)
-    if isinstance(result, list) and not args.get("noenumerate"):
-        yield from result
-    else:
-        yield result
-
-
-def export_csv(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    spec = Spec("Export-Csv", ("path",), frozenset({"notypeinformation", "append", "force", "noclobber",
-                                                     "useculture", "includetypeinformation"}),
-                frozenset({"inputobject", "delimiter", "encoding"}), {"literalpath": "path"})
-    args = bind(rt, node, scope, spec)
-    path = _path(rt, node, args.get("path"))
-    items = list(_stream(input_items) if "inputobject" not in args else v.items(args["inputobject"]))
-    delimiter = v.to_string(args.get("delimiter", ","))
-    columns: list[str] = _all_properties(items[0]) if items else []
-    exists = os.path.exists(path)
-    if args.get("append") and exists:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            header = next(csv.reader(f, delimiter=delimiter), None)
-        if header:
-            columns = header
-    try:
-        with open(path, "a" if args.get("append") else ("x" if args.get("noclobber") else "w"),
-                  newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
-            if not (args.get("append") and exists):
-                writer.writerow(columns)
-            for item in items:
-                writer.writerow([csv_cell(_csv_text(_property(rt, scope, item, c))) for c in columns])
-    except OSError as error:
-        raise rt.fail(node, f"The file cannot be written: {error.strerror}.", "FileNotWritable", path) from None
-    return iter(())
-
-
-def _csv_text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "System.Object[]"
-    if isinstance(value, datetime):
-        return v.format_datetime(value)
-    return v.to_string(value)
-
-
-def import_csv(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    spec = Spec("Import-Csv", ("path",), frozenset({"useculture"}), frozenset({"delimiter", "header", "encoding"}),
-                {"literalpath": "path"})
-    args = bind(rt, node, scope, spec)
-    path = _path(rt, node, args.get("path"))
-    delimiter = v.to_string(args.get("delimiter", ","))
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, delimiter=delimiter)
-            rows = list(reader)
-    except OSError as error:
-        raise rt.fail(node, f"Could not find or read the file: {error.strerror}.", "FileOpenFailure", path) from None
-    header = [v.to_string(h) for h in _names(args["header"])] if "header" in args else (rows.pop(0) if rows else [])
-    for row in rows:
-        if not row or (len(row) == 1 and not row[0] and len(header) > 1):
-            continue
-        if row and row[0].startswith("#TYPE"):
-            continue
-        yield PSObject({h: csv_value(row[i]) if i < len(row) else None for i, h in enumerate(header)})
-
-
-def get_content(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
-    spec = Spec("Get-Content", ("path",), frozenset({"raw"}), frozenset({"totalcount", "tail", "encoding", "first"}),
-                {"literalpath": "path", "head": "totalcount", "first": "totalcount"})
-    args = bind(rt, node, scope, spec)
-    path = _path(rt, node, args.get("path"))
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-    except OSError as error:
-        raise rt.fail(node, f"Cannot find or read the file: {error.strerror}.", "PathNotFound", path) from None
-    if args.get("raw"):
-        yield text
-        return
-    lines = text.splitlines()
-    if "totalcount" in args:
-        lines = lines[:int(v.to_number(args["totalcount"]))]
-    if "tail" in args:
-        lines = lines[-int(v.to_number(args["tail"])):]
-    yield from lines
-
-
 # -- streams ----------------------------------------------------------------------------------
 
 def write_output(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
@@ -602,7 +306,7 @@ def write_host(rt: Any, node: n.Command, scope: Any, input_items: Optional[Itera
 
 def write_error(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
     from portout.errors import PortOutError
-    from portout.host.evaluator import ErrorRecordValue
+    from portout.host.flow import ErrorRecordValue
 
     spec = Spec("Write-Error", ("message",), frozenset(), frozenset({"errorid", "category", "targetobject",
                                                                     "exception", "errorrecord"}))
@@ -665,7 +369,7 @@ def get_date(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterato
     if args.get("asutc"):
         value = value.astimezone(timezone.utc)
     if "format" in args:
-        yield v.format_date(value, v.to_string(args["format"]))
+        yield m.format_date(value, v.to_string(args["format"]))
     elif "uformat" in args:
         yield value.strftime(v.to_string(args["uformat"]))
     else:

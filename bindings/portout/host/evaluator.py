@@ -5,176 +5,24 @@ ones caught by try/catch), and the calls into the cmdlets and the built-in comma
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from typing import Any, Callable, Iterator, Optional, TextIO
+from typing import Any, Callable, Generator, Iterator, Optional, TextIO
 
-from portout.cmdlet import Cmdlet, Host, did_you_mean
+from portout.cmdlet import Cmdlet, Host
 from portout.errors import PortOutError
+from portout.host import members as m
 from portout.host import nodes as n
 from portout.host import values as v
+from portout.host.calls import _COMMON, ERROR_ACTIONS, CmdletCalls
 from portout.host.errors import ScriptRuntimeError
-from portout.host.values import NOTHING, Hashtable, PSObject, ScriptBlockValue, SecureString
-
-ERROR_ACTIONS = ("Stop", "Continue", "SilentlyContinue", "Ignore")
-_COMMON = {"erroraction": "ErrorAction", "ea": "ErrorAction", "errorvariable": "ErrorVariable",
-           "ev": "ErrorVariable", "warningaction": "WarningAction", "wa": "WarningAction",
-           "verbose": "Verbose", "vb": "Verbose", "outvariable": "OutVariable", "ov": "OutVariable",
-           "debug": "Debug", "informationaction": "InformationAction"}
-#: What the portout command line adds to every cmdlet, taken in scripts too.
-_HOST_ONLY = {"outputformat": "OutputFormat", "inputfile": "InputFile", "pinfromstdin": "PinFromStdin"}
-
-
-# -- flow -------------------------------------------------------------------------------------
-
-class Flow(Exception):
-    pass
-
-
-class BreakFlow(Flow):
-    def __init__(self, label: str = "") -> None:
-        self.label = label.lower()
-
-
-class ContinueFlow(Flow):
-    def __init__(self, label: str = "") -> None:
-        self.label = label.lower()
-
-
-class ReturnFlow(Flow):
-    pass
-
-
-class ExitFlow(Flow):
-    def __init__(self, code: int) -> None:
-        self.code = code
-
-
-class ErrorRecordValue:
-    """An error as a script sees it ($_ in catch, $Error): PowerShell's ErrorRecord members."""
-
-    def __init__(self, exception: PortOutError, command: str = "", line: int = 0, column: int = 0,
-                 line_text: str = "", script: str = "", thrown: Any = None) -> None:
-        self.exception = exception
-        self.command = command
-        self.line = line
-        self.column = column
-        self.line_text = line_text
-        self.script = script
-        self.thrown = thrown
-
-    @property
-    def fully_qualified_error_id(self) -> str:
-        return self.exception.error_id
-
-    def ps_member(self, name: str) -> Any:
-        lower = name.lower()
-        exc = self.exception
-        if lower == "exception":
-            return PSObject({"Message": exc.message, "ErrorId": exc.error_id,
-                             "TypeName": type(exc).__name__, "Target": exc.target})
-        if lower == "fullyqualifiederrorid":
-            return exc.error_id
-        if lower == "categoryinfo":
-            return PSObject({"Category": exc.category, "Activity": self.command,
-                             "Reason": type(exc).__name__, "TargetName": exc.target,
-                             "TargetType": "String"})
-        if lower == "targetobject":
-            return exc.target or None
-        if lower == "invocationinfo":
-            return PSObject({"ScriptLineNumber": self.line, "OffsetInLine": self.column,
-                             "Line": self.line_text, "ScriptName": self.script,
-                             "MyCommand": self.command})
-        if lower == "scriptstacktrace":
-            return f"at <ScriptBlock>, {self.script or '<No file>'}: line {self.line}"
-        if lower == "errordetails":
-            return None
-        if lower == "message":
-            return exc.message
-        return None
-
-    def to_text(self) -> str:
-        if self.thrown is not None and not isinstance(self.thrown, str):
-            return v.to_string(self.thrown)
-        return self.exception.message
-
-    def __repr__(self) -> str:
-        return self.to_text()
-
-    def render(self) -> str:
-        """As PowerShell writes an error: the command and message, where, and the ids."""
-        exc = self.exception
-        head = f"{self.command} : {exc.message}" if self.command else exc.message
-        text = head + "\n"
-        if self.line:
-            text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
-            if self.line_text:
-                text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
-        target = exc.target or ""
-        text += (f"    + CategoryInfo          : {exc.category}: ({target}:String) [{self.command}], "
-                 f"{type(exc).__name__}\n"
-                 f"    + FullyQualifiedErrorId : {exc.error_id}\n")
-        return text
-
-
-class ScriptTerminatingError(Exception):
-    """A terminating error on its way to a catch, or out of the script.
-
-    ``statement``: it ends only the statement it happened in (a parameter that does not bind, a
-    value that does not convert, a command that does not exist), as PowerShell's
-    statement-terminating errors do; the script goes on with the next statement unless
-    $ErrorActionPreference is Stop or a try { } is around it. `throw` and -ErrorAction Stop end
-    the script."""
-
-    def __init__(self, record: ErrorRecordValue, statement: bool = False) -> None:
-        super().__init__(record.exception.message)
-        self.record = record
-        self.statement = statement
-
-
-# -- scopes -----------------------------------------------------------------------------------
-
-class Scope:
-    def __init__(self, parent: Optional["Scope"] = None, kind: str = "") -> None:
-        self.vars: dict[str, tuple[str, Any]] = {}
-        self.parent = parent
-        self.kind = kind  # "global", "script", "function"
-
-    def find(self, name: str) -> Optional["Scope"]:
-        key = name.lower()
-        scope: Optional[Scope] = self
-        while scope is not None:
-            if key in scope.vars:
-                return scope
-            scope = scope.parent
-        return None
-
-    def get(self, name: str) -> tuple[bool, Any]:
-        scope = self.find(name)
-        if scope is None:
-            return False, None
-        return True, scope.vars[name.lower()][1]
-
-    def set(self, name: str, value: Any) -> None:
-        key = name.lower()
-        shown = self.vars[key][0] if key in self.vars else name
-        self.vars[key] = (shown, value)
-
-    def up_to(self, kind: str) -> "Scope":
-        scope: Scope = self
-        while scope.kind != kind and scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-
-class Function:
-    def __init__(self, node: n.Function) -> None:
-        self.name = node.name
-        self.block = node.body
+from portout.host.flow import (BreakFlow, ContinueFlow, ErrorRecordValue, ExitFlow, Function, ReturnFlow, Scope,
+                               ScriptTerminatingError)
+from portout.host.operators import Operators
+from portout.host.values import NOTHING, Hashtable, PSObject, ScriptBlockValue
 
 
 # -- the runtime ------------------------------------------------------------------------------
 
-class Runtime:
+class Runtime(CmdletCalls, Operators):
     """One script run: its scopes, functions, streams and the way to the store."""
 
     def __init__(self, *, host: Host, out: TextIO, err: TextIO,
@@ -352,47 +200,26 @@ class Runtime:
         elif isinstance(node, n.Foreach):
             for item in v.items(self.value(node.iterable, scope)):
                 self.set_variable(node.variable, item, scope)
-                try:
-                    yield from self.statements(node.body.statements, scope)
-                except BreakFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
+                if not (yield from self.loop_body(node, scope)):
                     break
-                except ContinueFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
-                    continue
         elif isinstance(node, n.For):
             if node.init is not None:
                 for _ in self.statement(node.init, scope):
                     pass
             while node.condition is None or v.to_bool(self.value(node.condition, scope)):
-                try:
-                    yield from self.statements(node.body.statements, scope)
-                except BreakFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
+                if not (yield from self.loop_body(node, scope)):
                     break
-                except ContinueFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
                 if node.step is not None:
                     for _ in self.statement(node.step, scope):
                         pass
         elif isinstance(node, n.While):
-            first = node.do
-            while first or (v.to_bool(self.value(node.condition, scope)) != node.until):
-                first = False
-                try:
-                    yield from self.statements(node.body.statements, scope)
-                except BreakFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
+            # The condition once an iteration: before the body (while), or after it (do).
+            while True:
+                if not node.do and v.to_bool(self.value(node.condition, scope)) == node.until:
                     break
-                except ContinueFlow as flow:
-                    if flow.label and flow.label != node.label:
-                        raise
-                if node.do and (v.to_bool(self.value(node.condition, scope)) == node.until):
+                if not (yield from self.loop_body(node, scope)):
+                    break
+                if node.do and v.to_bool(self.value(node.condition, scope)) == node.until:
                     break
         elif isinstance(node, n.Switch):
             yield from self.switch(node, scope)
@@ -448,6 +275,19 @@ class Runtime:
             return NOTHING
         return self.expression(node, scope)
 
+    def loop_body(self, loop: Any, scope: Scope) -> Generator[Any, None, bool]:
+        """A loop's body, once: False when a break (of this loop, or unlabelled) ends it."""
+        try:
+            yield from self.statements(loop.body.statements, scope)
+        except BreakFlow as flow:
+            if flow.label and flow.label != loop.label:
+                raise
+            return False
+        except ContinueFlow as flow:
+            if flow.label and flow.label != loop.label:
+                raise
+        return True
+
     def switch(self, node: n.Switch, scope: Scope) -> Iterator[Any]:
         subject = self.value(node.value, scope)
         for item in (v.items(subject) if isinstance(subject, (list, tuple)) else [subject]):
@@ -468,11 +308,11 @@ class Runtime:
                             scope.set("PSItem", item)
                             yield from self.statements(clause.body.statements, scope)
             except BreakFlow as flow:
-                if flow.label and flow.label != getattr(node, "label", ""):
+                if flow.label and flow.label != node.label:
                     raise
                 return
             except ContinueFlow as flow:
-                if flow.label and flow.label != getattr(node, "label", ""):
+                if flow.label and flow.label != node.label:
                     raise
                 continue
 
@@ -626,11 +466,11 @@ class Runtime:
             self.set_variable(target, new, scope)
         elif isinstance(target, n.Member):
             owner = self.expression(target.target, scope)
-            self.guard(target, lambda: v.set_member(owner, target.name, new))
+            self.guard(target, lambda: m.set_member(owner, target.name, new))
         elif isinstance(target, n.Index):
             owner = self.expression(target.target, scope)
             key = self.expression(target.index, scope)
-            self.guard(target, lambda: v.set_index(owner, key, new))
+            self.guard(target, lambda: m.set_index(owner, key, new))
         else:
             raise self.fail(node, "The left side of an assignment is a variable, a property or an element.",
                             "InvalidLeftHandSide")
@@ -682,26 +522,26 @@ class Runtime:
         if isinstance(node, n.Member):
             if node.static:
                 assert isinstance(node.target, n.TypeLiteral)
-                return self.guard(node, lambda: v.call_static(node.target.type_name, node.name, []))  # type: ignore[attr-defined]
+                return self.guard(node, lambda: m.call_static(node.target.type_name, node.name, []))  # type: ignore[attr-defined]
             owner = self.expression(node.target, scope)
             if isinstance(owner, ErrorRecordValue):
                 return owner.ps_member(node.name)
-            return self.guard(node, lambda: v.get_member(owner, node.name))
+            return self.guard(node, lambda: m.get_member(owner, node.name))
         if isinstance(node, n.MethodCall):
             args = [self.expression(a, scope) for a in node.arguments]
             if node.static:
                 assert isinstance(node.target, n.TypeLiteral)
-                return self.guard(node, lambda: v.call_static(node.target.type_name, node.name, args))  # type: ignore[attr-defined]
+                return self.guard(node, lambda: m.call_static(node.target.type_name, node.name, args))  # type: ignore[attr-defined]
             owner = self.expression(node.target, scope)
             if isinstance(owner, ErrorRecordValue) and node.name.lower() == "tostring":
                 return owner.to_text()
             if isinstance(owner, (list, tuple)) and node.name.lower() in ("where", "foreach"):
                 return self.guard(node, lambda: self.magic_method(owner, node.name.lower(), args, scope))
-            return self.guard(node, lambda: v.call_method(owner, node.name, args))
+            return self.guard(node, lambda: m.call_method(owner, node.name, args))
         if isinstance(node, n.Index):
             owner = self.expression(node.target, scope)
             index = self.expression(node.index, scope)
-            return self.guard(node, lambda: v.get_index(owner, index))
+            return self.guard(node, lambda: m.get_index(owner, index))
         if isinstance(node, n.Cast):
             value = self.expression(node.operand, scope)
             if node.type_name == "ordered" and isinstance(value, dict):
@@ -723,107 +563,6 @@ class Runtime:
             separator = v.to_string(self.preference("OFS", scope))
             return separator.join(v.to_string(x) for x in value)
         return v.to_string(value)
-
-    def magic_method(self, owner: list[Any], name: str, args: list[Any], scope: Scope) -> Any:
-        block = args[0] if args else None
-        if not isinstance(block, ScriptBlockValue):
-            raise ScriptRuntimeError(f".{name}() takes a script block.", error_id="MethodArgumentConversion")
-        out = []
-        for item in owner:
-            result = self.run_block_value(block.block, scope, dollar_under=item)
-            if name == "where":
-                if v.to_bool(result):
-                    out.append(item)
-            else:
-                out.extend(v.items(result) if isinstance(result, list) else [result])
-        return out
-
-    def unary(self, node: n.Unary, scope: Scope) -> Any:
-        if node.op in ("++", "--"):
-            current = self.expression(node.operand, scope)
-            new = v.add(current, 1) if node.op == "++" else v.subtract(current, 1)
-            if isinstance(node.operand, n.Variable):
-                self.set_variable(node.operand, new, scope)
-            return new
-        value = self.expression(node.operand, scope)
-        if node.op == "-not":
-            return not v.to_bool(value)
-        if node.op == "-":
-            return self.guard(node, lambda: -v.to_number(value))
-        if node.op == "+":
-            return self.guard(node, lambda: v.to_number(value))
-        if node.op == "-join":
-            return "".join(v.to_string(x) for x in v.items(value))
-        if node.op == "-split":
-            return v.split(value, None, False)
-        if node.op == "-bnot":
-            return self.guard(node, lambda: ~int(v.to_number(value)))
-        raise self.fail(node, f"Unknown operator {node.op}.", "UnexpectedToken")
-
-    def binary(self, node: n.Binary, scope: Scope) -> Any:
-        op = node.op
-        if op in ("-and", "-or"):
-            left = v.to_bool(self.expression(node.left, scope))
-            if op == "-and" and not left:
-                return False
-            if op == "-or" and left:
-                return True
-            return v.to_bool(self.expression(node.right, scope))
-        left = self.expression(node.left, scope)
-        right = self.expression(node.right, scope)
-        if op == "-xor":
-            return v.to_bool(left) != v.to_bool(right)
-        if op == "+":
-            return self.guard(node, lambda: v.add(left, right))
-        if op == "-":
-            return self.guard(node, lambda: v.subtract(left, right))
-        if op == "*":
-            return self.guard(node, lambda: v.multiply(left, right))
-        if op == "/":
-            return self.guard(node, lambda: v.divide(left, right))
-        if op == "%":
-            return self.guard(node, lambda: v.modulo(left, right))
-        if op == "..":
-            a, b = self.guard(node, lambda: (int(v.to_number(left)), int(v.to_number(right))))
-            step = 1 if b >= a else -1
-            return list(range(a, b + step, step))
-        if op == "-f":
-            return self.guard(node, lambda: v.format_operator(left, right))
-        bare = op[1:]
-        case = bare.startswith("c") and bare[1:] in v._BASES
-        base = bare[1:] if bare[:1] in "ci" and bare[1:] in v._BASES else bare
-        if base == "replace":
-            return self.guard(node, lambda: v.replace(left, right, case))
-        if base == "split":
-            return self.guard(node, lambda: v.split(left, right, case))
-        if base == "join":
-            return v.to_string(right).join(v.to_string(x) for x in v.items(left))
-        if base in ("is", "isnot"):
-            kind = right.get("Name") if isinstance(right, PSObject) else v.to_string(right)
-            hit = self.is_type(left, str(kind))
-            return hit if base == "is" else not hit
-        if base == "as":
-            kind = right.get("Name") if isinstance(right, PSObject) else v.to_string(right)
-            try:
-                return v.cast(str(kind).lower(), left)
-            except ScriptRuntimeError:
-                return None
-        if base in ("band", "bor", "bxor", "shl", "shr"):
-            a, b = self.guard(node, lambda: (int(v.to_number(left)), int(v.to_number(right))))
-            return {"band": a & b, "bor": a | b, "bxor": a ^ b, "shl": a << b, "shr": a >> b}[base]
-        return self.guard(node, lambda: v.compare(bare, left, right, self.matches))
-
-    @staticmethod
-    def is_type(value: Any, kind: str) -> bool:
-        kind = kind.lower()
-        checks = {"string": lambda x: isinstance(x, str), "int": lambda x: isinstance(x, int) and not isinstance(x, bool),
-                  "long": lambda x: isinstance(x, int) and not isinstance(x, bool),
-                  "double": lambda x: isinstance(x, float), "bool": lambda x: isinstance(x, bool),
-                  "datetime": lambda x: isinstance(x, datetime), "array": lambda x: isinstance(x, list),
-                  "hashtable": lambda x: isinstance(x, dict), "pscustomobject": lambda x: isinstance(x, PSObject),
-                  "object": lambda x: x is not None}
-        check = checks.get(kind)
-        return bool(check and check(value))
 
     # -- script blocks and functions -----------------------------------------------------
 
@@ -921,195 +660,3 @@ class Runtime:
                 pass
             return
         yield from stream
-
-    # -- errors --------------------------------------------------------------------------
-
-    def error_action(self, bound: dict[str, Any], scope: Scope) -> str:
-        given = bound.pop("ErrorAction", None)
-        text = v.to_string(given) if given is not None else v.to_string(self.preference("ErrorActionPreference", scope))
-        match = next((a for a in ERROR_ACTIONS if a.lower() == text.lower()), None)
-        return match or "Continue"
-
-    def write_error(self, record: ErrorRecordValue, action: str, variable: Optional[list[Any]] = None,
-                    quiet: bool = False) -> None:
-        if action == "Stop":
-            raise ScriptTerminatingError(record)
-        if variable is not None:
-            variable.append(record)
-        if action == "Ignore":
-            return
-        self.errors.insert(0, record)
-        if action == "Continue" and not quiet:
-            self.err.write(record.render())
-            self.err.flush()
-
-    def error_variable(self, bound: dict[str, Any], scope: Scope) -> tuple[Optional[list[Any]], Callable[[], None]]:
-        name = bound.pop("ErrorVariable", None)
-        if name is None:
-            return None, lambda: None
-        text = v.to_string(name)
-        append = text.startswith("+")
-        key = text.lstrip("+").lstrip("$")
-        found, current = scope.get(key)
-        collected: list[Any] = list(current) if append and found and isinstance(current, list) else []
-
-        def done() -> None:
-            scope.set(key, collected)
-        return collected, done
-
-    # -- cmdlets -------------------------------------------------------------------------
-
-    def cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope, input_items: Optional[Iterator[Any]],
-               quiet: bool) -> Iterator[Any]:
-        from portout.cmdlet import UsageError
-
-        bound, action, errors, done, extras = self.bind_cmdlet(cmdlet, node, scope)
-        try:
-            items = None
-            if input_items is not None:
-                items = list(input_items)
-                if not items:
-                    return
-            if "InputFile" in extras:
-                from portout.cli import _load_csv
-
-                items = list(_load_csv(v.to_string(extras["InputFile"]), cmdlet))
-                if not items:
-                    return
-            if extras.get("PinFromStdin"):
-                secret = next((p for p in cmdlet.parameters if p.secret), None)
-                line = self.read_line("", True) if self.read_line else None
-                if secret is None or line is None:
-                    raise self.fail(node, "-PinFromStdin: standard input ended before the PIN was read.",
-                                    f"SecretNotProvided,{cmdlet.name}")
-                bound[secret.name] = line
-            for p in cmdlet.parameters:
-                if not p.secret:
-                    continue
-                value = bound.get(p.name)
-                if isinstance(value, SecureString):
-                    bound[p.name] = value.reveal()
-                elif value is None and p.mandatory and not (items and all(
-                        isinstance(i, dict) and p.name in i for i in items)):
-                    if self.read_secret is None:
-                        raise self.fail(node, f"{cmdlet.name} needs -{p.name}: read it with Read-Host "
-                                              "-AsSecureString.", f"SecretNotProvided,{cmdlet.name}", p.name)
-                    bound[p.name] = self.read_secret(cmdlet, p)
-            if cmdlet.needs_session:
-                self.ensure_session()
-            if "WhatIf" not in bound and v.to_bool(self.preference("WhatIfPreference", scope)) and cmdlet.action:
-                bound["WhatIf"] = True
-            bound["ErrorAction"] = "Stop" if action == "Stop" else "SilentlyContinue"
-            output = cmdlet.invoke(bound, host=self.host, input_object=items, collect=True)
-        except (UsageError, PortOutError) as error:
-            if "," not in error.error_id:
-                error.error_id = f"{error.error_id},{cmdlet.name}"
-            record = self.record(error, node, cmdlet.name)
-            done()
-            if action == "Stop":
-                raise ScriptTerminatingError(record) from None
-            if isinstance(error, UsageError):  # the call itself is wrong: it ends the statement
-                if errors is not None:
-                    errors.append(record)
-                raise ScriptTerminatingError(record, statement=True) from None
-            self.write_error(record, action, errors, quiet)
-            return
-        for error_record in output.errors:
-            self.write_error(self.record(error_record.exception, node, cmdlet.name), action, errors, quiet)
-        done()
-        if "OutputFormat" in extras:
-            from portout.format import FORMATS, render
-
-            wanted = v.to_string(extras["OutputFormat"])
-            fmt = next((f for f in FORMATS if f.lower() == wanted.lower()), None)
-            if fmt is None:
-                raise self.fail(node, f"-OutputFormat takes {', '.join(FORMATS)}.",
-                                f"ParameterArgumentValidationError,{cmdlet.name}", "OutputFormat")
-            text = render(list(output), fmt)
-            if text.strip() or fmt == "Json":
-                yield text.strip("\n") if text.strip() else "[]"
-            return
-        yield from output
-
-    def bind_cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope
-                    ) -> tuple[dict[str, Any], str, Optional[list[Any]], Callable[[], None], dict[str, Any]]:
-        from portout.cmdlet import UsageError
-
-        arguments = self.raw_arguments(node, scope)
-        bound: dict[str, Any] = {}
-        extras: dict[str, Any] = {}
-        positional: list[Any] = []
-        i = 0
-        while i < len(arguments):
-            arg = arguments[i]
-            if isinstance(arg, tuple) and arg[:1] == ("-",):
-                _, name, value, has_value = arg
-                p = cmdlet.parameter(name) or self.unique_prefix(cmdlet, name)
-                extra = _HOST_ONLY.get(name.lower()) if p is None else None
-                if extra is not None:
-                    if extra == "PinFromStdin":
-                        extras[extra] = True if not has_value else v.to_bool(value)
-                    else:
-                        if not has_value:
-                            i += 1
-                            value = arguments[i] if i < len(arguments) else None
-                        extras[extra] = value
-                    i += 1
-                    continue
-                if p is None:
-                    common = _COMMON.get(name.lower())
-                    if common is None:
-                        hint = did_you_mean("-" + name, ["-" + q.name for q in cmdlet.all_parameters])
-                        raise ScriptTerminatingError(self.record(UsageError(
-                            f"A parameter cannot be found that matches parameter name '{name}'.{hint}",
-                            error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name), statement=True)
-                    if not has_value and common != "Verbose":
-                        i += 1
-                        value = arguments[i] if i < len(arguments) else None
-                    bound[common] = True if common == "Verbose" and not has_value else value
-                    i += 1
-                    continue
-                if not has_value:
-                    if p.kind == "switch":
-                        value = True
-                    elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
-                                                         and arguments[i + 1][:1] == ("-",)):
-                        i += 1
-                        value = arguments[i]
-                    else:
-                        raise ScriptTerminatingError(self.record(UsageError(
-                            f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
-                            f"'{p.type_name}' and try again.", error_id=f"MissingArgument,{cmdlet.name}",
-                            target=p.name), node, cmdlet.name), statement=True)
-                if isinstance(value, SecureString) and not p.secret:
-                    value = value.reveal()
-                bound[p.name] = value
-            else:
-                positional.append(arg)
-            i += 1
-        slots = [p for p in cmdlet.positional() if p.name not in bound]
-        for value in positional:
-            if not slots:
-                raise ScriptTerminatingError(self.record(UsageError(
-                    f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                    error_id=f"PositionalParameterNotFound,{cmdlet.name}"), node, cmdlet.name), statement=True)
-            bound[slots.pop(0).name] = value
-        for key in list(bound):
-            if isinstance(bound[key], (list, tuple)):
-                bound[key] = [x.reveal() if isinstance(x, SecureString) else x for x in bound[key]]
-        bound.pop("WarningAction", None)
-        bound.pop("OutVariable", None)
-        bound.pop("Debug", None)
-        bound.pop("InformationAction", None)
-        if bound.get("Verbose") is not None:
-            bound["Verbose"] = v.to_bool(bound["Verbose"])
-        action = self.error_action(bound, scope)
-        errors, done = self.error_variable(bound, scope)
-        return bound, action, errors, done, extras
-
-    @staticmethod
-    def unique_prefix(cmdlet: Cmdlet, name: str) -> Any:
-        lower = name.lower()
-        hits = [p for p in cmdlet.all_parameters if p.name.lower().startswith(lower)]
-        return hits[0] if len(hits) == 1 else None
-

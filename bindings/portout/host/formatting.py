@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, TextIO
 
 from portout.format import render as portout_render
+from portout.host import members as m
 from portout.host import values as v
 from portout.host.values import PSObject
 
@@ -66,7 +67,7 @@ def _cell(value: Any) -> str:
 
 def _columns(rt: Any, scope: Any, items: list[Any], props: list[Any]
              ) -> tuple[list[str], list[list[str]], list[list[Any]]]:
-    from portout.host.builtins import _all_properties, _calculated, _property
+    from portout.host.arguments import _all_properties, _calculated, _property
 
     if props:
         headers = []
@@ -78,7 +79,7 @@ def _columns(rt: Any, scope: Any, items: list[Any], props: list[Any]
         return ["Name", "Value"], [[r[0], _cell(r[1])] for r in raw], [[r[0], None] for r in raw]
     else:
         headers = _all_properties(items[0])
-        raw = [[v.get_member(item, h) for h in headers] for item in items]
+        raw = [[m.get_member(item, h) for h in headers] for item in items]
     return headers, [[_cell(x) for x in r] for r in raw], raw
 
 
@@ -119,7 +120,7 @@ def table_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = 
 
 
 def list_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = None) -> str:
-    from portout.host.builtins import _all_properties, _calculated, _property
+    from portout.host.arguments import _all_properties, _calculated, _property
 
     blocks = []
     for item in items:
@@ -149,7 +150,7 @@ def objects_text(items: list[Any]) -> str:
         return "".join(i.render() for i in items)
     if isinstance(first, dict):
         return table_text(None, None, items)
-    props = v.fields(first)
+    props = m.fields(first)
     if isinstance(first, PSObject) and len(props) > 4:
         return list_text(None, None, items)
     if not props:

@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 from portout.host.errors import ScriptParseError
+from portout.host.subset import COMPARISONS
 
 #: What peek() gives past the end of the text.
 END = "\x00"
@@ -30,9 +31,6 @@ NAMED_OPERATORS = {
     "notcontains", "in", "notin", "replace", "and", "or", "xor", "not", "f", "join", "split",
     "is", "isnot", "as", "band", "bor", "bxor", "bnot", "shl", "shr",
 }
-#: Comparison operators, which take a "c" (case-sensitive) or "i" prefix.
-COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch",
-               "contains", "notcontains", "in", "notin", "replace", "split"}
 
 _NUMBER = re.compile(
     r"(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)(?:[lLdD])?(?:kb|mb|gb|tb|pb)?",

@@ -206,6 +206,7 @@ class Switch(Node):
     clauses: list[SwitchClause]
     mode: str = ""          # "", "wildcard", "regex", "exact"
     case_sensitive: bool = False
+    label: str = ""
 
 
 @dataclass
