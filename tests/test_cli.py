@@ -356,7 +356,7 @@ def test_exit_codes(env: dict[str, str]) -> None:
 
 SCRIPT = """\
 # A tenant admin's script
-Connect-PortOutStore -Path '{store}' -HashProfile test -AllowTestProfile `
+Connect-PortOutStore -Path '{store}' -Create -HashProfile test -AllowTestProfile `
     -Actor 'script@contoso.com'
 
 New-PortOutTenant -Identity contoso.com -DisplayName 'Contoso, Inc.'   # quotes keep the comma
@@ -402,7 +402,7 @@ def test_script_files(tmp_path: Path, preference: str, failing: str, code: int,
 
 def test_a_script_may_not_hold_a_pin(tmp_path: Path) -> None:
     script = tmp_path / "bad.ps1"
-    script.write_text(f"Connect-PortOutStore -Path '{tmp_path / 's.db'}' -HashProfile test "
+    script.write_text(f"Connect-PortOutStore -Path '{tmp_path / 's.db'}' -Create -HashProfile test "
                       f"-AllowTestProfile\nSet-PortOutPin contoso.com -Pin '{PIN}'\n")
     done = run(None, "-File", str(script))
     assert done.returncode == 2
@@ -470,7 +470,7 @@ def test_a_store_file_is_never_read_as_input(tmp_path: Path, suffix: str) -> Non
     """Opening and closing the store's own file beside its connections would drop its locks."""
     store = tmp_path / "s.db"
     script = tmp_path / "bulk.ps1"
-    script.write_text(f"Connect-PortOutStore -Path '{store}' -HashProfile test -AllowTestProfile\n"
+    script.write_text(f"Connect-PortOutStore -Path '{store}' -Create -HashProfile test -AllowTestProfile\n"
                       "New-PortOutTenant contoso.com Contoso US\n"
                       f"New-PortOutTenant -InputFile '{store}{suffix}'\n")
     done = run(None, "-File", str(script))

@@ -13,9 +13,14 @@ from hypothesis import strategies as st
 import portout
 from conftest import logical_digest
 from hostile import TEXT
-from portout import cli
+from portout import cli, commands
 from portout.cmdlet import UsageError
+from portout.host import nodes as n
+from portout.host import script
+from portout.host.evaluator import Runtime
+from portout.host.script import Console, parse_source
 
+CMDLETS = {c.name.lower(): c for c in commands.CMDLETS}
 words = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
                 min_size=1, max_size=20)
 
@@ -24,45 +29,45 @@ def quote(word: str) -> str:
     return "'" + word.replace("'", "''") + "'"
 
 
-@given(st.lists(words, min_size=1, max_size=8))
-def test_single_quoted_words_come_back_as_they_were(items: list[str]) -> None:
-    source = "Get-PortOutTenant " + " ".join(quote(w) for w in items) + "\n"
-    [(line, tokens)] = cli.tokenize_script(source)
-    assert line == 1
-    assert [t.text for t in tokens[1:]] == items
-    assert all(t.fully_quoted for t in tokens[1:])
+def bind(runtime: Runtime, command: n.Command) -> dict:
+    cmdlet = CMDLETS[command.name.lower()]
+    bound, *_ = runtime.bind_cmdlet(cmdlet, command, runtime.script_scope)
+    return bound
 
 
 @given(st.lists(words, min_size=1, max_size=5))
 def test_quoted_commas_never_split_an_array(items: list[str]) -> None:
     source = "Get-PortOutTenant -Identity " + ",".join(quote(w) for w in items)
-    [(_, tokens)] = cli.tokenize_script(source)
-    cmdlet, bound, _ = cli.parse_command(tokens)
-    assert bound["Identity"] == items
+    script = parse_source("s.ps1", source, CMDLETS)
+    command = script.block.statements[0].elements[0]
+    assert bind(Console(CMDLETS).runtime(), command)["Identity"] == (items if len(items) > 1 else items[0])
+
+
+@given(st.lists(words, min_size=1, max_size=5))
+def test_command_line_words_are_bound_as_the_shell_passed_them(items: list[str]) -> None:
+    # A word is never re-parsed: quotes, dollars and semicolons in it are text; only its commas
+    # make a list, and only for a parameter that takes several values.
+    runtime = Console(CMDLETS).runtime(command_line=True)
+    word = items[0].replace(",", ";")
+    if word.lower() in ("$true", "$false", "$null") or script.is_parameter_word(word):
+        return
+    command = script.command_node("Set-PortOutTenant", ["-Identity", "a.example", "-DisplayName", word])
+    assert bind(runtime, command.elements[0])["DisplayName"] == word
 
 
 @settings(max_examples=200)
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=8),
-       st.sampled_from(sorted(cli.CMDLETS)))
-def test_any_argument_list_parses_or_is_a_usage_error(arguments: list[str], name: str) -> None:
-    tokens = [cli.Token(name), *(cli.Token(a) for a in arguments)]
+       st.sampled_from(sorted(CMDLETS)))
+def test_any_argument_list_binds_or_is_a_usage_error(arguments: list[str], name: str) -> None:
+    runtime = Console(CMDLETS).runtime(command_line=True)
+    command = script.command_node(name, arguments).elements[0]
     try:
-        cmdlet, bound, extra = cli.parse_command(tokens)
+        bound = bind(runtime, command)
     except UsageError as error:
         assert error.error_id
         return
-    for p in cmdlet.parameters:
+    for p in CMDLETS[name].parameters:
         assert not (p.secret and p.name in bound), "a secret was taken from the command line"
-
-
-@given(st.text(max_size=40))
-def test_any_script_text_tokenizes_or_is_a_usage_error(source: str) -> None:
-    try:
-        statements = cli.tokenize_script(source)
-    except UsageError:
-        return
-    for line, tokens in statements:
-        assert line >= 1 and tokens
 
 
 @pytest.fixture

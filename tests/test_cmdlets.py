@@ -21,7 +21,7 @@ def _key_from_environment(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.fixture
 def session(location: str, clock: portout.ManualClock):
-    s = portout.connect_port_out_store(location, hash_profile="test",
+    s = portout.connect_port_out_store(location, create=True, hash_profile="test",
                                        allow_test_profile=True, actor="admin@contoso.com")
     yield s
     portout.disconnect_port_out_store()
@@ -251,7 +251,7 @@ def state_digest(location: str) -> str:
 @pytest.mark.parametrize("role", ["StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor"])
 @pytest.mark.parametrize("name", list(MATRIX))
 def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> None:
-    with portout.connect_port_out_store(location, hash_profile="test",
+    with portout.connect_port_out_store(location, create=True, hash_profile="test",
                                         allow_test_profile=True, actor="setup"):
         portout.new_port_out_tenant("contoso.com", "Contoso")
         portout.new_port_out_tenant("fabrikam.com", "Fabrikam")
@@ -262,7 +262,7 @@ def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> Non
     if name == "Save-PortOutAuditCheckpoint":
         params = {**params, "Path": str(tmp_path)}
     before = state_digest(location)
-    with portout.connect_port_out_store(location, hash_profile="test",
+    with portout.connect_port_out_store(location, create=True, hash_profile="test",
                                         allow_test_profile=True, actor=f"{role.lower()}@example",
                                         role=role):
         if role in allowed:
@@ -281,11 +281,11 @@ def test_role_matrix(location: str, tmp_path: Path, role: str, name: str) -> Non
 
 
 def test_a_refused_call_changes_nothing_but_the_record_of_it(location: str) -> None:
-    with portout.connect_port_out_store(location, hash_profile="test",
+    with portout.connect_port_out_store(location, create=True, hash_profile="test",
                                         allow_test_profile=True):
         portout.new_port_out_tenant("contoso.com", "Contoso")
         portout.set_port_out_pin("contoso.com", pin="602917")
-    with portout.connect_port_out_store(location, hash_profile="test",
+    with portout.connect_port_out_store(location, create=True, hash_profile="test",
                                         allow_test_profile=True, role="Auditor", actor="auditor"):
         tenants_before = state_digest(location)
         for call in (lambda: portout.set_port_out_pin("contoso.com", pin="481605"),

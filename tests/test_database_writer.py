@@ -153,6 +153,8 @@ def test_checkpoint_files_that_are_forged_or_not_checkpoints(location: str, key_
                                                             tmp_path: Path) -> None:
     anchor = tmp_path / "anchor"
     anchor.mkdir()
+    done = _cli(location, key_file, "New-PortOutTenant", "contoso.com", "Contoso")  # creates the store
+    assert done.returncode == 0, done.stderr
     done = _cli(location, key_file, "Save-PortOutAuditCheckpoint", str(anchor))
     assert done.returncode == 0, done.stderr
     [file] = anchor.glob("portout-checkpoint-*.json")

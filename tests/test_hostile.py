@@ -35,7 +35,7 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
     return {
         "Connect-PortOutStore": {"Path": str(folder / "store.db"), "KeyFile": str(folder / "store.key"),
                                  "Actor": "admin", "Role": "StoreAdmin", "TenantScope": [contoso],
-                                 "HashProfile": "test", "AllowTestProfile": True, "NoCreate": True},
+                                 "HashProfile": "test", "AllowTestProfile": True, },
         "Disconnect-PortOutStore": {},
         "New-PortOutTenant": {"Identity": "northwind.example", "DisplayName": "Northwind",
                               "CountryOrRegion": "US"},

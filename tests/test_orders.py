@@ -80,7 +80,7 @@ def test_a_number_belongs_to_one_tenant(admin: portout.Store) -> None:
 
 
 def test_the_cmdlet_reports_per_number(admin: portout.Store, location: str) -> None:
-    with portout.connect_port_out_store(location, hash_profile="test",
+    with portout.connect_port_out_store(location, create=True, hash_profile="test",
                                         allow_test_profile=True):
         out = portout.add_port_out_phone_number(
             "contoso.com", ["+1 425 555 0103", "nonsense", "+44 20 7946 0958", "+1 425 555 0104"],

@@ -16,7 +16,7 @@ from conftest import logical_digest
 from portout import commands
 from portout import session as sessions
 from portout.host.errors import ScriptParseError
-from portout.host.script import parse_file, run_file
+from portout.host.script import Console, parse_source, run_file
 
 CMDLETS = {c.name.lower(): c for c in commands.CMDLETS}
 
@@ -43,8 +43,7 @@ def script(tmp_path: Path, store: portout.Store | None, source: str, *args: str,
     out, err = io.StringIO(), io.StringIO()
     session = sessions.connect(store) if store is not None else None
     try:
-        code = run_file(str(path), list(args), cmdlets=CMDLETS, out=out, err=err, inp=io.StringIO(stdin),
-                        ensure_session=lambda: None)
+        code = run_file(str(path), list(args), Console(CMDLETS, out, err, io.StringIO(stdin)))
     finally:
         if session is not None:
             sessions.disconnect(session)
@@ -94,7 +93,7 @@ def test_outside_the_subset_is_refused_before_anything_runs(tmp_path: Path, stor
     before = logical_digest(store.path)
     text = "New-PortOutTenant before.example 'Before' US\n" + source + "\n"
     with pytest.raises(ScriptParseError) as refused:
-        parse_file("s.ps1", text, CMDLETS)
+        parse_source("s.ps1", text, CMDLETS)
     assert (refused.value.error_id, refused.value.line) == (error_id, line)
     assert refused.value.column == column, refused.value.render()
     assert construct in refused.value.construct or construct in refused.value.message
@@ -116,7 +115,7 @@ def test_any_text_parses_or_is_refused_with_a_place(source: str) -> None:
     """Never a hang, never another exception: a script ending at any character (an '@' alone
     once made the parser loop for ever) parses or is refused with a place."""
     try:
-        parse_file("s.ps1", source, CMDLETS)
+        parse_source("s.ps1", source, CMDLETS)
     except ScriptParseError as error:
         assert error.line >= 1 and error.column >= 1
         assert error.error_id

@@ -41,7 +41,8 @@ from portout.errors import (
     SecurityError,
 )
 from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store
-from portout.cmdlet import Cmdlet, ErrorRecord, Host, Output, Parameter, UsageError
+from portout.cmdlet import Cmdlet, ErrorRecord, Output, Parameter, UsageError
+from portout.session import Host
 from portout.session import PortOutSession
 from portout.outbox import follow_notifications
 from portout.display import RecordList

@@ -4,8 +4,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from portout.cmdlet import Cmdlet, Host
-from portout.session import PortOutSession
+from portout.cmdlet import Cmdlet
+from portout.session import Host, PortOutSession
 
 class CmdletTable(Mapping[str, Cmdlet]):
     def __getitem__(self, name: str) -> Cmdlet: ...
@@ -25,7 +25,7 @@ def connect_port_out_store(
     tenant_scope: str | Iterable[str] | None = None,
     hash_profile: str | None = None,
     allow_test_profile: bool | None = None,
-    no_create: bool | None = None,
+    create: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
     session: PortOutSession | None = None,

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from portout import session as sessions
 from portout.display import RecordList
-from portout.errors import InvalidArgumentError, InvalidOperationError, InvalidTypeError, PortOutError
+from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError
+from portout.session import Host
 
 __all__ = [
     "Cmdlet",
     "ErrorRecord",
-    "Host",
     "Output",
     "Parameter",
     "UsageError",
@@ -92,6 +91,8 @@ class Parameter:
     # ValueFromPipeline; at most one parameter of a cmdlet does.
     pipeline_by_value: bool = False
     choices: tuple[str, ...] = ()
+    # A secret asked for on a terminal is asked twice, and must match (a new PIN).
+    confirm_entry: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -284,139 +285,6 @@ class Output(RecordList):
         return text + (f", {self.skipped} skipped" if self.skipped else "")
 
 
-class Host:
-    """Where a cmdlet talks to a person: What-if lines, prompts, verbose lines, errors, progress.
-
-    The Python default writes What-if lines to stdout, reads confirmations from stdin, shows a
-    progress bar only when stderr is a terminal, and keeps errors in the session instead of
-    printing them. The command-line host prints errors and summaries as well.
-    """
-
-    prints_errors = False
-    prints_summary = False
-
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
-                 inp: TextIO | None = None) -> None:
-        self._out = out
-        self._err = err
-        self._in = inp
-        self.lock = threading.Lock()
-
-    @property
-    def out(self) -> TextIO:
-        return self._out or sys.stdout
-
-    @property
-    def err(self) -> TextIO:
-        return self._err or sys.stderr
-
-    @property
-    def inp(self) -> TextIO:
-        return self._in or sys.stdin
-
-    def what_if(self, message: str) -> None:
-        with self.lock:
-            self.out.write(f"What if: {message}\n")
-            self.out.flush()
-
-    def verbose(self, message: str) -> None:
-        with self.lock:
-            self.err.write(f"VERBOSE: {message}\n")
-            self.err.flush()
-
-    def warning(self, message: str) -> None:
-        with self.lock:
-            self.err.write(f"WARNING: {message}\n")
-            self.err.flush()
-
-    def error(self, record: ErrorRecord) -> None:
-        if self.prints_errors:
-            with self.lock:
-                self.err.write(record.render())
-                self.err.flush()
-
-    def summary(self, cmdlet: str, output: Output) -> None:
-        if self.prints_summary:
-            with self.lock:
-                self.err.write(f"{cmdlet}: {output.summary}.\n")
-
-    @property
-    def interactive(self) -> bool:
-        """Whether a person can answer: a terminal, or answers the caller handed in."""
-        if self._in is not None and self._in is not sys.stdin:
-            return True
-        try:
-            return self.inp.isatty()
-        except (AttributeError, ValueError):
-            return False
-
-    def confirmation_required(self, cmdlet: str, target: str) -> InvalidOperationError:
-        return InvalidOperationError(
-            f"{cmdlet} asks for a confirmation, and there is no one to answer it (no terminal, or "
-            "the input ended). Nothing was changed. To go ahead without asking, pass "
-            "-Confirm:$false or -Force (in Python: confirm=False or force=True).",
-            error_id=f"ConfirmationRequired,{cmdlet}", target=target)
-
-    def confirm(self, message: str, cmdlet: str = "", target: str = "") -> str:
-        """Ask; returns Y (yes), A (yes to all), N (no) or L (no to all). With no one to answer
-        (no terminal, or the input ended), ConfirmationRequired, as pwsh -NonInteractive."""
-        if not self.interactive:
-            raise self.confirmation_required(cmdlet, target)
-        with self.lock:
-            while True:
-                self.err.write(
-                    "\nConfirm\nAre you sure you want to perform this action?\n"
-                    f"{message}\n"
-                    '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (default is "Y"): ')
-                self.err.flush()
-                line = self.inp.readline()
-                if not line:
-                    self.err.write("\n")
-                    raise self.confirmation_required(cmdlet, target)
-                answer = line.strip().upper()[:1] or "Y"
-                if answer in "YANL":
-                    return answer
-                self.err.write("Y - Continue with only the next step of the operation.\n"
-                               "A - Continue with all the steps of the operation.\n"
-                               "N - Skip this operation and proceed with the next operation.\n"
-                               "L - Skip this operation and all subsequent operations.\n")
-
-    def progress(self, total: int | None, description: str, unit: str = "tenant") -> Any:
-        """A progress bar on a terminal (tqdm), or None when output is not a terminal.
-
-        ``total`` None: a running count, for work whose size is not known beforehand."""
-        if (total is not None and total < 2) or not self.err.isatty():
-            return None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return None
-        return tqdm(total=total, desc=description, file=self.err, leave=False, unit=unit)
-
-    def tracker(self, description: str, unit: str) -> tuple[Callable[..., None], Callable[[], None]]:
-        """A callback for a long store operation, ``(done, total=None)``, drawing a bar on a
-        terminal and nothing elsewhere; and the function that closes the bar."""
-        bar: Any = None
-        started = False
-
-        def update(done: int, total: int | None = None) -> None:
-            nonlocal bar, started
-            if not started:
-                started = True
-                bar = self.progress(total if total is not None else None, description, unit)
-            if bar is not None:
-                if total is not None:
-                    bar.total = total
-                bar.n = done
-                bar.refresh()
-
-        def close() -> None:
-            if bar is not None:
-                bar.close()
-
-        return update, close
-
-
 # -- the cmdlet -------------------------------------------------------------------------------
 
 #: Common parameters every cmdlet takes (ShouldProcess ones also WhatIf, Confirm and Force).
@@ -473,6 +341,7 @@ class Cmdlet:
     notes: str = ""
     roles: str = ""
     force: bool = False                   # takes -Force
+    creates_store: bool = False           # from the command line, may create a store not there yet
     _signature_cache: dict[str, Parameter] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -540,8 +409,6 @@ class Cmdlet:
         """Run with bound parameters. Returns the one object written (or None) for a single
         target, an :class:`Output` for several; ``collect`` returns the Output always."""
         __tracebackhide__ = True  # its parameters may hold a PIN: pytest shows no such frame
-        from portout import session as sessions
-
         host = host or sessions.default_host()
         params: dict[str, Any] = {}
         for name, value in bound.items():
@@ -570,8 +437,8 @@ class Cmdlet:
             host.summary(self.name, output)
         if session is not None and output.errors:
             session.errors.extend(output.errors)
-        if many or output.listed or collect:
-            return output
+        if many or output.listed or collect or output.errors:
+            return output  # an error reported with Continue is on what is returned, always
         return output[0] if output else None
 
     def _rows(self, params: dict[str, Any], input_object: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -664,6 +531,8 @@ class Cmdlet:
             output.failed += 1
             record: ErrorRecord = value
             if error_action == "Stop":
+                # What was written before the failure goes with it, for the caller to show.
+                record.exception.partial_output = output
                 raise record.exception
             if error_action != "Ignore":
                 output.errors.append(record)
@@ -678,7 +547,9 @@ class Cmdlet:
                 output.skipped += 1
         bar = host.progress(len(approved), self.name)
         try:
-            if self.parallel and len(approved) > 1:
+            # With Stop, targets run one at a time in input order: none after the first failure
+            # is touched. Otherwise the hashing runs on every core.
+            if self.parallel and len(approved) > 1 and error_action != "Stop":
                 self._run_parallel(approved, run_one, take, bar)
             else:
                 for row in approved:
@@ -692,10 +563,7 @@ class Cmdlet:
 
     def _run_parallel(self, rows: list[dict[str, Any]], run_one: Callable, take: Callable,
                       bar: Any) -> None:
-        """Hashing releases the GIL: targets run on every core, results taken in order.
-
-        With ErrorAction Stop, no target starts after the first failure is taken; targets
-        already running on other threads finish."""
+        """Hashing releases the GIL: targets run on every core, results taken in order."""
         workers = min(len(rows), os.cpu_count() or 2)
         __tracebackhide__ = True  # rows may hold a PIN
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:

@@ -42,7 +42,7 @@ def _connect(inv: Invocation) -> Any:
     store = Store.open(
         inv["ConnectionString"] or inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
         allow_test_profile=bool(inv["AllowTestProfile"]), actor=inv["Actor"], role=inv["Role"],
-        tenant_scope=inv["TenantScope"], create=not inv["NoCreate"])
+        tenant_scope=inv["TenantScope"], create=bool(inv["Create"]))
     return sessions.connect(store)
 
 
@@ -246,7 +246,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(
         "Connect", "PortOutStore",
         "Opens a store as one actor and role, and makes it the default session.",
-        "Opens (or creates) a store and returns a session that later cmdlets use: a SQLite file "
+        "Opens a store (-Create: creates it when it is not there) and returns a session that "
+        "later cmdlets use: a SQLite file "
         "(-Path), or PostgreSQL for many hosts (-ConnectionString). Without either the store is "
         "$PORTOUT_STORE (a path or a postgresql:// URI), else $XDG_DATA_HOME/portout/store.db; "
         "without -KeyFile the key is $PORTOUT_KEY_FILE, else <store>.key beside a SQLite store "
@@ -267,11 +268,12 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("HashProfile", "string", "The Argon2id cost profile (default: the store's own).",
               choices=_PROFILE_CHOICES),
             P("AllowTestProfile", "switch", "Allow the test profile: for test suites only."),
-            P("NoCreate", "switch", "Fail if the store does not exist instead of creating it."),
+            P("Create", "switch", "Create the store (and its key file) when it does not exist; "
+              "without it, a store that is not there is StoreNotFound."),
         ),
         _connect, output_type="PortOutSession", needs_session=False,
         examples=(
-            ("Connect-PortOutStore -Path ./contoso.db -Actor admin@contoso.com",
+            ("Connect-PortOutStore -Path ./contoso.db -Create -Actor admin@contoso.com",
              "Opens ./contoso.db (created with ./contoso.db.key if new) as a StoreAdmin."),
             ("Connect-PortOutStore -Role TelephonyAdmin -TenantScope contoso.com,contoso.net",
              "Opens the default store for a telephony admin of two tenants."),
@@ -294,7 +296,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "New", "PortOutTenant",
         "Creates a tenant.",
         "Creates a tenant with its display name and country. The port-out PIN exists only for "
-        "tenants in the United States (US); others can be kept, but get no PIN.",
+        "tenants in the United States (US); others can be kept, but get no PIN. From the command "
+        "line it is the one cmdlet that creates the store (and its key file) when there is none.",
         (
             P("Identity", "string", "The new tenant's id: a GUID or a domain-like name.",
               mandatory=True, position=0, pipeline_by_property=True, aliases=("TenantId",)),
@@ -304,7 +307,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
               pipeline_by_property=True),
         ),
         _new_tenant, output_type="Tenant", impact="Low", action="Create tenant",
-        target="Identity",
+        target="Identity", creates_store=True,
         examples=(("New-PortOutTenant -Identity contoso.com -DisplayName Contoso -CountryOrRegion US",
                    "Creates the US tenant contoso.com."),
                   ("portout New-PortOutTenant -InputFile tenants.csv",
@@ -366,7 +369,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "parallel.",
         (
             _identity(),
-            P("Pin", "secret", "The new PIN.", mandatory=True, pipeline_by_property=True),
+            P("Pin", "secret", "The new PIN.", mandatory=True, pipeline_by_property=True,
+              confirm_entry=True),
             _PASS_THRU,
         ),
         _set_pin, output_type="PinStatus", impact="Medium", action="Set PIN", target="Identity",

@@ -27,9 +27,14 @@ __all__ = [
 
 
 class PortOutError(Exception):
-    """Base of every error portout raises."""
+    """Base of every error portout raises.
+
+    ``partial_output``: raised with ``error_action="Stop"`` by a cmdlet given several targets,
+    the :class:`portout.cmdlet.Output` of the targets done before this one failed (their changes
+    are kept; no target after it was touched). None otherwise."""
 
     category: ClassVar[str] = "NotSpecified"
+    partial_output: Any = None
 
     def __init__(self, message: str, *, error_id: str, target: str = "") -> None:
         super().__init__(message)

@@ -1,11 +1,17 @@
 """Objects as text, the way PowerShell shows them: a table for several, a list for one, or
-JSON and CSV for machines. Property names are shown in PascalCase."""
+JSON and CSV for machines. Property names are shown in PascalCase.
+
+A table shows a record type's default view (its important columns, as PowerShell's format
+files do) and keeps to the terminal's width (``COLUMNS``); a list, JSON and CSV show every
+property."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import shutil
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
@@ -14,9 +20,70 @@ from portout.cmdlet import pascal
 FORMATS = ("Table", "List", "Json", "Csv")
 
 
+#: The columns a table shows of each record type; Format-List, -OutputFormat List, Json and
+#: Csv, and Select-Object * show them all.
+VIEWS: dict[str, tuple[str, ...]] = {
+    "Tenant": ("tenant_id", "display_name", "country_or_region", "pin_is_set", "port_out_frozen",
+               "last_modified_date_time"),
+    "PinStatus": ("tenant_id", "pin_is_set", "pin_set_date_time", "failed_attempt_count", "locked_until",
+                  "last_check_result"),
+    "Order": ("order_id", "tenant_id", "gaining_carrier", "status", "reason", "phone_numbers", "foc_date"),
+    "AuditEvent": ("event_id", "occurred_date_time", "event_type", "tenant_id", "actor", "outcome", "reason"),
+    "Notification": ("notification_id", "occurred_date_time", "kind", "tenant_id", "order_id", "summary"),
+    "PolicySettings": ("identity", "min_length", "max_length", "block_weak", "max_failed_attempts",
+                       "lockout_duration", "overridden"),
+}
+
+
 def fields_of(obj: Any) -> list[str]:
     fields = getattr(obj, "_fields", None)
     return list(fields) if fields else []
+
+
+def view_of(obj: Any) -> list[str]:
+    """The fields a table shows of a record: its type's view, else all of them."""
+    fields = fields_of(obj)
+    view = VIEWS.get(type(obj).__name__)
+    return [f for f in view if f in fields] if view else fields
+
+
+def width() -> int:
+    """The terminal's width: $COLUMNS, else the terminal's own, else 120 (a file or a pipe)."""
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return max(40, shutil.get_terminal_size((120, 24)).columns)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = (),
+          limit: int | None = None) -> str:
+    """Cells as PowerShell's Format-Table lays them out: a space apart, each header underlined,
+    numbers to the right. Within `limit` characters (the terminal's width), the widest columns
+    give way first and a cut cell ends with an ellipsis; columns that still do not fit are left
+    out, last first."""
+    right = list(right) or [False] * len(headers)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    room = (limit or width()) - 1
+
+    def total() -> int:
+        return sum(widths) + len(widths) - 1
+    while total() > room and max(widths) > 10:
+        widest = max(range(len(widths)), key=lambda k: widths[k])
+        widths[widest] -= 1
+    shown = len(widths)
+    while shown > 1 and sum(widths[:shown]) + shown - 1 > room:
+        shown -= 1
+
+    def fit(text: str, w: int, to_right: bool) -> str:
+        if len(text) > w:
+            return text[: max(w - 1, 0)] + "…"
+        return text.rjust(w) if to_right else text.ljust(w)
+
+    def line(cells: Sequence[str]) -> str:
+        return " ".join(fit(c, w, r) for c, w, r in zip(cells[:shown], widths, right)).rstrip()
+    lines = [line(headers), line(["-" * len(h) for h in headers])]
+    lines += [line(r) for r in rows]
+    return "\n" + "\n".join(lines) + "\n\n"
 
 
 def plain(value: Any) -> Any:
@@ -114,10 +181,8 @@ def render(objects: Sequence[Any], fmt: str | None = None) -> str:
         for o in objects:
             blocks.append("".join(f"{pascal(f):<{width}} : {text(getattr(o, f))}\n" for f in fields))
         return "\n" + "\n".join(blocks) + "\n"
-    headers = [pascal(f) for f in fields]
-    rows = [[text(getattr(o, f)) for f in fields] for o in objects]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n" + "\n".join(lines) + "\n\n"
+    columns = view_of(objects[0])
+    values = [[getattr(o, f) for f in columns] for o in objects]
+    right = [all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in col if v is not None)
+             for col in zip(*values)]
+    return table([pascal(f) for f in columns], [[text(v) for v in row] for row in values], right)

@@ -4,11 +4,11 @@ the bash completion of cmdlet and parameter names. All of it is made from the de
 from __future__ import annotations
 
 import textwrap
-from typing import Callable, Sequence, TextIO
+from typing import Callable, TextIO
 
 from portout import __version__, commands
 from portout._core import PIN_RULES, PinPolicy
-from portout.cmdlet import COMMON, Cmdlet, Parameter
+from portout.cmdlet import COMMON, Cmdlet
 
 
 def _wrap(text: str, indent: int = 4) -> str:
@@ -132,31 +132,60 @@ def overview(out: TextIO, usage: str) -> None:
     out.write("\nType 'portout help NAME' for a cmdlet or a topic.\n")
 
 
-def completion_script(host_parameters: Sequence[Parameter] = ()) -> str:
-    """A bash completion of cmdlet and parameter names (and the host's own `host_parameters`):
-    source <(portout completion bash)."""
+def completion_script() -> str:
+    """Bash completion, made from the declarations: cmdlet names (and the Teams aliases) in any
+    case, each cmdlet's parameters (-PinFromStdin and -PinFromFd only where a PIN is read), the
+    accepted values after a parameter that has them (-OutputFormat, -ErrorAction, --role...),
+    file names after -File, -InputFile and the options that take a path.
+    Use: source <(portout completion bash)."""
+    from portout.format import FORMATS
+    from portout.host.calls import parameter_names
+
+    connect = next(c for c in commands.CMDLETS if c.name == "Connect-PortOutStore")
+    roles, profiles = (connect.parameter(name).choices for name in ("Role", "HashProfile"))  # type: ignore[union-attr]
     cases = []
     for c in commands.CMDLETS:
-        words = " ".join(f"-{p.name}" for p in (*c.all_parameters, *host_parameters) if not p.secret)
-        cases.append(f"    {c.name.lower()}) words=\"{words}\" ;;")
-    names = " ".join(c.name for c in commands.CMDLETS)
+        secret = {p.name for p in c.parameters if p.secret}
+        words = " ".join(f"-{name}" for name in parameter_names(c) if name not in secret)
+        values = [f"      -{p.name.lower()}) _portout_match \"{' '.join(p.choices)}\" \"$cur\"; return ;;"
+                  for p in c.all_parameters if p.choices]
+        values += [f"      -{p.name.lower()}) _portout_files \"$cur\"; return ;;"
+                   for p in c.parameters if p.name in ("Path", "KeyFile", "Destination", "NewKeyFile")]
+        names = "|".join(sorted({c.name.lower(), *(a.lower() for a, n in commands.ALIASES.items() if n == c.name)}))
+        cases.append(f"    {names})\n      case $prev in\n" + "".join(v + "\n" for v in values) +
+                     f"      esac\n      words=\"{words}\" ;;")
+    names = " ".join([c.name for c in commands.CMDLETS] + list(commands.ALIASES))
     return (
         "# bash completion for portout: source <(portout completion bash)\n"
+        "_portout_match() {  # the words of $1 that start with $2, in any case\n"
+        "  local w cur=${2,,}\n"
+        "  for w in $1; do [[ ${w,,} == \"$cur\"* ]] && COMPREPLY+=(\"$w\"); done\n"
+        "}\n"
+        "_portout_files() { mapfile -t COMPREPLY < <(compgen -f -- \"$1\"); }\n"
         "_portout() {\n"
-        "  local cur=${COMP_WORDS[COMP_CWORD]} words='' i cmd=''\n"
+        "  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1],,} words='' i cmd=''\n"
+        "  COMPREPLY=()\n"
         "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-        "    case ${COMP_WORDS[i]} in --*) ((i++)) ;; *) cmd=${COMP_WORDS[i],,}; break ;; esac\n"
+        "    case ${COMP_WORDS[i]} in --allow-test-profile) ;; --*) ((i++)) ;; *) cmd=${COMP_WORDS[i],,}; break ;; esac\n"
         "  done\n"
+        "  case $prev in\n"
+        "    --store|--key-file|-file|--file|-inputfile) _portout_files \"$cur\"; return ;;\n"
+        f"    --role) _portout_match \"{' '.join(roles)}\" \"$cur\"; return ;;\n"
+        f"    --hash-profile) _portout_match \"{' '.join(profiles)}\" \"$cur\"; return ;;\n"
+        f"    -outputformat) _portout_match \"{' '.join(FORMATS)}\" \"$cur\"; return ;;\n"
+        "    -erroraction|-ea) _portout_match \"Stop Continue SilentlyContinue Ignore\" \"$cur\"; return ;;\n"
+        "  esac\n"
         "  if [[ -z $cmd ]]; then\n"
-        f"    COMPREPLY=($(compgen -W \"{names} help -File --version --store --key-file --actor "
-        "--role --tenant-scope --hash-profile --allow-test-profile\" -- \"$cur\"))\n"
+        f"    _portout_match \"{names} help -File --version --store --key-file --actor "
+        "--role --tenant-scope --hash-profile --allow-test-profile\" \"$cur\"\n"
         "    return\n"
         "  fi\n"
         "  case $cmd in\n"
-        "    help) words=\"" + names + " " + " ".join(TOPICS) + "\" ;;\n"
+        "    help|get-help) words=\"" + names + " " + " ".join(TOPICS) + "\" ;;\n"
+        "    -file|--file) _portout_files \"$cur\"; return ;;\n"
         + "\n".join(cases) + "\n"
         "  esac\n"
-        "  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+        "  _portout_match \"$words\" \"$cur\"\n"
         "}\n"
         "complete -F _portout portout\n"
     )

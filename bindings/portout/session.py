@@ -1,20 +1,24 @@
-"""Sessions: the connection a cmdlet acts through, made by Connect-PortOutStore.
+"""The state a cmdlet runs in: the session it acts through, the host it talks to a person
+through, and the preferences.
 
 A session is a :class:`portout.Store` opened as one actor, with one role and tenant scope, and
-the errors its cmdlets reported (newest last, like PowerShell's ``$Error``). The last session
-connected is the default one for cmdlets that are not given one.
+the errors its cmdlets reported (newest last, like PowerShell's ``$Error``); Connect-PortOutStore
+makes one, and the last session connected is the default one for cmdlets that are not given one.
+The :class:`Host` is where a cmdlet asks, narrates and reports: Python's default one here, the
+command line's and the scripting host's in ``portout.host``.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, TextIO
 
 from portout.errors import InvalidOperationError
 from portout.store import Store
 
-__all__ = ["PortOutSession", "current", "default_host", "preferences"]
+__all__ = ["Host", "PortOutSession", "current", "default_host", "preferences"]
 
 #: Preference variables, as a script's ``$ErrorActionPreference = 'Stop'`` sets them.
 preferences: dict[str, str] = {"ErrorAction": "Stop"}
@@ -118,10 +122,153 @@ def current(host: Any = None) -> PortOutSession:
     return session
 
 
-def default_host() -> Any:
+def default_host() -> Host:
     global _host
     if _host is None:
-        from portout.cmdlet import Host
-
         _host = Host()
     return _host
+
+
+def isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+# -- the host ---------------------------------------------------------------------------------
+
+class Host:
+    """Where a cmdlet talks to a person: What-if lines, prompts, verbose lines, errors, progress.
+
+    The Python default writes What-if lines to stdout, reads confirmations from stdin, shows a
+    progress bar only when stderr is a terminal, and keeps errors in the session instead of
+    printing them. The command-line host prints errors and summaries as well.
+    """
+
+    prints_errors = False
+    prints_summary = False
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
+                 inp: TextIO | None = None) -> None:
+        self._out = out
+        self._err = err
+        self._in = inp
+        self.lock = threading.Lock()
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    @property
+    def err(self) -> TextIO:
+        return self._err or sys.stderr
+
+    @property
+    def inp(self) -> TextIO:
+        return self._in or sys.stdin
+
+    def what_if(self, message: str) -> None:
+        with self.lock:
+            self.out.write(f"What if: {message}\n")
+            self.out.flush()
+
+    def verbose(self, message: str) -> None:
+        with self.lock:
+            self.err.write(f"VERBOSE: {message}\n")
+            self.err.flush()
+
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.err.write(f"WARNING: {message}\n")
+            self.err.flush()
+
+    def error(self, record: Any) -> None:
+        """An error reported with -ErrorAction Continue: on stderr when it is a terminal (or
+        the host always prints them), and always on the Output returned."""
+        if self.prints_errors or isatty(self.err):
+            with self.lock:
+                self.err.write(record.render())
+                self.err.flush()
+
+    def summary(self, cmdlet: str, output: Any) -> None:
+        if self.prints_summary:
+            with self.lock:
+                self.err.write(f"{cmdlet}: {output.summary}.\n")
+
+    @property
+    def interactive(self) -> bool:
+        """Whether a person can answer: a terminal, or answers the caller handed in."""
+        if self._in is not None and self._in is not sys.stdin:
+            return True
+        try:
+            return self.inp.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def confirmation_required(self, cmdlet: str, target: str) -> InvalidOperationError:
+        return InvalidOperationError(
+            f"{cmdlet} asks for a confirmation, and there is no one to answer it (no terminal, or "
+            "the input ended). Nothing was changed. To go ahead without asking, pass "
+            "-Confirm:$false or -Force (in Python: confirm=False or force=True).",
+            error_id=f"ConfirmationRequired,{cmdlet}", target=target)
+
+    def confirm(self, message: str, cmdlet: str = "", target: str = "") -> str:
+        """Ask; returns Y (yes), A (yes to all), N (no) or L (no to all). With no one to answer
+        (no terminal, or the input ended), ConfirmationRequired, as pwsh -NonInteractive."""
+        if not self.interactive:
+            raise self.confirmation_required(cmdlet, target)
+        with self.lock:
+            while True:
+                self.err.write(
+                    "\nConfirm\nAre you sure you want to perform this action?\n"
+                    f"{message}\n"
+                    '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (default is "Y"): ')
+                self.err.flush()
+                line = self.inp.readline()
+                if not line:
+                    self.err.write("\n")
+                    raise self.confirmation_required(cmdlet, target)
+                answer = line.strip().upper()[:1] or "Y"
+                if answer in "YANL":
+                    return answer
+                self.err.write("Y - Continue with only the next step of the operation.\n"
+                               "A - Continue with all the steps of the operation.\n"
+                               "N - Skip this operation and proceed with the next operation.\n"
+                               "L - Skip this operation and all subsequent operations.\n")
+
+    def progress(self, total: int | None, description: str, unit: str = "tenant") -> Any:
+        """A progress bar on a terminal (tqdm), or None when output is not a terminal.
+
+        ``total`` None: a running count, for work whose size is not known beforehand."""
+        if (total is not None and total < 2) or not self.err.isatty():
+            return None
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return None
+        return tqdm(total=total, desc=description, file=self.err, leave=False, unit=unit)
+
+    def tracker(self, description: str, unit: str) -> tuple[Callable[..., None], Callable[[], None]]:
+        """A callback for a long store operation, ``(done, total=None)``, drawing a bar on a
+        terminal and nothing elsewhere; and the function that closes the bar."""
+        bar: Any = None
+        started = False
+
+        def update(done: int, total: int | None = None) -> None:
+            nonlocal bar, started
+            if not started:
+                started = True
+                bar = self.progress(total if total is not None else None, description, unit)
+            if bar is not None:
+                if total is not None:
+                    bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        def close() -> None:
+            if bar is not None:
+                bar.close()
+
+        return update, close
+

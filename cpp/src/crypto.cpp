@@ -42,6 +42,9 @@ private:
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+// Messages about the key file name it: "The key file /etc/portout/store.key cannot be read".
+std::string the_key_file(const std::string& path) { return "The key file " + path + " "; }
+
 void fsync_parent(const std::filesystem::path& path) {
     Fd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
                   O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -140,7 +143,7 @@ StoreKey StoreKey::load(const std::string& path) {
         struct stat link {};
         if (err == ELOOP && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
             throw SecurityError("KeyFileIsLink",
-                                "The key file is a symbolic link; a key file is never read through "
+                                the_key_file(path) + "is a symbolic link; a key file is never read through "
                                 "one. Give the path of the key file itself.",
                                 path);
         }
@@ -152,26 +155,26 @@ StoreKey StoreKey::load(const std::string& path) {
         }
         if (err == EACCES) {
             throw PermissionDeniedError("KeyFileUnreadable",
-                                        "The key file cannot be read: " + errno_text(err) + ".", path);
+                                        the_key_file(path) + "cannot be read: " + errno_text(err) + ".", path);
         }
         throw ResourceUnavailableError("KeyFileUnavailable",
-                                       "The key file cannot be opened: " + errno_text(err) + ".", path);
+                                       the_key_file(path) + "cannot be opened: " + errno_text(err) + ".", path);
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) {
         throw ResourceUnavailableError("KeyFileUnavailable",
-                                       "The key file cannot be examined: " + errno_text(errno) + ".", path);
+                                       the_key_file(path) + "cannot be examined: " + errno_text(errno) + ".", path);
     }
     if (!S_ISREG(st.st_mode)) {
         throw InvalidDataError("KeyFileInvalid",
-                               std::string("The key file is not a regular file (it is ") +
+                               (the_key_file(path) + "is not a regular file (it is ") +
                                    files::kind(st.st_mode) + ").",
                                path);
     }
     // Root too: a key file someone else owns may have been planted, whoever reads it.
     if (st.st_uid != ::geteuid()) {
         throw SecurityError("KeyFileOwner",
-                            "The key file belongs to another user (uid " + std::to_string(st.st_uid) +
+                            the_key_file(path) + "belongs to another user (uid " + std::to_string(st.st_uid) +
                                 "); a key file must belong to the user that runs portout (uid " +
                                 std::to_string(::geteuid()) +
                                 "). If the file is truly the store's key, run: chown on it; "
@@ -181,13 +184,13 @@ StoreKey StoreKey::load(const std::string& path) {
     if ((st.st_mode & 077) != 0) {
         throw SecurityError("KeyFileTooOpen",
                             "Permissions " + files::mode_text(st.st_mode) +
-                                " on the key file are too open: it must be readable by its owner "
+                                " on the key file " + path + " are too open: it must be readable by its owner "
                                 "only. Run: chmod 600 on it.",
                             path);
     }
     if (st.st_size != static_cast<off_t>(kSize)) {
         throw InvalidDataError("KeyFileInvalid",
-                               "The key file is not a portout key: it must hold exactly 32 bytes.",
+                               the_key_file(path) + "is not a portout key: it must hold exactly 32 bytes.",
                                path);
     }
     std::array<char, kSize + 1> raw{};
@@ -198,7 +201,7 @@ StoreKey StoreKey::load(const std::string& path) {
         if (n < 0) {
             sodium_memzero(raw.data(), raw.size());
             throw ResourceUnavailableError("KeyFileUnavailable",
-                                           "The key file cannot be read: " + errno_text(errno) + ".",
+                                           the_key_file(path) + "cannot be read: " + errno_text(errno) + ".",
                                            path);
         }
         if (n == 0) break;
@@ -208,8 +211,8 @@ StoreKey StoreKey::load(const std::string& path) {
     if (got != kSize || all_zero) {
         sodium_memzero(raw.data(), raw.size());
         throw InvalidDataError("KeyFileInvalid",
-                               all_zero ? "The key file holds only zero bytes: it is not a key."
-                                        : "The key file changed size while it was read.",
+                               all_zero ? the_key_file(path) + "holds only zero bytes: it is not a key."
+                                        : the_key_file(path) + "changed size while it was read.",
                                path);
     }
     StoreKey key{Secret(std::string_view(raw.data(), kSize))};
@@ -236,13 +239,13 @@ void StoreKey::save_new(const std::string& path) const {
     Fd fd(::mkstemp(temp.data()));
     if (fd.get() < 0) {
         throw ResourceUnavailableError("KeyFileUnavailable",
-                                       "The key file cannot be created: " + errno_text(errno) + ".", path);
+                                       the_key_file(path) + "cannot be created: " + errno_text(errno) + ".", path);
     }
     auto fail = [&](const char* what) {
         const int err = errno;
         ::unlink(temp.c_str());
         throw ResourceUnavailableError("KeyFileUnavailable",
-                                       std::string("The key file cannot be ") + what + ": " +
+                                       (the_key_file(path) + "cannot be ") + what + ": " +
                                            errno_text(err) + ".",
                                        path);
     };
@@ -266,7 +269,7 @@ void StoreKey::save_new(const std::string& path) const {
                                       path);
         }
         throw ResourceUnavailableError("KeyFileUnavailable",
-                                       "The key file cannot be created: " + errno_text(err) + ".", path);
+                                       the_key_file(path) + "cannot be created: " + errno_text(err) + ".", path);
     }
     ::unlink(temp.c_str());
     fsync_parent(p);

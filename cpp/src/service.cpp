@@ -146,7 +146,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                                 key_path);
         }
         throw SecurityError("KeyMismatch",
-                            "The key file does not belong to this store (its key id is " +
+                            "The key file " + key_path + " does not belong to this store (its key id is " +
                                 key.key_id() + "; the store's is " + *meta_key_id + ").",
                             key_path);
     }
@@ -208,7 +208,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                 *tx, "StoreCreated", "", std::nullopt, "Success", "",
                 "hash_profile=" + std::string(to_string(profile)) + " key_id=" + key_id);
         } else if (*id != key_id) {
-            throw SecurityError("KeyMismatch", "The key file does not belong to this store.", key_path);
+            throw SecurityError("KeyMismatch", "The key file " + key_path + " does not belong to this store.", key_path);
         } else {
             service->load_identity(*tx);
             const auto recorded = tx->meta(kMetaHashProfile).value_or("");

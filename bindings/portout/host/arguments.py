@@ -10,6 +10,8 @@ from typing import Any, Iterator, Optional
 from portout.host import members as m
 from portout.host import nodes as n
 from portout.host import values as v
+from portout.cmdlet import UsageError
+from portout.host.binding import COMMON, Slot, common_slots, fill_positions, lookup, walk
 from portout.host.errors import ScriptRuntimeError
 from portout.host.flow import ErrorRecordValue, ScriptTerminatingError
 from portout.host.values import Hashtable, ScriptBlockValue
@@ -23,64 +25,22 @@ class Spec:
     named: frozenset[str] = frozenset()
     aliases: dict[str, str] = field(default_factory=dict)
 
-    def canonical(self, raw: str) -> Optional[str]:
-        lower = raw.lower()
-        every = set(self.positional) | set(self.switches) | set(self.named)
-        if lower in every:
-            return lower
-        if lower in self.aliases:
-            return self.aliases[lower]
-        hits = [p for p in every if p.startswith(lower)]
-        return hits[0] if len(hits) == 1 else None
-
-
-_COMMON = {"erroraction", "ea", "errorvariable", "ev", "warningaction", "wa", "verbose", "vb",
-           "outvariable", "ov", "debug", "informationaction"}
-
 
 def bind(rt: Any, node: n.Command, scope: Any, spec: Spec) -> dict[str, Any]:
-    """A built-in's arguments: named (lower case), then positional into spec.positional."""
-    arguments = rt.raw_arguments(node, scope)
-    named: dict[str, Any] = {}
-    positional: list[Any] = []
-    i = 0
-    while i < len(arguments):
-        arg = arguments[i]
-        if isinstance(arg, tuple) and arg[:1] == ("-",):
-            _, raw, value, has_value = arg
-            name = spec.canonical(raw)
-            if name is None:
-                if raw.lower() in _COMMON:
-                    if not has_value and raw.lower() not in ("verbose", "vb", "debug"):
-                        i += 1
-                    i += 1
-                    continue
-                raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                    f"A parameter cannot be found that matches parameter name '{raw}'.",
-                    error_id=f"NamedParameterNotFound,{spec.name}", target=raw), node, spec.name), statement=True)
-            if not has_value:
-                if name in spec.switches:
-                    value = True
-                elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
-                                                     and arguments[i + 1][:1] == ("-",)):
-                    i += 1
-                    value = arguments[i]
-                else:
-                    raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                        f"Missing an argument for parameter '{raw}'.", error_id=f"MissingArgument,{spec.name}",
-                        target=raw), node, spec.name), statement=True)
-            named[name] = value
-        else:
-            positional.append(arg)
-        i += 1
-    slots = [p for p in spec.positional if p not in named]
-    for value in positional:
-        if not slots:
-            raise ScriptTerminatingError(rt.record(ScriptRuntimeError(
-                f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                error_id=f"PositionalParameterNotFound,{spec.name}"), node, spec.name), statement=True)
-        named[slots.pop(0)] = value
-    return named
+    """A built-in's arguments: named (lower case), then positional into spec.positional; the
+    common parameters are taken and let go."""
+    table = common_slots()
+    for name in (*spec.positional, *spec.switches, *spec.named):
+        table[name] = Slot(name, name in spec.switches)
+    for alias, name in spec.aliases.items():
+        table[alias] = Slot(name, name in spec.switches)
+    try:
+        named, positional = walk(rt.raw_arguments(node, scope), lambda raw: lookup(table, raw, spec.name),
+                                 spec.name, sorted({*spec.positional, *spec.switches, *spec.named}))
+        named = {k: value for k, value in named.items() if k not in COMMON.values()}
+        return fill_positions(named, positional, spec.positional, spec.name)
+    except UsageError as error:
+        raise ScriptTerminatingError(rt.record(error, node, spec.name), statement=True) from None
 
 
 def _block(value: Any, what: str) -> ScriptBlockValue:

@@ -1,38 +1,64 @@
 """How a script calls a portout cmdlet: its arguments bound to the cmdlet's parameters (by name,
 unambiguous prefix and position, with the common parameters and the command line's own
--OutputFormat, -InputFile and -PinFromStdin), a PIN read when none is given, and its errors
-written, kept or raised as -ErrorAction and $ErrorActionPreference say."""
+-OutputFormat, -InputFile, -PinFromStdin and -PinFromFd), a PIN read when none is given, and
+its errors written, kept or raised as -ErrorAction and $ErrorActionPreference say. The command
+line and the interactive shell call cmdlets through here too."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
 
-from portout.cmdlet import Cmdlet, did_you_mean
+from portout.cmdlet import ERROR_ACTIONS, Cmdlet, Output, UsageError
 from portout.errors import PortOutError
+from portout.format import FORMATS, render
 from portout.host import nodes as n
+from portout.host import secrets
 from portout.host import values as v
+from portout.host.binding import Slot, Word, common_slots, fill_positions, lookup, walk
 from portout.host.flow import ErrorRecordValue, Scope, ScriptTerminatingError
 from portout.host.values import SecureString
 
-ERROR_ACTIONS = ("Stop", "Continue", "SilentlyContinue", "Ignore")
-_COMMON = {"erroraction": "ErrorAction", "ea": "ErrorAction", "errorvariable": "ErrorVariable",
-           "ev": "ErrorVariable", "warningaction": "WarningAction", "wa": "WarningAction",
-           "verbose": "Verbose", "vb": "Verbose", "outvariable": "OutVariable", "ov": "OutVariable",
-           "debug": "Debug", "informationaction": "InformationAction"}
 #: What the portout command line adds to every cmdlet, taken in scripts too.
-_HOST_ONLY = {"outputformat": "OutputFormat", "inputfile": "InputFile", "pinfromstdin": "PinFromStdin"}
+HOST_ONLY = {"OutputFormat": False, "InputFile": False, "PinFromStdin": True, "PinFromFd": False}
+_DROPPED = ("WarningAction", "OutVariable", "Debug", "InformationAction")
+_SLOTS: dict[str, dict[str, Slot]] = {}
+
+
+def slots(cmdlet: Cmdlet) -> dict[str, Slot]:
+    """Every name a cmdlet's parameters answer to (lower case): its own, the common ones, the
+    host's."""
+    table = _SLOTS.get(cmdlet.name)
+    if table is None:
+        table = common_slots()
+        table.update({name.lower(): Slot(name, switch) for name, switch in HOST_ONLY.items()})
+        for p in cmdlet.all_parameters:
+            for name in p.names():
+                table[name.lower()] = Slot(p.name, p.kind == "switch")
+        _SLOTS[cmdlet.name] = table
+    return table
+
+
+def parameter_names(cmdlet: Cmdlet) -> list[str]:
+    """What -<Tab> offers and did-you-mean picks from."""
+    reads_pin = any(p.secret for p in cmdlet.parameters)
+    return [p.name for p in cmdlet.all_parameters] + [
+        name for name in HOST_ONLY if reads_pin or name not in ("PinFromStdin", "PinFromFd")]
 
 
 class CmdletCalls:
     """Runtime's half that calls cmdlets (the runtime supplies record, fail, preference,
-    raw_arguments, read_line, read_secret, ensure_session, host and errors)."""
+    raw_arguments, read_line, read_secret, ensure_session, cmdlet_defaults, command_line, host
+    and errors)."""
 
     # -- errors --------------------------------------------------------------------------
 
-    def error_action(self, bound: dict[str, Any], scope: Scope) -> str:
+    def error_action(self, bound: dict[str, Any], scope: Scope, command: str) -> str:
         given = bound.pop("ErrorAction", None)
         text = v.to_string(given) if given is not None else v.to_string(self.preference("ErrorActionPreference", scope))
         match = next((a for a in ERROR_ACTIONS if a.lower() == text.lower()), None)
+        if match is None and given is not None:
+            raise UsageError(f"-ErrorAction takes {', '.join(ERROR_ACTIONS)}.",
+                             error_id=f"ParameterArgumentValidationError,{command}", target="ErrorAction")
         return match or "Continue"
 
     def write_error(self, record: ErrorRecordValue, action: str, variable: Optional[list[Any]] = None,
@@ -66,9 +92,11 @@ class CmdletCalls:
 
     def cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope, input_items: Optional[Iterator[Any]],
                quiet: bool) -> Iterator[Any]:
-        from portout.cmdlet import UsageError
-
-        bound, action, errors, done, extras = self.bind_cmdlet(cmdlet, node, scope)
+        try:
+            bound, action, errors, done, extras = self.bind_cmdlet(cmdlet, node, scope)
+        except UsageError as error:  # the call itself is wrong: it ends the statement
+            raise ScriptTerminatingError(self.record(error, node, cmdlet.name), statement=True) from None
+        fmt = extras.get("OutputFormat")
         try:
             items = None
             if input_items is not None:
@@ -76,32 +104,17 @@ class CmdletCalls:
                 if not items:
                     return
             if "InputFile" in extras:
-                from portout.cli import _load_csv
+                from portout.host.files import input_rows
 
-                items = list(_load_csv(v.to_string(extras["InputFile"]), cmdlet))
+                items = list(input_rows(v.to_string(extras["InputFile"]), cmdlet))
                 if not items:
                     return
-            if extras.get("PinFromStdin"):
-                secret = next((p for p in cmdlet.parameters if p.secret), None)
-                line = self.read_line("", True) if self.read_line else None
-                if secret is None or line is None:
-                    raise self.fail(node, "-PinFromStdin: standard input ended before the PIN was read.",
-                                    f"SecretNotProvided,{cmdlet.name}")
-                bound[secret.name] = line
-            for p in cmdlet.parameters:
-                if not p.secret:
-                    continue
-                value = bound.get(p.name)
-                if isinstance(value, SecureString):
-                    bound[p.name] = value.reveal()
-                elif value is None and p.mandatory and not (items and all(
-                        isinstance(i, dict) and p.name in i for i in items)):
-                    if self.read_secret is None:
-                        raise self.fail(node, f"{cmdlet.name} needs -{p.name}: read it with Read-Host "
-                                              "-AsSecureString.", f"SecretNotProvided,{cmdlet.name}", p.name)
-                    bound[p.name] = self.read_secret(cmdlet, p)
+            self.read_secrets(cmdlet, bound, extras, items)
             if cmdlet.needs_session:
-                self.ensure_session()
+                try:
+                    self.ensure_session(cmdlet)
+                except PortOutError as error:  # no store: nothing after it can run either
+                    raise ScriptTerminatingError(self.record(error, node, cmdlet.name)) from None
             if "WhatIf" not in bound and v.to_bool(self.preference("WhatIfPreference", scope)) and cmdlet.action:
                 bound["WhatIf"] = True
             bound["ErrorAction"] = "Stop" if action == "Stop" else "SilentlyContinue"
@@ -112,6 +125,9 @@ class CmdletCalls:
             record = self.record(error, node, cmdlet.name)
             done()
             if action == "Stop":
+                # What the targets before it wrote is output, then the error ends the script.
+                if isinstance(error.partial_output, Output):
+                    yield from self.written(error.partial_output, fmt)
                 raise ScriptTerminatingError(record) from None
             if isinstance(error, UsageError):  # the call itself is wrong: it ends the statement
                 if errors is not None:
@@ -122,98 +138,104 @@ class CmdletCalls:
         for error_record in output.errors:
             self.write_error(self.record(error_record.exception, node, cmdlet.name), action, errors, quiet)
         done()
-        if "OutputFormat" in extras:
-            from portout.format import FORMATS, render
+        yield from self.written(output, fmt)
 
-            wanted = v.to_string(extras["OutputFormat"])
-            fmt = next((f for f in FORMATS if f.lower() == wanted.lower()), None)
-            if fmt is None:
-                raise self.fail(node, f"-OutputFormat takes {', '.join(FORMATS)}.",
-                                f"ParameterArgumentValidationError,{cmdlet.name}", "OutputFormat")
-            text = render(list(output), fmt)
-            if text.strip() or fmt == "Json":
-                yield text.strip("\n") if text.strip() else "[]"
+    @staticmethod
+    def written(output: Output, fmt: Optional[str]) -> Iterator[Any]:
+        """What a cmdlet wrote, as objects, or as one text in the -OutputFormat asked for."""
+        if fmt is None:
+            yield from output
             return
-        yield from output
+        text = render(list(output), fmt)
+        if text.strip():
+            yield text.strip("\n")
+        elif fmt == "Json":
+            yield "[]"
+
+    def read_secrets(self, cmdlet: Cmdlet, bound: dict[str, Any], extras: dict[str, Any],
+                     items: Optional[list[Any]]) -> None:
+        """The PIN a cmdlet needs: given as a SecureString, from -PinFromStdin or -PinFromFd, or
+        asked for (on the terminal; a script without one reads standard input)."""
+        for p in cmdlet.parameters:
+            if not p.secret:
+                continue
+            value = bound.get(p.name)
+            if isinstance(value, SecureString):
+                bound[p.name] = value.reveal()
+                continue
+            if value is not None or (items and all(isinstance(i, dict) and p.name in i for i in items)):
+                continue
+            if extras.get("PinFromStdin"):
+                line = secrets.read_line(self.host.inp)
+                if line is None:
+                    raise UsageError(f"Standard input ended before -{p.name} was read.",
+                                     error_id=f"SecretNotProvided,{cmdlet.name}", target=p.name)
+                bound[p.name] = line
+            elif "PinFromFd" in extras:
+                try:
+                    bound[p.name] = secrets.read_fd(int(v.to_string(extras["PinFromFd"])))
+                except (OSError, ValueError):
+                    raise UsageError("-PinFromFd names no readable file descriptor.",
+                                     error_id=f"SecretNotProvided,{cmdlet.name}", target=p.name) from None
+            elif p.mandatory:
+                if self.read_secret is None:
+                    raise UsageError(f"{cmdlet.name} needs -{p.name}: read it with Read-Host -AsSecureString.",
+                                     error_id=f"SecretNotProvided,{cmdlet.name}", target=p.name)
+                bound[p.name] = self.read_secret(cmdlet, p)
 
     def bind_cmdlet(self, cmdlet: Cmdlet, node: n.Command, scope: Scope
                     ) -> tuple[dict[str, Any], str, Optional[list[Any]], Callable[[], None], dict[str, Any]]:
-        from portout.cmdlet import UsageError
-
-        arguments = self.raw_arguments(node, scope)
-        bound: dict[str, Any] = {}
-        extras: dict[str, Any] = {}
-        positional: list[Any] = []
-        i = 0
-        while i < len(arguments):
-            arg = arguments[i]
-            if isinstance(arg, tuple) and arg[:1] == ("-",):
-                _, name, value, has_value = arg
-                p = cmdlet.parameter(name) or self.unique_prefix(cmdlet, name)
-                extra = _HOST_ONLY.get(name.lower()) if p is None else None
-                if extra is not None:
-                    if extra == "PinFromStdin":
-                        extras[extra] = True if not has_value else v.to_bool(value)
-                    else:
-                        if not has_value:
-                            i += 1
-                            value = arguments[i] if i < len(arguments) else None
-                        extras[extra] = value
-                    i += 1
-                    continue
-                if p is None:
-                    common = _COMMON.get(name.lower())
-                    if common is None:
-                        hint = did_you_mean("-" + name, ["-" + q.name for q in cmdlet.all_parameters])
-                        raise ScriptTerminatingError(self.record(UsageError(
-                            f"A parameter cannot be found that matches parameter name '{name}'.{hint}",
-                            error_id=f"NamedParameterNotFound,{cmdlet.name}", target=name), node, cmdlet.name), statement=True)
-                    if not has_value and common != "Verbose":
-                        i += 1
-                        value = arguments[i] if i < len(arguments) else None
-                    bound[common] = True if common == "Verbose" and not has_value else value
-                    i += 1
-                    continue
-                if not has_value:
-                    if p.kind == "switch":
-                        value = True
-                    elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
-                                                         and arguments[i + 1][:1] == ("-",)):
-                        i += 1
-                        value = arguments[i]
-                    else:
-                        raise ScriptTerminatingError(self.record(UsageError(
-                            f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
-                            f"'{p.type_name}' and try again.", error_id=f"MissingArgument,{cmdlet.name}",
-                            target=p.name), node, cmdlet.name), statement=True)
-                if isinstance(value, SecureString) and not p.secret:
-                    value = value.reveal()
-                bound[p.name] = value
-            else:
-                positional.append(arg)
-            i += 1
-        slots = [p for p in cmdlet.positional() if p.name not in bound]
-        for value in positional:
-            if not slots:
-                raise ScriptTerminatingError(self.record(UsageError(
-                    f"A positional parameter cannot be found that accepts argument '{v.to_string(value)}'.",
-                    error_id=f"PositionalParameterNotFound,{cmdlet.name}"), node, cmdlet.name), statement=True)
-            bound[slots.pop(0).name] = value
-        for key in list(bound):
-            if isinstance(bound[key], (list, tuple)):
-                bound[key] = [x.reveal() if isinstance(x, SecureString) else x for x in bound[key]]
-        bound.pop("WarningAction", None)
-        bound.pop("OutVariable", None)
-        bound.pop("Debug", None)
-        bound.pop("InformationAction", None)
+        """The cmdlet's parameters from a command's arguments; the -ErrorAction, the
+        -ErrorVariable and the host's own parameters apart."""
+        table = slots(cmdlet)
+        named, positional = walk(self.raw_arguments(node, scope), lambda raw: lookup(table, raw, cmdlet.name),
+                                 cmdlet.name, parameter_names(cmdlet))
+        bound = fill_positions(named, positional, [p.name for p in cmdlet.positional()], cmdlet.name)
+        extras = {name: bound.pop(name) for name in HOST_ONLY if name in bound}
+        if "PinFromStdin" in extras:
+            extras["PinFromStdin"] = v.to_bool(extras["PinFromStdin"])
+        for name in _DROPPED:
+            bound.pop(name, None)
+        for name, value in list(bound.items()):
+            p = cmdlet.parameter(name)
+            if p is None:
+                continue
+            if p.secret and self.command_line and value is not None:
+                raise UsageError(
+                    f"-{p.name} is never taken from the command line, where ps and shell history would "
+                    "show it. Leave it out to be asked without echo, or use -PinFromStdin (first line "
+                    "of standard input) or -PinFromFd N (an open file descriptor).",
+                    error_id=f"SecretOnCommandLine,{cmdlet.name}", target=p.name)
+            bound[name] = _argument(value, p, cmdlet.name)
+        for name, value in self.cmdlet_defaults(cmdlet, bound).items():
+            bound.setdefault(name, value)
         if bound.get("Verbose") is not None:
             bound["Verbose"] = v.to_bool(bound["Verbose"])
-        action = self.error_action(bound, scope)
+        if "OutputFormat" in extras:
+            wanted = v.to_string(extras["OutputFormat"])
+            fmt = next((f for f in FORMATS if f.lower() == wanted.lower()), None)
+            if fmt is None:
+                raise UsageError(f"-OutputFormat takes {', '.join(FORMATS)}.",
+                                 error_id=f"ParameterArgumentValidationError,{cmdlet.name}", target="OutputFormat")
+            extras["OutputFormat"] = fmt
+        action = self.error_action(bound, scope, cmdlet.name)
         errors, done = self.error_variable(bound, scope)
         return bound, action, errors, done, extras
 
-    @staticmethod
-    def unique_prefix(cmdlet: Cmdlet, name: str) -> Any:
-        lower = name.lower()
-        hits = [p for p in cmdlet.all_parameters if p.name.lower().startswith(lower)]
-        return hits[0] if len(hits) == 1 else None
+
+def _argument(value: Any, p: Any, command: str) -> Any:
+    """A bound value as the cmdlet takes it: a command-line word split at its commas when the
+    parameter takes several values, a SecureString opened only for a secret parameter."""
+    if isinstance(value, Word):
+        if not p.multiple:
+            return str(value)
+        items = str(value).split(",")
+        if any(item.strip() == "" for item in items):
+            raise UsageError(f"The parameter -{p.name} has an empty item in its list.",
+                             error_id=f"ParameterArgumentValidationError,{command}", target=p.name)
+        return [item.strip() for item in items]
+    if isinstance(value, SecureString) and not p.secret:
+        return value.reveal()
+    if isinstance(value, (list, tuple)):
+        return [x.reveal() if isinstance(x, SecureString) else x for x in value]
+    return value

@@ -7,12 +7,15 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Generator, Iterator, Optional, TextIO
 
-from portout.cmdlet import Cmdlet, Host
+from portout.cmdlet import Cmdlet
+from portout.session import Host
 from portout.errors import PortOutError
 from portout.host import members as m
 from portout.host import nodes as n
 from portout.host import values as v
-from portout.host.calls import _COMMON, ERROR_ACTIONS, CmdletCalls
+from portout.cmdlet import ERROR_ACTIONS, UsageError, did_you_mean
+from portout.host.binding import Slot, common_slots, lookup, shown, walk
+from portout.host.calls import CmdletCalls
 from portout.host.errors import ScriptRuntimeError
 from portout.host.flow import (BreakFlow, ContinueFlow, ErrorRecordValue, ExitFlow, Function, ReturnFlow, Scope,
                                ScriptTerminatingError)
@@ -26,17 +29,24 @@ class Runtime(CmdletCalls, Operators):
     """One script run: its scopes, functions, streams and the way to the store."""
 
     def __init__(self, *, host: Host, out: TextIO, err: TextIO,
-                 ensure_session: Callable[[], Any] = lambda: None,
+                 ensure_session: Callable[[Cmdlet], Any] = lambda cmdlet: None,
                  read_secret: Optional[Callable[[Cmdlet, Any], str]] = None,
-                 read_line: Optional[Callable[[str], Optional[str]]] = None,
+                 read_line: Optional[Callable[[str, bool], Optional[str]]] = None,
                  cmdlets: Optional[dict[str, Cmdlet]] = None,
-                 script_path: str = "", source: str = "") -> None:
+                 script_path: str = "", source: str = "",
+                 cmdlet_defaults: Callable[[Cmdlet, dict[str, Any]], dict[str, Any]] = lambda cmdlet, bound: {},
+                 command_line: bool = False) -> None:
+        """`ensure_session(cmdlet)` connects before a cmdlet that needs a store runs;
+        `cmdlet_defaults(cmdlet, bound)` gives parameter values the call did not; `command_line`: the
+        arguments are words of a shell's command line, where no secret is ever taken."""
         from portout.host import builtins
 
         self.host = host
         self.out = out
         self.err = err
         self.ensure_session = ensure_session
+        self.cmdlet_defaults = cmdlet_defaults
+        self.command_line = command_line
         self.read_secret = read_secret
         self.read_line = read_line
         self.cmdlets = cmdlets or {}
@@ -110,40 +120,13 @@ class Runtime(CmdletCalls, Operators):
     def bind_parameters(self, params: list[n.Parameter], arguments: list[Any], scope: Scope,
                         what: str) -> None:
         """A param( ) block bound from `arguments`: ("-Name", value) pairs and positional values."""
-        named: dict[str, Any] = {}
-        positional: list[Any] = []
-        by_name = {p.name.lower(): p for p in params}
-        i = 0
-        while i < len(arguments):
-            arg = arguments[i]
-            if isinstance(arg, tuple) and arg and arg[0] == "-":
-                _, name, value, has_value = arg
-                p = by_name.get(name.lower()) or next(
-                    (q for q in params if q.name.lower().startswith(name.lower())), None)
-                if p is None:
-                    if name.lower() in _COMMON:
-                        i += 1
-                        continue
-                    raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
-                        f"A parameter cannot be found that matches parameter name '{name}'.",
-                        error_id=f"NamedParameterNotFound,{what}", target=name)))
-                if not has_value:
-                    if p.type_name in ("switch", "bool") and p.type_name == "switch":
-                        value = True
-                    elif i + 1 < len(arguments) and not (isinstance(arguments[i + 1], tuple)
-                                                         and arguments[i + 1][:1] == ("-",)):
-                        i += 1
-                        value = arguments[i]
-                    elif p.type_name == "switch":
-                        value = True
-                    else:
-                        raise ScriptTerminatingError(ErrorRecordValue(ScriptRuntimeError(
-                            f"Missing an argument for parameter '{p.name}'.",
-                            error_id=f"MissingArgument,{what}", target=p.name)))
-                named[p.name.lower()] = value
-            else:
-                positional.append(arg)
-            i += 1
+        table = common_slots()
+        table.update({p.name.lower(): Slot(p.name.lower(), p.type_name == "switch") for p in params})
+        try:
+            named, positional = walk(arguments, lambda raw: lookup(table, raw, what), what,
+                                     [p.name for p in params])
+        except UsageError as error:
+            raise ScriptTerminatingError(ErrorRecordValue(error)) from None
         rest: list[Any] = []
         for p in params:
             key = p.name.lower()
@@ -641,6 +624,18 @@ class Runtime(CmdletCalls, Operators):
             stream = self.command(element, scope, stream)
         yield from stream
 
+    def not_found(self, node: n.Command) -> ScriptTerminatingError:
+        from portout.commands import ALIASES
+        from portout.host.builtins import BUILTIN_NAMES
+
+        known = [c.name for c in self.cmdlets.values()] + list(ALIASES) + list(BUILTIN_NAMES)
+        safe = shown(node.name) != "(not shown)"
+        hint = did_you_mean(node.name, known) if safe else ""
+        return ScriptTerminatingError(self.record(UsageError(
+            f"The term {shown(node.name)} is not recognized as a cmdlet, function or built-in command.{hint} "
+            "See: portout help", error_id="CommandNotFoundException", target=node.name if safe else ""), node),
+            statement=True)
+
     def command(self, node: n.Command, scope: Scope, input_items: Optional[Iterator[Any]]) -> Iterator[Any]:
         name = node.name.lower()
         discard = any(r.stream in ("1", "*") for r in node.redirections)
@@ -652,8 +647,7 @@ class Runtime(CmdletCalls, Operators):
         else:
             cmdlet = self.cmdlets.get(name)
             if cmdlet is None:
-                raise self.fail(node, f"The term '{node.name}' is not recognized as a cmdlet, function or "
-                                      "built-in command.", "CommandNotFoundException", node.name)
+                raise self.not_found(node)
             stream = self.cmdlet(cmdlet, node, scope, input_items, quiet)
         if discard:
             for _ in stream:

@@ -194,3 +194,35 @@ def get_content(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iter
     if "tail" in args:
         lines = lines[-int(v.to_number(args["tail"])):]
     yield from lines
+
+
+def input_rows(path: str, cmdlet: Any) -> list[dict[str, str]]:
+    """-InputFile: a CSV file whose columns name the cmdlet's parameters (in any case), one call
+    per row. Empty cells are absent values; a cell Export-Csv or -OutputFormat Csv quoted against
+    formulas ('=..., '+1425...) reads back as it was."""
+    from portout import _core
+    from portout.cmdlet import UsageError
+
+    if _core.store_file_in_use(path):  # opening and closing it would drop the store's locks
+        raise UsageError("The input file is a store's own database file; it is never read as input.",
+                         error_id=f"InputFileIsStoreFile,{cmdlet.name}", target=path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as error:
+        raise UsageError(f"The input file {path} cannot be read: {error.strerror}.",
+                         error_id=f"InputFileUnreadable,{cmdlet.name}", target=path) from None
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise UsageError(f"The input file {path} is not CSV text: {error}.",
+                         error_id=f"InputFileInvalid,{cmdlet.name}", target=path) from None
+    by_lower = {name.lower(): p.name for p in cmdlet.parameters for name in p.names()}
+    if rows:
+        from portout.host.binding import shown
+
+        unknown = [c for c in rows[0] if c and c.lower() not in by_lower]
+        if unknown:
+            raise UsageError(f"The input file has columns {cmdlet.name} does not take: "
+                             f"{', '.join(shown(c) for c in unknown)}.",
+                             error_id=f"InputFileInvalid,{cmdlet.name}", target=path)
+    return [{by_lower[k.lower()]: csv_value(cell) for k, cell in row.items() if k and cell not in (None, "")}
+            for row in rows]

@@ -5,22 +5,14 @@ otherwise, hashtables as Name and Value. Tables keep to the terminal's width (CO
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import datetime, timedelta
 from typing import Any, Iterable, TextIO
 
-from portout.format import render as portout_render
+from portout.cmdlet import pascal
+from portout.format import render as portout_render, table, view_of
 from portout.host import members as m
 from portout.host import values as v
 from portout.host.values import PSObject
-
-
-def width() -> int:
-    try:
-        return max(40, int(os.environ.get("COLUMNS", "")))
-    except ValueError:
-        return max(40, shutil.get_terminal_size((120, 24)).columns)
 
 
 def _scalar(value: Any) -> bool:
@@ -78,7 +70,7 @@ def _columns(rt: Any, scope: Any, items: list[Any], props: list[Any]
         raw = [[v.to_string(key), value] for item in items for key, value in item.items()]
         return ["Name", "Value"], [[r[0], _cell(r[1])] for r in raw], [[r[0], None] for r in raw]
     else:
-        headers = _all_properties(items[0])
+        headers = [pascal(f) for f in view_of(items[0])] if _record(items[0]) else _all_properties(items[0])
         raw = [[m.get_member(item, h) for h in headers] for item in items]
     return headers, [[_cell(x) for x in r] for r in raw], raw
 
@@ -91,32 +83,13 @@ def table_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = 
     if all(_scalar(i) for i in items) and not props:
         return "\n".join(scalar_text(i) for i in items) + "\n"
     names, rows, raw = _columns(rt, scope, items, list(props or []))
-    if names == ["Name", "Value"] and isinstance(items[0], dict):
-        widths = [max(len("Name"), *(len(r[0]) for r in rows), 30), 0]
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(names)]
-    total = width() - 1
-    # Keep to the terminal: the last columns shrink first, cut cells end with an ellipsis.
-    while sum(widths) + (len(widths) - 1) > total and len(widths) > 1 and max(widths) > 8:
-        widest = max(range(len(widths)), key=lambda k: widths[k])
-        widths[widest] -= 1
-
-    # As PowerShell's tables: one space between columns, numbers to the right, each header
-    # underlined as long as its name.
     numeric = [bool(raw) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in col if x is not None)
                for col in zip(*raw)] if raw else [False] * len(names)
-
-    def fit(text: str, w: int, right: bool = False) -> str:
-        if w and len(text) > w:
-            return text[: max(w - 1, 0)] + "…"
-        return text.rjust(w) if right else text.ljust(w)
-    lines = [""]
-    if headers:
-        lines.append(" ".join(fit(h, w, r) for h, w, r in zip(names, widths, numeric)).rstrip())
-        lines.append(" ".join(fit("-" * min(len(h), w or len(h)), w, r) for h, w, r in zip(names, widths, numeric)).rstrip())
-    for r in rows:
-        lines.append(" ".join(fit(c, w, right) for c, w, right in zip(r, widths, numeric)).rstrip())
-    return "\n".join(lines) + "\n\n"
+    text = table(names, rows, numeric)
+    if not headers:
+        lines = text.split("\n")
+        text = "\n".join(lines[:1] + lines[3:])
+    return text
 
 
 def list_text(rt: Any, scope: Any, items: list[Any], props: list[Any] | None = None) -> str:

@@ -560,7 +560,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Op
         std::error_code ec;
         const bool exists = fs::exists(path, ec);
         if (!exists && !options.create) {
-            throw ObjectNotFoundError("StoreNotFound", "No store exists at this path.", path);
+            throw ObjectNotFoundError("StoreNotFound", "No store exists at " + path + ".", path);
         }
         // Before anything is created or opened: nothing is written into a place someone else
         // may have prepared.
