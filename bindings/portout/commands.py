@@ -366,7 +366,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "differ from the current PIN. Once set, a PIN can be changed but never removed. US "
         "tenants only. From the command line the PIN is never an argument: it is asked for "
         "(twice), or read with -PinFromStdin or -PinFromFd. Many tenants are hashed in "
-        "parallel.",
+        "parallel; with -ErrorAction Stop they are set one at a time in the order given, and "
+        "none after the first failure is touched.",
         (
             _identity(),
             P("Pin", "secret", "The new PIN.", mandatory=True, pipeline_by_property=True,

@@ -149,7 +149,7 @@ StoreKey StoreKey::load(const std::string& path) {
         }
         if (err == ENOENT) {
             throw ObjectNotFoundError("KeyFileNotFound",
-                                      "The store's key file does not exist. A store's key is never "
+                                      the_key_file(path) + "does not exist. A store's key is never "
                                       "made anew over existing data: give the path of its key file.",
                                       path);
         }
@@ -228,7 +228,7 @@ void StoreKey::save_new(const std::string& path) const {
         fs::create_directories(p.parent_path(), ec);
         if (ec) {
             throw ResourceUnavailableError("KeyFileUnavailable",
-                                           "The key file's folder cannot be created: " + ec.message() + ".",
+                                           "The key file's folder " + p.parent_path().string() + " cannot be created: " + ec.message() + ".",
                                            path);
         }
         fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
@@ -264,7 +264,7 @@ void StoreKey::save_new(const std::string& path) const {
         ::unlink(temp.c_str());
         if (err == EEXIST) {
             throw ResourceExistsError("KeyFileExists",
-                                      "A file exists already where the new key file would go; it is "
+                                      "A file exists already where the new key file would go (" + path + "); it is "
                                       "never overwritten.",
                                       path);
         }

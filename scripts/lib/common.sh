@@ -15,7 +15,7 @@ PORTOUT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libsodium-dev libsqlite3-dev sqlite3 libphonenumber-dev libpq-dev
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
-  python3-tqdm
+  python3-tqdm python3-prompt-toolkit
 )
 # What the test suites need besides.
 PORTOUT_TEST_PACKAGES=(
@@ -24,6 +24,7 @@ PORTOUT_TEST_PACKAGES=(
   python3-pytest python3-pytest-xdist python3-hypothesis
   postgresql-15 python3-psycopg2 python3-argon2 faketime
   python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
+  python3-pexpect
 )
 
 portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -176,6 +176,7 @@ def run_statement(runtime: Runtime, statement: n.Node) -> int:
             sink.feed(item)
     except ScriptTerminatingError as stopped:
         sink.flush()
+        runtime.errors.insert(0, stopped.record)  # $Error holds it, as it holds every error
         runtime.err.write(stopped.record.render())
         runtime.err.flush()
         wrong = isinstance(stopped.record.exception, (UsageError, ScriptRuntimeError)) and stopped.statement

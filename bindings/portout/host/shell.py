@@ -109,7 +109,7 @@ class Shell:
             pass
         except KeyboardInterrupt:
             self.console.err.write("\n(cancelled)\n")
-        new = self.runtime.errors[: len(self.runtime.errors) - before]
+        new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]  # newest first
         return not any("(not shown)" in record.exception.message for record in new)
 
     # -- the loop ----------------------------------------------------------------------------
