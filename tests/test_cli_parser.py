@@ -20,7 +20,7 @@ from portout.host import script
 from portout.host.evaluator import Runtime
 from portout.host.script import Console, parse_source
 
-CMDLETS = {c.name.lower(): c for c in commands.CMDLETS}
+CMDLETS = commands.BY_NAME
 words = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
                 min_size=1, max_size=20)
 

@@ -18,7 +18,7 @@ from portout import session as sessions
 from portout.host.errors import ScriptParseError
 from portout.host.script import Console, parse_source, run_file
 
-CMDLETS = {c.name.lower(): c for c in commands.CMDLETS}
+CMDLETS = commands.BY_NAME
 
 
 class Run:

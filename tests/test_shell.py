@@ -179,7 +179,7 @@ def test_what_goes_on_at_a_continuation_prompt() -> None:
     from portout.host.script import parse_source
     from portout.host.shell import incomplete
 
-    cmdlets = {c.name.lower(): c for c in commands.CMDLETS}
+    cmdlets = commands.BY_NAME
     for source, goes_on in (("if ($true) {", True), ("'open", True), ('"open', True), ("@'\nx", True),
                             ("Get-PortOutTenant |", True), ("foreach ($x in 1..3) {\n $x", True),
                             ("1 +* 2", False), ("Invoke-Expression 'x'", False), ("try { 1 }", True)):

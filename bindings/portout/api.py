@@ -12,16 +12,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from portout.cmdlet import Cmdlet
-from portout.commands import CMDLETS
-
+from portout.commands import BY_NAME, CMDLETS
 
 
 class CmdletTable(Mapping[str, Cmdlet]):
-    """Cmdlets by name, in any case: ``cmdlets["set-portoutpin"]`` works too."""
+    """Cmdlets by name, in any case, or by alias: ``cmdlets["set-portoutpin"]`` and
+    ``cmdlets["Set-CsOnlineNumberPortOutOrderPin"]`` work too; iterating gives each name once."""
 
     def __init__(self, items: tuple[Cmdlet, ...]) -> None:
         self._ordered = {c.name: c for c in items}
-        self._lower = {c.name.lower(): c for c in items}
+        self._lower = BY_NAME
 
     def __getitem__(self, name: str) -> Cmdlet:
         try:

@@ -1,7 +1,9 @@
-"""The command-line host ``portout``: the cmdlets from a shell or a script file.
+"""The command-line host ``portout``: the cmdlets from a shell, a script file, standard input
+or the interactive shell, all run by the scripting host (``portout.host``).
 
     portout [connection options] Cmdlet-Name [-Parameter value ...]
-    portout [connection options] -File script.ps1
+    portout [connection options] -File script.ps1 [-ScriptParameter value ...]
+    portout [connection options]              (a terminal: the shell; else a script on stdin)
     portout help [Cmdlet-Name | about_Topic]
     portout --version
     portout completion bash
@@ -17,7 +19,6 @@ Exit codes: 0 success, 1 a cmdlet reported an error, 2 the command line or scrip
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
@@ -28,6 +29,7 @@ from portout import session as sessions
 from portout.cmdlet import Cmdlet, Parameter, pascal
 from portout.errors import PortOutError
 from portout.host import secrets
+from portout.host.binding import shown
 from portout.host.script import Console, run_file, run_source, run_words
 from portout.session import Host
 
@@ -35,21 +37,14 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
-# Words of the command line are echoed in errors only when they cannot be a PIN or a secret.
-_ECHOABLE = re.compile(r"[A-Za-z][A-Za-z_-]{0,63}")
-
-CMDLETS: dict[str, Cmdlet] = {c.name.lower(): c for c in commands.CMDLETS}
-CMDLETS.update({alias.lower(): CMDLETS[name.lower()] for alias, name in commands.ALIASES.items()})
-
-
-def _quote(word: str) -> str:
-    return repr(word) if _ECHOABLE.fullmatch(word) else "(not shown)"
+CMDLETS = commands.BY_NAME
 
 
 _USAGE = """\
 Usage:
   portout [options] Cmdlet-Name [-Parameter value ...]
-  portout [options] -File script.ps1
+  portout [options] -File script.ps1 [-ScriptParameter value ...]
+  portout [options]          the interactive shell (on a terminal), else a script on stdin
   portout help [Cmdlet-Name | about_Topic]
   portout --version
   portout completion bash
@@ -158,7 +153,7 @@ def _help(args: Sequence[str], out: TextIO, err: TextIO) -> int:
         if name.lower() == wanted:
             show(out)
             return EXIT_OK
-    err.write(f"portout help: no cmdlet or help topic {_quote(args[0])}. See: portout help\n")
+    err.write(f"portout help: no cmdlet or help topic {shown(args[0])}. See: portout help\n")
     return EXIT_USAGE
 
 

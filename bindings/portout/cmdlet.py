@@ -239,13 +239,18 @@ def _property_value(obj: Any, names: Sequence[str]) -> Any:
 # -- errors, output, the host -----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class ErrorRecord:
-    """One error as PowerShell reports it, for -ErrorAction Continue and the CLI."""
+    """One error as PowerShell reports it: what failed, in which cmdlet, on which target, and,
+    for an error in a script, where (line, column and the line's text)."""
 
     exception: PortOutError
-    cmdlet: str
-    target: str
+    cmdlet: str = ""
+    target: str = ""
+    line: int = 0
+    column: int = 0
+    line_text: str = ""
+    script: str = ""
 
     @property
     def fully_qualified_error_id(self) -> str:
@@ -256,13 +261,16 @@ class ErrorRecord:
         return self.exception.category
 
     def render(self) -> str:
+        """As PowerShell writes an error: the command and message, where, and the ids."""
         exc = self.exception
-        return (
-            f"{self.cmdlet} : {exc.message}\n"
-            f"    + CategoryInfo          : {exc.category}: ({self.target}:String) "
-            f"[{self.cmdlet}], {type(exc).__name__}\n"
-            f"    + FullyQualifiedErrorId : {exc.error_id}\n"
-        )
+        text = (f"{self.cmdlet} : {exc.message}" if self.cmdlet else exc.message) + "\n"
+        if self.line:
+            text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
+            if self.line_text:
+                text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
+        return text + (f"    + CategoryInfo          : {exc.category}: ({self.target}:String) "
+                       f"[{self.cmdlet}], {type(exc).__name__}\n"
+                       f"    + FullyQualifiedErrorId : {exc.error_id}\n")
 
 
 class Output(RecordList):

@@ -778,3 +778,7 @@ ALIASES: dict[str, str] = {
     "Set-CsOnlineNumberPortOutOrderPin": "Set-PortOutPin",
     "Get-CsOnlineNumberPortOutOrderPin": "Get-PortOutPin",
 }
+
+#: Every cmdlet by its name and by its aliases, in lower case: how every host looks one up.
+BY_NAME: dict[str, Cmdlet] = {c.name.lower(): c for c in CMDLETS}
+BY_NAME.update({alias.lower(): BY_NAME[name.lower()] for alias, name in ALIASES.items()})

@@ -138,6 +138,7 @@ def completion_script() -> str:
     accepted values after a parameter that has them (-OutputFormat, -ErrorAction, --role...),
     file names after -File, -InputFile and the options that take a path.
     Use: source <(portout completion bash)."""
+    from portout.cmdlet import ERROR_ACTIONS
     from portout.format import FORMATS
     from portout.host.calls import parameter_names
 
@@ -173,7 +174,7 @@ def completion_script() -> str:
         f"    --role) _portout_match \"{' '.join(roles)}\" \"$cur\"; return ;;\n"
         f"    --hash-profile) _portout_match \"{' '.join(profiles)}\" \"$cur\"; return ;;\n"
         f"    -outputformat) _portout_match \"{' '.join(FORMATS)}\" \"$cur\"; return ;;\n"
-        "    -erroraction|-ea) _portout_match \"Stop Continue SilentlyContinue Ignore\" \"$cur\"; return ;;\n"
+        f"    -erroraction|-ea) _portout_match \"{' '.join(ERROR_ACTIONS)}\" \"$cur\"; return ;;\n"
         "  esac\n"
         "  if [[ -z $cmd ]]; then\n"
         f"    _portout_match \"{names} help -File --version --store --key-file --actor "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from portout.cmdlet import ErrorRecord
 from portout.errors import PortOutError
 from portout.host import nodes as n
 from portout.host import values as v
@@ -36,22 +37,17 @@ class ExitFlow(Flow):
         self.code = code
 
 
-class ErrorRecordValue:
+class ErrorRecordValue(ErrorRecord):
     """An error as a script sees it ($_ in catch, $Error): PowerShell's ErrorRecord members."""
 
     def __init__(self, exception: PortOutError, command: str = "", line: int = 0, column: int = 0,
                  line_text: str = "", script: str = "", thrown: Any = None) -> None:
-        self.exception = exception
-        self.command = command
-        self.line = line
-        self.column = column
-        self.line_text = line_text
-        self.script = script
+        super().__init__(exception, command, exception.target or "", line, column, line_text, script)
         self.thrown = thrown
 
     @property
-    def fully_qualified_error_id(self) -> str:
-        return self.exception.error_id
+    def command(self) -> str:
+        return self.cmdlet
 
     def ps_member(self, name: str) -> Any:
         lower = name.lower()
@@ -86,21 +82,6 @@ class ErrorRecordValue:
 
     def __repr__(self) -> str:
         return self.to_text()
-
-    def render(self) -> str:
-        """As PowerShell writes an error: the command and message, where, and the ids."""
-        exc = self.exception
-        head = f"{self.command} : {exc.message}" if self.command else exc.message
-        text = head + "\n"
-        if self.line:
-            text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
-            if self.line_text:
-                text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
-        target = exc.target or ""
-        text += (f"    + CategoryInfo          : {exc.category}: ({target}:String) [{self.command}], "
-                 f"{type(exc).__name__}\n"
-                 f"    + FullyQualifiedErrorId : {exc.error_id}\n")
-        return text
 
 
 class ScriptTerminatingError(Exception):

@@ -189,5 +189,4 @@ def run_statement(runtime: Runtime, statement: n.Node) -> int:
 def main(argv: Sequence[str]) -> int:  # pragma: no cover - python -m portout.host.script s.ps1
     from portout import commands
 
-    cmdlets = {c.name.lower(): c for c in commands.CMDLETS}
-    return run_file(argv[0], argv[1:], Console(cmdlets))
+    return run_file(argv[0], argv[1:], Console(commands.BY_NAME))
