@@ -189,3 +189,16 @@ def test_what_goes_on_at_a_continuation_prompt() -> None:
             assert incomplete(source, error) is goes_on, source
         else:
             raise AssertionError(f"{source!r} parsed")
+
+
+def test_the_help_topic_example_runs_as_written(env: dict[str, str], tmp_path: Path) -> None:
+    topic = subprocess.run([str(PORTOUT), "help", "about_PortOutScripts"], capture_output=True, text=True,
+                           timeout=60).stdout
+    example = "\n".join(line[2:] for line in topic.splitlines() if line.startswith("  "))
+    (tmp_path / "s.ps1").write_text(example)
+    (tmp_path / "tenants.csv").write_text("TenantId,Name\nnorthwind.com,Northwind\nnot a tenant,X\n")
+    done = subprocess.run([str(PORTOUT), "-File", str(tmp_path / "s.ps1")], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING: not a tenant: InvalidTenantId,New-PortOutTenant" in done.stderr
+    assert done.stdout.split() == ["TenantId", "--------", "fabrikam.com", "northwind.com"]

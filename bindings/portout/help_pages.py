@@ -102,22 +102,31 @@ def _about_errors(out: TextIO) -> None:
 def _about_scripts(out: TextIO) -> None:
     out.write(
         "ABOUT PORTOUT SCRIPTS\n\n"
-        "portout -File script.ps1 runs one cmdlet per line, as PowerShell would:\n\n"
-        "  # comments and blank lines are skipped\n"
-        "  $ErrorActionPreference = 'Stop'        # stop at the first error (default: Continue)\n"
-        "  Connect-PortOutStore -Path ./contoso.db -Actor admin@contoso.com\n"
-        "  New-PortOutTenant -Identity contoso.com -DisplayName 'Contoso, Inc.' `\n"
-        "      -CountryOrRegion US                # a backtick continues the line\n"
-        "  Get-PortOutPin -Identity contoso.com, fabrikam.com\n\n"
-        "Quotes keep spaces and commas; `n and `t work inside double quotes. PINs are never\n"
-        "written in a script: leave -Pin out to be asked, or use -PinFromStdin.\n"
+        "portout runs a defined subset of the PowerShell language (docs/scripting.md): from a\n"
+        "file (portout -File script.ps1 -Param value), from standard input (portout < s.ps1),\n"
+        "or a line at a time in the interactive shell (portout on a terminal).\n\n"
+        "  param([string]$Csv = 'tenants.csv')\n"
+        "  $ErrorActionPreference = 'Stop'\n"
+        "  foreach ($row in Import-Csv $Csv) {\n"
+        "      try   { New-PortOutTenant $row.TenantId $row.Name US | Out-Null }\n"
+        "      catch { Write-Warning \"$($row.TenantId): $($_.FullyQualifiedErrorId)\" }\n"
+        "  }\n"
+        "  Get-PortOutPin | Where-Object { -not $_.PinIsSet } | Select-Object TenantId\n\n"
+        "Variables, pipelines, Where-Object, ForEach-Object, Select-Object, Sort-Object,\n"
+        "if/foreach/for/while/switch, try/catch/finally, functions, string expansion, here-\n"
+        "strings, hashtables, splatting, Import-Csv and Export-Csv. A script is parsed whole\n"
+        "first: anything outside the subset (Invoke-Expression, &, a program, a .NET call) is\n"
+        "refused with its line and column, and nothing runs. A PIN is never written in a\n"
+        "script: read it with Read-Host -AsSecureString, or leave -Pin out to be asked.\n\n"
+        "Exit codes, as pwsh -File: 0 when it ends, 1 after a terminating error (throw,\n"
+        "-ErrorAction Stop), N for exit N, 2 when the parser refused it.\n"
     )
 
 
 TOPICS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "about_PortOutPin": ("What a port-out PIN is and the rules it must meet", _about_pin),
     "about_PortOutErrors": ("Error ids, categories, -ErrorAction and exit codes", _about_errors),
-    "about_PortOutScripts": ("Script files for portout -File", _about_scripts),
+    "about_PortOutScripts": ("Scripts, standard input and the interactive shell", _about_scripts),
 }
 
 
