@@ -38,15 +38,90 @@ def test_a_store_of_each_test_is_its_own(portout_store):
 '''
 
 
+CMDLET_TESTS = '''
+import pytest
+import portout
+
+
+def test_cmdlet_automation(portout_session, portout_tenant):
+    portout.set_port_out_pin(portout_tenant, pin="602917")
+    assert portout.test_port_out_pin(portout_tenant, pin="602917")
+    assert portout.get_port_out_pin(portout_tenant).pin_is_set
+    assert portout_session.role == "StoreAdmin" and portout_session.hash_profile == "test"
+
+
+def test_each_test_has_its_own_store(portout_session):
+    assert list(portout.get_port_out_tenant()) == []
+
+
+def test_another_role_through_session(portout_session, portout_tenant, portout_store_factory):
+    auditor = portout_store_factory(role="Auditor")
+    assert portout.get_port_out_tenant(portout_tenant, session=auditor).tenant_id == portout_tenant
+    with pytest.raises(portout.PermissionDeniedError):
+        portout.set_port_out_pin(portout_tenant, pin="602917", session=auditor)
+
+
+def test_session_takes_a_store_or_says_what_it_takes(portout_store, portout_tenant):
+    assert portout.get_port_out_tenant(portout_tenant, session=portout_store).tenant_id == portout_tenant
+    with pytest.raises(TypeError, match="session= takes a PortOutSession .* or a portout.Store, not int"):
+        portout.get_port_out_tenant(portout_tenant, session=42)
+
+
+def test_without_the_fixture_the_error_names_it(portout_tenant):
+    with pytest.raises(portout.InvalidOperationError, match="portout_session fixture"):
+        portout.get_port_out_tenant(portout_tenant)
+'''
+
+
 def test_the_fixtures_in_a_users_project(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
 
 
+def test_cmdlet_automation_under_the_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_cmdlets=CMDLET_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+def test_sessions_are_isolated_between_xdist_workers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_many="\n".join(
+        f"def test_{i}(portout_session, portout_tenant_factory):\n"
+        f"    import portout\n"
+        f"    portout_tenant_factory('t{i}.example')\n"
+        f"    assert [t.tenant_id for t in portout.get_port_out_tenant()] == ['t{i}.example']\n"
+        for i in range(12)))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=12)
+
+
+def test_the_default_session_is_put_back_after_the_fixture(pytester: pytest.Pytester, tmp_path) -> None:
+    pytester.makepyfile(test_restore=f'''
+import pytest
+import portout
+
+@pytest.fixture(scope="module")
+def mine():
+    with portout.connect_port_out_store({str(tmp_path / "mine.db")!r}, create=True, hash_profile="test",
+                                        allow_test_profile=True) as session:
+        portout.new_port_out_tenant("mine.example", "Mine")
+        yield session
+
+def test_first(mine, portout_session):
+    assert list(portout.get_port_out_tenant()) == []
+
+def test_after(mine):
+    assert [t.tenant_id for t in portout.get_port_out_tenant()] == ["mine.example"]
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
-    for name in ("portout_store", "portout_tenant", "portout_store_factory", "portout_tenant_factory"):
+    for name in ("portout_store", "portout_session", "portout_tenant", "portout_store_factory",
+                 "portout_tenant_factory"):
         result.stdout.fnmatch_lines([f"{name}*"])
 
 

@@ -438,7 +438,7 @@ class Cmdlet:
                     raise UsageError(f"{self.name} needs the parameter -{p.name}.",
                                      error_id=f"MissingMandatoryParameter,{self.name}", target=p.name)
         if self.needs_session:
-            session = session or sessions.current(host)
+            session = sessions.current(host) if session is None else sessions.as_session(session)
 
         output = self._run_rows(rows, session, host, error_action, verbose)
         if many and len(rows) > 1:

@@ -5,6 +5,9 @@ them with nothing to configure:
 
 - ``portout_store``: a temporary SQLite store with its own key file, the fast test hash profile
   and a ``StoreAdmin`` session; closed after the test.
+- ``portout_session``: the cmdlets' default session connected to that store for the test
+  (``portout.set_port_out_pin(...)``, ``portout.get_port_out_tenant(...)`` act on it), and the
+  default before it put back afterwards. Each test, and each xdist worker, has a store of its own.
 - ``portout_tenant``: a US tenant (``contoso.example``) in that store.
 - ``portout_store_factory`` and ``portout_tenant_factory``: make variants: another role or
   tenant scope on the same store, a tenant with a PIN already set, another country.
@@ -24,6 +27,8 @@ from typing import Protocol
 
 import pytest
 
+from portout import session as sessions
+from portout.session import PortOutSession
 from portout.store import Store
 
 __all__ = ["StoreFactory", "TenantFactory"]
@@ -106,6 +111,14 @@ def portout_store_factory(tmp_path_factory: pytest.TempPathFactory,
 def portout_store(portout_store_factory: StoreFactory) -> Store:
     """A temporary SQLite store, test hash profile, as a StoreAdmin."""
     return portout_store_factory()
+
+
+@pytest.fixture
+def portout_session(portout_store: Store) -> Iterator[PortOutSession]:
+    """The cmdlets' default session, connected to this test's own store (portout_store: a
+    StoreAdmin, the test hash profile) for the test; the default before it is put back after."""
+    with sessions.using(PortOutSession(portout_store)) as session:
+        yield session
 
 
 @pytest.fixture

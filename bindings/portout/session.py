@@ -10,15 +10,17 @@ command line's and the scripting host's in ``portout.host``.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from portout.errors import InvalidOperationError
 from portout.store import Store
 
-__all__ = ["Host", "PortOutSession", "current", "default_host", "preferences"]
+__all__ = ["Host", "PortOutSession", "as_session", "current", "default_host", "preferences", "using"]
 
 #: Preference variables, as a script's ``$ErrorActionPreference = 'Stop'`` sets them.
 preferences: dict[str, str] = {"ErrorAction": "Stop"}
@@ -116,10 +118,38 @@ def current(host: Any = None) -> PortOutSession:
     with _lock:
         session = _default
     if session is None or session.closed:
-        raise InvalidOperationError(
-            "No store is connected. Run Connect-PortOutStore first (or, from the command "
-            "line, set PORTOUT_STORE or give --store).", error_id="NotConnected")
+        if os.environ.get("PYTEST_CURRENT_TEST"):
+            advice = ("Under pytest, ask for the portout_session fixture: it connects the default "
+                      "session to the test's own store (or pass session= a Store).")
+        else:
+            advice = ("Run Connect-PortOutStore first (or, from the command line, set "
+                      "PORTOUT_STORE or give --store).")
+        raise InvalidOperationError(f"No store is connected. {advice}", error_id="NotConnected")
     return session
+
+
+def as_session(value: Any) -> PortOutSession:
+    """What a cmdlet's ``session=`` takes: a session, or a Store (acted through as it is)."""
+    if isinstance(value, PortOutSession):
+        return value
+    if isinstance(value, Store):
+        return PortOutSession(value)
+    raise TypeError(f"session= takes a PortOutSession (what connect_port_out_store returns) or a "
+                    f"portout.Store, not {type(value).__name__}.")
+
+
+@contextmanager
+def using(session: PortOutSession) -> Iterator[PortOutSession]:
+    """Make `session` the default for a while, then put the previous default back (open or
+    not: it is never closed here)."""
+    global _default
+    with _lock:
+        previous, _default = _default, session
+    try:
+        yield session
+    finally:
+        with _lock:
+            _default = previous
 
 
 def default_host() -> Host:
