@@ -213,3 +213,120 @@ def test_bash_completion(env: dict[str, str], tmp_path: Path) -> None:
     assert complete(env, "portout Get-PortOutTenant -Pin", tmp_path) == []
     assert complete(env, "portout Set-PortOutPin -PinFrom", tmp_path) == ["-PinFromStdin", "-PinFromFd"]
     assert "-Identity" in complete(env, "portout get-portouttenant -", tmp_path)
+
+
+# -- a PIN comes into a script only at run time, and is never shown ------------------------------
+
+@pytest.fixture
+def pinned(four: dict[str, str]) -> dict[str, str]:
+    done = run(four, "Set-PortOutPin", "a.com", "-PinFromStdin", stdin=PIN + "\n")
+    assert done.returncode == 0, done.stderr
+    return four
+
+
+def still_the_pin(env: dict[str, str]) -> bool:
+    return run(env, "Test-PortOutPin", "a.com", "-PinFromStdin", stdin=PIN + "\n").stdout.strip() == "True"
+
+
+def script(env: dict[str, str], tmp_path: Path, source: str, *args: str, stdin: str = ""
+           ) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "s.ps1"
+    path.write_text(source)
+    return run(env, "-File", str(path), *args, stdin=stdin)
+
+
+@pytest.mark.parametrize("source, args", [
+    ("param($Identity, $Pin)\nSet-PortOutPin -Identity $Identity -Pin $Pin\n", ("-Identity", "a.com", "-Pin", "4815162")),
+    ("param($Identity, $Pin)\nSet-PortOutPin -Identity $Identity -Pin $Pin\n", ("a.com", "4815162")),
+    ("$p = '4815162'\nSet-PortOutPin a.com -Pin $p\n", ()),
+    ("Set-PortOutPin a.com -Pin ('48151' + '62')\n", ()),
+    ("Set-PortOutPin a.com -Pin $('4815162')\n", ()),
+    ("$p = @'\n4815162\n'@\nSet-PortOutPin a.com -Pin $p\n", ()),
+    ("$a = @{ Identity = 'a.com'; Pin = '4815162' }\nSet-PortOutPin @a\n", ()),
+    ("function f($p) { Set-PortOutPin a.com -Pin $p }\nf '4815162'\n", ()),
+    ("[pscustomobject]@{ Identity = 'a.com'; Pin = '4815162' } | Set-PortOutPin\n", ()),
+    ("$s = Read-Host -AsSecureString\nGet-PortOutTenant -Identity $s\n", ()),
+])
+def test_a_pin_made_in_a_script_or_given_on_its_command_line_is_refused(
+        pinned: dict[str, str], tmp_path: Path, source: str, args: tuple[str, ...]) -> None:
+    done = script(pinned, tmp_path, source, *args, stdin="4815162\n")
+    assert "SecretInScript" in done.stderr or "only a PIN parameter takes one" in done.stderr, done.stderr
+    assert "4815162" not in done.stdout + done.stderr
+    assert still_the_pin(pinned)
+
+
+def test_a_pin_read_from_a_file_the_script_names_is_taken(pinned: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "pins.csv").write_text("TenantId,PIN\na.com,4815162\n")
+    done = script(pinned, tmp_path, f"Import-Csv '{tmp_path / 'pins.csv'}' | Set-PortOutPin -PassThru |"
+                                    " Select-Object -ExpandProperty PinIsSet\n")
+    assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
+    assert not still_the_pin(pinned)
+
+
+def test_a_pin_has_one_source(pinned: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "pins.csv").write_text("Identity,Pin\na.com,4815162\n")
+    for extra in (["-InputFile", str(tmp_path / "pins.csv"), "-PinFromStdin"], ["a.com", "-PinFromStdin", "-PinFromFd", "0"]):
+        done = run(pinned, "Set-PortOutPin", *extra, stdin="4815163\n")
+        assert done.returncode == 2 and "ParameterAlreadyBound" in done.stderr, done.stderr
+    assert still_the_pin(pinned)
+    done = run(pinned, "Get-PortOutPin", "a.com", "-PinFromStdin", stdin="4815163\n")
+    assert done.returncode == 2 and "reads no PIN" in done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["Set-PortOutPin", "a.com", "-Pin481605"], ["Set-PortOutPin", "a.com", "-Ident481605"],
+    ["Set-PortOutPin", "481605", "-PinFromStdin"], ["Get-PortOutPin", "481605"],
+    ["Get-PortOutTenant", "481605", "-OutputFormat", "Json"],
+])
+def test_no_error_shows_a_word_that_could_be_a_pin(pinned: dict[str, str], args: list[str]) -> None:
+    done = run(pinned, *args, stdin="602918\n")
+    assert done.returncode != 0
+    assert "481605" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("line", ["$s = [SecureString]'481605'", "ConvertTo-SecureString '481605' -AsPlainText",
+                                  "Set-PortOutPin a.com -Pi '481605'"])
+def test_no_script_error_shows_a_line_that_could_hold_a_pin(pinned: dict[str, str], tmp_path: Path,
+                                                            line: str) -> None:
+    done = script(pinned, tmp_path, line + "\n")
+    assert done.returncode != 0 or done.stderr
+    assert "481605" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+# -- typed errors, never a traceback -----------------------------------------------------------
+
+def test_broken_pipes_full_disks_and_odd_inputs_are_typed_errors(pinned: dict[str, str], tmp_path: Path) -> None:
+    piped = subprocess.run(f"'{PORTOUT}' help | head -c 1", shell=True, capture_output=True, text=True,
+                           env=pinned, timeout=60)
+    assert "Traceback" not in piped.stderr
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([str(PORTOUT), "help"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              env=pinned, timeout=60)
+    assert done.returncode == 1 and "cannot be written" in done.stderr and "Traceback" not in done.stderr
+    done = run(pinned, "Set-PortOutPin", "b.com", "-PinFromFd", "99999999999999999999")
+    assert done.returncode == 2 and "SecretNotProvided" in done.stderr
+    (tmp_path / "bin.ps1").write_bytes(b"\xff\xfe\x00bad")
+    done = run(pinned, "-File", str(tmp_path / "bin.ps1"))
+    assert done.returncode == 2 and "not UTF-8" in done.stderr
+    (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00\x81bad")
+    done = script(pinned, tmp_path, f"Import-Csv '{tmp_path / 'bin.csv'}'\nGet-Content '{tmp_path / 'bin.csv'}'\n")
+    assert done.stderr.count("FileNotText") == 2 and "Traceback" not in done.stderr
+    done = script(pinned, tmp_path, "foreach ($i in 1..100000000) { }\n")
+    assert "RangeTooLarge" in done.stderr
+
+
+def test_mistakes_of_the_call_exit_two(pinned: dict[str, str], tmp_path: Path) -> None:
+    for args in (["Get-PortOutAuditLog", "-First", "abc"], ["Get-PortOutAuditLog", "-First", "99999999999999999999"],
+                 ["--role", "Root", "Get-PortOutTenant"], ["--hash-profile", "bogus", "Get-PortOutTenant"]):
+        done = run(pinned, *args)
+        assert done.returncode == 2, (args, done.stderr)
+    (tmp_path / "ids.csv").write_text("Identity\nb.com\nc.com\n")
+    done = run(pinned, "Get-PortOutPin", "a.com,b.com", "-InputFile", str(tmp_path / "ids.csv"))
+    assert done.returncode == 2 and "ParameterAlreadyBound" in done.stderr
+
+
+def test_what_if_creates_no_store(env: dict[str, str], tmp_path: Path) -> None:
+    where = tmp_path / "nodir" / "s.db"
+    done = run(env, "--store", str(where), "New-PortOutTenant", "x.com", "X", "-WhatIf")
+    assert done.returncode == 1 and "StoreNotFound" in done.stderr
+    assert not where.parent.exists()

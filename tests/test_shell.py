@@ -202,3 +202,35 @@ def test_the_help_topic_example_runs_as_written(env: dict[str, str], tmp_path: P
     assert done.returncode == 0, done.stderr
     assert "WARNING: not a tenant: InvalidTenantId,New-PortOutTenant" in done.stderr
     assert done.stdout.split() == ["TenantId", "--------", "fabrikam.com", "northwind.com"]
+
+
+def test_no_line_with_a_word_that_could_be_a_pin_is_kept(env: dict[str, str], tmp_path: Path) -> None:
+    history = tmp_path / "state" / "portout" / "history"
+    history.parent.mkdir(parents=True)
+    history.write_text("")
+    history.chmod(0o644)  # made by something else, too open: made private
+    child = shell(env)
+    child.expect(PROMPT)
+    child.sendline("$p = '481605'")
+    child.expect(PROMPT)
+    child.sendline("Get-PortOutTenant | Measure-Object | Select-Object -ExpandProperty Count")
+    child.expect("2")
+    child.expect(PROMPT)
+    child.sendline("Get-PortOutTenant -Id24681357 x; exit 7")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 7
+    text = history.read_text()
+    assert "Measure-Object" in text and "481605" not in text and "24681357" not in text
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+def test_the_end_of_input_at_a_pin_prompt_changes_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    before = logical_digest(tmp_path / "store.db")
+    child = shell(env, "Set-PortOutPin", "fabrikam.com")
+    child.expect("Pin: ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "Traceback" not in child.before
+    assert logical_digest(tmp_path / "store.db") == before

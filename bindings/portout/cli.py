@@ -90,17 +90,17 @@ class Options:
                                  "AllowTestProfile": self.allow_test_profile or None}
         return {k: v for k, v in bound.items() if v is not None}
 
-    def connect(self, cmdlet: Cmdlet | None = None) -> None:
+    def connect(self, cmdlet: Cmdlet | None = None, bound: dict[str, Any] | None = None) -> None:
         """Before a cmdlet that needs a store: connect from the options when no session is
-        open. Only a cmdlet that creates (New-PortOutTenant) creates a store that is not there;
-        any other gets StoreNotFound naming the path."""
+        open. Only a cmdlet that creates (New-PortOutTenant, not with -WhatIf) creates a store
+        that is not there; any other gets StoreNotFound naming the path."""
         try:
             sessions.current()
             return
         except PortOutError:
             pass
         params = {**self.connection(), "ErrorAction": "Stop"}
-        if cmdlet is not None and cmdlet.creates_store:
+        if cmdlet is not None and cmdlet.creates_store and not (bound or {}).get("WhatIf"):
             params["Create"] = True
         CMDLETS["connect-portoutstore"].invoke(params, host=Host(self.out, self.err, self.inp))
 
@@ -172,8 +172,28 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     options.out, options.err, options.inp = out or sys.stdout, err or sys.stderr, inp or sys.stdin
     try:
         return _main(args, options)
+    except KeyboardInterrupt:  # Ctrl-C at a prompt or in a script: stopped, as a shell stops it
+        options.err.write("\n")
+        return 130
+    except BrokenPipeError:  # `portout help | head -1`: the reader has gone; nothing to say
+        _quiet_stdout()
+        return EXIT_FAILURE
+    except OSError as error:  # the output cannot be written (a full disk, /dev/full)
+        _quiet_stdout()
+        options.err.write(f"portout: the output cannot be written: {error.strerror}.\n")
+        return EXIT_FAILURE
     finally:
         sessions.disconnect()
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _main(args: list[str], options: Options) -> int:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from portout import session as sessions
 from portout.display import RecordList
-from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError
+from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError, pin_shaped, shown_target
 from portout.session import Host
 
 __all__ = [
@@ -61,6 +61,20 @@ def pascal(name: str) -> str:
 
 class UsageError(InvalidArgumentError):
     """The call itself is wrong: an unknown or missing parameter, a value of the wrong form."""
+
+
+#: Error ids that say the call itself is wrong, whatever the class of the error.
+_USAGE_IDS = frozenset({
+    "ParameterArgumentTransformationError", "ParameterArgumentValidationError",
+    "MissingMandatoryParameter", "NamedParameterNotFound", "PositionalParameterNotFound",
+    "MissingArgument", "AmbiguousParameter", "ParameterAlreadyBound", "CommandNotFoundException",
+    "SecretOnCommandLine", "SecretInScript", "AmbiguousParameterSet",
+})
+
+
+def is_usage(error: PortOutError) -> bool:
+    """Whether an error is about the call rather than what it acted on (exit code 2)."""
+    return isinstance(error, UsageError) or error.error_id.split(",", 1)[0] in _USAGE_IDS
 
 
 # -- parameters -------------------------------------------------------------------------------
@@ -266,9 +280,11 @@ class ErrorRecord:
         text = (f"{self.cmdlet} : {exc.message}" if self.cmdlet else exc.message) + "\n"
         if self.line:
             text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
-            if self.line_text:
+            if self.line_text and pin_shaped(self.line_text):
+                text += "+ (the line is not shown: it may hold a PIN)\n"
+            elif self.line_text:
                 text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
-        return text + (f"    + CategoryInfo          : {exc.category}: ({self.target}:String) "
+        return text + (f"    + CategoryInfo          : {exc.category}: ({shown_target(self.target)}:String) "
                        f"[{self.cmdlet}], {type(exc).__name__}\n"
                        f"    + FullyQualifiedErrorId : {exc.error_id}\n")
 
@@ -453,6 +469,12 @@ class Cmdlet:
         """One dict of parameters per target: each value of the target parameter, or each
         object of the input, bound by property name over the explicit parameters."""
         if input_object is not None:
+            if self.target and isinstance(params.get(self.target), list):
+                if len(params[self.target]) > 1:
+                    raise UsageError(f"-{self.target} is given several values and the input gives more: "
+                                     "give the targets one way.",
+                                     error_id=f"ParameterAlreadyBound,{self.name}", target=self.target)
+                params = {**params, self.target: params[self.target][0]}  # one value, for every object
             rows = []
             by_value = next((p for p in self.parameters if p.pipeline_by_value), None)
             for obj in input_object:

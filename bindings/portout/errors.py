@@ -9,6 +9,7 @@ any library. No message, attribute or repr ever holds a PIN.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Sequence
 
 __all__ = [
@@ -24,6 +25,22 @@ __all__ = [
     "ResourceUnavailableError",
     "SecurityError",
 ]
+
+
+# A run of four or more digits standing as a word of its own: what a PIN looks like. Text with
+# one is never echoed in an error or kept in a history ("2026-11-26", "+14255550100" and
+# "contoso2024.com" are not such words).
+_PIN_SHAPED = re.compile(r"(?<![\w.+:/@-])\d{4,}(?![\w.:/@-])")
+
+
+def pin_shaped(text: str) -> bool:
+    """Whether `text` holds a word that could be a PIN (four or more digits on their own)."""
+    return bool(_PIN_SHAPED.search(text))
+
+
+def shown_target(target: str) -> str:
+    """A target as an error shows it: as it is, or ``(not shown)`` when it could be a PIN."""
+    return "(not shown)" if pin_shaped(target) else target
 
 
 class PortOutError(Exception):

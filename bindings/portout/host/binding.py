@@ -60,10 +60,10 @@ def walk(arguments: Sequence[Any], resolve: Callable[[str], Optional[Slot]], com
         _, raw, value, has_value = argument
         slot = resolve(raw)
         if slot is None:
-            hint = did_you_mean("-" + raw, ["-" + c for c in candidates]) if _ECHOABLE.fullmatch(raw) else ""
+            hint = did_you_mean("-" + raw, ["-" + c for c in candidates]) if shown(raw) != "(not shown)" else ""
             raise UsageError(f"A parameter cannot be found that matches parameter name {shown(raw)}.{hint}",
                              error_id=f"NamedParameterNotFound,{command}",
-                             target=raw if _ECHOABLE.fullmatch(raw) else "")
+                             target=raw if shown(raw) != "(not shown)" else "")
         if not has_value:
             if slot.switch:
                 value = True
@@ -109,7 +109,7 @@ def lookup(table: dict[str, Slot], raw: str, command: str) -> Optional[Slot]:
         raise UsageError(f"Parameter cannot be processed because the parameter name {shown(raw)} is "
                          f"ambiguous. Possible matches include: {' '.join('-' + h for h in sorted(hits))}.",
                          error_id=f"AmbiguousParameter,{command}",
-                         target=raw if _ECHOABLE.fullmatch(raw) else "")
+                         target=raw if shown(raw) != "(not shown)" else "")
     return next(iter(hits.values()), None)
 
 

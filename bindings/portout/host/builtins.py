@@ -404,8 +404,10 @@ def read_host(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterat
 def start_sleep(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
     args = bind(rt, node, scope, Spec("Start-Sleep", ("seconds",), frozenset(), frozenset({"milliseconds"}),
                                       {"s": "seconds", "ms": "milliseconds"}))
-    seconds = v.to_number(args.get("seconds", 0)) + v.to_number(args.get("milliseconds", 0)) / 1000
-    time.sleep(max(0.0, min(float(seconds), 3600.0)))
+    seconds = float(v.to_number(args.get("seconds", 0)) + v.to_number(args.get("milliseconds", 0)) / 1000)
+    if not 0 <= seconds <= 2147483:  # PowerShell's own bounds for -Seconds
+        raise rt.fail(node, "Start-Sleep takes 0 to 2147483 seconds.", "ParameterArgumentValidationError")
+    time.sleep(seconds)
     return iter(())
 
 

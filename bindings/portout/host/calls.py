@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
 
-from portout.cmdlet import ERROR_ACTIONS, Cmdlet, Output, UsageError
+from portout.cmdlet import ERROR_ACTIONS, Cmdlet, Output, UsageError, is_usage
 from portout.errors import PortOutError
 from portout.format import FORMATS, render
 from portout.host import nodes as n
@@ -16,7 +16,7 @@ from portout.host import secrets
 from portout.host import values as v
 from portout.host.binding import Slot, Word, common_slots, fill_positions, lookup, walk
 from portout.host.flow import ErrorRecordValue, Scope, ScriptTerminatingError
-from portout.host.values import SecureString
+from portout.host.values import FileText, PSObject, SecureString
 
 #: What the portout command line adds to every cmdlet, taken in scripts too.
 HOST_ONLY = {"OutputFormat": False, "InputFile": False, "PinFromStdin": True, "PinFromFd": False}
@@ -100,7 +100,7 @@ class CmdletCalls:
         try:
             items = None
             if input_items is not None:
-                items = list(input_items)
+                items = [_input_object(item, cmdlet) for item in input_items]
                 if not items:
                     return
             if "InputFile" in extras:
@@ -109,14 +109,16 @@ class CmdletCalls:
                 items = list(input_rows(v.to_string(extras["InputFile"]), cmdlet))
                 if not items:
                     return
+            _one_pin_source(cmdlet, bound, extras, items)
             self.read_secrets(cmdlet, bound, extras, items)
-            if cmdlet.needs_session:
-                try:
-                    self.ensure_session(cmdlet)
-                except PortOutError as error:  # no store: nothing after it can run either
-                    raise ScriptTerminatingError(self.record(error, node, cmdlet.name)) from None
             if "WhatIf" not in bound and v.to_bool(self.preference("WhatIfPreference", scope)) and cmdlet.action:
                 bound["WhatIf"] = True
+            if cmdlet.needs_session:
+                try:
+                    self.ensure_session(cmdlet, bound)
+                except PortOutError as error:  # no store: nothing after it can run either
+                    raise ScriptTerminatingError(self.record(error, node, cmdlet.name),
+                                                 statement=is_usage(error)) from None
             bound["ErrorAction"] = "Stop" if action == "Stop" else "SilentlyContinue"
             output = cmdlet.invoke(bound, host=self.host, input_object=items, collect=True)
         except (UsageError, PortOutError) as error:
@@ -124,15 +126,16 @@ class CmdletCalls:
                 error.error_id = f"{error.error_id},{cmdlet.name}"
             record = self.record(error, node, cmdlet.name)
             done()
+            if is_usage(error) and not isinstance(error.partial_output, Output):
+                # the call itself is wrong (a value that does not convert): it ends the statement
+                if errors is not None:
+                    errors.append(record)
+                raise ScriptTerminatingError(record, statement=True) from None
             if action == "Stop":
                 # What the targets before it wrote is output, then the error ends the script.
                 if isinstance(error.partial_output, Output):
                     yield from self.written(error.partial_output, fmt)
                 raise ScriptTerminatingError(record) from None
-            if isinstance(error, UsageError):  # the call itself is wrong: it ends the statement
-                if errors is not None:
-                    errors.append(record)
-                raise ScriptTerminatingError(record, statement=True) from None
             self.write_error(record, action, errors, quiet)
             return
         for error_record in output.errors:
@@ -174,7 +177,7 @@ class CmdletCalls:
             elif "PinFromFd" in extras:
                 try:
                     bound[p.name] = secrets.read_fd(int(v.to_string(extras["PinFromFd"])))
-                except (OSError, ValueError):
+                except (OSError, ValueError, OverflowError):
                     raise UsageError("-PinFromFd names no readable file descriptor.",
                                      error_id=f"SecretNotProvided,{cmdlet.name}", target=p.name) from None
             elif p.mandatory:
@@ -194,6 +197,13 @@ class CmdletCalls:
         extras = {name: bound.pop(name) for name in HOST_ONLY if name in bound}
         if "PinFromStdin" in extras:
             extras["PinFromStdin"] = v.to_bool(extras["PinFromStdin"])
+        given = [name for name in ("PinFromStdin", "PinFromFd") if extras.get(name) not in (None, False)]
+        secret = next((p for p in cmdlet.parameters if p.secret), None)
+        if given and (secret is None or secret.name in bound or len(given) > 1):
+            what = f"-{secret.name} and " if secret is not None and secret.name in bound else ""
+            raise UsageError(f"The PIN comes from one place only: {what}{' and '.join('-' + g for g in given)} "
+                             "were given." if secret else f"{cmdlet.name} reads no PIN: -{given[0]} does not apply.",
+                             error_id=f"ParameterAlreadyBound,{cmdlet.name}", target=given[0])
         for name in _DROPPED:
             bound.pop(name, None)
         for name, value in list(bound.items()):
@@ -207,6 +217,8 @@ class CmdletCalls:
                     "of standard input) or -PinFromFd N (an open file descriptor).",
                     error_id=f"SecretOnCommandLine,{cmdlet.name}", target=p.name)
             bound[name] = _argument(value, p, cmdlet.name)
+            if p.secret:
+                secret_source(value, p.name, cmdlet.name)
         for name, value in self.cmdlet_defaults(cmdlet, bound).items():
             bound.setdefault(name, value)
         if bound.get("Verbose") is not None:
@@ -223,6 +235,47 @@ class CmdletCalls:
         return bound, action, errors, done, extras
 
 
+def secret_source(value: Any, name: str, command: str) -> None:
+    """A PIN comes into a script at run time, never from its own text: a SecureString
+    (Read-Host -AsSecureString) or text read from a file the script names (Import-Csv,
+    Get-Content). Text made in the script, or given on its command line, is refused."""
+    if value is None or isinstance(value, (SecureString, FileText)):
+        return
+    raise UsageError(
+        f"-{name} takes a PIN read as the script runs: Read-Host -AsSecureString, or a value read "
+        "from a file with Import-Csv or Get-Content. Text written in the script or given on its "
+        "command line never is (it would sit in the file, in ps, or in a history).",
+        error_id=f"SecretInScript,{command}", target=name)
+
+
+def _input_object(item: Any, cmdlet: Cmdlet) -> Any:
+    """A pipeline object as the cmdlet binds it by property name: a [pscustomobject] or an
+    Import-Csv row becomes its properties, named as the parameters are (in any case)."""
+    if not isinstance(item, PSObject):
+        return item
+    row: dict[str, Any] = {}
+    for key, value in item.properties.items():
+        p = cmdlet.parameter(str(key))
+        row[p.name if p is not None else str(key)] = value
+        if p is not None and p.secret:
+            secret_source(value, p.name, cmdlet.name)
+            row[p.name] = value.reveal() if isinstance(value, SecureString) else value
+    return row
+
+
+def _one_pin_source(cmdlet: Cmdlet, bound: dict[str, Any], extras: dict[str, Any],
+                    items: Optional[list[Any]]) -> None:
+    for p in cmdlet.parameters:
+        if not p.secret or not items or not any(isinstance(i, dict) and i.get(p.name) is not None for i in items):
+            continue
+        other = [f"-{p.name}"] if p.name in bound else []
+        other += [f"-{name}" for name in ("PinFromStdin", "PinFromFd") if extras.get(name) not in (None, False)]
+        if other:
+            raise UsageError(f"The PIN comes from one place only: the input's {p.name} and "
+                             f"{' and '.join(other)} were given.",
+                             error_id=f"ParameterAlreadyBound,{cmdlet.name}", target=p.name)
+
+
 def _argument(value: Any, p: Any, command: str) -> Any:
     """A bound value as the cmdlet takes it: a command-line word split at its commas when the
     parameter takes several values, a SecureString opened only for a secret parameter."""
@@ -234,8 +287,12 @@ def _argument(value: Any, p: Any, command: str) -> Any:
             raise UsageError(f"The parameter -{p.name} has an empty item in its list.",
                              error_id=f"ParameterArgumentValidationError,{command}", target=p.name)
         return [item.strip() for item in items]
-    if isinstance(value, SecureString) and not p.secret:
-        return value.reveal()
-    if isinstance(value, (list, tuple)):
-        return [x.reveal() if isinstance(x, SecureString) else x for x in value]
+    if not p.secret and (isinstance(value, SecureString) or (
+            isinstance(value, (list, tuple)) and any(isinstance(x, SecureString) for x in value))):
+        raise UsageError(f"A SecureString is a PIN: only a PIN parameter takes one, not -{p.name}.",
+                         error_id=f"ParameterArgumentTransformationError,{command}", target=p.name)
+    if p.kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return v.to_string(value)  # as PowerShell converts a number for a [string] parameter
+    if p.kind == "string" and isinstance(value, (list, tuple)):
+        return [v.to_string(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in value]
     return value

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from portout.errors import InvalidArgumentError, InvalidOperationError
+from portout.errors import InvalidArgumentError, InvalidOperationError, pin_shaped
 
 
 class ScriptParseError(InvalidArgumentError):
@@ -25,7 +25,9 @@ class ScriptParseError(InvalidArgumentError):
         """As PowerShell shows a parse error: where, the line, a caret under the place."""
         where = f"{self.path or 'line'}:{self.line} char:{self.column}"
         text = f"At {where}\n"
-        if self.source_line:
+        if self.source_line and pin_shaped(self.source_line):
+            text += "+ (the line is not shown: it may hold a PIN)\n"
+        elif self.source_line:
             text += f"+ {self.source_line}\n+ {' ' * (self.column - 1)}~\n"
         return text + (f"{self.message}\n"
                        f"    + CategoryInfo          : ParserError: ({self.construct}:String) [], ParseException\n"

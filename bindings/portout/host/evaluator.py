@@ -29,14 +29,14 @@ class Runtime(CmdletCalls, Operators):
     """One script run: its scopes, functions, streams and the way to the store."""
 
     def __init__(self, *, host: Host, out: TextIO, err: TextIO,
-                 ensure_session: Callable[[Cmdlet], Any] = lambda cmdlet: None,
+                 ensure_session: Callable[[Cmdlet, dict[str, Any]], Any] = lambda cmdlet, bound: None,
                  read_secret: Optional[Callable[[Cmdlet, Any], str]] = None,
                  read_line: Optional[Callable[[str, bool], Optional[str]]] = None,
                  cmdlets: Optional[dict[str, Cmdlet]] = None,
                  script_path: str = "", source: str = "",
                  cmdlet_defaults: Callable[[Cmdlet, dict[str, Any]], dict[str, Any]] = lambda cmdlet, bound: {},
                  command_line: bool = False) -> None:
-        """`ensure_session(cmdlet)` connects before a cmdlet that needs a store runs;
+        """`ensure_session(cmdlet, bound)` connects before a cmdlet that needs a store runs;
         `cmdlet_defaults(cmdlet, bound)` gives parameter values the call did not; `command_line`: the
         arguments are words of a shell's command line, where no secret is ever taken."""
         from portout.host import builtins

@@ -15,7 +15,7 @@ from portout.host import members as m
 from portout.host import nodes as n
 from portout.host import values as v
 from portout.host.arguments import Spec, _all_properties, _names, _property, _stream, bind
-from portout.host.values import PSObject, SecureString
+from portout.host.values import FileText, PSObject, SecureString
 
 
 def _path(rt: Any, node: n.Command, value: Any) -> str:
@@ -166,13 +166,15 @@ def import_csv(rt: Any, node: n.Command, scope: Any, input_items: Optional[Itera
             rows = list(reader)
     except OSError as error:
         raise rt.fail(node, f"Could not find or read the file: {error.strerror}.", "FileOpenFailure", path) from None
+    except (UnicodeDecodeError, csv.Error):
+        raise rt.fail(node, "The file is not CSV text.", "FileNotText", path) from None
     header = [v.to_string(h) for h in _names(args["header"])] if "header" in args else (rows.pop(0) if rows else [])
     for row in rows:
         if not row or (len(row) == 1 and not row[0] and len(header) > 1):
             continue
         if row and row[0].startswith("#TYPE"):
             continue
-        yield PSObject({h: csv_value(row[i]) if i < len(row) else None for i, h in enumerate(header)})
+        yield PSObject({h: FileText(csv_value(row[i])) if i < len(row) else None for i, h in enumerate(header)})
 
 
 def get_content(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iterator[Any]], quiet: bool) -> Iterator[Any]:
@@ -185,10 +187,12 @@ def get_content(rt: Any, node: n.Command, scope: Any, input_items: Optional[Iter
             text = f.read()
     except OSError as error:
         raise rt.fail(node, f"Cannot find or read the file: {error.strerror}.", "PathNotFound", path) from None
+    except UnicodeDecodeError:
+        raise rt.fail(node, "The file is not UTF-8 text.", "FileNotText", path) from None
     if args.get("raw"):
-        yield text
+        yield FileText(text)
         return
-    lines = text.splitlines()
+    lines = [FileText(line) for line in text.splitlines()]
     if "totalcount" in args:
         lines = lines[:int(v.to_number(args["totalcount"]))]
     if "tail" in args:

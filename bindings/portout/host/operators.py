@@ -16,6 +16,9 @@ from portout.host.flow import Scope
 from portout.host.values import PSObject, ScriptBlockValue
 
 
+#: Numbers a range (a..b) may hold: it is made whole, and a larger one would fill the memory.
+RANGE_LIMIT = 10_000_000
+
 class Operators:
     def magic_method(self, owner: list[Any], name: str, args: list[Any], scope: Scope) -> Any:
         block = args[0] if args else None
@@ -78,6 +81,9 @@ class Operators:
             return self.guard(node, lambda: v.modulo(left, right))
         if op == "..":
             a, b = self.guard(node, lambda: (int(v.to_number(left)), int(v.to_number(right))))
+            if abs(b - a) >= RANGE_LIMIT:
+                raise self.fail(node, f"A range holds at most {RANGE_LIMIT:,} numbers; use for ( ; ; ) "
+                                      "for a longer count.", "RangeTooLarge")
             step = 1 if b >= a else -1
             return list(range(a, b + step, step))
         if op == "-f":

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, TextIO
 
-from portout.cmdlet import Cmdlet, UsageError
+from portout.cmdlet import Cmdlet, is_usage
 from portout.host import builtins
 from portout.host import nodes as n
 from portout.host.binding import Word
@@ -49,7 +49,7 @@ class Console:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
-    ensure_session: Callable[[Cmdlet], Any] = lambda cmdlet: None
+    ensure_session: Callable[[Cmdlet, dict[str, Any]], Any] = lambda cmdlet, bound: None
     cmdlet_defaults: Callable[[Cmdlet, dict[str, Any]], dict[str, Any]] = lambda cmdlet, bound: {}
     read_secret: Optional[Callable[[Cmdlet, Any], str]] = None
     prints_summary: bool = False
@@ -57,7 +57,10 @@ class Console:
     def read_line(self, prompt: str, secret: bool) -> Optional[str]:
         """Read-Host: a line of input; a secret one without echo on a terminal."""
         if secret and self.inp.isatty():
-            return getpass.getpass(prompt)
+            try:
+                return getpass.getpass(prompt)
+            except EOFError:
+                return None
         if prompt:
             self.err.write(prompt)
             self.err.flush()
@@ -112,6 +115,9 @@ def run_file(path: str, argv: Sequence[str], console: Console) -> int:
             source = f.read()
     except OSError as error:
         console.err.write(f"portout: the script {path} cannot be read: {error.strerror}.\n")
+        return EXIT_USAGE
+    except UnicodeDecodeError:
+        console.err.write(f"portout: the script {path} is not UTF-8 text.\n")
         return EXIT_USAGE
     return run_source(source, path, argv, console)
 
@@ -179,7 +185,8 @@ def run_statement(runtime: Runtime, statement: n.Node) -> int:
         runtime.errors.insert(0, stopped.record)  # $Error holds it, as it holds every error
         runtime.err.write(stopped.record.render())
         runtime.err.flush()
-        wrong = isinstance(stopped.record.exception, (UsageError, ScriptRuntimeError)) and stopped.statement
+        error = stopped.record.exception
+        wrong = is_usage(error) or (isinstance(error, ScriptRuntimeError) and stopped.statement)
         return EXIT_USAGE if wrong else EXIT_FAILURE
     finally:
         sink.flush()

@@ -57,10 +57,13 @@ def ask(command: str, parameter: Any) -> str:
         raise UsageError(f"There is no terminal to ask for -{parameter.name} without echo: use "
                          "-PinFromStdin or -PinFromFd N (in a script, Read-Host -AsSecureString).",
                          error_id=f"NoTerminalForSecret,{command}", target=parameter.name)
-    first = getpass.getpass(f"{parameter.name}: ")
-    if parameter.confirm_entry:
-        again = getpass.getpass(f"Confirm {parameter.name}: ")
-        if again != first:
-            raise UsageError("The two entries differ; nothing was changed.",
-                             error_id=f"PinsDoNotMatch,{command}", target=parameter.name)
+    try:
+        first = getpass.getpass(f"{parameter.name}: ")
+        again = getpass.getpass(f"Confirm {parameter.name}: ") if parameter.confirm_entry else first
+    except EOFError:
+        raise UsageError(f"The input ended before -{parameter.name} was given; nothing was changed.",
+                         error_id=f"SecretNotProvided,{command}", target=parameter.name) from None
+    if again != first:
+        raise UsageError("The two entries differ; nothing was changed.",
+                         error_id=f"PinsDoNotMatch,{command}", target=parameter.name)
     return first

@@ -6,8 +6,9 @@ role; Tab completes cmdlets, parameters, accepted values, variables and their pr
 cancels what runs (or the line being typed), never the shell; `exit` or Ctrl-D leaves.
 
 History is kept in ``$XDG_STATE_HOME/portout/history`` (``~/.local/state``), mode 0600, and
-never holds a line that carried a secret: a line the parser refused as a PIN in a script's text,
-or one an error could only show as "(not shown)", is not kept, not even for the arrow keys.
+never holds a line that may carry a secret: one with a word that could be a PIN (four or more
+digits on their own), one the parser refused as a PIN in a script's text, or one an error could
+only show as "(not shown)" is not kept, not even for the arrow keys.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 from typing import Any, Iterable, Iterator, Optional
 
+from portout.errors import pin_shaped
 from portout.host.binding import COMMON
 from portout.host.calls import parameter_names
 from portout.host.errors import ScriptParseError
@@ -57,6 +59,7 @@ class Shell:
         self.options = options
         self.runtime = console.runtime(path="")
         self.code = 0
+        self.last_hid_a_word = False
 
     # -- what the prompt shows ---------------------------------------------------------------
 
@@ -99,11 +102,14 @@ class Shell:
             return error.error_id != "SecretInScript"
         self.runtime.lines = source.splitlines()
         before = len(self.runtime.errors)
+        self.last_hid_a_word = False
         try:
             for statement in script.block.statements:
                 run_statement(self.runtime, statement)
         except ExitFlow as done:
             self.code = done.code
+            new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]
+            self.last_hid_a_word = any("(not shown)" in record.exception.message for record in new)
             raise
         except (BreakFlow, ContinueFlow, ReturnFlow):
             pass
@@ -112,6 +118,12 @@ class Shell:
         new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]  # newest first
         return not any("(not shown)" in record.exception.message for record in new)
 
+    @staticmethod
+    def may_keep(source: str, ran: bool) -> bool:
+        """A line goes into the history only when it ran without a sign of a secret, and holds
+        no word that could be a PIN."""
+        return ran and not pin_shaped(source)
+
     # -- the loop ----------------------------------------------------------------------------
 
     def loop(self) -> int:
@@ -119,8 +131,11 @@ class Shell:
 
         path = history_path()
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-        os.close(fd)
+        fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # one made before, with a looser mode, is made private too
+        finally:
+            os.close(fd)
         history = _KeptHistory(path)
         session: PromptSession[str] = PromptSession(history=history, completer=Completions(self),
                                                     complete_while_typing=False)
@@ -143,12 +158,13 @@ class Shell:
             try:
                 keep = self.run_entry(source)
             except ExitFlow:
-                history.keep(source)
+                if self.may_keep(source, not self.last_hid_a_word):
+                    history.keep(source)
                 return self.code
             if keep is None:
                 continue
             lines = []
-            if keep:
+            if self.may_keep(source, keep):
                 history.keep(source)
 
 

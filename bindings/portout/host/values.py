@@ -72,6 +72,14 @@ class Hashtable(dict):  # type: ignore[type-arg]
         dict.__delitem__(self, self._key(key))
 
 
+class FileText(str):
+    """Text a script read from a file it names (Import-Csv, Get-Content): a PIN may come from
+    there, as from Read-Host -AsSecureString, but never from the script's own text or its
+    command line. Any operation on it makes plain text again."""
+
+    __slots__ = ()
+
+
 class SecureString:
     """What Read-Host -AsSecureString gives: a PIN that never shows."""
 
