@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from portout import session as sessions
-from portout.display import RecordList
+from portout.display import RecordList, plural
 from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError, pin_shaped, shown_target
 from portout.session import Host
 
@@ -274,6 +274,18 @@ class ErrorRecord:
     def category(self) -> str:
         return self.exception.category
 
+    def __str__(self) -> str:
+        return self.exception.message
+
+    def __repr__(self) -> str:
+        """As PowerShell shows an error record: the message, then where and the ids."""
+        return self.render().rstrip("\n")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f'<pre style="color:#b00;white-space:pre-wrap;margin:0">{html.escape(self.render())}</pre>')
+
     def render(self) -> str:
         """As PowerShell writes an error: the command and message, where, and the ids."""
         exc = self.exception
@@ -292,11 +304,13 @@ class ErrorRecord:
 class Output(RecordList):
     """What a multi-target call returns: the objects written, plus its errors and a summary.
 
-    Shows as a table in Jupyter and exports to pandas (``to_pandas()``)."""
+    Shows its summary, its records as a table and its errors (target, error id, message), in
+    Jupyter and as text; exports its records to pandas (``to_pandas()``)."""
 
     def __init__(self, items: Iterable[Any] = (), *, errors: Sequence[ErrorRecord] = (),
-                 succeeded: int = 0, failed: int = 0, skipped: int = 0) -> None:
-        super().__init__(items)
+                 succeeded: int = 0, failed: int = 0, skipped: int = 0,
+                 record_type: type | None = None) -> None:
+        super().__init__(items, record_type=record_type)
         self.errors = list(errors)
         self.succeeded = succeeded
         self.failed = failed
@@ -307,6 +321,36 @@ class Output(RecordList):
     def summary(self) -> str:
         text = f"{self.succeeded} succeeded, {self.failed} failed"
         return text + (f", {self.skipped} skipped" if self.skipped else "")
+
+    def _errors_rows(self) -> list[tuple[str, str, str]]:
+        return [(shown_target(e.target), e.fully_qualified_error_id, e.exception.message) for e in self.errors]
+
+    def _tells(self) -> bool:
+        """Whether the summary says more than the table: several targets, or any failure."""
+        return bool(self.errors or self.failed or self.skipped or not self.listed)
+
+    def __repr__(self) -> str:
+        lines = [f"{self._caption()} ({self.summary})" if self._tells() else self._caption()]
+        lines += [f"  {r!r}" for r in self[: self.max_rows]]
+        if len(self) > self.max_rows:
+            lines.append(f"  ... {plural('more row', len(self) - self.max_rows)}")
+        if self.errors:
+            lines.append(plural("error", len(self.errors)) + ":")
+            lines += [f"  {t}: {i}: {m}" for t, i, m in self._errors_rows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = [f"<p><b>{html.escape(self.summary)}</b></p>" if self._tells() else "", self._table_html()]
+        if self.errors:
+            rows = "".join("<tr>" + "".join(f'<td style="padding:2px 8px;vertical-align:top">{html.escape(c)}</td>'
+                                            for c in row) + "</tr>" for row in self._errors_rows())
+            parts.append('<table style="border-collapse:collapse;font-size:90%;color:#b00">'
+                         f'<caption style="text-align:left"><b>{html.escape(plural("error", len(self.errors)))}'
+                         "</b></caption><thead><tr><th>Target</th><th>ErrorId</th><th>Message</th></tr></thead>"
+                         f"<tbody>{rows}</tbody></table>")
+        return "".join(parts)
 
 
 # -- the cmdlet -------------------------------------------------------------------------------
@@ -389,6 +433,14 @@ class Cmdlet:
     @property
     def python_name(self) -> str:
         return snake(self.verb) + "_" + snake(self.noun)
+
+    @property
+    def record_type(self) -> type | None:
+        """The class of what the cmdlet writes, when it is one of the store's records."""
+        from portout import _core
+
+        record = getattr(_core, self.output_type, None)
+        return record if isinstance(record, type) and getattr(record, "_fields", None) else None
 
     def parameter(self, name: str) -> Parameter | None:
         """A parameter by name or alias, PascalCase or snake_case, any case."""
@@ -506,7 +558,7 @@ class Cmdlet:
     def _run_rows(self, rows: list[dict[str, Any]], session: Any, host: Host, error_action: str,
                   verbose: bool) -> Output:
         __tracebackhide__ = True  # rows may hold a PIN
-        output = Output()
+        output = Output(record_type=self.record_type)
         confirm_all: bool | None = None  # Yes to All / No to All
 
         def target_of(row: dict[str, Any]) -> str:

@@ -56,39 +56,116 @@ def record_html(record: Any) -> str:
             f"<b>{html.escape(type(record).__name__)}</b></caption>{rows}</table>")
 
 
+#: What each field of the records holds, for frames that keep their schema with or without rows.
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(("added_date_time", "completed_date_time", "created_date_time", "foc_date",
+                     "last_check_date_time", "last_modified_date_time", "locked_until",
+                     "occurred_date_time", "pin_set_date_time", "requested_foc_date",
+                     "started_date_time", "taken_date_time"), "datetime"),
+    **dict.fromkeys(("block_weak", "is_valid", "pin_is_set", "port_out_frozen", "resumed"), "bool"),
+    **dict.fromkeys(("batches", "checkpoints_checked", "event_count", "event_id", "failed_attempt_count",
+                     "failed_checkpoint", "first_broken_event_id", "lockout_count", "max_failed_attempts",
+                     "max_length", "min_length", "notification_id", "records_rotated"), "int"),
+    **dict.fromkeys(("lockout_duration", "max_lockout_duration"), "timedelta"),
+    **dict.fromkeys(("country_or_region", "event_type", "gaining_carrier", "internal_reason", "kind",
+                     "last_check_result", "outcome", "problem", "reason", "status"), "category"),
+}
+
+
+def plural(name: str, count: int) -> str:
+    """`1 Tenant`, `24 Tenants`, `2 PinStatuses`, `3 more rows`."""
+    if count == 1:
+        return f"{count} {name}"
+    if name.endswith(("us", "ss", "x")):
+        return f"{count} {name}es"
+    if name.endswith("s"):  # PolicySettings
+        return f"{count} {name}"
+    return f"{count} {name[:-1]}ies" if name.endswith("y") and name[-2:-1] not in "aeiou" else f"{count} {name}s"
+
+
+_WRAP = "max-width:100%;overflow-x:auto"
+_NOWRAP = "white-space:nowrap"
+
+
 class RecordList(list):  # type: ignore[type-arg]
-    """A list of records that shows as a table in Jupyter and exports to pandas."""
+    """A list of records that shows as a table in Jupyter and exports to pandas.
+
+    ``record_type`` is the type of its records, known even when the list is empty, so that
+    ``to_pandas()`` gives the same columns and dtypes with or without rows."""
 
     max_rows = MAX_ROWS
 
-    def __init__(self, items: Iterable[Any] = ()) -> None:
+    def __init__(self, items: Iterable[Any] = (), *, record_type: type | None = None) -> None:
         super().__init__(items)
+        self.record_type = record_type
+
+    def _type(self) -> type | None:
+        return type(self[0]) if self else self.record_type
 
     def _columns(self) -> list[str]:
-        return _fields(self[0]) if self else []
+        kind = self._type()
+        return list(getattr(kind, "_fields", ()) or ()) if kind is not None else []
+
+    def _view(self) -> list[str]:
+        from portout.format import VIEWS
+
+        columns = self._columns()
+        kind = self._type()
+        view = VIEWS.get(kind.__name__) if kind is not None else None
+        return [c for c in view if c in columns] if view else columns
+
+    def _caption(self) -> str:
+        kind = self._type()
+        return plural(kind.__name__ if kind is not None else "record", len(self))
 
     def _repr_html_(self) -> str:
+        return self._table_html()
+
+    def _table_html(self) -> str:
+        from portout.cmdlet import pascal
+
         if not self:
-            return "<i>no records</i>"
-        columns = self._columns()
-        head = "".join(f'<th style="{_TH}">{html.escape(c)}</th>' for c in columns)
+            kind = self._type()
+            return f"<i>{html.escape(plural(kind.__name__, 0) if kind is not None else 'no records')}</i>"
+        columns = self._view()
+        head = "".join(f'<th style="{_TH};{_NOWRAP}">{html.escape(pascal(c))}</th>' for c in columns)
         body = "".join(
-            "<tr>" + "".join(f'<td style="{_TD}">{html.escape(_cell(getattr(r, c, "")))}</td>'
+            "<tr>" + "".join(f'<td style="{_TD};{_NOWRAP}">{html.escape(_cell(getattr(r, c, "")))}</td>'
                              for c in columns) + "</tr>"
             for r in self[: self.max_rows])
         more = len(self) - self.max_rows
-        tail = f"<p><i>{more} more rows of {len(self)}</i></p>" if more > 0 else ""
-        kind = html.escape(type(self[0]).__name__)
-        return (f'<table style="{_STYLE}"><caption style="text-align:left"><b>{len(self)} '
-                f"{kind}</b></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"{tail}")
+        hidden = len(self._columns()) - len(columns)
+        notes = []
+        if more > 0:
+            notes.append(f"{plural('more row', more)} of {len(self)}")
+        if hidden > 0:
+            notes.append(f"{plural('more column', hidden)}: to_pandas() has them all")
+        tail = f"<p><i>{html.escape('; '.join(notes))}</i></p>" if notes else ""
+        return (f'<div style="{_WRAP}"><table style="{_STYLE}"><caption style="text-align:left">'
+                f"<b>{html.escape(self._caption())}</b></caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table></div>{tail}")
 
     def to_pandas(self) -> Any:
-        """A pandas DataFrame, a column per field (pandas is imported only now)."""
+        """A pandas DataFrame, a column per field, with the record type's dtypes whether the
+        list has rows or not: timezone-aware datetimes, nullable booleans and integers,
+        timedeltas, categoricals for statuses and reasons (pandas is imported only now)."""
         import pandas as pd
 
         columns = self._columns()
-        return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in self], columns=columns)
+        frame = pd.DataFrame([{c: getattr(r, c) for c in columns} for r in self], columns=columns)
+        for c in columns:
+            kind = _KINDS.get(c)
+            if kind == "datetime":
+                frame[c] = pd.to_datetime(frame[c], utc=True)
+            elif kind == "bool":
+                frame[c] = frame[c].astype("boolean")
+            elif kind == "int":
+                frame[c] = frame[c].astype("Int64")
+            elif kind == "timedelta":
+                frame[c] = pd.to_timedelta(frame[c])
+            elif kind == "category":
+                frame[c] = frame[c].astype("category")
+        return frame
 
 
 RECORD_TYPES: tuple[type, ...] = (
