@@ -323,6 +323,8 @@ def test_mistakes_of_the_call_exit_two(pinned: dict[str, str], tmp_path: Path) -
     (tmp_path / "ids.csv").write_text("Identity\nb.com\nc.com\n")
     done = run(pinned, "Get-PortOutPin", "a.com,b.com", "-InputFile", str(tmp_path / "ids.csv"))
     assert done.returncode == 2 and "ParameterAlreadyBound" in done.stderr
+    done = run(pinned, "Get-PortOutPin", "a.com", "-InputFile", str(tmp_path / "ids.csv"), "-OutputFormat", "Csv")
+    assert done.returncode == 0 and done.stdout.count("a.com") == 2  # one value, for every row
 
 
 def test_what_if_creates_no_store(env: dict[str, str], tmp_path: Path) -> None:

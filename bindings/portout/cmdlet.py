@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from portout import session as sessions
 from portout.display import RecordList, plural
-from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError, pin_shaped, shown_target
+from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError, position_text, shown_target
 from portout.session import Host
 
 __all__ = [
@@ -291,11 +291,7 @@ class ErrorRecord:
         exc = self.exception
         text = (f"{self.cmdlet} : {exc.message}" if self.cmdlet else exc.message) + "\n"
         if self.line:
-            text += f"At {self.script or 'line'}:{self.line} char:{self.column}\n"
-            if self.line_text and pin_shaped(self.line_text):
-                text += "+ (the line is not shown: it may hold a PIN)\n"
-            elif self.line_text:
-                text += f"+ {self.line_text}\n+ {' ' * max(self.column - 1, 0)}~\n"
+            text += position_text(self.script or "line", self.line, self.column, self.line_text)
         return text + (f"    + CategoryInfo          : {exc.category}: ({shown_target(self.target)}:String) "
                        f"[{self.cmdlet}], {type(exc).__name__}\n"
                        f"    + FullyQualifiedErrorId : {exc.error_id}\n")

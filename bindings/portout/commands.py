@@ -1,19 +1,14 @@
 """The cmdlets of portout, each declared once.
 
 Everything else (the Python functions, ``portout.cmdlets``, the command line, ``portout help``
-and ``docs/cmdlets.md``) is made from these declarations.
+and ``docs/cmdlets.md``) is made from these declarations. What each cmdlet does is the function
+of ``actions.py`` its declaration names (``do.set_pin``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterator
-
-from portout import checkpoints
-from portout import session as sessions
-from portout._core import STORE_TABLES
-from portout.cmdlet import Cmdlet, Invocation, Parameter, UsageError
-from portout.store import Store
+from portout import actions as do
+from portout.cmdlet import Cmdlet, Parameter
 
 P = Parameter
 
@@ -27,218 +22,9 @@ def _identity(mandatory: bool = True, multiple: bool = True) -> Parameter:
 
 
 _PASS_THRU = P("PassThru", "switch", "Write the changed object to the output.")
-
-
-def _store(inv: Invocation) -> Store:
-    return inv.session.store
-
-
-# -- sessions ---------------------------------------------------------------------------------
-
-def _connect(inv: Invocation) -> Any:
-    if inv["Path"] is not None and inv["ConnectionString"] is not None:
-        raise UsageError("Give -Path (a SQLite store) or -ConnectionString (PostgreSQL), not both.",
-                         error_id="AmbiguousParameterSet,Connect-PortOutStore")
-    store = Store.open(
-        inv["ConnectionString"] or inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
-        allow_test_profile=bool(inv["AllowTestProfile"]), actor=inv["Actor"], role=inv["Role"],
-        tenant_scope=inv["TenantScope"], create=bool(inv["Create"]))
-    return sessions.connect(store)
-
-
-def _disconnect(inv: Invocation) -> None:
-    sessions.disconnect(inv.session)
-
-
-# -- tenants ----------------------------------------------------------------------------------
-
-def _new_tenant(inv: Invocation) -> Any:
-    return _store(inv).create_tenant(inv["Identity"], inv["DisplayName"],
-                                     inv.get("CountryOrRegion", "US"))
-
-
-def _get_tenant(inv: Invocation) -> Any:
-    if inv["Identity"] is None:
-        return list(_store(inv).tenants())
-    return _store(inv).get_tenant(inv["Identity"])
-
-
-def _set_tenant(inv: Invocation) -> Any:
-    tenant = _store(inv).update_tenant(inv["Identity"], display_name=inv["DisplayName"],
-                                       country_or_region=inv["CountryOrRegion"])
-    return tenant if inv["PassThru"] else None
-
-
-def _remove_tenant(inv: Invocation) -> None:
-    _store(inv).remove_tenant(inv["Identity"])
-
-
-# -- PINs -------------------------------------------------------------------------------------
-
-def _set_pin(inv: Invocation) -> Any:
-    status = _store(inv).set_pin(inv["Identity"], inv["Pin"])
-    return status if inv["PassThru"] else None
-
-
-def _get_pin(inv: Invocation) -> Any:
-    if inv["Identity"] is None:
-        return list(_store(inv).pin_statuses())
-    return _store(inv).pin_status(inv["Identity"])
-
-
-def _test_pin(inv: Invocation) -> bool:
-    return _store(inv).check_pin(inv["Identity"], inv["Pin"])
-
-
-def _unlock_pin(inv: Invocation) -> Any:
-    status = _store(inv).unlock_pin(inv["Identity"])
-    return status if inv["PassThru"] else None
-
-
-def _repair(inv: Invocation) -> Any:
-    if inv["DefaultPolicy"]:
-        if inv["Identity"] is not None:
-            raise UsageError("Give -Identity (a tenant) or -DefaultPolicy, not both.",
-                             error_id="AmbiguousParameterSet,Repair-PortOutTenant")
-        return _store(inv).repair_default_policy()
-    if inv["Identity"] is None:
-        raise UsageError("Give -Identity (the tenant whose state to repair) or -DefaultPolicy.",
-                         error_id="MissingParameter,Repair-PortOutTenant")
-    return _store(inv).repair_tenant_state(inv["Identity"])
-
-
-# -- policies ---------------------------------------------------------------------------------
-
-def _get_policy(inv: Invocation) -> Any:
-    return _store(inv).get_policy(inv["Identity"])
-
-
-def _set_policy(inv: Invocation) -> Any:
-    policy = _store(inv).set_policy(
-        inv["Identity"], min_length=inv["MinimumLength"], max_length=inv["MaximumLength"],
-        block_weak=inv["BlockWeakPins"], blocklist=inv["Blocklist"],
-        max_failed_attempts=inv["MaxFailedAttempts"], lockout_duration=inv["LockoutDuration"],
-        max_lockout_duration=inv["MaxLockoutDuration"])
-    return policy if inv["PassThru"] else None
-
-
-def _reset_policy(inv: Invocation) -> Any:
-    policy = _store(inv).reset_policy(inv["Identity"])
-    return policy if inv["PassThru"] else None
-
-
-def _test_policy(inv: Invocation) -> Any:
-    return _store(inv).test_pin_policy(inv["Pin"], inv["Identity"])
-
-
-# -- audit and keys ---------------------------------------------------------------------------
-
-def _get_audit(inv: Invocation) -> Iterator[Any]:
-    return _store(inv).audit_events(inv["Identity"], since=inv["Since"], until=inv["Until"],
-                                    event_type=inv["EventType"], first=inv["First"])
-
-
-def _test_audit(inv: Invocation) -> Any:
-    files = checkpoints.files(inv["Checkpoint"] or [])
-    documents = [checkpoints.read(f) for f in files]
-    update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
-    try:
-        result = _store(inv).verify_audit(progress=update, checkpoints=documents)
-    finally:
-        close()
-    if result.failed_checkpoint is not None:
-        inv.host.warning(f"The audit chain does not agree with the checkpoint "
-                         f"{files[result.failed_checkpoint]}: {result.problem}.")
-    return result
-
-
-def _save_checkpoint(inv: Invocation) -> Any:
-    return checkpoints.save(_store(inv), Path(inv["Path"]))
-
-
-def _update_key(inv: Invocation) -> Any:
-    update, close = inv.host.tracker("Update-PortOutKey", "record")
-    try:
-        return _store(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500),
-                                      progress=update)
-    finally:
-        close()
-
-
-# -- numbers, orders, the freeze, notifications -----------------------------------------------
-
-def _add_number(inv: Invocation) -> Any:
-    return _store(inv).add_phone_number(inv["Identity"], inv["PhoneNumber"])
-
-
-def _get_number(inv: Invocation) -> Any:
-    return list(_store(inv).phone_numbers(inv["Identity"]))
-
-
-def _remove_number(inv: Invocation) -> None:
-    _store(inv).remove_phone_number(inv["Identity"], inv["PhoneNumber"])
-
-
-def _new_order(inv: Invocation) -> Any:
-    return _store(inv).submit_order(inv["Identity"], inv["PhoneNumber"], inv["Pin"],
-                                    inv["GainingCarrier"], requested_foc_date=inv["RequestedFocDate"])
-
-
-def _get_order(inv: Invocation) -> Any:
-    if inv["OrderId"] is not None:
-        return _store(inv).get_order(inv["OrderId"])
-    return list(_store(inv).orders(inv["Identity"], status=inv["Status"],
-                                   gaining_carrier=inv["GainingCarrier"]))
-
-
-def _confirm_order(inv: Invocation) -> Any:
-    return _store(inv).confirm_order(inv["OrderId"], inv["FocDate"])
-
-
-def _complete_order(inv: Invocation) -> Any:
-    return _store(inv).complete_order(inv["OrderId"])
-
-
-def _stop_order(inv: Invocation) -> Any:
-    return _store(inv).cancel_order(inv["OrderId"])
-
-
-def _enable_freeze(inv: Invocation) -> Any:
-    tenant = _store(inv).set_freeze(inv["Identity"], True)
-    return tenant if inv["PassThru"] else None
-
-
-def _disable_freeze(inv: Invocation) -> Any:
-    tenant = _store(inv).set_freeze(inv["Identity"], False)
-    return tenant if inv["PassThru"] else None
-
-
-def _receive(inv: Invocation) -> Any:
-    return _store(inv).receive_notifications(inv["Consumer"], max_count=inv.get("MaxCount", 100))
-
-
-def _acknowledge(inv: Invocation) -> None:
-    _store(inv).acknowledge_notifications(inv["Consumer"], inv["NotificationId"])
-
-
 _ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, position=0, multiple=True,
               pipeline_by_property=True, pipeline_by_value=True)
 _STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
-
-def _copy_store(inv: Invocation) -> Any:
-    update, close = inv.host.tracker("Copy-PortOutStore", "table")
-    done: list[str] = []
-
-    def step(table: str, rows: int) -> None:
-        done.append(table)
-        update(len(done), len(STORE_TABLES))
-
-    try:
-        return _store(inv).copy_to(inv["Destination"], progress=step)
-    finally:
-        close()
-
-
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
 _PROFILE_CHOICES = ("interactive", "owasp", "moderate", "sensitive", "test")
 
@@ -271,7 +57,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("Create", "switch", "Create the store (and its key file) when it does not exist; "
               "without it, a store that is not there is StoreNotFound."),
         ),
-        _connect, output_type="PortOutSession", needs_session=False,
+        do.connect, output_type="PortOutSession", needs_session=False,
         examples=(
             ("Connect-PortOutStore -Path ./contoso.db -Create -Actor admin@contoso.com",
              "Opens ./contoso.db (created with ./contoso.db.key if new) as a StoreAdmin."),
@@ -288,7 +74,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Closes the default session.",
         "Closes the session Connect-PortOutStore made; later cmdlets need a new connection. "
         "Without a session it does nothing.",
-        (), _disconnect, needs_session=False,
+        (), do.disconnect, needs_session=False,
         examples=(("Disconnect-PortOutStore", "Closes the current session."),),
         roles="Any.",
     ),
@@ -306,7 +92,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("CountryOrRegion", "string", "ISO 3166-1 alpha-2 code (default US).", position=2,
               pipeline_by_property=True),
         ),
-        _new_tenant, output_type="Tenant", impact="Low", action="Create tenant",
+        do.new_tenant, output_type="Tenant", impact="Low", action="Create tenant",
         target="Identity", creates_store=True,
         examples=(("New-PortOutTenant -Identity contoso.com -DisplayName Contoso -CountryOrRegion US",
                    "Creates the US tenant contoso.com."),
@@ -320,7 +106,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Gets tenants.",
         "Gets the named tenants, or every tenant the session may see, ordered by id.",
         (_identity(mandatory=False),),
-        _get_tenant, output_type="Tenant", target="Identity",
+        do.get_tenant, output_type="Tenant", target="Identity",
         examples=(("Get-PortOutTenant", "Lists every tenant in scope."),
                   ("Get-PortOutTenant -Identity contoso.com", "Gets one tenant.")),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
@@ -337,7 +123,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
               pipeline_by_property=True),
             _PASS_THRU,
         ),
-        _set_tenant, output_type="Tenant", impact="Medium", action="Set tenant",
+        do.set_tenant, output_type="Tenant", impact="Medium", action="Set tenant",
         target="Identity",
         examples=(("Set-PortOutTenant -Identity contoso.com -DisplayName 'Contoso Ltd' -PassThru",
                    "Renames a tenant and shows it."),),
@@ -352,7 +138,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "stay for store-wide consumers only, and its audit history stays in the store-wide log; "
         "an id created again starts clean (no numbers, orders, notifications or history of the "
         "tenant removed before it). Asks first unless -Force or -Confirm:$false.",
-        (_identity(),), _remove_tenant, impact="High", action="Remove tenant", target="Identity",
+        (_identity(),), do.remove_tenant, impact="High", action="Remove tenant", target="Identity",
         force=True,
         examples=(("Remove-PortOutTenant -Identity fabrikam.com -Force",
                    "Removes a tenant without asking."),),
@@ -374,7 +160,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
               confirm_entry=True),
             _PASS_THRU,
         ),
-        _set_pin, output_type="PinStatus", impact="Medium", action="Set PIN", target="Identity",
+        do.set_pin, output_type="PinStatus", impact="Medium", action="Set PIN", target="Identity",
         parallel=True,
         examples=(("portout Set-PortOutPin -Identity contoso.com",
                    "Asks for the new PIN twice, without echo, and sets it."),
@@ -389,7 +175,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Gets the PIN status of tenants (never the PIN).",
         "Shows whether a PIN is set, when it was set and last changed and by whom, the "
         "consecutive failed attempts and any lock, and the result of the last check.",
-        (_identity(mandatory=False),), _get_pin, output_type="PinStatus", target="Identity",
+        (_identity(mandatory=False),), do.get_pin, output_type="PinStatus", target="Identity",
         examples=(("Get-PortOutPin -Identity contoso.com", "The PIN status of one tenant."),
                   ("Get-PortOutPin", "The PIN status of every tenant in scope.")),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
@@ -404,7 +190,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             _identity(multiple=False),
             P("Pin", "secret", "The PIN to check.", mandatory=True),
         ),
-        _test_pin, output_type="Boolean", target="Identity",
+        do.test_pin, output_type="Boolean", target="Identity",
         examples=(("portout Test-PortOutPin -Identity contoso.com",
                    "Asks for the PIN without echo; prints True or False."),),
         roles="StoreAdmin; TelephonyAdmin within its scope.",
@@ -414,7 +200,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Clears failed attempts and any lock.",
         "Clears a tenant's failed attempts and lock, after the admin is sure the attempts were "
         "not an attack. Asks first unless -Force or -Confirm:$false. Audited.",
-        (_identity(), _PASS_THRU), _unlock_pin, output_type="PinStatus", impact="High",
+        (_identity(), _PASS_THRU), do.unlock_pin, output_type="PinStatus", impact="High",
         action="Unlock PIN", target="Identity", force=True,
         examples=(("Unlock-PortOutPin -Identity contoso.com -Force", "Unlocks without asking."),),
         roles="StoreAdmin.",
@@ -432,7 +218,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "state is what portout last wrote. Asks first unless -Force or -Confirm:$false.",
         (_identity(mandatory=False, multiple=False),
          P("DefaultPolicy", "switch", "Repair the store's default policy instead of a tenant.")),
-        _repair, output_type="PinStatus", impact="High", action="Repair security state",
+        do.repair, output_type="PinStatus", impact="High", action="Repair security state",
         target="Identity", force=True,
         examples=(("Repair-PortOutTenant -Identity contoso.com -Force",
                    "Contoso's state was edited in the database: its PIN is removed, to be set again."),
@@ -447,7 +233,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "settings over the default; Overridden names its own).",
         (P("Identity", "string", "The tenant; omit for the store default.", position=0,
            pipeline_by_property=True, aliases=("TenantId",)),),
-        _get_policy, output_type="PolicySettings",
+        do.get_policy, output_type="PolicySettings",
         examples=(("Get-PortOutPinPolicy", "The store default."),
                   ("Get-PortOutPinPolicy -Identity contoso.com", "What applies to one tenant.")),
         roles="StoreAdmin; TelephonyAdmin and Auditor (tenants within their scope).",
@@ -471,7 +257,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("MaxLockoutDuration", "timespan", "The longest a doubled lock may last."),
             _PASS_THRU,
         ),
-        _set_policy, output_type="PolicySettings", impact="Medium", action="Set PIN policy",
+        do.set_policy, output_type="PolicySettings", impact="Medium", action="Set PIN policy",
         target="Identity",
         examples=(("Set-PortOutPinPolicy -MaxFailedAttempts 3 -LockoutDuration 00:30:00",
                    "Three tries, then thirty minutes, for every tenant without its own setting."),
@@ -483,7 +269,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Reset", "PortOutPinPolicy",
         "Drops a tenant's own policy settings.",
         "The tenant follows the store default again.",
-        (_identity(), _PASS_THRU), _reset_policy, output_type="PolicySettings", impact="Medium",
+        (_identity(), _PASS_THRU), do.reset_policy, output_type="PolicySettings", impact="Medium",
         action="Reset PIN policy", target="Identity",
         examples=(("Reset-PortOutPinPolicy -Identity contoso.com", "Back to the default."),),
         roles="StoreAdmin; TelephonyAdmin within its scope.",
@@ -498,7 +284,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("Identity", "string", "Test against this tenant's policy.", position=0,
               pipeline_by_property=True, aliases=("TenantId",)),
         ),
-        _test_policy, output_type="PolicyTestResult",
+        do.test_policy, output_type="PolicyTestResult",
         examples=(("portout Test-PortOutPinPolicy -Identity contoso.com",
                    "Asks for a PIN and tells which rules it fails."),),
         roles="StoreAdmin; TelephonyAdmin and Auditor.",
@@ -517,7 +303,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
               multiple=True),
             P("First", "int", "At most this many events."),
         ),
-        _get_audit, output_type="AuditEvent",
+        do.get_audit, output_type="AuditEvent",
         examples=(("Get-PortOutAuditLog -Identity contoso.com -EventType PinCheck -First 20",
                    "The first twenty PIN checks of a tenant."),),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
@@ -538,7 +324,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "(CheckpointMalformed) and nothing is verified.",
         (P("Checkpoint", "string", "Checkpoint files, or folders whose portout-checkpoint-*.json "
            "files are all read.", multiple=True),),
-        _test_audit, output_type="AuditVerification",
+        do.test_audit, output_type="AuditVerification",
         examples=(("Test-PortOutAuditLog", "Proves the log was not altered, or says where."),
                   ("Test-PortOutAuditLog -Checkpoint /var/lib/portout-checkpoints",
                    "Also proves no newest event was removed since the checkpoints were taken.")),
@@ -560,7 +346,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "(AuditChainBroken), writing nothing, when the chain does not verify.",
         (P("Path", "string", "The folder the checkpoint file is written to.", mandatory=True,
            position=0),),
-        _save_checkpoint, output_type="AuditCheckpoint", impact="Low",
+        do.save_checkpoint, output_type="AuditCheckpoint", impact="Low",
         action="Save audit checkpoint", target="Path",
         examples=(("Save-PortOutAuditCheckpoint -Path /mnt/audit-anchor",
                    "Signs the chain's head and keeps it in /mnt/audit-anchor."),),
@@ -578,7 +364,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("PhoneNumber", "string", "The numbers, in any common format.", mandatory=True,
               position=1, multiple=True, pipeline_by_property=True),
         ),
-        _add_number, output_type="PhoneNumber", impact="Low", action="Add phone number",
+        do.add_number, output_type="PhoneNumber", impact="Low", action="Add phone number",
         target="PhoneNumber",
         examples=(("Add-PortOutPhoneNumber -Identity contoso.com -PhoneNumber '+1 425 555 0100','(425) 555-0101'",
                    "Adds two numbers."),),
@@ -590,7 +376,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Lists numbers in E.164, ordered by number, with their tenant.",
         (P("Identity", "string", "The tenant; omit for every tenant in scope.", position=0,
            pipeline_by_property=True, aliases=("TenantId",)),),
-        _get_number, output_type="PhoneNumber",
+        do.get_number, output_type="PhoneNumber",
         examples=(("Get-PortOutPhoneNumber -Identity contoso.com", "A tenant's numbers."),),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope.",
     ),
@@ -605,7 +391,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("PhoneNumber", "string", "The numbers.", mandatory=True, position=1, multiple=True,
               pipeline_by_property=True),
         ),
-        _remove_number, impact="Medium", action="Remove phone number", target="PhoneNumber",
+        do.remove_number, impact="Medium", action="Remove phone number", target="PhoneNumber",
         examples=(("Remove-PortOutPhoneNumber contoso.com +14255550100", "Removes one number."),),
         roles="StoreAdmin; TelephonyAdmin within its scope.",
     ),
@@ -628,7 +414,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("GainingCarrier", "string", "The carrier the numbers move to.", mandatory=True),
             P("RequestedFocDate", "datetime", "When the carrier would like the port to happen."),
         ),
-        _new_order, output_type="Order", impact="Low", action="Submit port-out order",
+        do.new_order, output_type="Order", impact="Low", action="Submit port-out order",
         target="Identity",
         examples=(("portout New-PortOutOrder contoso.com -PhoneNumber +14255550100 -GainingCarrier "
                    "Northwind -PinFromStdin", "Submits a request; the PIN comes from stdin."),),
@@ -647,7 +433,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("Status", "string", "Only orders in this state.", choices=_STATUSES),
             P("GainingCarrier", "string", "Only this carrier's orders."),
         ),
-        _get_order, output_type="Order", target="OrderId",
+        do.get_order, output_type="Order", target="OrderId",
         examples=(("Get-PortOutOrder -Identity contoso.com -Status Submitted",
                    "Open requests for a tenant."),),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope; Carrier (its own).",
@@ -658,7 +444,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Submitted -> Confirmed. Any other transition is an InvalidOperation error and changes "
         "nothing.",
         (_ORDER_ID, P("FocDate", "datetime", "The firm order commitment date.", mandatory=True)),
-        _confirm_order, output_type="Order", impact="Medium", action="Confirm port-out order",
+        do.confirm_order, output_type="Order", impact="Medium", action="Confirm port-out order",
         target="OrderId",
         examples=(("Confirm-PortOutOrder -OrderId $id -FocDate 2026-12-01", "Commits to a date."),),
         roles="StoreAdmin.",
@@ -668,7 +454,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Completes a confirmed order: its numbers leave the tenant's inventory.",
         "Confirmed -> Completed, and the order's numbers are released from the tenant's "
         "inventory in the same transaction. Asks first unless -Force or -Confirm:$false.",
-        (_ORDER_ID,), _complete_order, output_type="Order", impact="High",
+        (_ORDER_ID,), do.complete_order, output_type="Order", impact="High",
         action="Complete port-out order", target="OrderId", force=True,
         examples=(("Complete-PortOutOrder -OrderId $id -Force", "The numbers are gone."),),
         roles="StoreAdmin.",
@@ -677,7 +463,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Stop", "PortOutOrder",
         "Cancels an order before it completes.",
         "Submitted or Confirmed -> Cancelled; its numbers are free for another order.",
-        (_ORDER_ID,), _stop_order, output_type="Order", impact="Medium",
+        (_ORDER_ID,), do.stop_order, output_type="Order", impact="Medium",
         action="Cancel port-out order", target="OrderId",
         examples=(("Stop-PortOutOrder -OrderId $id", "Cancels a request."),),
         roles="StoreAdmin; TelephonyAdmin within its scope; Carrier (its own).",
@@ -689,7 +475,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "for any tenant; a requester who gave the right PIN is told PortOutFrozen (so the "
         "customer learns to lift it), any other is told PinNotAccepted, so a guesser cannot "
         "tell a frozen tenant apart. Audited and notified.",
-        (_identity(), _PASS_THRU), _enable_freeze, output_type="Tenant", impact="Medium",
+        (_identity(), _PASS_THRU), do.enable_freeze, output_type="Tenant", impact="Medium",
         action="Freeze port-out", target="Identity",
         examples=(("Enable-PortOutFreeze -Identity contoso.com", "Nothing ports out now."),),
         roles="StoreAdmin; TelephonyAdmin within its scope.",
@@ -699,7 +485,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Lifts a tenant's port-out freeze.",
         "Port-out requests are judged on their PIN and numbers again. Asks first unless -Force or "
         "-Confirm:$false. Audited and notified.",
-        (_identity(), _PASS_THRU), _disable_freeze, output_type="Tenant", impact="High",
+        (_identity(), _PASS_THRU), do.disable_freeze, output_type="Tenant", impact="High",
         action="Lift port-out freeze", target="Identity", force=True,
         examples=(("Disable-PortOutFreeze -Identity contoso.com -Force", "Lifts the freeze."),),
         roles="StoreAdmin; TelephonyAdmin within its scope.",
@@ -718,7 +504,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
               mandatory=True, position=0),
             P("MaxCount", "int", "At most this many (default 100)."),
         ),
-        _receive, output_type="Notification",
+        do.receive, output_type="Notification",
         examples=(("Receive-PortOutNotification -Consumer pager -MaxCount 10", "The next ten."),),
         roles="StoreAdmin; TelephonyAdmin (its tenants' notifications).",
     ),
@@ -733,7 +519,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("NotificationId", "int", "The notifications handled.", mandatory=True, position=1,
               multiple=True, pipeline_by_property=True),
         ),
-        _acknowledge,
+        do.acknowledge,
         examples=(("Confirm-PortOutNotification -Consumer pager -NotificationId 41,42",
                    "Acknowledges two."),),
         roles="StoreAdmin; TelephonyAdmin.",
@@ -747,7 +533,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "PIN is needed. The copy opens with the same key file.",
         (P("Destination", "string", "A SQLite path or a postgresql:// URI of an empty store.",
            mandatory=True, position=0),),
-        _copy_store, output_type="CopyReport", impact="Medium", action="Copy store",
+        do.copy_store, output_type="CopyReport", impact="Medium", action="Copy store",
         target="Destination",
         examples=(("Copy-PortOutStore -Destination postgresql://portout@db.example/portout",
                    "Moves an embedded store to a shared server."),),
@@ -764,7 +550,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("NewKeyFile", "string", "The new key file.", mandatory=True, position=0),
             P("BatchSize", "int", "Records per transaction (default 500)."),
         ),
-        _update_key, output_type="RotationReport", impact="High", action="Rotate store key",
+        do.update_key, output_type="RotationReport", impact="High", action="Rotate store key",
         target="NewKeyFile", force=True,
         examples=(("Update-PortOutKey -NewKeyFile ./store-2026.key -Force",
                    "Rotates to a new key file."),),

@@ -43,6 +43,17 @@ def shown_target(target: str) -> str:
     return "(not shown)" if pin_shaped(target) else target
 
 
+def position_text(where: str, line: int, column: int, line_text: str) -> str:
+    """PowerShell's `At file:line char:column`, then the line with a caret under the place; the
+    line is left out when it could hold a PIN."""
+    text = f"At {where}:{line} char:{column}\n"
+    if line_text and pin_shaped(line_text):
+        return text + "+ (the line is not shown: it may hold a PIN)\n"
+    if line_text:
+        return text + f"+ {line_text}\n+ {' ' * max(column - 1, 0)}~\n"
+    return text
+
+
 class PortOutError(Exception):
     """Base of every error portout raises.
 

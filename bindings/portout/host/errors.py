@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from portout.errors import InvalidArgumentError, InvalidOperationError, pin_shaped
+from portout.errors import InvalidArgumentError, InvalidOperationError, position_text, shown_target
 
 
 class ScriptParseError(InvalidArgumentError):
@@ -23,14 +23,10 @@ class ScriptParseError(InvalidArgumentError):
 
     def render(self) -> str:
         """As PowerShell shows a parse error: where, the line, a caret under the place."""
-        where = f"{self.path or 'line'}:{self.line} char:{self.column}"
-        text = f"At {where}\n"
-        if self.source_line and pin_shaped(self.source_line):
-            text += "+ (the line is not shown: it may hold a PIN)\n"
-        elif self.source_line:
-            text += f"+ {self.source_line}\n+ {' ' * (self.column - 1)}~\n"
+        text = position_text(self.path or "line", self.line, self.column, self.source_line)
         return text + (f"{self.message}\n"
-                       f"    + CategoryInfo          : ParserError: ({self.construct}:String) [], ParseException\n"
+                       f"    + CategoryInfo          : ParserError: ({shown_target(self.construct)}:String) [], "
+                       "ParseException\n"
                        f"    + FullyQualifiedErrorId : {self.error_id}\n")
 
 

@@ -102,21 +102,20 @@ class Shell:
             return error.error_id != "SecretInScript"
         self.runtime.lines = source.splitlines()
         before = len(self.runtime.errors)
-        self.last_hid_a_word = False
         try:
             for statement in script.block.statements:
                 run_statement(self.runtime, statement)
         except ExitFlow as done:
             self.code = done.code
-            new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]
-            self.last_hid_a_word = any("(not shown)" in record.exception.message for record in new)
             raise
         except (BreakFlow, ContinueFlow, ReturnFlow):
             pass
         except KeyboardInterrupt:
             self.console.err.write("\n(cancelled)\n")
-        new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]  # newest first
-        return not any("(not shown)" in record.exception.message for record in new)
+        finally:
+            new = self.runtime.errors[: max(len(self.runtime.errors) - before, 0)]  # newest first
+            self.last_hid_a_word = any("(not shown)" in record.exception.message for record in new)
+        return not self.last_hid_a_word
 
     @staticmethod
     def may_keep(source: str, ran: bool) -> bool:
@@ -136,8 +135,8 @@ class Shell:
             os.fchmod(fd, 0o600)  # one made before, with a looser mode, is made private too
         finally:
             os.close(fd)
-        history = _KeptHistory(path)
-        session: PromptSession[str] = PromptSession(history=history, completer=Completions(self),
+        history = kept_history(path)
+        session: PromptSession[str] = PromptSession(history=history, completer=completer(self),
                                                     complete_while_typing=False)
         self.greet()
         lines: list[str] = []
@@ -168,20 +167,19 @@ class Shell:
                 history.keep(source)
 
 
-class _KeptHistory:
-    """A FileHistory that keeps only what the shell says may be kept, after the line ran."""
+def kept_history(path: str) -> Any:
+    """A FileHistory that keeps only what the shell says may be kept, after the line ran
+    (prompt_toolkit is imported only when a shell opens)."""
+    from prompt_toolkit.history import FileHistory
 
-    def __new__(cls, path: str) -> Any:
-        from prompt_toolkit.history import FileHistory
+    class Kept(FileHistory):
+        def append_string(self, string: str) -> None:
+            pass  # the shell decides, once the line has run: see keep()
 
-        class Kept(FileHistory):
-            def append_string(self, string: str) -> None:
-                pass  # the shell decides, once the line has run: see keep()
-
-            def keep(self, string: str) -> None:
-                self._loaded_strings.insert(0, string)
-                self.store_string(string)
-        return Kept(path)
+        def keep(self, string: str) -> None:
+            self._loaded_strings.insert(0, string)
+            self.store_string(string)
+    return Kept(path)
 
 
 # -- completion ------------------------------------------------------------------------------
@@ -266,18 +264,16 @@ def _current_command(head: str) -> Optional[str]:
     return words[0] if words else None
 
 
-class Completions:
+def completer(shell: Shell) -> Any:
     """prompt_toolkit's side of `complete`."""
+    from prompt_toolkit.completion import Completer, Completion
 
-    def __new__(cls, shell: Shell) -> Any:
-        from prompt_toolkit.completion import Completer, Completion
-
-        class ShellCompleter(Completer):
-            def get_completions(self, document: Any, complete_event: Any) -> Iterator[Any]:
-                replace, candidates = complete(shell, document.text_before_cursor)
-                for candidate in candidates:
-                    yield Completion(candidate, start_position=-replace)
-        return ShellCompleter()
+    class ShellCompleter(Completer):
+        def get_completions(self, document: Any, complete_event: Any) -> Iterator[Any]:
+            replace, candidates = complete(shell, document.text_before_cursor)
+            for candidate in candidates:
+                yield Completion(candidate, start_position=-replace)
+    return ShellCompleter()
 
 
 def run_shell(console: Console, options: Any) -> int:

@@ -1,0 +1,220 @@
+"""What each cmdlet does: the function its declaration in ``commands.py`` names, run once per
+target with the bound parameters (an :class:`~portout.cmdlet.Invocation`), through the
+session's :class:`~portout.store.Store`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from portout import checkpoints
+from portout import session as sessions
+from portout._core import STORE_TABLES
+from portout.cmdlet import Invocation, UsageError
+from portout.store import Store
+
+
+def store_of(inv: Invocation) -> Store:
+    return inv.session.store
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+def connect(inv: Invocation) -> Any:
+    if inv["Path"] is not None and inv["ConnectionString"] is not None:
+        raise UsageError("Give -Path (a SQLite store) or -ConnectionString (PostgreSQL), not both.",
+                         error_id="AmbiguousParameterSet,Connect-PortOutStore")
+    store = Store.open(
+        inv["ConnectionString"] or inv["Path"], key_file=inv["KeyFile"], profile=inv["HashProfile"],
+        allow_test_profile=bool(inv["AllowTestProfile"]), actor=inv["Actor"], role=inv["Role"],
+        tenant_scope=inv["TenantScope"], create=bool(inv["Create"]))
+    return sessions.connect(store)
+
+
+def disconnect(inv: Invocation) -> None:
+    sessions.disconnect(inv.session)
+
+
+# -- tenants ----------------------------------------------------------------------------------
+
+def new_tenant(inv: Invocation) -> Any:
+    return store_of(inv).create_tenant(inv["Identity"], inv["DisplayName"],
+                                     inv.get("CountryOrRegion", "US"))
+
+
+def get_tenant(inv: Invocation) -> Any:
+    if inv["Identity"] is None:
+        return list(store_of(inv).tenants())
+    return store_of(inv).get_tenant(inv["Identity"])
+
+
+def set_tenant(inv: Invocation) -> Any:
+    tenant = store_of(inv).update_tenant(inv["Identity"], display_name=inv["DisplayName"],
+                                       country_or_region=inv["CountryOrRegion"])
+    return tenant if inv["PassThru"] else None
+
+
+def remove_tenant(inv: Invocation) -> None:
+    store_of(inv).remove_tenant(inv["Identity"])
+
+
+# -- PINs -------------------------------------------------------------------------------------
+
+def set_pin(inv: Invocation) -> Any:
+    status = store_of(inv).set_pin(inv["Identity"], inv["Pin"])
+    return status if inv["PassThru"] else None
+
+
+def get_pin(inv: Invocation) -> Any:
+    if inv["Identity"] is None:
+        return list(store_of(inv).pin_statuses())
+    return store_of(inv).pin_status(inv["Identity"])
+
+
+def test_pin(inv: Invocation) -> bool:
+    return store_of(inv).check_pin(inv["Identity"], inv["Pin"])
+
+
+def unlock_pin(inv: Invocation) -> Any:
+    status = store_of(inv).unlock_pin(inv["Identity"])
+    return status if inv["PassThru"] else None
+
+
+def repair(inv: Invocation) -> Any:
+    if inv["DefaultPolicy"]:
+        if inv["Identity"] is not None:
+            raise UsageError("Give -Identity (a tenant) or -DefaultPolicy, not both.",
+                             error_id="AmbiguousParameterSet,Repair-PortOutTenant")
+        return store_of(inv).repair_default_policy()
+    if inv["Identity"] is None:
+        raise UsageError("Give -Identity (the tenant whose state to repair) or -DefaultPolicy.",
+                         error_id="MissingParameter,Repair-PortOutTenant")
+    return store_of(inv).repair_tenant_state(inv["Identity"])
+
+
+# -- policies ---------------------------------------------------------------------------------
+
+def get_policy(inv: Invocation) -> Any:
+    return store_of(inv).get_policy(inv["Identity"])
+
+
+def set_policy(inv: Invocation) -> Any:
+    policy = store_of(inv).set_policy(
+        inv["Identity"], min_length=inv["MinimumLength"], max_length=inv["MaximumLength"],
+        block_weak=inv["BlockWeakPins"], blocklist=inv["Blocklist"],
+        max_failed_attempts=inv["MaxFailedAttempts"], lockout_duration=inv["LockoutDuration"],
+        max_lockout_duration=inv["MaxLockoutDuration"])
+    return policy if inv["PassThru"] else None
+
+
+def reset_policy(inv: Invocation) -> Any:
+    policy = store_of(inv).reset_policy(inv["Identity"])
+    return policy if inv["PassThru"] else None
+
+
+def test_policy(inv: Invocation) -> Any:
+    return store_of(inv).test_pin_policy(inv["Pin"], inv["Identity"])
+
+
+# -- audit and keys ---------------------------------------------------------------------------
+
+def get_audit(inv: Invocation) -> Iterator[Any]:
+    return store_of(inv).audit_events(inv["Identity"], since=inv["Since"], until=inv["Until"],
+                                    event_type=inv["EventType"], first=inv["First"])
+
+
+def test_audit(inv: Invocation) -> Any:
+    files = checkpoints.files(inv["Checkpoint"] or [])
+    documents = [checkpoints.read(f) for f in files]
+    update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
+    try:
+        result = store_of(inv).verify_audit(progress=update, checkpoints=documents)
+    finally:
+        close()
+    if result.failed_checkpoint is not None:
+        inv.host.warning(f"The audit chain does not agree with the checkpoint "
+                         f"{files[result.failed_checkpoint]}: {result.problem}.")
+    return result
+
+
+def save_checkpoint(inv: Invocation) -> Any:
+    return checkpoints.save(store_of(inv), Path(inv["Path"]))
+
+
+def update_key(inv: Invocation) -> Any:
+    update, close = inv.host.tracker("Update-PortOutKey", "record")
+    try:
+        return store_of(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500),
+                                      progress=update)
+    finally:
+        close()
+
+
+# -- numbers, orders, the freeze, notifications -----------------------------------------------
+
+def add_number(inv: Invocation) -> Any:
+    return store_of(inv).add_phone_number(inv["Identity"], inv["PhoneNumber"])
+
+
+def get_number(inv: Invocation) -> Any:
+    return list(store_of(inv).phone_numbers(inv["Identity"]))
+
+
+def remove_number(inv: Invocation) -> None:
+    store_of(inv).remove_phone_number(inv["Identity"], inv["PhoneNumber"])
+
+
+def new_order(inv: Invocation) -> Any:
+    return store_of(inv).submit_order(inv["Identity"], inv["PhoneNumber"], inv["Pin"],
+                                    inv["GainingCarrier"], requested_foc_date=inv["RequestedFocDate"])
+
+
+def get_order(inv: Invocation) -> Any:
+    if inv["OrderId"] is not None:
+        return store_of(inv).get_order(inv["OrderId"])
+    return list(store_of(inv).orders(inv["Identity"], status=inv["Status"],
+                                   gaining_carrier=inv["GainingCarrier"]))
+
+
+def confirm_order(inv: Invocation) -> Any:
+    return store_of(inv).confirm_order(inv["OrderId"], inv["FocDate"])
+
+
+def complete_order(inv: Invocation) -> Any:
+    return store_of(inv).complete_order(inv["OrderId"])
+
+
+def stop_order(inv: Invocation) -> Any:
+    return store_of(inv).cancel_order(inv["OrderId"])
+
+
+def enable_freeze(inv: Invocation) -> Any:
+    tenant = store_of(inv).set_freeze(inv["Identity"], True)
+    return tenant if inv["PassThru"] else None
+
+
+def disable_freeze(inv: Invocation) -> Any:
+    tenant = store_of(inv).set_freeze(inv["Identity"], False)
+    return tenant if inv["PassThru"] else None
+
+
+def receive(inv: Invocation) -> Any:
+    return store_of(inv).receive_notifications(inv["Consumer"], max_count=inv.get("MaxCount", 100))
+
+
+def acknowledge(inv: Invocation) -> None:
+    store_of(inv).acknowledge_notifications(inv["Consumer"], inv["NotificationId"])
+
+
+def copy_store(inv: Invocation) -> Any:
+    update, close = inv.host.tracker("Copy-PortOutStore", "table")
+    done: list[str] = []
+
+    def step(table: str, rows: int) -> None:
+        done.append(table)
+        update(len(done), len(STORE_TABLES))
+
+    try:
+        return store_of(inv).copy_to(inv["Destination"], progress=step)
+    finally:
+        close()
