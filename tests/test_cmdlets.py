@@ -302,19 +302,24 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progress_shows_on_a_terminal_only() -> None:
-    assert portout.Host(err=io.StringIO()).progress(10, "Set-PortOutPin") is None
+def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portout.progress, "DELAY", 0.0)
+    with portout.Host(err=io.StringIO()).tracker("Set-PortOutPin", "tenant") as track:
+        assert not track.active
     terminal = _Terminal()
-    bar = portout.Host(err=terminal).progress(10, "Set-PortOutPin")
-    assert bar is not None
-    bar.update(10)
-    bar.close()
+    with portout.Host(err=terminal).tracker("Set-PortOutPin", "tenant") as track:
+        track(10, 10)
     assert "Set-PortOutPin" in terminal.getvalue()
-    assert portout.Host(err=_Terminal()).progress(1, "one target") is None
+    one = _Terminal()
+    with portout.Host(err=one).tracker("one target", "tenant") as track:
+        track(1, 1)
+    assert one.getvalue() == ""
 
 
 def test_long_operations_draw_a_bar_on_a_terminal_only(session: portout.PortOutSession,
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portout.progress, "DELAY", 0.0)
     for i in range(30):
         portout.new_port_out_tenant(f"t{i}.example", "T")
         portout.set_port_out_pin(f"t{i}.example", pin="602917")

@@ -9,7 +9,6 @@ from typing import Any, Iterator
 
 from portout import checkpoints
 from portout import session as sessions
-from portout._core import STORE_TABLES
 from portout.cmdlet import Invocation, UsageError
 from portout.store import Store
 
@@ -126,11 +125,8 @@ def get_audit(inv: Invocation) -> Iterator[Any]:
 def test_audit(inv: Invocation) -> Any:
     files = checkpoints.files(inv["Checkpoint"] or [])
     documents = [checkpoints.read(f) for f in files]
-    update, close = inv.host.tracker("Test-PortOutAuditLog", "event")
-    try:
-        result = store_of(inv).verify_audit(progress=update, checkpoints=documents)
-    finally:
-        close()
+    with inv.host.tracker("Test-PortOutAuditLog", "event", inv.progress) as track:
+        result = store_of(inv).verify_audit(progress=track, checkpoints=documents)
     if result.failed_checkpoint is not None:
         inv.host.warning(f"The audit chain does not agree with the checkpoint "
                          f"{files[result.failed_checkpoint]}: {result.problem}.")
@@ -142,12 +138,9 @@ def save_checkpoint(inv: Invocation) -> Any:
 
 
 def update_key(inv: Invocation) -> Any:
-    update, close = inv.host.tracker("Update-PortOutKey", "record")
-    try:
+    with inv.host.tracker("Update-PortOutKey", "record", inv.progress) as track:
         return store_of(inv).rotate_key(inv["NewKeyFile"], batch_size=inv.get("BatchSize", 500),
-                                      progress=update)
-    finally:
-        close()
+                                      progress=track)
 
 
 # -- numbers, orders, the freeze, notifications -----------------------------------------------
@@ -207,14 +200,5 @@ def acknowledge(inv: Invocation) -> None:
 
 
 def copy_store(inv: Invocation) -> Any:
-    update, close = inv.host.tracker("Copy-PortOutStore", "table")
-    done: list[str] = []
-
-    def step(table: str, rows: int) -> None:
-        done.append(table)
-        update(len(done), len(STORE_TABLES))
-
-    try:
-        return store_of(inv).copy_to(inv["Destination"], progress=step)
-    finally:
-        close()
+    with inv.host.tracker("Copy-PortOutStore", "row", inv.progress) as track:
+        return store_of(inv).copy_to(inv["Destination"], progress=track)

@@ -50,7 +50,7 @@ def _signature(cmdlet: Cmdlet) -> inspect.Signature:
         if p in positional:
             continue
         params.append(inspect.Parameter(p.python_name, inspect.Parameter.KEYWORD_ONLY, default=None))
-    for extra in ("session", "host", "input_object"):
+    for extra in ("session", "host", "input_object", "progress"):
         params.append(inspect.Parameter(extra, inspect.Parameter.KEYWORD_ONLY, default=None))
     return inspect.Signature(params)
 

@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from portout.cmdlet import Cmdlet
+from portout.progress import ProgressArg
 from portout.session import Host, PortOutSession
+from portout.store import Store
 
 class CmdletTable(Mapping[str, Cmdlet]):
     def __getitem__(self, name: str) -> Cmdlet: ...
@@ -28,9 +30,10 @@ def connect_port_out_store(
     create: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Connect-PortOutStore: Opens a store as one actor and role, and makes it the default session."""
 
@@ -38,9 +41,10 @@ def disconnect_port_out_store(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Disconnect-PortOutStore: Closes the default session."""
 
@@ -53,9 +57,10 @@ def new_port_out_tenant(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """New-PortOutTenant: Creates a tenant."""
 
@@ -64,9 +69,10 @@ def get_port_out_tenant(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutTenant: Gets tenants."""
 
@@ -80,9 +86,10 @@ def set_port_out_tenant(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Set-PortOutTenant: Renames a tenant or changes its country."""
 
@@ -94,9 +101,10 @@ def remove_port_out_tenant(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Remove-PortOutTenant: Removes a tenant."""
 
@@ -109,9 +117,10 @@ def set_port_out_pin(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Set-PortOutPin: Sets or changes a tenant's port-out PIN."""
 
@@ -120,9 +129,10 @@ def get_port_out_pin(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutPin: Gets the PIN status of tenants (never the PIN)."""
 
@@ -132,9 +142,10 @@ def test_port_out_pin(
     pin: str | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Test-PortOutPin: Checks a PIN: True or False."""
 
@@ -147,9 +158,10 @@ def unlock_port_out_pin(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Unlock-PortOutPin: Clears failed attempts and any lock."""
 
@@ -162,9 +174,10 @@ def repair_port_out_tenant(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Repair-PortOutTenant: Takes back into use a tenant whose security state was changed outside portout."""
 
@@ -173,9 +186,10 @@ def get_port_out_pin_policy(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutPinPolicy: Gets the PIN and lockout policy."""
 
@@ -194,9 +208,10 @@ def set_port_out_pin_policy(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Set-PortOutPinPolicy: Changes the PIN and lockout policy."""
 
@@ -208,9 +223,10 @@ def reset_port_out_pin_policy(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Reset-PortOutPinPolicy: Drops a tenant's own policy settings."""
 
@@ -220,9 +236,10 @@ def test_port_out_pin_policy(
     pin: str | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Test-PortOutPinPolicy: Tells whether a PIN would meet the policy, changing nothing."""
 
@@ -235,9 +252,10 @@ def get_port_out_audit_log(
     first: int | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutAuditLog: Gets audit events, oldest first."""
 
@@ -246,9 +264,10 @@ def test_port_out_audit_log(
     checkpoint: str | Iterable[str] | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Test-PortOutAuditLog: Verifies the audit chain."""
 
@@ -259,9 +278,10 @@ def save_port_out_audit_checkpoint(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Save-PortOutAuditCheckpoint: Writes a signed checkpoint of the audit chain's head to a folder outside the store."""
 
@@ -273,9 +293,10 @@ def add_port_out_phone_number(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Add-PortOutPhoneNumber: Adds numbers to a tenant's inventory."""
 
@@ -284,9 +305,10 @@ def get_port_out_phone_number(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutPhoneNumber: Gets the numbers of a tenant, or of every tenant in scope."""
 
@@ -298,9 +320,10 @@ def remove_port_out_phone_number(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Remove-PortOutPhoneNumber: Removes numbers from a tenant's inventory."""
 
@@ -315,9 +338,10 @@ def new_port_out_order(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """New-PortOutOrder: Submits a gaining carrier's port-out request."""
 
@@ -329,9 +353,10 @@ def get_port_out_order(
     gaining_carrier: str | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Get-PortOutOrder: Gets port-out orders."""
 
@@ -343,9 +368,10 @@ def confirm_port_out_order(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Confirm-PortOutOrder: Confirms a submitted order with its firm order commitment (FOC) date."""
 
@@ -357,9 +383,10 @@ def complete_port_out_order(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Complete-PortOutOrder: Completes a confirmed order: its numbers leave the tenant's inventory."""
 
@@ -370,9 +397,10 @@ def stop_port_out_order(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Stop-PortOutOrder: Cancels an order before it completes."""
 
@@ -384,9 +412,10 @@ def enable_port_out_freeze(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Enable-PortOutFreeze: Freezes every port-out of a tenant."""
 
@@ -399,9 +428,10 @@ def disable_port_out_freeze(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Disable-PortOutFreeze: Lifts a tenant's port-out freeze."""
 
@@ -411,9 +441,10 @@ def receive_port_out_notification(
     max_count: int | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Receive-PortOutNotification: Receives the notifications a consumer has not acknowledged."""
 
@@ -423,9 +454,10 @@ def confirm_port_out_notification(
     *,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Confirm-PortOutNotification: Acknowledges notifications for a consumer."""
 
@@ -436,9 +468,10 @@ def copy_port_out_store(
     confirm: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Copy-PortOutStore: Copies the whole store into an empty SQLite file or PostgreSQL schema."""
 
@@ -451,8 +484,9 @@ def update_port_out_key(
     force: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
-    session: PortOutSession | None = None,
+    session: PortOutSession | Store | None = None,
     host: Host | None = None,
     input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
 ) -> Any:
     """Update-PortOutKey: Rotates the store key."""

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from portout import session as sessions
 from portout.display import RecordList, plural
 from portout.errors import InvalidArgumentError, InvalidTypeError, PortOutError, position_text, shown_target
+from portout.progress import ProgressArg, Tracker
 from portout.session import Host
 
 __all__ = [
@@ -373,6 +374,7 @@ class Invocation:
     params: dict[str, Any]
     session: Any
     host: Host
+    progress: Any = None  # progress= as the caller gave it (see portout.progress)
 
     def __repr__(self) -> str:
         shown = {k: ("<hidden>" if (p := self.cmdlet.parameter(k)) is not None and p.secret else v)
@@ -450,11 +452,14 @@ class Cmdlet:
     # -- calling ---------------------------------------------------------------------------
 
     def __call__(self, *args: Any, session: Any = None, host: Host | None = None,
-                 input_object: Iterable[Any] | None = None, **kwargs: Any) -> Any:
-        """Run the cmdlet from Python: positional values as declared, names in either case."""
+                 input_object: Iterable[Any] | None = None, progress: ProgressArg = None,
+                 **kwargs: Any) -> Any:
+        """Run the cmdlet from Python: positional values as declared, names in either case.
+        ``progress``: a function ``(done, total)``, True, False or None (see portout.progress)."""
         __tracebackhide__ = True  # its arguments may hold a PIN: pytest shows no such frame
         bound = self.bind(args, kwargs)
-        return self.invoke(bound, session=session, host=host, input_object=input_object)
+        return self.invoke(bound, session=session, host=host, input_object=input_object,
+                           progress=progress)
 
     def bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
         bound: dict[str, Any] = {}
@@ -477,11 +482,13 @@ class Cmdlet:
         return bound
 
     def invoke(self, bound: dict[str, Any], *, session: Any = None, host: Host | None = None,
-               input_object: Iterable[Any] | None = None, collect: bool = False) -> Any:
+               input_object: Iterable[Any] | None = None, collect: bool = False,
+               progress: ProgressArg = None) -> Any:
         """Run with bound parameters. Returns the one object written (or None) for a single
         target, an :class:`Output` for several; ``collect`` returns the Output always."""
         __tracebackhide__ = True  # its parameters may hold a PIN: pytest shows no such frame
         host = host or sessions.default_host()
+        Tracker.check(progress)
         params: dict[str, Any] = {}
         for name, value in bound.items():
             p = self.parameter(name)
@@ -504,7 +511,7 @@ class Cmdlet:
         if self.needs_session:
             session = sessions.current(host) if session is None else sessions.as_session(session)
 
-        output = self._run_rows(rows, session, host, error_action, verbose)
+        output = self._run_rows(rows, session, host, error_action, verbose, progress)
         if many and len(rows) > 1:
             host.summary(self.name, output)
         if session is not None and output.errors:
@@ -552,7 +559,7 @@ class Cmdlet:
         return [params]
 
     def _run_rows(self, rows: list[dict[str, Any]], session: Any, host: Host, error_action: str,
-                  verbose: bool) -> Output:
+                  verbose: bool, progress: ProgressArg = None) -> Output:
         __tracebackhide__ = True  # rows may hold a PIN
         output = Output(record_type=self.record_type)
         confirm_all: bool | None = None  # Yes to All / No to All
@@ -588,7 +595,7 @@ class Cmdlet:
         def run_one(row: dict[str, Any]) -> tuple[str, Any]:
             __tracebackhide__ = True
             try:
-                result = self.run(Invocation(self, row, session, host))
+                result = self.run(Invocation(self, row, session, host, progress))
                 if isinstance(result, Iterator):
                     result = list(result)  # errors of a lazy listing belong to this call
                 return "ok", result
@@ -623,34 +630,29 @@ class Cmdlet:
                 approved.append(row)
             else:
                 output.skipped += 1
-        bar = host.progress(len(approved), self.name)
-        try:
+        # Several targets report one by one; one target's own long work reports itself.
+        with host.tracker(self.name, "target", progress if len(approved) > 1 else False) as track:
             # With Stop, targets run one at a time in input order: none after the first failure
             # is touched. Otherwise the hashing runs on every core.
             if self.parallel and len(approved) > 1 and error_action != "Stop":
-                self._run_parallel(approved, run_one, take, bar)
+                self._run_parallel(approved, run_one, take, track)
             else:
-                for row in approved:
+                for done, row in enumerate(approved, 1):
                     take(run_one(row), row)
-                    if bar is not None:
-                        bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
+                    track(done, len(approved))
         return output
 
     def _run_parallel(self, rows: list[dict[str, Any]], run_one: Callable, take: Callable,
-                      bar: Any) -> None:
+                      track: Tracker) -> None:
         """Hashing releases the GIL: targets run on every core, results taken in order."""
         workers = min(len(rows), os.cpu_count() or 2)
         __tracebackhide__ = True  # rows may hold a PIN
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.name) as pool:
             futures = [pool.submit(run_one, row) for row in rows]
             try:
-                for future, row in zip(futures, rows):
+                for done, (future, row) in enumerate(zip(futures, rows), 1):
                     take(future.result(), row)
-                    if bar is not None:
-                        bar.update(1)
+                    track(done, len(rows))
             except BaseException:
                 for future in futures:
                     future.cancel()

@@ -99,7 +99,9 @@ def render_stub() -> str:
         "from typing import Any, Callable",
         "",
         "from portout.cmdlet import Cmdlet",
+        "from portout.progress import ProgressArg",
         "from portout.session import Host, PortOutSession",
+        "from portout.store import Store",
         "",
         "class CmdletTable(Mapping[str, Cmdlet]):",
         "    def __getitem__(self, name: str) -> Cmdlet: ...",
@@ -121,8 +123,8 @@ def render_stub() -> str:
         args.append("*")
         for p in keyword:
             args.append(f"{p.python_name}: {_stub_type(p)} | None = None")
-        args += ["session: PortOutSession | None = None", "host: Host | None = None",
-                 "input_object: Iterable[Any] | None = None"]
+        args += ["session: PortOutSession | Store | None = None", "host: Host | None = None",
+                 "input_object: Iterable[Any] | None = None", "progress: ProgressArg = None"]
         lines.append(f"def {c.python_name}(")
         lines += [f"    {a}," for a in args]
         lines.append(") -> Any:")

@@ -15,9 +15,10 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Iterator, TextIO
 
 from portout.errors import InvalidOperationError
+from portout.progress import ProgressArg, Tracker
 from portout.store import Store
 
 __all__ = ["Host", "PortOutSession", "as_session", "current", "default_host", "preferences", "using"]
@@ -172,8 +173,8 @@ class Host:
     """Where a cmdlet talks to a person: What-if lines, prompts, verbose lines, errors, progress.
 
     The Python default writes What-if lines to stdout, reads confirmations from stdin, shows a
-    progress bar only when stderr is a terminal, and keeps errors in the session instead of
-    printing them. The command-line host prints errors and summaries as well.
+    progress bar where a person watches stderr (a terminal, a notebook), and keeps errors in the
+    session instead of printing them. The command-line host prints errors and summaries as well.
     """
 
     prints_errors = False
@@ -267,38 +268,8 @@ class Host:
                                "N - Skip this operation and proceed with the next operation.\n"
                                "L - Skip this operation and all subsequent operations.\n")
 
-    def progress(self, total: int | None, description: str, unit: str = "tenant") -> Any:
-        """A progress bar on a terminal (tqdm), or None when output is not a terminal.
-
-        ``total`` None: a running count, for work whose size is not known beforehand."""
-        if (total is not None and total < 2) or not self.err.isatty():
-            return None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return None
-        return tqdm(total=total, desc=description, file=self.err, leave=False, unit=unit)
-
-    def tracker(self, description: str, unit: str) -> tuple[Callable[..., None], Callable[[], None]]:
-        """A callback for a long store operation, ``(done, total=None)``, drawing a bar on a
-        terminal and nothing elsewhere; and the function that closes the bar."""
-        bar: Any = None
-        started = False
-
-        def update(done: int, total: int | None = None) -> None:
-            nonlocal bar, started
-            if not started:
-                started = True
-                bar = self.progress(total if total is not None else None, description, unit)
-            if bar is not None:
-                if total is not None:
-                    bar.total = total
-                bar.n = done
-                bar.refresh()
-
-        def close() -> None:
-            if bar is not None:
-                bar.close()
-
-        return update, close
+    def tracker(self, description: str, unit: str, progress: ProgressArg = None) -> Tracker:
+        """How long work reports as it goes: to ``progress`` when it is a function, and as a
+        bar where a person watches this host's standard error (see :mod:`portout.progress`)."""
+        return Tracker(progress, description, unit, self.err)
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from portout import _core
 from portout.errors import InvalidArgumentError
+from portout.progress import ProgressArg, Tracker
 from portout._core import (
     AuditCheckpoint,
     AuditEvent,
@@ -82,6 +83,7 @@ class Store:
 
     def __init__(self, native: _core.NativeStore) -> None:
         self._native = native
+        self._rotated_to: str | None = None  # the key file a rotation in this session moved to
 
     @classmethod
     def open(
@@ -128,7 +130,8 @@ class Store:
 
     @property
     def key_file(self) -> str:
-        return self._native.key_path
+        """The key file that opens the store: after :meth:`rotate_key`, the new one."""
+        return self._rotated_to or self._native.key_path
 
     @property
     def actor(self) -> str:
@@ -304,9 +307,12 @@ class Store:
                                        error_id="InvalidFirst")
         return itertools.islice(events, min(first, sys.maxsize))  # any whole number works
 
-    def verify_audit(self, *, progress: Callable[[int], None] | None = None,
+    def verify_audit(self, *, progress: ProgressArg = None,
                      checkpoints: Iterable[str] = ()) -> AuditVerification:
         """Walk the chain; report the first event edited, deleted, inserted or reordered.
+
+        ``progress``: events walked of the chain's length, as the walk goes (a function
+        ``(done, total)``, or True/False for a bar; see :mod:`portout.progress`).
 
         ``checkpoints``: checkpoint documents kept outside the store (from
         :meth:`audit_checkpoint`); each must agree with the chain, or the result is invalid:
@@ -318,7 +324,8 @@ class Store:
         if isinstance(checkpoints, (str, bytes)):
             raise InvalidArgumentError("checkpoints is a collection of checkpoint documents.",
                                        error_id="CheckpointMalformed")
-        return self._native.verify_audit(progress, list(checkpoints))
+        with Tracker(progress, "Verifying the audit chain", "event") as track:
+            return self._native.verify_audit(track.native, list(checkpoints))
 
     def audit_checkpoint(self) -> AuditCheckpoint:
         """Sign a checkpoint of the chain's head, to keep outside the store (its ``document``).
@@ -400,14 +407,16 @@ class Store:
     # -- moving the store --------------------------------------------------------------------
 
     def copy_to(self, destination: str | os.PathLike[str], *,
-                progress: Callable[[str, int], None] | None = None) -> CopyReport:
+                progress: ProgressArg = None) -> CopyReport:
         """Copy the whole store into an empty store at ``destination`` (a SQLite path or a
         ``postgresql://`` URI), then verify the copy's audit chain with this store's key.
 
         Everything moves as it is: PIN records stay sealed, audit events keep their MACs, no
-        PIN is ever needed. The copy opens with the same key file.
+        PIN is ever needed. The copy opens with the same key file. ``progress``: rows copied
+        of the store's rows (see :mod:`portout.progress`).
         """
-        shown, rows = self._native.copy_to(os.fspath(destination), progress)
+        with Tracker(progress, "Copying the store", "row") as track:
+            shown, rows = self._native.copy_to(os.fspath(destination), track.native)
         with Store.open(os.fspath(destination), key_file=self.key_file, allow_test_profile=True,
                         actor=self.actor, create=False) as copy:
             audit = copy.verify_audit()
@@ -416,13 +425,17 @@ class Store:
     # -- the key -----------------------------------------------------------------------------
 
     def rotate_key(self, new_key_file: str | os.PathLike[str], *, batch_size: int = 500,
-                   progress: Callable[[int, int], None] | None = None) -> RotationReport:
+                   progress: ProgressArg = None) -> RotationReport:
         """Re-seal every PIN record under the key in ``new_key_file`` (created if missing).
 
         Each batch commits on its own; after a crash, open the store with its current key and
-        call again to finish. Afterwards the store opens only with the new key.
+        call again to finish. Afterwards the store opens only with the new key. ``progress``:
+        records re-sealed of those to re-seal (see :mod:`portout.progress`).
         """
-        return self._native.rotate_key(os.fspath(new_key_file), batch_size, progress)
+        with Tracker(progress, "Rotating the store key", "record") as track:
+            report = self._native.rotate_key(os.fspath(new_key_file), batch_size, track.native)
+        self._rotated_to = os.path.abspath(os.fspath(new_key_file))
+        return report
 
 
 def _paged(fetch: Callable[[str], list], key: Callable[[object], str]) -> Iterator:  # type: ignore[type-arg]

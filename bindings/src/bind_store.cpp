@@ -25,6 +25,15 @@ namespace {
 
 using release = py::gil_scoped_release;
 
+// A Python progress callback (done, total, stage), called with the GIL (pybind11's function
+// caster takes it), as the core's hook.
+using PythonProgress = std::function<void(std::int64_t, std::int64_t, const std::string&)>;
+
+ProgressHook hook_of(PythonProgress progress) {
+    if (!progress) return {};
+    return [progress = std::move(progress)](const Progress& p) { progress(p.done, p.total, p.stage); };
+}
+
 // Owns the service; `close()` lets go of it while calls already running keep their reference.
 class NativeStore {
 public:
@@ -332,11 +341,12 @@ void init_store(py::module_& m) {
                  });
              })
         .def("verify_audit",
-             [](const NativeStore& s, std::function<void(std::int64_t)> progress, py::handle checkpoints) {
+             [](const NativeStore& s, PythonProgress progress, py::handle checkpoints) {
+                 const auto hook = hook_of(std::move(progress));
                  return call(
                      s,
                      [&](PortOutService& svc, const std::vector<std::string>& documents) {
-                         return svc.verify_audit(progress, documents);
+                         return svc.verify_audit(hook, documents);
                      },
                      [checkpoints] {
                          std::vector<std::string> documents;
@@ -454,8 +464,8 @@ void init_store(py::module_& m) {
                  });
              })
         .def("copy_to",
-             [](const NativeStore& s, py::handle destination,
-                std::function<void(const std::string&, std::int64_t)> progress) {
+             [](const NativeStore& s, py::handle destination, PythonProgress progress) {
+                 const auto hook = hook_of(std::move(progress));
                  const auto report = call(
                      s,
                      [&](PortOutService& svc, const std::string& d) {
@@ -464,7 +474,7 @@ void init_store(py::module_& m) {
                                  if (d.empty()) throw InvalidArgumentError("InvalidStorePath", "The destination is empty.");
                                  return open_store(d, true, 30000);
                              },
-                             progress);
+                             hook);
                      },
                      as_text(destination, "destination"));
                  py::dict rows;
@@ -473,14 +483,9 @@ void init_store(py::module_& m) {
              },
              py::arg("destination"), py::arg("progress") = nullptr)
         .def("rotate_key",
-             [](const NativeStore& s, py::handle new_key, py::handle batch_size,
-                std::function<void(std::int64_t, std::int64_t)> progress) {
+             [](const NativeStore& s, py::handle new_key, py::handle batch_size, PythonProgress progress) {
                  return call(s, &PortOutService::rotate_key, as_text(new_key, "new key file path"),
-                             as_count(batch_size, "batch_size"), [&] {
-                                 std::function<void(const RotationProgress&)> hook;
-                                 if (progress) hook = [progress](const RotationProgress& p) { progress(p.done, p.total); };
-                                 return hook;
-                             });
+                             as_count(batch_size, "batch_size"), [&] { return hook_of(std::move(progress)); });
              },
              py::arg("new_key_file"), py::arg("batch_size") = 500, py::arg("progress") = nullptr);
 }

@@ -374,11 +374,11 @@ std::vector<AuditEvent> PortOutService::audit_events(const AuditQuery& query) {
     return units_->audit_log.audit_events(query);
 }
 
-AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress) {
+AuditVerification PortOutService::verify_audit(const ProgressHook& progress) {
     return units_->audit_log.verify_audit(progress);
 }
 
-AuditVerification PortOutService::verify_audit(const std::function<void(std::int64_t)>& progress,
+AuditVerification PortOutService::verify_audit(const ProgressHook& progress,
                                                 const std::vector<std::string>& checkpoints) {
     return units_->audit_log.verify_audit(progress, checkpoints);
 }
@@ -448,12 +448,12 @@ std::int64_t PortOutService::acknowledge_notifications(std::string_view consumer
 // ---- moving a store, rotating its key ------------------------------------------------------
 
 CopyReport PortOutService::copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
-                                   const std::function<void(const std::string&, std::int64_t)>& progress) {
+                                   const ProgressHook& progress) {
     return units_->copier.copy_to(open_destination, progress);
 }
 
 RotationReport PortOutService::rotate_key(const std::string& new_key_path, std::size_t batch_size,
-                                          const std::function<void(const RotationProgress&)>& progress) {
+                                          const ProgressHook& progress) {
     return units_->rotation.rotate_key(new_key_path, batch_size, progress);
 }
 

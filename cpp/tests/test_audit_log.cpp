@@ -149,9 +149,9 @@ TEST_F(ServiceTest, VerificationReportsItsProgressAndCount) {
     for (int i = 0; i < 30; ++i) s->create_tenant("tenant" + std::to_string(i), "Tenant", "US");
     std::int64_t last = 0;
     int calls = 0;
-    const auto v = s->verify_audit([&](std::int64_t done) {
-        EXPECT_GE(done, last);
-        last = done;
+    const auto v = s->verify_audit([&](const Progress& p) {
+        EXPECT_GE(p.done, last);
+        last = p.done;
         ++calls;
     });
     EXPECT_TRUE(v.is_valid);

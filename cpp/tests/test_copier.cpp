@@ -10,7 +10,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,15 +48,24 @@ protected:
 };
 
 TEST_F(CopyTest, TheCopyHoldsEverythingAndOpensWithTheSameKey) {
-    std::vector<std::string> reported;
+    std::vector<Progress> reported;
     const auto report = s->copy_to([&] { return SqliteStore::open(copy_db); },
-                                   [&](const std::string& table, std::int64_t) { reported.push_back(table); });
+                                   [&](const Progress& p) { reported.push_back(p); });
     EXPECT_EQ(report.destination, copy_db);
     std::map<std::string, std::int64_t> rows(report.rows.begin(), report.rows.end());
     EXPECT_EQ(rows.at("tenants"), 2);
     EXPECT_EQ(rows.at("phone_numbers"), 1);
     EXPECT_EQ(rows.at("orders"), 1);
-    EXPECT_EQ(reported.size(), report.rows.size()) << "progress after each table";
+    std::int64_t rows_copied = 0;
+    for (const auto& [table, count] : report.rows) rows_copied += count;
+    ASSERT_FALSE(reported.empty());
+    EXPECT_EQ(reported.back().done, rows_copied) << "every row copied is counted";
+    EXPECT_EQ(reported.back().total, rows_copied) << "of a total known before the copy";
+    EXPECT_GE(reported.size(), static_cast<std::size_t>(std::min<std::int64_t>(rows_copied, 100)))
+        << "a report at every hundredth";
+    std::set<std::string> stages;
+    for (const auto& p : reported) stages.insert(p.stage);
+    EXPECT_TRUE(stages.count("tenants") && stages.count("audit_events")) << "the table being copied is named";
 
     auto copy = open_copy();
     EXPECT_EQ(copy->store_id(), s->store_id());

@@ -33,13 +33,18 @@ TEST_F(ServiceTest, KeyRotationResealsEverythingAndCanResume) {
             s->create_tenant(id, "Tenant", "US");
             s->set_pin(id, "6029" + std::to_string(10 + i));
         }
-        int batches = 0;
-        // A crash in the middle: the progress hook throws after two batches.
+        std::vector<Progress> seen;
+        // A crash in the middle: the progress hook throws in the third batch, after two
+        // batches of 10 committed.
         EXPECT_THROW(s->rotate_key(new_key, 10,
-                                   [&](const RotationProgress&) {
-                                       if (++batches == 2) throw std::runtime_error("killed");
+                                   [&](const Progress& p) {
+                                       seen.push_back(p);
+                                       if (p.done > 20) throw std::runtime_error("killed");
                                    }),
                      std::runtime_error);
+        ASSERT_EQ(seen.size(), 21U) << "25 records: a report for each (a hundredth is less than one)";
+        EXPECT_EQ(seen.front().done, 1);
+        EXPECT_EQ(seen.front().total, 25);
     }
     // Reopened with the old key: records already moved still open, through the pending key.
     auto s = open();
@@ -83,7 +88,7 @@ TEST_F(ServiceTest, ARotationIsRefusedToTheSameKeyOrBesideAnUnfinishedOne) {
     EXPECT_EQ(error_id_of([&] { s->rotate_key(key_path); }), "SameKey");
     EXPECT_EQ(error_id_of([&] { s->rotate_key(""); }), "InvalidKeyPath");
     const auto first = dir.file("first.key");
-    EXPECT_THROW(s->rotate_key(first, 10, [](const RotationProgress&) { throw std::runtime_error("killed"); }),
+    EXPECT_THROW(s->rotate_key(first, 10, [](const Progress&) { throw std::runtime_error("killed"); }),
                  std::runtime_error);
     EXPECT_EQ(error_id_of([&] { s->rotate_key(dir.file("second.key")); }), "RotationInProgress");
     const auto report = s->rotate_key(first);
@@ -145,7 +150,7 @@ TEST_F(ServiceTest, ASessionOpenedMidRotationUsesTheKeyTheOperatorNamed) {
         for (int i = 0; i < 3; ++i) s->create_tenant("t" + std::to_string(i), "T", "US");
         s->set_pin("t0", "602917");
         s->set_pin("t1", "602917");
-        EXPECT_THROW(s->rotate_key(new_key, 1, [](const RotationProgress&) { throw std::runtime_error("killed"); }),
+        EXPECT_THROW(s->rotate_key(new_key, 1, [](const Progress&) { throw std::runtime_error("killed"); }),
                      std::runtime_error);
     }
     auto s = open();

@@ -9,6 +9,7 @@
 #include <portout/crypto.hpp>
 #include <portout/pin_hasher.hpp>
 #include <portout/pin_policy.hpp>
+#include <portout/progress.hpp>
 #include <portout/store.hpp>
 
 #include <array>
@@ -88,11 +89,6 @@ struct PolicyChange {
     std::optional<Millis> max_lockout_ms;
 };
 
-
-struct RotationProgress {
-    std::int64_t done = 0;
-    std::int64_t total = 0;
-};
 
 struct RotationReport {
     std::string old_key_id;
@@ -243,13 +239,14 @@ public:
 
     // The audit chain.
     std::vector<AuditEvent> audit_events(const AuditQuery& query);
-    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress = {});
+    // `progress` counts the events walked, of the chain's length (see progress.hpp).
+    AuditVerification verify_audit(const ProgressHook& progress = {});
     // The chain verified, and against each checkpoint document given (kept outside the store):
     // one that is not a checkpoint at all is CheckpointMalformed (InvalidArgument), before any
     // walk; otherwise every finding makes the result invalid: Truncated, RolledBack,
     // CheckpointInvalid (its signature does not hold, or its key is not this store's),
     // CheckpointOfAnotherStore. A break of the chain itself is named first.
-    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress,
+    AuditVerification verify_audit(const ProgressHook& progress,
                                    const std::vector<std::string>& checkpoints);
     // A signed checkpoint of the chain's head, to be kept outside the store (see audit.hpp):
     // StoreAdmin or Auditor, without a tenant scope. Audited (AuditCheckpointTaken, the event
@@ -283,15 +280,17 @@ public:
     // Copies the whole store, as it is, into the empty store `open_destination` opens (called
     // once the session is known to be allowed to copy; see open_store.hpp), in one transaction
     // there: PIN records stay sealed under the same key, audit events keep their MACs. Open the
-    // copy with the same key file.
+    // copy with the same key file. `progress` counts rows copied of the store's rows, its stage
+    // the table being copied.
     CopyReport copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
-                       const std::function<void(const std::string&, std::int64_t)>& progress = {});
+                       const ProgressHook& progress = {});
 
     // Re-seals every PIN record under the key in `new_key_path` (created when missing), in
     // batches that each commit on their own. Resumable: after a crash, open the store with its
-    // current key and call again. `progress` runs after each batch.
+    // current key and call again. `progress` counts records re-sealed (those of a batch before it
+    // commits) of the records to re-seal.
     RotationReport rotate_key(const std::string& new_key_path, std::size_t batch_size = 500,
-                              const std::function<void(const RotationProgress&)>& progress = {});
+                              const ProgressHook& progress = {});
 
 private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);

@@ -244,6 +244,8 @@ public:
     virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
                                      const std::vector<std::int64_t>& ids) = 0;
 
+    // How many rows a table holds.
+    virtual std::int64_t count_rows(const TableSpec& table) = 0;
     // Every row of a table, in the order of its first column.
     virtual void export_rows(const TableSpec& table,
                              const std::function<void(const std::vector<Field>&)>& sink) = 0;

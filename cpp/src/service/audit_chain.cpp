@@ -120,7 +120,7 @@ std::optional<std::int64_t> AuditChain::head_event_id(StoreTransaction& tx) cons
     return head->event_id;
 }
 
-AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress,
+AuditVerification AuditChain::verify(StoreTransaction& tx, const ProgressHook& progress,
                                      const std::function<void(const AuditRecord&)>& visit) const {
     AuditVerification result;
     const auto head = decode_head(tx.meta(kMetaHead));
@@ -133,6 +133,7 @@ AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<v
         }
     };
     if (!head_ok) fail(head ? head->event_id : 1, "HeadAltered");
+    ProgressMeter meter(progress, head_ok ? head->event_id : 0);
 
     std::string prev_mac = genesis();
     std::int64_t expected = 1;
@@ -146,6 +147,7 @@ AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<v
         if (batch.empty()) break;
         for (const auto& e : batch) {
             ++result.event_count;
+            meter.add();
             if (visit) visit(e);
             if (result.is_valid) {
                 if (head_ok && e.event_id > head->event_id) {
@@ -165,8 +167,8 @@ AuditVerification AuditChain::verify(StoreTransaction& tx, const std::function<v
             last_mac = e.mac;
         }
         q.after_event_id = batch.back().event_id;
-        if (progress) progress(result.event_count);
     }
+    meter.finish();
     if (result.is_valid && head_ok) {
         if (head->event_id > last_id) {
             fail(last_id + 1, "Deleted");

@@ -7,6 +7,7 @@
 #include <portout/audit.hpp>
 #include <portout/clock.hpp>
 #include <portout/crypto.hpp>
+#include <portout/progress.hpp>
 #include <portout/store.hpp>
 
 #include <functional>
@@ -30,10 +31,10 @@ public:
     // written once, after the last of them.
     void append(StoreTransaction& tx, std::vector<AuditRecord>& events, std::string_view actor, Millis now) const;
 
-    // Walks the whole chain in `tx` (one snapshot), calling `progress` with the count so far
-    // after each page, and `visit` with each event in chain order; reports the first break and
+    // Walks the whole chain in `tx` (one snapshot), reporting events walked of the head's count
+    // to `progress` as it goes, and `visit` with each event in chain order; reports the first break and
     // what it is.
-    AuditVerification verify(StoreTransaction& tx, const std::function<void(std::int64_t)>& progress,
+    AuditVerification verify(StoreTransaction& tx, const ProgressHook& progress,
                              const std::function<void(const AuditRecord&)>& visit = {}) const;
 
     // The newest event's id as the head records it, when the head's own MAC holds.

@@ -11,7 +11,7 @@
 
 namespace portout {
 
-AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>& progress,
+AuditVerification AuditLog::verify_audit(const ProgressHook& progress,
                                          const std::vector<std::string>& checkpoints) {
     CheckpointCheck check(checkpoints);  // a document that is no checkpoint is refused first
     ctx_.authorize(Operation::VerifyAudit);
@@ -25,8 +25,9 @@ AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>
     }
     // A scoped session: the chain is one, so it is walked whole, but reported within the scope:
     // its tenants' events counted, a break named only when it is one of theirs (a break
-    // elsewhere still makes the chain invalid, as their events' order rests on it).
-    auto whole = ctx_.audit.verify(*tx, {}, check.empty() ? std::function<void(const AuditRecord&)>{} : visit);
+    // elsewhere still makes the chain invalid, as their events' order rests on it). Progress is
+    // of the walk.
+    auto whole = ctx_.audit.verify(*tx, progress, check.empty() ? std::function<void(const AuditRecord&)>{} : visit);
     check.finish(ctx_, *tx, whole);
     AuditVerification out;
     out.is_valid = whole.is_valid;
@@ -42,7 +43,6 @@ AuditVerification AuditLog::verify_audit(const std::function<void(std::int64_t)>
         for (const auto& e : page) {
             if (whole.first_broken_event_id == e.event_id) out.first_broken_event_id = e.event_id;
         }
-        if (progress) progress(out.event_count);
         if (page.size() < q.limit) break;
         q.after_event_id = page.back().event_id;
     }

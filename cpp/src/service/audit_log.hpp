@@ -19,7 +19,7 @@ public:
 
     std::vector<AuditEvent> audit_events(const AuditQuery& query);
     // The chain, and the checkpoint documents given against it (see audit_checkpoint.hpp).
-    AuditVerification verify_audit(const std::function<void(std::int64_t)>& progress,
+    AuditVerification verify_audit(const ProgressHook& progress,
                                    const std::vector<std::string>& checkpoints = {});
 
 private:

@@ -6,7 +6,7 @@
 namespace portout {
 
 CopyReport Copier::copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
-                           const std::function<void(const std::string&, std::int64_t)>& progress) {
+                           const ProgressHook& progress) {
     ctx_.authorize(Operation::CopyStore);
     auto target = open_destination();
     CopyReport report;
@@ -21,15 +21,22 @@ CopyReport Copier::copy_to(const std::function<std::unique_ptr<Store>()>& open_d
                                   report.destination);
     }
     auto from = ctx_.store.begin(TxMode::Read);  // one snapshot of the whole store
+    std::int64_t total = 0;
+    if (progress) {
+        for (const auto& table : store_tables()) total += from->count_rows(table);
+    }
+    ProgressMeter meter(progress, total);
     for (const auto& table : store_tables()) {
         std::int64_t count = 0;
+        meter.stage(std::string(table.name));
         from->export_rows(table, [&](const std::vector<Field>& row) {
             to->import_row(table, row);
             ++count;
+            meter.add();
         });
         report.rows.emplace_back(table.name, count);
-        if (progress) progress(std::string(table.name), count);
     }
+    meter.finish();
     to->after_import();
     to->commit();
     from.reset();

@@ -18,7 +18,7 @@ public:
 
     // `open_destination` is called only once the session is known to be allowed to copy.
     CopyReport copy_to(const std::function<std::unique_ptr<Store>()>& open_destination,
-                       const std::function<void(const std::string&, std::int64_t)>& progress);
+                       const ProgressHook& progress);
 
 private:
     const ServiceContext& ctx_;

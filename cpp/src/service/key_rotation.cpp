@@ -36,7 +36,7 @@ StoreKey load_or_create_key(const Store& store, const std::string& path) {
 }
 
 RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::size_t batch_size,
-                                       const std::function<void(const RotationProgress&)>& progress) {
+                                       const ProgressHook& progress) {
     if (new_key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The new key file path is empty.");
     ctx_.authorize(Operation::RotateKey);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 10000);
@@ -73,6 +73,7 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
         tx->commit();
     }
     ctx_.keys.add(fresh);
+    ProgressMeter meter(progress, total);
     while (true) {
         std::int64_t moved = 0;
         {
@@ -83,6 +84,7 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
                 t.pin_key_id = new_id;
                 tx->update_tenant(t);
                 ++moved;
+                meter.add();
             }
             if (moved == 0) {
                 // Every record is under the new key: switch the store over, atomically.
@@ -107,8 +109,8 @@ RotationReport KeyRotation::rotate_key(const std::string& new_key_path, std::siz
         }
         report.records_rotated += moved;
         report.batches += 1;
-        if (progress) progress({report.records_rotated, std::max(total, report.records_rotated)});
     }
+    meter.finish();
     ctx_.keys.finish_rotation(report.old_key_id, new_id);
     return report;
 }

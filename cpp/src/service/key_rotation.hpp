@@ -25,7 +25,7 @@ public:
     explicit KeyRotation(const ServiceContext& ctx) : ctx_(ctx) {}
 
     RotationReport rotate_key(const std::string& new_key_path, std::size_t batch_size,
-                              const std::function<void(const RotationProgress&)>& progress);
+                              const ProgressHook& progress);
 
 private:
     const ServiceContext& ctx_;

@@ -441,6 +441,10 @@ public:
         return added;
     }
 
+    std::int64_t count_rows(const TableSpec& table) override {
+        auto r = s_->query("SELECT count(*) FROM " + std::string(table.name), {});
+        return r->next() ? r->integer(0) : 0;
+    }
     void export_rows(const TableSpec& table,
                      const std::function<void(const std::vector<Field>&)>& sink) override {
         auto r = s_->query("SELECT " + column_list(table) + " FROM " + std::string(table.name) + " ORDER BY 1", {});
