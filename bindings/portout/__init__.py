@@ -40,7 +40,7 @@ from portout.errors import (
     ResourceUnavailableError,
     SecurityError,
 )
-from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store
+from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store, TenantCounts
 from portout.cmdlet import Cmdlet, ErrorRecord, Output, Parameter, UsageError
 from portout.session import Host
 from portout.session import PortOutSession
@@ -48,7 +48,7 @@ from portout.outbox import follow_notifications
 from portout.display import RecordList
 from portout import display as _display
 
-_display.install((PolicyTestResult, CopyReport, PortOutSession))
+_display.install((PolicyTestResult, CopyReport, TenantCounts))
 
 from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
 from portout.api import cmdlets, functions as _functions
@@ -83,6 +83,7 @@ __all__ = [
     "RotationReport",
     "Store",
     "Tenant",
+    "TenantCounts",
     "default_key_path",
     "default_store_path",
     "InvalidArgumentError",

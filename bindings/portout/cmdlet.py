@@ -428,6 +428,28 @@ class Cmdlet:
     def name(self) -> str:
         return f"{self.verb}-{self.noun}"
 
+    def __repr__(self) -> str:
+        return f"<Cmdlet {self.name}: {self.synopsis}>\n{self.syntax()}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        cell = "text-align:left;padding:2px 8px;vertical-align:top"
+        rows = "".join(
+            f'<tr><td style="{cell};white-space:nowrap"><code>-{html.escape(p.name)}</code></td>'
+            f'<td style="{cell}"><code>{html.escape(p.python_name)}</code></td>'
+            f'<td style="{cell}">{html.escape(p.type_name)}</td>'
+            f'<td style="{cell}">{"yes" if p.mandatory else ""}</td>'
+            f'<td style="{cell}">{html.escape(p.help)}</td></tr>'
+            for p in self.all_parameters if p not in COMMON)
+        head = "".join(f'<th style="{cell};border-bottom:1px solid #999">{h}</th>'
+                       for h in ("Parameter", "Python", "Type", "Mandatory", "What it is"))
+        return (f"<p><b>{html.escape(self.name)}</b> (<code>portout.{self.python_name}</code>): "
+                f"{html.escape(self.synopsis)}</p><pre>{html.escape(self.syntax())}</pre>"
+                f'<div style="max-width:100%;overflow-x:auto"><table style="border-collapse:collapse;'
+                f'font-size:90%"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+                f"<p>Roles: {html.escape(self.roles)}</p>")
+
     @property
     def python_name(self) -> str:
         return snake(self.verb) + "_" + snake(self.noun)

@@ -9,12 +9,13 @@ secret, so none can be shown.
 from __future__ import annotations
 
 import html
+from collections import deque
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from portout import _core
 
-__all__ = ["RecordList", "MAX_ROWS"]
+__all__ = ["RecordList", "Records", "MAX_ROWS"]
 
 #: Rows a list shows before it says how many more there are.
 MAX_ROWS = 50
@@ -121,7 +122,7 @@ class RecordList(list):  # type: ignore[type-arg]
     def _repr_html_(self) -> str:
         return self._table_html()
 
-    def _table_html(self) -> str:
+    def _table_html(self, caption: str | None = None) -> str:
         from portout.cmdlet import pascal
 
         if not self:
@@ -142,7 +143,7 @@ class RecordList(list):  # type: ignore[type-arg]
             notes.append(f"{plural('more column', hidden)}: to_pandas() has them all")
         tail = f"<p><i>{html.escape('; '.join(notes))}</i></p>" if notes else ""
         return (f'<div style="{_WRAP}"><table style="{_STYLE}"><caption style="text-align:left">'
-                f"<b>{html.escape(self._caption())}</b></caption><thead><tr>{head}</tr></thead>"
+                f"<b>{html.escape(caption or self._caption())}</b></caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table></div>{tail}")
 
     def to_pandas(self) -> Any:
@@ -166,6 +167,82 @@ class RecordList(list):  # type: ignore[type-arg]
             elif kind == "category":
                 frame[c] = frame[c].astype("category")
         return frame
+
+
+class Records(Iterator[Any]):
+    """Records read page by page as they are iterated (what ``store.tenants()`` and the other
+    listings return): an iterator, as before, that shows what it holds without being used up.
+
+    At a prompt or in a notebook it shows its first rows (read ahead, and still given when it
+    is iterated) and how to take the rest: iterate, ``list(...)``, ``.to_list()`` (a
+    :class:`RecordList`) or ``.to_pandas()``.
+    """
+
+    shown_rows = 10  # in the text form; the HTML form shows MAX_ROWS
+
+    def __init__(self, source: Iterable[Any], record_type: type, what: str) -> None:
+        self._source = iter(source)
+        self._ahead: deque[Any] = deque()
+        self._ended = False
+        self.record_type = record_type
+        self.what = what  # "tenants of 'store.db'"
+
+    def __iter__(self) -> Records:
+        return self
+
+    def __next__(self) -> Any:
+        if self._ahead:
+            return self._ahead.popleft()
+        if self._ended:
+            raise StopIteration
+        try:
+            return next(self._source)
+        except StopIteration:
+            self._ended = True
+            raise
+
+    def _peek(self, count: int) -> tuple[list[Any], bool]:
+        """The next ``count`` records, kept to be given again; and whether more follow."""
+        while len(self._ahead) <= count and not self._ended:
+            try:
+                self._ahead.append(next(self._source))
+            except StopIteration:
+                self._ended = True
+        ahead = list(self._ahead)
+        return ahead[:count], len(ahead) > count
+
+    def to_list(self) -> RecordList:
+        """The rest, read now, as a :class:`RecordList`."""
+        return RecordList(self, record_type=self.record_type)
+
+    def to_pandas(self) -> Any:
+        """The rest, read now, as a pandas DataFrame (see :meth:`RecordList.to_pandas`)."""
+        return self.to_list().to_pandas()
+
+    def _how(self, more: bool) -> str:
+        return ("more follow: iterate, or list(), .to_list() or .to_pandas() for them all" if more
+                else "that is all")
+
+    def __repr__(self) -> str:
+        from portout import format as formatting
+
+        rows, more = self._peek(self.shown_rows)
+        head = f"<Records: {self.what}, read page by page as iterated"
+        if not rows:
+            return head + "; none (left)>"
+        return (f"{head}; the next {len(rows)}, {self._how(more)}>"
+                + formatting.render(rows, "Table").rstrip("\n"))
+
+    def _repr_html_(self) -> str:
+        rows, more = self._peek(MAX_ROWS)
+        if not rows:
+            return f"<i>{html.escape('no ' + self.what + ' (left)')}</i>"
+        shown = RecordList(rows, record_type=self.record_type)
+        caption = (f"The next {plural(self.record_type.__name__, len(rows))}" if more
+                   else plural(self.record_type.__name__, len(rows)))
+        note = (f"<p><i>{html.escape(self.what)}, read page by page as iterated: "
+                f"{html.escape(self._how(more))}</i></p>")
+        return shown._table_html(caption) + note
 
 
 RECORD_TYPES: tuple[type, ...] = (

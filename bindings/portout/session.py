@@ -90,8 +90,12 @@ class PortOutSession:
         disconnect(self)
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else f"actor={self.actor!r} role={self.role!r}"
-        return f"<PortOutSession {self.store.path!r} {state}>"
+        if self.closed:
+            return f"<PortOutSession {self.store.path!r} closed>"
+        return "<PortOutSession of " + repr(self.store).removeprefix("<")
+
+    def _repr_html_(self) -> str:
+        return self.store._repr_html_().replace("<b>portout.Store</b>", "<b>PortOutSession</b>", 1)
 
 
 def connect(store: Store) -> PortOutSession:

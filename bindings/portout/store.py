@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from portout import _core
 from portout.errors import InvalidArgumentError
+from portout.display import Records
 from portout.progress import ProgressArg, Tracker
 from portout._core import (
     AuditCheckpoint,
@@ -31,7 +32,7 @@ from portout._core import (
     Violation,
 )
 
-__all__ = ["Store", "CopyReport", "PolicyTestResult", "HASH_PROFILES"]
+__all__ = ["Store", "CopyReport", "PolicyTestResult", "TenantCounts", "HASH_PROFILES"]
 
 #: Argon2id cost profiles; ``test`` is for test suites only and must be allowed explicitly.
 HASH_PROFILES: tuple[str, ...] = ("test", "owasp", "interactive", "moderate", "sensitive")
@@ -73,6 +74,27 @@ class PolicyTestResult:
 
     def to_dict(self) -> dict[str, object]:
         return {"is_valid": self.is_valid, "violations": list(self.violations)}
+
+
+@dataclass(frozen=True)
+class TenantCounts:
+    """The session's tenants counted at a glance: all of them (or its scope's), the US ones
+    (which can have a port-out PIN), with a PIN set, port-out frozen, PIN locked now."""
+
+    tenants: int
+    us: int
+    with_pin: int
+    frozen: int
+    locked: int
+
+    _fields = ("tenants", "us", "with_pin", "frozen", "locked")
+
+    def __str__(self) -> str:
+        return (f"{self.tenants:,} tenant{'' if self.tenants == 1 else 's'} ({self.us:,} US, "
+                f"{self.with_pin:,} with a PIN, {self.frozen:,} frozen, {self.locked:,} locked)")
+
+    def to_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self._fields}
 
 
 class Store:
@@ -172,11 +194,46 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def tenant_counts(self) -> TenantCounts:
+        """The session's tenants counted by state, in one read (ReadPinStatus: not a Carrier)."""
+        return TenantCounts(*self._native.count_tenants())
+
+    def _glance(self) -> list[tuple[str, str]]:
+        """What a store shows of itself: where, as whom, and its tenants at a glance."""
+        from portout.errors import PortOutError
+
+        rows = [("Location", self.path), ("Role", self.role), ("Actor", self.actor)]
+        if self.tenant_scope:
+            rows.append(("Tenant scope", ", ".join(self.tenant_scope)))
+        if self.role == "Carrier":  # asking would be denied, and the denial audited
+            counts = "not shown to a Carrier"
+        else:
+            try:
+                counts = str(self.tenant_counts())
+            except PortOutError as error:  # a repr never raises
+                counts = f"not read ({error.error_id.split(',')[0]})"
+        rows += [("Tenants", counts), ("Hash profile", self.profile), ("Store id", self.store_id),
+                 ("Key id", self.key_id)]
+        return rows
+
     def __repr__(self) -> str:
         if self.closed:
             return f"<portout.Store {self.path!r} closed>"
-        return (f"<portout.Store {self.path!r} actor={self.actor!r} role={self.role!r} "
-                f"profile={self.profile!r}>")
+        shown = dict(self._glance())
+        return (f"<portout.Store {self.path!r} role={self.role!r} actor={self.actor!r}"
+                f"{' scope=' + repr(shown['Tenant scope']) if self.tenant_scope else ''}: "
+                f"{shown['Tenants']}; profile={self.profile!r}>")
+
+    def _repr_html_(self) -> str:
+        import html as markup
+
+        if self.closed:
+            return f"<b>portout.Store</b> {markup.escape(self.path)} <i>(closed)</i>"
+        rows = "".join(f'<tr><th style="text-align:left;padding:2px 8px">{markup.escape(k)}</th>'
+                       f'<td style="text-align:left;padding:2px 8px">{markup.escape(v)}</td></tr>'
+                       for k, v in self._glance())
+        return (f'<table style="border-collapse:collapse;font-size:90%"><caption style="text-align:left">'
+                f"<b>portout.Store</b></caption>{rows}</table>")
 
     # -- tenants -----------------------------------------------------------------------------
 
@@ -196,8 +253,8 @@ class Store:
 
     def tenants(self, *, batch_size: int = _BATCH) -> Iterator[Tenant]:
         """Every tenant, ordered by id, fetched in batches."""
-        return _paged(lambda after: self._native.list_tenants(after, batch_size),
-                      lambda t: t.tenant_id)
+        return Records(_paged(lambda after: self._native.list_tenants(after, batch_size),
+                              lambda t: t.tenant_id), Tenant, f"tenants of {self.path!r}")
 
     def update_tenant(self, tenant_id: str, *, display_name: str | None = None,
                       country_or_region: str | None = None) -> Tenant:
@@ -221,8 +278,8 @@ class Store:
 
     def pin_statuses(self, *, batch_size: int = _BATCH) -> Iterator[PinStatus]:
         """The PIN status of every tenant, ordered by id, fetched in batches."""
-        return _paged(lambda after: self._native.list_pin_status(after, batch_size),
-                      lambda s: s.tenant_id)
+        return Records(_paged(lambda after: self._native.list_pin_status(after, batch_size),
+                              lambda s: s.tenant_id), PinStatus, f"PIN statuses of {self.path!r}")
 
     def check_pin(self, tenant_id: str, pin: str) -> bool:
         """True for the right PIN of a US tenant whose PIN is set and not locked.
@@ -300,12 +357,13 @@ class Store:
         types = [event_type] if isinstance(event_type, str) else list(event_type or [])
         events = _paged_ids(lambda after: self._native.audit_events(
             tenant_id, since, until, types, after, batch_size))
+        what = f"audit events of {tenant_id or self.path!r}"
         if first is None:
-            return events
+            return Records(events, AuditEvent, what)
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise InvalidArgumentError("first must be a whole number of events, zero or more.",
                                        error_id="InvalidFirst")
-        return itertools.islice(events, min(first, sys.maxsize))  # any whole number works
+        return Records(itertools.islice(events, min(first, sys.maxsize)), AuditEvent, what)
 
     def verify_audit(self, *, progress: ProgressArg = None,
                      checkpoints: Iterable[str] = ()) -> AuditVerification:
@@ -348,8 +406,9 @@ class Store:
     def phone_numbers(self, tenant_id: str | None = None, *,
                       batch_size: int = _BATCH) -> Iterator[PhoneNumber]:
         """The numbers of one tenant, or of every tenant in scope, ordered by number."""
-        return _paged(lambda after: self._native.list_numbers(tenant_id, after, batch_size),
-                      lambda n: n.phone_number)
+        return Records(_paged(lambda after: self._native.list_numbers(tenant_id, after, batch_size),
+                              lambda n: n.phone_number), PhoneNumber,
+                       f"phone numbers of {tenant_id or self.path!r}")
 
     def submit_order(self, tenant_id: str, phone_numbers: str | Iterable[str], pin: str,
                      gaining_carrier: str, *, requested_foc_date: datetime | None = None) -> Order:
@@ -370,13 +429,16 @@ class Store:
     def orders(self, tenant_id: str | None = None, *, status: str | None = None,
                gaining_carrier: str | None = None, batch_size: int = _BATCH) -> Iterator[Order]:
         """Orders, oldest first; a Carrier session sees only the orders it submitted."""
-        after = 0
-        while True:
-            batch, after = self._native.list_orders(tenant_id, status, gaining_carrier, after,
-                                                    batch_size)
-            if not batch:
-                return
-            yield from batch
+        def pages() -> Iterator[Order]:
+            after = 0
+            while True:
+                batch, after = self._native.list_orders(tenant_id, status, gaining_carrier, after,
+                                                        batch_size)
+                if not batch:
+                    return
+                yield from batch
+
+        return Records(pages(), Order, f"orders of {tenant_id or self.path!r}")
 
     def confirm_order(self, order_id: str, foc_date: datetime) -> Order:
         """Submitted -> Confirmed, with the firm order commitment date."""

@@ -260,6 +260,11 @@ void init_store(py::module_& m) {
              })
         .def("get_tenant",
              [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::get_tenant, as_tenant(id)); })
+        .def("count_tenants",
+             [](const NativeStore& s) {
+                 const auto c = call(s, &PortOutService::count_tenants);
+                 return py::make_tuple(c.tenants, c.us, c.with_pin, c.frozen, c.locked);
+             })
         .def("list_tenants",
              [](const NativeStore& s, py::handle after, py::handle limit) {
                  return call(s, &PortOutService::list_tenants, as_text(after, "after"), as_limit(limit));

@@ -310,6 +310,8 @@ std::vector<Tenant> PortOutService::list_tenants(std::string_view after, std::si
     return units_->tenants.list_tenants(after, limit);
 }
 
+TenantCounts PortOutService::count_tenants() { return units_->tenants.count_tenants(); }
+
 Tenant PortOutService::update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                                      std::optional<std::string_view> country) {
     return units_->tenants.update_tenant(tenant_id, display_name, country);

@@ -470,5 +470,34 @@ TEST_F(ServiceTest, SettingAnOverlongPinIsTooLongAndChangesNothing) {
     EXPECT_TRUE(s->check_pin("contoso", "602917"));
 }
 
+// A summary at a glance, for a store's display: counted in one statement, or over a scope.
+TEST_F(ServiceTest, TenantsAreCountedByStateForTheSessionsScope) {
+    auto s = open();
+    for (const auto* id : {"a.example", "b.example", "c.example"}) s->create_tenant(id, "T", "US");
+    s->create_tenant("uk.example", "UK", "GB");
+    s->set_pin("a.example", "602917");
+    s->set_pin("b.example", "602917");
+    s->set_freeze("c.example", true);
+    PolicyChange c;
+    c.max_failed_attempts = 1;
+    c.lockout_ms = 10 * kMinute;
+    s->set_policy(std::nullopt, c);
+    EXPECT_FALSE(s->check_pin("b.example", "000001"));
+    auto counts = s->count_tenants();
+    EXPECT_EQ(counts.tenants, 4);
+    EXPECT_EQ(counts.us, 3);
+    EXPECT_EQ(counts.with_pin, 2);
+    EXPECT_EQ(counts.frozen, 1);
+    EXPECT_EQ(counts.locked, 1);
+    clock->advance_ms(10 * kMinute);
+    EXPECT_EQ(s->count_tenants().locked, 0) << "a lock that has expired is not counted";
+
+    const auto scoped = as(Role::Auditor, {"a.example", "uk.example", "gone.example"})->count_tenants();
+    EXPECT_EQ(scoped.tenants, 2);
+    EXPECT_EQ(scoped.us, 1);
+    EXPECT_EQ(scoped.with_pin, 1);
+    EXPECT_EQ(error_id_of([&] { as(Role::Carrier)->count_tenants(); }), "AccessDenied");
+}
+
 }  // namespace
 }  // namespace portout

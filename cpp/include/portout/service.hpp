@@ -204,6 +204,10 @@ public:
                          std::string_view country);
     Tenant get_tenant(std::string_view tenant_id);
     std::vector<Tenant> list_tenants(std::string_view after_tenant_id, std::size_t limit);
+    // The session's tenants counted (all of them, or its scope's), with a PIN, frozen, locked
+    // now: for a summary at a glance (ReadPinStatus). Rows as stored, in one read; nothing is
+    // decided on them, so they are not checked against the tenants' anchors.
+    TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
     // Many tenants in one transaction (all or none), recorded as one audit event: the fast

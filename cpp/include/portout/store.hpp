@@ -40,6 +40,15 @@ struct TenantRecord {
     bool frozen = false;  // every port-out request is refused while set
 };
 
+// How many tenants there are, and how many of them are in each state that matters at a glance.
+struct TenantCounts {
+    std::int64_t tenants = 0;
+    std::int64_t us = 0;        // the tenants that can have a port-out PIN
+    std::int64_t with_pin = 0;
+    std::int64_t frozen = 0;
+    std::int64_t locked = 0;    // a PIN lock not yet expired
+};
+
 // A number in a tenant's inventory, in E.164.
 struct NumberRecord {
     std::string number;
@@ -208,6 +217,8 @@ public:
                                                             std::string_view after_id,
                                                             std::size_t limit) = 0;
     virtual std::int64_t count_pin_records_not_under(std::string_view key_id) = 0;
+    // Every tenant counted, locks as of `now`, in one statement.
+    virtual TenantCounts count_tenants(Millis now) = 0;
 
     virtual std::optional<PolicyRecord> policy(std::string_view scope) = 0;
     virtual void put_policy(const PolicyRecord& policy) = 0;

@@ -110,6 +110,25 @@ std::vector<Tenant> Tenants::list_tenants(std::string_view after, std::size_t li
     return out;
 }
 
+TenantCounts Tenants::count_tenants() {
+    ctx_.authorize(Operation::ReadPinStatus);
+    const auto now = ctx_.now();
+    auto tx = ctx_.store.begin(TxMode::Read);
+    const auto& scope = ctx_.tenant_scope();
+    if (scope.empty()) return tx->count_tenants(now);
+    TenantCounts c;  // a scope is a short list: its tenants, one by one
+    for (const auto& id : scope) {
+        const auto t = tx->tenant(id);
+        if (!t) continue;
+        ++c.tenants;
+        c.us += t->country == kPortOutCountry ? 1 : 0;
+        c.with_pin += t->pin_record ? 1 : 0;
+        c.frozen += t->frozen ? 1 : 0;
+        c.locked += t->locked_until && *t->locked_until > now ? 1 : 0;
+    }
+    return c;
+}
+
 Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string_view> display_name,
                               std::optional<std::string_view> country) {
     const auto id = canonical_tenant_id(raw_id);

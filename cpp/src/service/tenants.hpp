@@ -30,6 +30,7 @@ public:
     std::int64_t import_tenants(const std::vector<std::array<std::string, 3>>& rows);
     Tenant get_tenant(std::string_view tenant_id);
     std::vector<Tenant> list_tenants(std::string_view after_tenant_id, std::size_t limit);
+    TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
     void remove_tenant(std::string_view tenant_id);

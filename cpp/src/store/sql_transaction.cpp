@@ -1,6 +1,7 @@
 #include "store/sql_transaction.hpp"
 
 #include <portout/errors.hpp>
+#include <portout/identity.hpp>
 
 #include <algorithm>
 #include <string>
@@ -234,6 +235,25 @@ public:
         auto r = s_->query("SELECT count(*) FROM tenants WHERE pin_record IS NOT NULL AND pin_key_id <> $1",
                            {Param::of(key_id)});
         return r->next() ? r->integer(0) : 0;
+    }
+
+    TenantCounts count_tenants(Millis now) override {
+        auto r = s_->query(
+            "SELECT count(*), "
+            "coalesce(sum(CASE WHEN country = $2 THEN 1 ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN pin_record IS NOT NULL THEN 1 ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN frozen <> 0 THEN 1 ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN locked_until > $1 THEN 1 ELSE 0 END), 0) FROM tenants",
+            {Param::of(now), Param::of(kPortOutCountry)});
+        TenantCounts c;
+        if (r->next()) {
+            c.tenants = r->integer(0);
+            c.us = r->integer(1);
+            c.with_pin = r->integer(2);
+            c.frozen = r->integer(3);
+            c.locked = r->integer(4);
+        }
+        return c;
     }
 
     std::optional<PolicyRecord> policy(std::string_view scope) override {
