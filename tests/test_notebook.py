@@ -1,7 +1,9 @@
-"""The example notebook, executed headlessly as an analyst would run it, on the project's Python."""
+"""The example notebooks, executed headlessly as an analyst and an auditor would run them: on
+Debian's default "python3" kernel (/usr/bin/python3), from the folder they are in."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,16 +18,26 @@ REPO = Path(__file__).resolve().parent.parent
 KERNEL = "portout-build-venv"
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    # A kernel that runs this interpreter (build/venv), where portout is installed.
-    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL,
-                    "--display-name", "portout (build/venv)"], check=True, capture_output=True)
-    notebook = nbformat.read(REPO / "docs/examples/explore.ipynb", as_version=4)
-    folder = tmp_path_factory.mktemp("notebook")
-    NotebookClient(notebook, kernel_name=KERNEL, timeout=300,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+EXAMPLES = REPO / "docs/examples"
+
+
+def _run_example(name: str) -> nbformat.NotebookNode:
+    """As Jupyter runs it: the kernel its metadata names (Debian's default, /usr/bin/python3,
+    which does not have the build's portout installed) in the notebook's own folder."""
+    notebook = nbformat.read(EXAMPLES / name, as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(EXAMPLES)}}).execute()
     return notebook
+
+
+@pytest.fixture(scope="module")
+def executed() -> nbformat.NotebookNode:
+    return _run_example("explore.ipynb")
+
+
+@pytest.fixture(scope="module")
+def audited() -> nbformat.NotebookNode:
+    return _run_example("audit.ipynb")
 
 
 def _outputs(notebook: nbformat.NotebookNode, kind: str) -> list[str]:
@@ -39,10 +51,16 @@ def _outputs(notebook: nbformat.NotebookNode, kind: str) -> list[str]:
     return found
 
 
-def test_it_runs_without_errors(executed: nbformat.NotebookNode) -> None:
-    for cell in executed.cells:
+@pytest.mark.parametrize("name", ["executed", "audited"])
+def test_they_run_on_debians_default_kernel_without_errors(name: str,
+                                                           request: pytest.FixtureRequest) -> None:
+    notebook = request.getfixturevalue(name)
+    for cell in notebook.cells:
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", output
+    assert "Python 3" in notebook.cells[0].source and "/usr/bin/python3" in notebook.cells[0].source
+    assert f"portout {portout.__version__} on /usr/bin/python3" in "".join(
+        o.get("text", "") for o in notebook.cells[1].outputs)
 
 
 def test_it_tells_what_an_analyst_asks(executed: nbformat.NotebookNode) -> None:
@@ -61,8 +79,30 @@ def test_lists_show_as_tables_and_never_a_secret(executed: nbformat.NotebookNode
         assert "pin_record" not in str(cell.get("outputs", ""))
 
 
-def test_it_plots_requests_over_time(executed: nbformat.NotebookNode) -> None:
+def test_it_plots_requests_on_a_real_date_axis(executed: nbformat.NotebookNode) -> None:
     assert _outputs(executed, "image/png"), "no plot was drawn"
+    text = "".join(_outputs(executed, "text"))
+    days, without = re.search(r"(\d+) days, (\d+) without requests", text).groups()
+    assert int(days) >= 30 and int(without) >= 4, "days without requests stay on the axis"
+    plot = next(c.source for c in executed.cells if "plot_by_day(per_day" in c.source)
+    assert "every_day(" in plot and "bbox_to_anchor" in plot and "kind='bar'" not in plot
+
+
+def test_the_auditor_proves_the_chain_and_reads_it(audited: nbformat.NotebookNode) -> None:
+    text = "".join(_outputs(audited, "text"))
+    plain = "\n".join("".join(p) if isinstance(p, list) else p for p in _outputs(audited, "text/plain"))
+    html = "\n".join(_outputs(audited, "text/html"))
+    assert "role='Auditor'" in plain and "16 tenants (16 US, 16 with a PIN" in plain
+    assert "is_valid=True" in plain and "checkpoints_checked=1" in plain
+    assert "Test-PortOutAuditLog: 100%" in plain, "the verification's bar, redrawn in place"
+    assert "'orders@fabrikam.example': 21" in text, "the guessing carrier stands out"
+    assert "3 lockouts, 1 lifted by an admin" in text
+    assert "still frozen" in plain and "lifted" in plain
+    assert len(_outputs(audited, "image/png")) == 2, "failed checks by day, and the freezes"
+    assert "AccessDenied,Enable-PortOutFreeze" in html and "The role Auditor may not" in html
+    pins = [f"{603100 + 37 * i}" for i in range(16)]  # the sample's PINs
+    shown = str([cell.get("outputs", "") for cell in audited.cells])
+    assert not [pin for pin in pins if pin in shown], "no PIN is ever shown"
 
 
 def test_record_lists_cap_their_rows_and_export_to_pandas(store: portout.Store) -> None:
