@@ -243,8 +243,8 @@ AUDIT = [
     new_code_cell(
         "locks = events[events.event_type.isin(['PinLockedOut', 'PinUnlocked'])]\n"
         "lockouts = locks[['occurred_date_time', 'event_type', 'tenant_id', 'actor']].copy()\n"
-        "seconds = locks.details.str.extract(r'locked_for=(\\d+)s')[0].astype(float)\n"
-        "lockouts['locked_for'] = pd.to_timedelta(seconds, unit='s')\n"
+        "seconds = locks.details.str.extract(r'locked_for=(\\d+)s')[0]\n"
+        "lockouts['locked_for'] = [pd.Timedelta(seconds=int(s)) if isinstance(s, str) else pd.NaT for s in seconds]\n"
         "print(f\"{int((locks.event_type == 'PinLockedOut').sum())} lockouts, \"\n"
         "      f\"{int((locks.event_type == 'PinUnlocked').sum())} lifted by an admin\")\n"
         "lockouts.reset_index(drop=True)"),

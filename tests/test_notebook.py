@@ -58,6 +58,7 @@ def test_they_run_on_debians_default_kernel_without_errors(name: str,
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", output
+            assert output.get("name") != "stderr", f"a warning where the reader looks: {output}"
     assert "Python 3" in notebook.cells[0].source and "/usr/bin/python3" in notebook.cells[0].source
     assert f"portout {portout.__version__} on /usr/bin/python3" in "".join(
         o.get("text", "") for o in notebook.cells[1].outputs)
