@@ -36,7 +36,9 @@ def _as_it_goes(seen: list[tuple[int, int | None]], total: int) -> None:
 
 
 @pytest.fixture
-def session(location: str, clock: portout.ManualClock) -> portout.PortOutSession:
+def session(location: str, clock: portout.ManualClock, key_file: Path,
+            monkeypatch: pytest.MonkeyPatch) -> portout.PortOutSession:
+    monkeypatch.setenv("PORTOUT_KEY_FILE", str(key_file))  # a PostgreSQL store needs it named
     s = portout.connect_port_out_store(location, create=True, hash_profile="test",
                                        allow_test_profile=True, actor="admin@contoso.com")
     yield s
