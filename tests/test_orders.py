@@ -502,3 +502,22 @@ def test_the_mark_moves_past_ids_never_handed_out(admin: portout.Store, location
     assert admin.acknowledge_notifications("pager", rest) == 6
     assert _raw_count(location, "notification_acks") == 0, "the gap held the mark back"
     assert admin.receive_notifications("pager") == []
+
+
+def test_a_request_without_a_pin_is_refused_as_such_and_locks_no_one(admin: portout.Store,
+                                                                       carrier: portout.Store,
+                                                                       location: str) -> None:
+    """Five requests without a PIN used to lock a tenant's port-outs, each counted as a wrong
+    PIN. Now PinRequired, for any tenant alike, and nothing is counted."""
+    admin.create_tenant("nopin.example", "No PIN")
+    for tenant in ["contoso.com"] * 7 + ["nopin.example", "unknown.example"]:
+        order = carrier.submit_order(tenant, [N1], "", "Northwind")
+        assert (order.status, order.reason) == ("Rejected", "PinRequired") and not order.internal_reason
+        assert admin.get_order(order.order_id).internal_reason == "PinRequired"
+    status = admin.pin_status("contoso.com")
+    assert status.failed_attempt_count == 0 and status.locked_until is None
+    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "Submitted"
+    # Seen from a session opened afresh, as the tenant's admin would.
+    with open_as(location, "TelephonyAdmin", "admin@contoso.com") as other:
+        reasons = [e.reason for e in other.audit_events("contoso.com", event_type="PortOutRequested")]
+    assert reasons == ["PinRequired"] * 7 + [""]

@@ -401,8 +401,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Validates the request in full (the tenant is in the US, its port-out is not frozen, its "
         "PIN is set, not locked and right, counted before it is verified, and every number is the "
         "tenant's and in no other open order) and keeps it as an order, Submitted or Rejected "
-        "with a reason. The carrier is told PinNotAccepted for a wrong, missing or locked PIN and "
-        "an unknown tenant alike; PortOutFrozen; NumberNotOwned or NumberInOpenOrder with the "
+        "with a reason. A request without a PIN is told PinRequired, for any tenant, and nothing "
+        "is counted. The carrier is told PinNotAccepted for a wrong PIN, a tenant with no PIN or a "
+        "locked one, and an unknown tenant alike; PortOutFrozen; NumberNotOwned or NumberInOpenOrder with the "
         "numbers concerned. At most 1000 numbers. The PIN follows the command line's rules for "
         "secrets.",
         (

@@ -414,7 +414,8 @@ class Store:
                      gaining_carrier: str, *, requested_foc_date: datetime | None = None) -> Order:
         """A gaining carrier's port-out request, kept as Submitted or Rejected with a reason.
 
-        The carrier is told ``PinNotAccepted`` for a wrong PIN, a missing one, a locked one or
+        A request without a PIN is told ``PinRequired`` whatever the tenant, and counts for
+        nothing. The carrier is told ``PinNotAccepted`` for a wrong PIN, a tenant without one, a locked one or
         an unknown tenant alike; ``PortOutFrozen`` while the tenant froze port-outs; numbers the
         tenant does not hold (``NumberNotOwned``) or that another open order holds. The tenant's
         side sees the exact reason in ``internal_reason``, the audit log and the notifications.

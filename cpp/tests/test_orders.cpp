@@ -186,6 +186,36 @@ TEST_F(OrderTest, TheCarrierCannotTellWhyItsPinFailed) {
     EXPECT_EQ(admin->get_order(locked.order_id).internal_reason, "Locked");
 }
 
+// Five requests without any PIN locked a tenant's port-outs, each counted as a wrong PIN, and a
+// carrier could not tell "you sent none" from "wrong". A request without a PIN is now refused as
+// PinRequired (Bandwidth's 7512, beside 7513 "PIN invalid"): before the tenant is read, so the
+// answer is the same for every tenant, and nothing is counted or hashed.
+TEST_F(OrderTest, ARequestWithoutAPinIsRefusedAsSuchAndCountsForNothing) {
+    admin->create_tenant("nopin", "No PIN", "US");
+    admin->create_tenant("abroad", "Abroad", "CA");
+    admin->set_freeze("fabrikam", true);
+    const auto hashes = argon2_computations();
+    for (const auto* tenant : {"contoso", "contoso", "contoso", "contoso", "contoso", "contoso", "nopin",
+                               "unknown", "abroad", "fabrikam"}) {
+        const auto order = submit({N1}, "", tenant);
+        EXPECT_EQ(order.status, "Rejected") << tenant;
+        EXPECT_EQ(order.reason, "PinRequired") << tenant << ": the same answer for every tenant";
+        EXPECT_TRUE(order.numbers[0].problem.empty()) << "nothing of the numbers is told";
+        EXPECT_EQ(admin->get_order(order.order_id).internal_reason, "PinRequired");
+    }
+    EXPECT_EQ(argon2_computations(), hashes) << "no PIN, no hashing";
+    const auto status = admin->pin_status("contoso");
+    EXPECT_EQ(status.failed_attempt_count, 0) << "nothing counted";
+    EXPECT_FALSE(status.locked_until.has_value());
+    EXPECT_EQ(submit({N1}).status, "Submitted") << "six requests without a PIN locked nothing";
+    AuditQuery q;
+    q.event_types = {"PortOutRequested"};
+    q.tenant_ids = {"contoso"};
+    EXPECT_EQ(admin->audit_events(q).front().reason, "PinRequired") << "each one audited";
+    q.event_types = {"PinCheckAttempt"};
+    EXPECT_EQ(admin->audit_events(q).size(), 1U) << "only the request with a PIN was a check";
+}
+
 TEST_F(OrderTest, NumbersTheTenantDoesNotHoldAreNamed) {
     const auto order = submit({N1, "+14255550199", "+14255550177"});
     EXPECT_EQ(order.status, "Rejected");

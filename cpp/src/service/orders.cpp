@@ -68,14 +68,22 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     std::sort(numbers.begin(), numbers.end());
     numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
 
+    // A request that carries no PIN is refused as such (Bandwidth's 7512, "PIN required", beside
+    // 7513 "PIN invalid"), before the tenant is read: the answer is the same for every tenant, so
+    // it tells nothing, and nothing is counted, so requests without a PIN lock no one out.
+    const bool pin_given = !pin.empty();
     // The PIN check of issue three: counted first, verified outside any transaction.
-    auto attempt = pins_.begin_pin_attempt(id);
+    std::optional<PinAttempt> attempt;
     std::optional<Secret> upgraded;
-    const bool pin_right = pins_.verify_pin_attempt(attempt, pin, upgraded);
+    bool pin_right = false;
+    if (pin_given) {
+        attempt = pins_.begin_pin_attempt(id);
+        pin_right = pins_.verify_pin_attempt(*attempt, pin, upgraded);
+    }
 
     // Everything else, and the order itself, in one transaction.
     auto tx = ctx_.store.begin(TxMode::Write);
-    const bool accepted = pins_.record_pin_outcome(*tx, attempt, pin_right, upgraded);
+    const bool accepted = pin_given && pins_.record_pin_outcome(*tx, *attempt, pin_right, upgraded);
     OrderRecord o;
     o.order_id = random_uuid();
     o.tenant_id = id;
@@ -87,11 +95,13 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     std::vector<OrderNumber> lines;
     for (const auto& n : numbers) lines.push_back({n, ""});
     const auto tenant = tx->tenant(id);
-    if (!accepted) {
-        // Wrong, missing, locked, unknown or frozen: the carrier cannot tell; the freeze is told
+    if (!pin_given) {
+        o.reason = o.internal_reason = "PinRequired";
+    } else if (!accepted) {
+        // Wrong, not set, locked, unknown or frozen: the carrier cannot tell; the freeze is told
         // only to whoever gave the right PIN (so the customer learns to lift it).
         o.reason = "PinNotAccepted";
-        o.internal_reason = attempt.path != PinAttempt::Path::Evaluate ? std::string(attempt.reason())
+        o.internal_reason = attempt->path != PinAttempt::Path::Evaluate ? std::string(attempt->reason())
                             : pin_right                                 ? "StoreTampered"
                                                                         : "WrongPin";
     } else if (tenant && tenant->frozen) {
