@@ -41,7 +41,8 @@ from portout.errors import (
     SecurityError,
 )
 from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store, TenantCounts
-from portout.cmdlet import Cmdlet, ErrorRecord, Output, Parameter, UsageError
+from portout.cmdlet import Cmdlet, Parameter, UsageError
+from portout.results import ErrorRecord, Output
 from portout.session import Host
 from portout.session import PortOutSession
 from portout.outbox import follow_notifications

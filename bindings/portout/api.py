@@ -44,21 +44,12 @@ class CmdletTable(Mapping[str, Cmdlet]):
                 + table(["Name", "Python", "Synopsis"], rows).rstrip("\n"))
 
     def _repr_html_(self) -> str:
-        import html
+        from portout.display import html_table
 
-        cell = "text-align:left;padding:2px 8px;vertical-align:top"
-        rows = "".join(
-            f'<tr><td style="{cell};white-space:nowrap"><code>{html.escape(c.name)}</code></td>'
-            f'<td style="{cell};white-space:nowrap"><code>{html.escape(c.python_name)}</code></td>'
-            f'<td style="{cell}">{html.escape(c.synopsis)}</td>'
-            f'<td style="{cell}">{html.escape(c.roles)}</td></tr>'
-            for c in self._ordered.values())
-        head = "".join(f'<th style="{cell};border-bottom:1px solid #999">{h}</th>'
-                       for h in ("Name", "Python", "Synopsis", "Roles"))
-        return (f'<div style="max-width:100%;overflow-x:auto"><table style="border-collapse:collapse;'
-                f'font-size:90%"><caption style="text-align:left"><b>{len(self)} portout cmdlets'
-                f"</b>: <code>cmdlets['Set-PortOutPin']</code> or <code>portout.set_port_out_pin(...)"
-                f"</code></caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+        rows = [(c.name, c.python_name, c.synopsis, c.roles) for c in self._ordered.values()]
+        return html_table(("Name", "Python", "Synopsis", "Roles"), rows, code=(0, 1), nowrap=(0, 1),
+                          caption_html=f"<b>{len(self)} portout cmdlets</b>: <code>cmdlets['Set-PortOutPin']"
+                                       "</code> or <code>portout.set_port_out_pin(...)</code>")
 
 
 cmdlets = CmdletTable(CMDLETS)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 from collections import deque
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any, Container, Iterable, Iterator, Sequence
 
 from portout import _core
 
-__all__ = ["RecordList", "Records", "MAX_ROWS"]
+__all__ = ["RecordList", "Records", "MAX_ROWS", "fields_html", "html_table"]
 
 #: Rows a list shows before it says how many more there are.
 MAX_ROWS = 50
@@ -46,15 +46,37 @@ def _cell(value: Any) -> str:
 _STYLE = "border-collapse:collapse;font-size:90%"
 _TH = "text-align:left;padding:2px 8px;border-bottom:1px solid #999"
 _TD = "text-align:left;padding:2px 8px;vertical-align:top"
+_WRAP = "max-width:100%;overflow-x:auto"
+_NOWRAP = "white-space:nowrap"
+
+
+def fields_html(caption: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """Name-value pairs as a two-column table, the caption in bold."""
+    rows = "".join(f'<tr><th style="{_TH}">{html.escape(name)}</th>'
+                   f'<td style="{_TD}">{html.escape(value)}</td></tr>' for name, value in pairs)
+    return (f'<table style="{_STYLE}"><caption style="text-align:left">'
+            f"<b>{html.escape(caption)}</b></caption>{rows}</table>")
 
 
 def record_html(record: Any) -> str:
     """One record as a two-column table, its type name as the caption."""
-    rows = "".join(f'<tr><th style="{_TH}">{html.escape(name)}</th>'
-                   f'<td style="{_TD}">{html.escape(_cell(getattr(record, name)))}</td></tr>'
-                   for name in _fields(record))
-    return (f'<table style="{_STYLE}"><caption style="text-align:left">'
-            f"<b>{html.escape(type(record).__name__)}</b></caption>{rows}</table>")
+    return fields_html(type(record).__name__,
+                       ((name, _cell(getattr(record, name))) for name in _fields(record)))
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption_html: str = "",
+               code: Container[int] = (), nowrap: Container[int] = (), color: str = "") -> str:
+    """Plain-text cells (escaped here) as a table under underlined headers, in a box that
+    scrolls sideways; the columns in ``code`` as code, those in ``nowrap`` on one line."""
+    def cell(i: int, text: str) -> str:
+        body = f"<code>{html.escape(text)}</code>" if i in code else html.escape(text)
+        return f'<td style="{_TD}{";" + _NOWRAP if i in nowrap else ""}">{body}</td>'
+
+    head = "".join(f'<th style="{_TH}">{html.escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
+    caption = f'<caption style="text-align:left">{caption_html}</caption>' if caption_html else ""
+    return (f'<div style="{_WRAP}"><table style="{_STYLE}{";color:" + color if color else ""}">'
+            f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 #: What each field of the records holds, for frames that keep their schema with or without rows.
@@ -82,10 +104,6 @@ def plural(name: str, count: int) -> str:
     if name.endswith("s"):  # PolicySettings
         return f"{count} {name}"
     return f"{count} {name[:-1]}ies" if name.endswith("y") and name[-2:-1] not in "aeiou" else f"{count} {name}s"
-
-
-_WRAP = "max-width:100%;overflow-x:auto"
-_NOWRAP = "white-space:nowrap"
 
 
 class RecordList(list):  # type: ignore[type-arg]

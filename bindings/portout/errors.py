@@ -58,7 +58,7 @@ class PortOutError(Exception):
     """Base of every error portout raises.
 
     ``partial_output``: raised with ``error_action="Stop"`` by a cmdlet given several targets,
-    the :class:`portout.cmdlet.Output` of the targets done before this one failed (their changes
+    the :class:`portout.results.Output` of the targets done before this one failed (their changes
     are kept; no target after it was touched). None otherwise."""
 
     category: ClassVar[str] = "NotSpecified"

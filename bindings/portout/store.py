@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator, Sequence
 
 from portout import _core
-from portout.errors import InvalidArgumentError
+from portout.errors import InvalidArgumentError, PortOutError
 from portout.display import Records
 from portout.progress import ProgressArg, Tracker
 from portout._core import (
@@ -200,8 +200,6 @@ class Store:
 
     def _glance(self) -> list[tuple[str, str]]:
         """What a store shows of itself: where, as whom, and its tenants at a glance."""
-        from portout.errors import PortOutError
-
         rows = [("Location", self.path), ("Role", self.role), ("Actor", self.actor)]
         if self.tenant_scope:
             rows.append(("Tenant scope", ", ".join(self.tenant_scope)))
@@ -225,15 +223,13 @@ class Store:
                 f"{shown['Tenants']}; profile={self.profile!r}>")
 
     def _repr_html_(self) -> str:
-        import html as markup
+        import html
+
+        from portout.display import fields_html
 
         if self.closed:
-            return f"<b>portout.Store</b> {markup.escape(self.path)} <i>(closed)</i>"
-        rows = "".join(f'<tr><th style="text-align:left;padding:2px 8px">{markup.escape(k)}</th>'
-                       f'<td style="text-align:left;padding:2px 8px">{markup.escape(v)}</td></tr>'
-                       for k, v in self._glance())
-        return (f'<table style="border-collapse:collapse;font-size:90%"><caption style="text-align:left">'
-                f"<b>portout.Store</b></caption>{rows}</table>")
+            return f"<b>portout.Store</b> {html.escape(self.path)} <i>(closed)</i>"
+        return fields_html("portout.Store", self._glance())
 
     # -- tenants -----------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
 
-from portout.cmdlet import ERROR_ACTIONS, Cmdlet, Output, UsageError, is_usage
+from portout.cmdlet import ERROR_ACTIONS, Cmdlet, UsageError, is_usage
+from portout.results import Output
 from portout.errors import PortOutError
 from portout.format import FORMATS, render
 from portout.host import nodes as n

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from portout.cmdlet import ErrorRecord
+from portout.results import ErrorRecord
 from portout.errors import PortOutError
 from portout.host import nodes as n
 from portout.host import values as v
