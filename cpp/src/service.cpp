@@ -38,6 +38,8 @@ constexpr std::string_view kMetaAuditKey = KeyRing::kMetaAuditKey;
 constexpr std::string_view kMetaCreatedAt = "created_at";
 // The profiles the store's records may be under: its own and those it had before.
 constexpr std::string_view kMetaHashProfiles = "hash_profiles";
+// Set once every tenant has a billing account number (a store made before them gets theirs once).
+constexpr std::string_view kMetaAccountNumbers = "account_numbers";
 
 std::string os_user() {
     if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
@@ -96,9 +98,11 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
                                                      const ServiceOptions& options) {
     ensure_sodium();
     if (key_path.empty()) throw InvalidArgumentError("InvalidKeyPath", "The key file path is empty.");
-    std::optional<std::string> meta_key_id, meta_profile, meta_test, rotation, legacy_id, legacy_path, meta_profiles;
+    std::optional<std::string> meta_key_id, meta_profile, meta_test, rotation, legacy_id, legacy_path, meta_profiles,
+        meta_accounts;
     {
         auto tx = store->begin(TxMode::Read);
+        meta_accounts = tx->meta(kMetaAccountNumbers);
         meta_profiles = tx->meta(kMetaHashProfiles);
         meta_key_id = tx->meta(kMetaKeyId);
         meta_profile = tx->meta(kMetaHashProfile);
@@ -198,6 +202,8 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             tx->set_meta(kMetaTestStore, profile == HashProfile::Test ? "1" : "0");
             tx->set_meta(kMetaCreatedAt, std::to_string(now));
             tx->set_meta(kMetaHashProfiles, to_string(profile));
+            tx->set_meta(kMetaAccountNumbers, "1");
+            meta_accounts = "1";
             Secret audit_key(random_bytes(AuditMac::kSize));
             tx->set_meta(kMetaAuditKey, KeyRing::seal_audit_key(*service->keys_->current(), audit_key, store_id));
             tx->put_policy(default_policy_record(now, service->actor_));
@@ -265,6 +271,8 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
         tx.reset();
         if (!anchored) anchor_existing_state(service->units_->context);
     }
+    // A store made before tenants had billing account numbers: each gets one, once.
+    if (!meta_accounts) service->units_->tenants.assign_account_numbers(std::string(kMetaAccountNumbers));
     return service;
 }
 
@@ -315,6 +323,10 @@ TenantCounts PortOutService::count_tenants() { return units_->tenants.count_tena
 Tenant PortOutService::update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                                      std::optional<std::string_view> country) {
     return units_->tenants.update_tenant(tenant_id, display_name, country);
+}
+
+Tenant PortOutService::update_account(std::string_view tenant_id, const AccountChange& change) {
+    return units_->tenants.update_account(tenant_id, change);
 }
 
 void PortOutService::remove_tenant(std::string_view tenant_id) {
@@ -409,7 +421,36 @@ std::vector<PhoneNumber> PortOutService::list_numbers(std::optional<std::string_
 Order PortOutService::submit_order(std::string_view tenant_id, const std::vector<std::string>& numbers,
                                    std::string_view pin, std::string_view gaining_carrier,
                                    std::optional<Millis> requested_foc) {
-    return units_->orders.submit_order(tenant_id, numbers, pin, gaining_carrier, requested_foc);
+    PortOutRequest request;
+    request.tenant_id = std::string(tenant_id);
+    request.numbers = numbers;
+    request.carrier_name = std::string(gaining_carrier);
+    request.requested_due = requested_foc;
+    return units_->orders.submit_order(request, pin);
+}
+
+Order PortOutService::submit_order(const PortOutRequest& request, std::string_view pin) {
+    return units_->orders.submit_order(request, pin);
+}
+
+std::vector<OrderStep> PortOutService::order_history(std::string_view order_id) {
+    return units_->orders.order_history(order_id);
+}
+
+Order PortOutService::approve_order(std::string_view order_id, std::string_view comment) {
+    return units_->orders.approve_order(order_id, comment);
+}
+
+Order PortOutService::deny_order(std::string_view order_id, std::string_view reason, std::string_view comment) {
+    return units_->orders.deny_order(order_id, reason, comment);
+}
+
+std::int64_t PortOutService::settle_due_reviews() {
+    return units_->orders.settle_due_reviews();
+}
+
+Order PortOutService::change_foc(std::string_view order_id, Millis foc, std::string_view comment) {
+    return units_->orders.change_foc(order_id, foc, comment);
 }
 
 Order PortOutService::get_order(std::string_view order_id) {
@@ -428,8 +469,8 @@ Order PortOutService::complete_order(std::string_view order_id) {
     return units_->orders.complete_order(order_id);
 }
 
-Order PortOutService::cancel_order(std::string_view order_id) {
-    return units_->orders.cancel_order(order_id);
+Order PortOutService::cancel_order(std::string_view order_id, std::string_view reason, std::string_view comment) {
+    return units_->orders.cancel_order(order_id, reason, comment);
 }
 
 Tenant PortOutService::set_freeze(std::string_view tenant_id, bool frozen) {

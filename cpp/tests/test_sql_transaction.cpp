@@ -55,7 +55,7 @@ protected:
         return o;
     }
     std::int64_t notify(const std::string& tenant_id) {
-        NotificationRecord n{0, 7000, "OrderSubmitted", tenant_id, "PO-1", "summary", "{}"};
+        NotificationRecord n{0, 7000, "OrderSubmitted", tenant_id, "PO-1", "summary", "{}", ""};
         std::int64_t id = 0;
         write([&](StoreTransaction& tx) { id = tx.insert_notification(n); });
         EXPECT_EQ(id, n.notification_id);
@@ -64,7 +64,7 @@ protected:
     std::vector<std::int64_t> pending(const std::string& consumer, const std::vector<std::string>& tenants) {
         return read([&](StoreTransaction& tx) {
             std::vector<std::int64_t> ids;
-            for (const auto& n : tx.unacknowledged(consumer, tenants, 100)) ids.push_back(n.notification_id);
+            for (const auto& n : tx.unacknowledged(consumer, tenants, "", 100)) ids.push_back(n.notification_id);
             return ids;
         });
     }
@@ -355,15 +355,15 @@ TEST_P(StoreContract, NotificationsWaitForEachConsumerUntilAcknowledged) {
     EXPECT_EQ(pending("pager", {"a.com"}), (std::vector<std::int64_t>{a1, a2}));
 
     std::int64_t added = 0;
-    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, {a2, 999999}); });
+    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, "", {a2, 999999}); });
     EXPECT_EQ(added, 1);  // the unknown id is ignored
     EXPECT_EQ(pending("pager", {}), (std::vector<std::int64_t>{a1, b1}));
     EXPECT_EQ(pending("mail", {}), (std::vector<std::int64_t>{a1, b1, a2}));  // each consumer its own
-    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, {a2}); });
+    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, "", {a2}); });
     EXPECT_EQ(added, 0);  // once is enough
 
     // Acknowledging everything moves the mark and forgets the single acknowledgements.
-    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, {a1, b1}); });
+    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {}, "", {a1, b1}); });
     EXPECT_EQ(added, 2);
     EXPECT_TRUE(pending("pager", {}).empty());
     EXPECT_TRUE(rows_of("notification_acks").empty());
@@ -377,7 +377,7 @@ TEST_P(StoreContract, AScopedAcknowledgementLeavesOtherTenantsAlone) {
     const auto b1 = notify("b.com");
     const auto a2 = notify("a.com");
     std::int64_t added = 0;
-    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {"a.com"}, {a1, b1, a2}); });
+    write([&](StoreTransaction& tx) { added = tx.acknowledge("pager", {"a.com"}, "", {a1, b1, a2}); });
     EXPECT_EQ(added, 2);  // b1 is not in the scope: not acknowledged
     EXPECT_TRUE(pending("pager", {"a.com"}).empty());
     EXPECT_EQ(pending("pager-b", {"b.com"}), (std::vector<std::int64_t>{b1}));

@@ -31,6 +31,35 @@ struct Tenant {
     std::string modified_by;
     bool pin_is_set = false;
     bool port_out_frozen = false;
+    // What a port-out request is matched against once its PIN is right. The account number is
+    // shown whole to the tenant's admins, to an Auditor as its last four characters.
+    std::string account_number;
+    std::string service_zip;      // empty until set
+    std::string authorized_name;  // the display name unless one was set
+    std::string time_zone;        // business days are counted in it
+};
+
+// A change of a tenant's account details; a missing value is left as it is.
+struct AccountChange {
+    std::optional<std::string> account_number;  // 4 to 20 letters and digits
+    bool new_account_number = false;            // a new one generated
+    std::optional<std::string> service_zip;     // 12345 or 12345-6789; "" clears it
+    std::optional<std::string> authorized_name;  // "" goes back to the display name
+    std::optional<std::string> time_zone;       // an IANA name; "" goes back to the default
+};
+
+// A port-out request as a gaining carrier sends it (47 CFR 52.36(b)): the PIN travels apart.
+struct PortOutRequest {
+    std::string tenant_id;  // or, empty, the tenant is found by its account number
+    std::vector<std::string> numbers;
+    std::string account_number;
+    std::string service_zip;
+    std::string authorized_name;
+    std::string carrier_name;
+    std::string carrier_spid;  // 4 letters or digits: the NPAC service provider id
+    std::string pon;           // the carrier's purchase order number
+    std::optional<Millis> requested_due;
+    std::string port_type;     // Full or Partial ("" is Partial)
 };
 
 // The service hands out the store's own records where they hold nothing to hide.
@@ -43,15 +72,35 @@ struct Order {
     std::string tenant_id;
     std::string gaining_carrier;
     std::string submitted_by;
-    std::string status;           // Submitted, Rejected, Confirmed, Completed, Cancelled
+    // Rejected, PendingReview, Approved, Denied, Confirmed, Completed, Cancelled
+    std::string status;
     std::string reason;           // what the carrier is told: PinNotAccepted, PortOutFrozen, ...
     std::string internal_reason;  // the exact reason; empty for a Carrier session
-    std::optional<Millis> requested_foc;
+    std::optional<Millis> requested_foc;  // the requested due date
     std::optional<Millis> foc;
     Millis created_at = 0;
     Millis modified_at = 0;
     std::string modified_by;
     std::vector<OrderNumber> numbers;
+    std::string account_number;
+    std::string service_zip;
+    std::string authorized_name;
+    std::string carrier_spid;
+    std::string pon;
+    std::string port_type;
+    std::optional<Millis> review_deadline;
+    std::optional<Millis> approved_at;
+    std::string comment;
+};
+
+// One carrier's failed PIN checks of a tenant, as its admin sees them.
+struct CarrierPinState {
+    std::string carrier;
+    int failed_attempt_count = 0;        // consecutive, toward this carrier's own lock
+    std::optional<Millis> locked_until;  // only while its lock holds
+    int lockout_count = 0;
+    int failures_in_window = 0;          // its share of the tenant-wide count
+    std::optional<Millis> last_failure_at;
 };
 
 // What the tenant's admin may know of its PIN: never the PIN, never its hash.
@@ -61,11 +110,15 @@ struct PinStatus {
     std::optional<Millis> pin_set_at;        // first set
     std::optional<Millis> last_modified_at;  // last set or changed
     std::string last_modified_by;
-    int failed_attempt_count = 0;            // consecutive, since the last success or unlock
-    std::optional<Millis> locked_until;      // only while the lock holds
-    int lockout_count = 0;                   // locks since the last success or unlock
+    // Failed checks of every carrier within the policy's FailureWindow, toward the tenant-wide
+    // ceiling (TenantMaxFailures) that locks every carrier out.
+    int failed_attempt_count = 0;
+    std::optional<Millis> locked_until;      // the lock of every carrier, only while it holds
+    int lockout_count = 0;                   // such locks since the last unlock
     std::optional<Millis> last_check_at;
-    std::string last_check_result;           // Accepted, WrongPin, Locked, PinNotSet, NotInUS
+    // Accepted, WrongPin, Locked (this carrier), TenantLocked (every carrier), PinNotSet, NotInUS
+    std::string last_check_result;
+    std::vector<CarrierPinState> carriers;   // each carrier with failures in the window or a lock
 };
 
 // A policy as it applies: the store default, or a tenant's overrides over it.
@@ -75,6 +128,18 @@ struct EffectivePolicy {
     int max_failed_attempts = 5;
     Millis lockout_ms = 15 * 60 * 1000;
     Millis max_lockout_ms = 24 * 60 * 60 * 1000;
+    // Failures from every carrier within the window that lock every carrier out, for a window.
+    int tenant_max_failures = 20;
+    Millis failure_window_ms = 24 * 60 * 60 * 1000;
+    // Port-out orders: the review window (business time), what its deadline does, and the FOC's
+    // bounds: at least this many business days after approval, at most this many days ahead,
+    // no cancellation this close to it.
+    Millis review_window_ms = 24 * 60 * 60 * 1000;
+    std::string review_deadline_action = "Approve";
+    int min_foc_business_days = 1;
+    int max_foc_days = 30;
+    Millis cancel_cutoff_ms = 24 * 60 * 60 * 1000;
+    std::vector<std::string> holidays;  // YYYY-MM-DD, besides the US federal holidays
     std::vector<std::string> overridden;  // the settings this tenant sets itself
 };
 
@@ -87,6 +152,14 @@ struct PolicyChange {
     std::optional<int> max_failed_attempts;
     std::optional<Millis> lockout_ms;
     std::optional<Millis> max_lockout_ms;
+    std::optional<int> tenant_max_failures;
+    std::optional<Millis> failure_window_ms;
+    std::optional<Millis> review_window_ms;
+    std::optional<std::string> review_deadline_action;
+    std::optional<int> min_foc_business_days;
+    std::optional<int> max_foc_days;
+    std::optional<Millis> cancel_cutoff_ms;
+    std::optional<std::vector<std::string>> holidays;
 };
 
 
@@ -134,8 +207,10 @@ enum class Operation {
     RemoveNumber,
     SubmitOrder,
     ReadOrders,
-    ManageOrder,   // confirm and complete
+    ManageOrder,   // confirm, change the FOC, complete
     CancelOrder,
+    ReviewOrder,   // approve or deny a request under review
+    UpdateAccount,  // a tenant's account details: account number, service ZIP, name, time zone
     Freeze,
     Notifications,  // receive and acknowledge
     CheckpointAudit,  // sign a checkpoint of the audit chain's head (store-wide)
@@ -144,6 +219,14 @@ enum class Operation {
 
 // At most this many numbers in one port-out order.
 inline constexpr std::size_t kMaxNumbersPerOrder = 1000;
+
+// The reasons a request under review may be denied with, and an order cancelled with: the
+// codes a carrier is told (docs/porting.md).
+inline constexpr std::array<std::string_view, 7> kDenyReasons = {
+    "AccountNumberMismatch", "PostalCodeMismatch", "AuthorizedNameMismatch", "CustomerDeclined",
+    "SuspectedFraud",        "NumbersNotPortable", "Other"};
+inline constexpr std::array<std::string_view, 5> kCancelReasons = {
+    "CustomerRequest", "DuplicateRequest", "WrongNumbers", "CarrierError", "Other"};
 
 std::string_view to_string(Operation op) noexcept;
 // Whether `role` may perform `op` at all (the tenant scope is checked apart).
@@ -210,6 +293,8 @@ public:
     TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
+    // The details a port-out request is matched against (UpdateAccount: the tenant's admins).
+    Tenant update_account(std::string_view tenant_id, const AccountChange& change);
     // Many tenants in one transaction (all or none), recorded as one audit event: the fast
     // path for loading an existing customer base. Each row is (id, display name, country).
     std::int64_t import_tenants(const std::vector<std::array<std::string, 3>>& rows);
@@ -264,15 +349,33 @@ public:
     std::vector<PhoneNumber> list_numbers(std::optional<std::string_view> tenant_id,
                                           std::string_view after, std::size_t limit);
 
-    // Port-out orders. A request is validated in full and kept either Submitted or Rejected.
+    // Port-out orders (docs/porting.md). A request is validated in full and kept either
+    // PendingReview (with its review deadline) or Rejected with its reason.
+    Order submit_order(const PortOutRequest& request, std::string_view pin);
+    // The request as it was before its fields: a tenant, numbers, the carrier's name.
     Order submit_order(std::string_view tenant_id, const std::vector<std::string>& numbers,
                        std::string_view pin, std::string_view gaining_carrier,
                        std::optional<Millis> requested_foc);
     Order get_order(std::string_view order_id);
     std::vector<Order> list_orders(const OrderQuery& query);
+    // Each transition of an order, the request first, with who, when and why.
+    std::vector<OrderStep> order_history(std::string_view order_id);
+    // The review: the tenant's admin or the provider's desk approves or denies, with a reason
+    // code (kDenyReasons) and a comment; at the deadline the policy's action is taken.
+    Order approve_order(std::string_view order_id, std::string_view comment);
+    Order deny_order(std::string_view order_id, std::string_view reason, std::string_view comment);
+    // Every order under review whose deadline has passed settled by the policy's action; the
+    // reads and writes of orders do it first, so no one sees an order past its deadline.
+    std::int64_t settle_due_reviews();
+    // The FOC: at least MinFocBusinessDays business days after approval (in the tenant's time
+    // zone, weekends and holidays skipped), a business day, not past, at most MaxFocDays ahead.
+    // Confirming an order under review approves it first.
     Order confirm_order(std::string_view order_id, Millis foc);
+    Order change_foc(std::string_view order_id, Millis foc, std::string_view comment);
+    // Not before the FOC.
     Order complete_order(std::string_view order_id);
-    Order cancel_order(std::string_view order_id);
+    // With a reason code (kCancelReasons); refused within CancelCutoff of a confirmed FOC.
+    Order cancel_order(std::string_view order_id, std::string_view reason = {}, std::string_view comment = {});
 
     // The port-out freeze: while set, every port-out request is refused.
     Tenant set_freeze(std::string_view tenant_id, bool frozen);

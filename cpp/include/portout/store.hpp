@@ -38,6 +38,15 @@ struct TenantRecord {
     // Bumped by every change of the PIN record, so a writer can tell a record changed under it.
     std::int64_t pin_version = 0;
     bool frozen = false;  // every port-out request is refused while set
+
+    // What a port-out request is matched against once its PIN is right (not security state:
+    // none of it opens anything without the PIN).
+    std::string account_number;   // the billing account number, generated, changeable
+    std::string service_zip;      // the service address's ZIP code; empty until set
+    std::string authorized_name;  // who may authorize a port; empty: the display name
+    std::string time_zone;        // IANA name for business days; empty: America/New_York
+    // Failed PIN checks by requesting carrier (see carrier_attempts.hpp), in the state MAC.
+    std::string carrier_attempts;
 };
 
 // How many tenants there are, and how many of them are in each state that matters at a glance.
@@ -62,6 +71,20 @@ struct OrderNumber {
     std::string problem;  // empty, NumberNotOwned or NumberInOpenOrder
 };
 
+// One transition of an order, as its history lists it.
+struct OrderStep {
+    std::string order_id;
+    int step = 0;  // 1 for the request itself
+    Millis occurred_at = 0;
+    std::string actor;
+    std::string from_status;  // empty for the request
+    std::string to_status;
+    std::string reason;    // the code the carrier is told, if any
+    std::string internal_reason;  // the exact reason, for the tenant's side
+    std::string comment;
+    std::optional<Millis> foc;
+};
+
 struct OrderRecord {
     std::int64_t seq = 0;  // the store's order of arrival
     std::string order_id;
@@ -71,11 +94,21 @@ struct OrderRecord {
     std::string status;         // Submitted, Rejected, Confirmed, Completed, Cancelled
     std::string reason;         // what the carrier is told
     std::string internal_reason;  // what the tenant's admin is told
-    std::optional<Millis> requested_foc;
+    std::optional<Millis> requested_foc;  // the requested due date
     std::optional<Millis> foc;
     Millis created_at = 0;
     Millis modified_at = 0;
     std::string modified_by;
+    // The request's fields (47 CFR 52.36(b)), as the carrier sent them.
+    std::string account_number;
+    std::string service_zip;
+    std::string authorized_name;
+    std::string carrier_spid;  // the gaining carrier's NPAC service provider id
+    std::string pon;           // the carrier's purchase order number
+    std::string port_type;  // Full or Partial; empty when the request said not and was refused first
+    std::optional<Millis> review_deadline;  // while PendingReview
+    std::optional<Millis> approved_at;
+    std::string comment;  // the last decision's comment (a denial's, a cancellation's)
 };
 
 struct TenantLeftovers {
@@ -90,6 +123,7 @@ struct OrderQuery {
     std::optional<std::string> status;
     std::optional<std::string> carrier;
     std::optional<std::string> submitted_by;
+    std::optional<Millis> review_due_by;  // PendingReview orders whose deadline is at or before this
     std::int64_t after_seq = 0;
     std::size_t limit = 1000;
 };
@@ -102,6 +136,9 @@ struct NotificationRecord {
     std::string order_id;
     std::string summary;
     std::string details;
+    // Who it is for: "" the tenant's side; else the carrier (the actor that submitted the
+    // order), which is told only what a carrier may know.
+    std::string audience;
 };
 
 // A policy row: the store default (scope "") or one tenant's overrides (a missing value
@@ -115,6 +152,14 @@ struct PolicyRecord {
     std::optional<int> max_failed_attempts;
     std::optional<Millis> lockout_ms;
     std::optional<Millis> max_lockout_ms;
+    std::optional<int> tenant_max_failures;     // failures from all carriers that lock everyone
+    std::optional<Millis> failure_window_ms;    // ... counted over this window
+    std::optional<Millis> review_window_ms;     // business time a request waits for review
+    std::optional<std::string> review_deadline_action;  // Approve or Deny
+    std::optional<int> min_foc_business_days;   // after approval
+    std::optional<int> max_foc_days;            // from now
+    std::optional<Millis> cancel_cutoff_ms;     // no cancellation this close to the FOC
+    std::optional<std::vector<std::string>> holidays;  // YYYY-MM-DD, not business days
     Millis modified_at = 0;
     std::string modified_by;
 };
@@ -202,6 +247,8 @@ public:
     virtual void delete_meta(std::string_view name) = 0;
 
     virtual std::optional<TenantRecord> tenant(std::string_view tenant_id) = 0;
+    // The tenant with this billing account number, if any.
+    virtual std::optional<TenantRecord> tenant_by_account(std::string_view account_number) = 0;
     // Throws ResourceExistsError (TenantExists) when the id is taken.
     virtual void insert_tenant(const TenantRecord& tenant) = 0;
     virtual void update_tenant(const TenantRecord& tenant) = 0;
@@ -234,6 +281,9 @@ public:
     virtual void insert_order(OrderRecord& order, const std::vector<OrderNumber>& numbers) = 0;
     virtual std::optional<OrderRecord> order(std::string_view order_id) = 0;
     virtual void update_order(const OrderRecord& order) = 0;
+    // An order's history: a step appended, and every step in order.
+    virtual void insert_order_step(const OrderStep& step) = 0;
+    virtual std::vector<OrderStep> order_steps(std::string_view order_id) = 0;
     // Marks the order's numbers as no longer held by an open order.
     virtual void close_order_numbers(std::string_view order_id) = 0;
     virtual std::vector<OrderRecord> orders(const OrderQuery& query) = 0;
@@ -244,16 +294,16 @@ public:
     // Appends to the outbox; returns the notification's id.
     virtual std::int64_t insert_notification(NotificationRecord& notification) = 0;
     // Notifications the consumer has not acknowledged, oldest first; of these tenants (empty:
-    // every tenant).
+    // every tenant), for this audience ("" the tenants' side, else one carrier).
     virtual std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
                                                            const std::vector<std::string>& tenant_ids,
-                                                           std::size_t limit) = 0;
+                                                           std::string_view audience, std::size_t limit) = 0;
     // Records acknowledgements of notifications of these tenants (empty: every tenant);
     // returns how many were new. Unknown ids, and ids of other tenants, are ignored. The
     // consumer's mark moves over every notification of these tenants it has acknowledged, so
     // what is kept above the mark stays small whatever other tenants' consumers do.
     virtual std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
-                                     const std::vector<std::int64_t>& ids) = 0;
+                                     std::string_view audience, const std::vector<std::int64_t>& ids) = 0;
 
     // How many rows a table holds.
     virtual std::int64_t count_rows(const TableSpec& table) = 0;

@@ -59,6 +59,8 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::Notifications: return "Notifications";
         case Operation::CheckpointAudit: return "CheckpointAudit";
         case Operation::RepairState: return "RepairState";
+        case Operation::ReviewOrder: return "ReviewOrder";
+        case Operation::UpdateAccount: return "UpdateAccount";
     }
     return "Unknown";
 }
@@ -75,7 +77,8 @@ bool role_allows(Role role, Operation op) noexcept {
                    op == Operation::AddNumber || op == Operation::ReadNumbers ||
                    op == Operation::RemoveNumber || op == Operation::ReadOrders ||
                    op == Operation::CancelOrder || op == Operation::Freeze ||
-                   op == Operation::Notifications;
+                   op == Operation::Notifications || op == Operation::ReviewOrder ||
+                   op == Operation::UpdateAccount;
         case Role::Auditor:
             return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
                    op == Operation::ReadPolicy || op == Operation::TestPolicy ||
@@ -83,9 +86,10 @@ bool role_allows(Role role, Operation op) noexcept {
                    op == Operation::CheckpointAudit || op == Operation::ReadNumbers ||
                    op == Operation::ReadOrders;
         case Role::Carrier:
-            // A gaining carrier submits orders, and sees and cancels its own.
+            // A gaining carrier submits orders, sees and cancels its own, and receives the
+            // notifications of its own orders.
             return op == Operation::SubmitOrder || op == Operation::ReadOrders ||
-                   op == Operation::CancelOrder;
+                   op == Operation::CancelOrder || op == Operation::Notifications;
     }
     return false;
 }

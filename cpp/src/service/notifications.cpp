@@ -10,8 +10,9 @@
 namespace portout {
 
 void notify(const ServiceContext& ctx, StoreTransaction& tx, std::string_view kind, std::string_view tenant_id,
-            std::string_view order_id, std::string summary, std::string details) {
+            std::string_view order_id, std::string summary, std::string details, std::string_view audience) {
     NotificationRecord n;
+    n.audience = audience;
     n.occurred_at = ctx.now();
     n.kind = kind;
     n.tenant_id = tenant_id;
@@ -42,12 +43,19 @@ std::string canonical_consumer(std::string_view raw) {
 // A scoped session's consumer is its own: "pager" of a session scoped to contoso.com is not the
 // provider's "pager", and neither acknowledges for the other. The key carries the scope's
 // fingerprint after a space, which no consumer name holds.
+// A carrier's consumers are its own in the same way, keyed by the carrier too.
 std::string Notifications::consumer_key(const std::string& consumer) const {
+    std::string key = consumer;
+    if (ctx_.role() == Role::Carrier) key += " carrier:" + fingerprint(ctx_.actor);
     const auto& scope = ctx_.tenant_scope();
-    if (scope.empty()) return consumer;
+    if (scope.empty()) return key;
     std::string joined;
     for (const auto& t : scope) joined += t + '\n';
-    return consumer + " scope:" + fingerprint(joined);
+    return key + " scope:" + fingerprint(joined);
+}
+
+std::string Notifications::audience() const {
+    return ctx_.role() == Role::Carrier ? ctx_.actor : std::string();
 }
 
 std::vector<Notification> Notifications::receive_notifications(std::string_view raw_consumer,
@@ -55,7 +63,7 @@ std::vector<Notification> Notifications::receive_notifications(std::string_view 
     const auto consumer = canonical_consumer(raw_consumer);
     ctx_.authorize(Operation::Notifications);
     auto tx = ctx_.store.begin(TxMode::Read);
-    return tx->unacknowledged(consumer_key(consumer), ctx_.tenant_scope(),
+    return tx->unacknowledged(consumer_key(consumer), ctx_.tenant_scope(), audience(),
                               std::clamp<std::size_t>(max_count, 1, 10000));
 }
 
@@ -66,7 +74,7 @@ std::int64_t Notifications::acknowledge_notifications(std::string_view raw_consu
     auto tx = ctx_.store.begin(TxMode::Write);
     // Only notifications this session may see are acknowledged; others are as unknown ids.
     const auto& scope = ctx_.tenant_scope();
-    const auto added = tx->acknowledge(consumer_key(consumer), scope, ids);
+    const auto added = tx->acknowledge(consumer_key(consumer), scope, audience(), ids);
     if (added == 0) return 0;  // nothing changed, nothing is recorded
     ctx_.append_audit(*tx, "NotificationsAcknowledged", scope.size() == 1 ? scope[0] : std::string(), "Success",
                       "", "consumer=" + consumer + " acknowledged=" + std::to_string(added));

@@ -1,11 +1,13 @@
 #include "service/orders.hpp"
 
+#include <portout/business_calendar.hpp>
 #include <portout/crypto.hpp>
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include <portout/phone_number.hpp>
 #include "service/notifications.hpp"
 #include "service/pins.hpp"
+#include "service/policies.hpp"
 #include "service/tenants.hpp"
 
 #include <algorithm>
@@ -18,6 +20,11 @@ namespace {
 
 using namespace order_state;
 
+constexpr Millis kHour = 60LL * 60 * 1000;
+constexpr Millis kDay = 24 * kHour;
+// Who settles an order at its review deadline, in its history.
+constexpr std::string_view kDeadlineActor = "review deadline";
+
 std::string canonical_carrier(std::string_view raw) {
     try {
         return canonical_display_name(raw);
@@ -25,6 +32,90 @@ std::string canonical_carrier(std::string_view raw) {
         throw InvalidArgumentError("InvalidCarrier",
                                    "The gaining carrier is named by 1 to 256 characters of text.");
     }
+}
+
+std::string canonical_spid(std::string_view raw) {
+    std::string out(raw);
+    const bool ok = out.size() == 4 && std::all_of(out.begin(), out.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+                    });
+    if (!ok) {
+        throw InvalidArgumentError("InvalidSpid",
+                                   "A carrier's SPID (its NPAC service provider id) is 4 letters or digits, "
+                                   "such as 6529.");
+    }
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string canonical_pon(std::string_view raw) {
+    const bool ok = !raw.empty() && raw.size() <= 32 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
+                               c == '.' || c == '/';
+                    });
+    if (!ok) {
+        throw InvalidArgumentError("InvalidPon",
+                                   "A purchase order number (PON) has 1 to 32 letters, digits, and - _ . /.");
+    }
+    return std::string(raw);
+}
+
+std::string canonical_port_type(std::string_view raw) {
+    std::string lower(raw);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.empty()) return {};  // told by the numbers: every number of the account is a full port
+    if (lower == "partial") return "Partial";
+    if (lower == "full") return "Full";
+    throw InvalidArgumentError("InvalidPortType",
+                               "A port is Full (every number of the account) or Partial (some of them).");
+}
+
+std::string canonical_comment(std::string_view raw) {
+    if (raw.empty()) return {};
+    try {
+        const auto c = canonical_display_name(raw);
+        if (c.size() <= 1000) return c;
+    } catch (const InvalidArgumentError&) {
+    }
+    throw InvalidArgumentError("InvalidComment", "A comment has at most 1000 characters of text, on one line.");
+}
+
+// A name as people write it: case, punctuation and runs of spaces do not matter.
+std::string name_key(std::string_view name) {
+    std::string out;
+    bool space = false;
+    for (const char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c >= 0x80) {
+            if (space && !out.empty()) out += ' ';
+            space = false;
+            out += static_cast<char>(std::tolower(c));
+        } else if (c == ' ' || c == '\t') {
+            space = true;
+        }
+    }
+    return out;
+}
+
+template <std::size_t N>
+std::string reason_code(std::string_view raw, const std::array<std::string_view, N>& allowed, const char* what) {
+    for (const auto r : allowed) {
+        std::string a(r), b(raw);
+        for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (a == b) return std::string(r);
+    }
+    std::string list;
+    for (const auto r : allowed) list += (list.empty() ? "" : ", ") + std::string(r);
+    throw InvalidArgumentError("InvalidReasonCode", std::string(what) + " takes one of these reasons: " + list + ".");
+}
+
+bool is_open(std::string_view status) {
+    return std::find(kOpen.begin(), kOpen.end(), status) != kOpen.end();
+}
+
+std::string millis_text(Millis at) {
+    return std::to_string(at);
 }
 
 }  // namespace
@@ -46,33 +137,117 @@ Order Orders::order_of(StoreTransaction& tx, const OrderRecord& r) const {
     o.modified_at = r.modified_at;
     o.modified_by = r.modified_by;
     o.numbers = tx.order_numbers(r.order_id);
+    o.account_number = r.account_number;
+    o.service_zip = r.service_zip;
+    o.authorized_name = r.authorized_name;
+    o.carrier_spid = r.carrier_spid;
+    o.pon = r.pon;
+    o.port_type = r.port_type;
+    o.review_deadline = r.review_deadline;
+    o.approved_at = r.approved_at;
+    o.comment = r.comment;
     return o;
 }
 
-Order Orders::submit_order(std::string_view raw_id, const std::vector<std::string>& raw_numbers,
-                           std::string_view pin, std::string_view raw_carrier, std::optional<Millis> requested_foc) {
-    const auto id = canonical_tenant_id(raw_id);
+int Orders::next_step(StoreTransaction& tx, const std::string& order_id) const {
+    const auto steps = tx.order_steps(order_id);
+    return steps.empty() ? 1 : steps.back().step + 1;
+}
+
+void Orders::record_step(StoreTransaction& tx, const OrderRecord& o, const std::string& from, const Step& step,
+                         std::string_view by) {
+    OrderStep s;
+    s.order_id = o.order_id;
+    s.step = next_step(tx, o.order_id);
+    s.occurred_at = ctx_.now();
+    s.actor = std::string(by);
+    s.from_status = from;
+    s.to_status = step.to;
+    s.reason = step.reason;
+    s.internal_reason = step.internal_reason;
+    s.comment = step.comment;
+    if (step.to == kConfirmed) s.foc = o.foc;
+    tx.insert_order_step(s);
+    std::string details = "order=" + o.order_id + " from=" + (from.empty() ? std::string("(request)") : from) +
+                          " to=" + step.to + " carrier=" + o.carrier;
+    if (!o.carrier_spid.empty()) details += " spid=" + o.carrier_spid;
+    if (!o.pon.empty()) details += " pon=" + o.pon;
+    if (!step.internal_reason.empty()) details += " reason=" + step.internal_reason;
+    if (step.to == kConfirmed && o.foc) details += " foc_ms=" + millis_text(*o.foc);
+    if (by != ctx_.actor) details += " by=" + std::string(by);
+    if (!step.details.empty()) details += " " + step.details;
+    ctx_.append_audit(tx, step.event, o.tenant_id,
+                      step.to == kRejected ? "Failure" : "Success", step.internal_reason, details);
+    // The tenant's side is told the exact reason; the carrier what a carrier is told.
+    std::string what = "The port-out order from " + o.carrier + " is " + step.to;
+    if (step.event == "OrderFocChanged") what = "The FOC of the port-out order from " + o.carrier + " was changed";
+    notify(ctx_, tx, step.event, o.tenant_id, o.order_id,
+           what + (step.internal_reason.empty() ? "" : " (" + step.internal_reason + ")") + ".", details);
+    std::string carrier_details = "order=" + o.order_id + " status=" + step.to;
+    if (!step.reason.empty()) carrier_details += " reason=" + step.reason;
+    if (o.foc && (step.to == kConfirmed || step.to == kCompleted)) carrier_details += " foc_ms=" + millis_text(*o.foc);
+    if (!o.pon.empty()) carrier_details += " pon=" + o.pon;
+    std::string carrier_what = "Your port-out order" + (o.pon.empty() ? std::string() : " " + o.pon) + " is " +
+                               step.to + (step.reason.empty() ? "" : " (" + step.reason + ")") + ".";
+    if (step.event == "OrderFocChanged") carrier_what = "The FOC of your port-out order was changed.";
+    notify(ctx_, tx, step.event, o.tenant_id, o.order_id, carrier_what, carrier_details, o.submitted_by);
+}
+
+Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
+    // The request's fields, for every tenant alike, before anything is read or counted.
+    std::string id;
+    if (!req.tenant_id.empty()) id = canonical_tenant_id(req.tenant_id);
+    const auto account = req.account_number.empty() ? std::string() : canonical_account_number(req.account_number);
+    if (id.empty() && account.empty()) {
+        throw InvalidArgumentError("NoTenant", "A port-out request names the tenant, or its account number.");
+    }
     ctx_.authorize(Operation::SubmitOrder, id);
     refuse_overlong_pin(pin, id);
-    const auto carrier = canonical_carrier(raw_carrier);
-    if (raw_numbers.empty()) {
+    const auto carrier = canonical_carrier(req.carrier_name);
+    const auto spid = req.carrier_spid.empty() ? std::string() : canonical_spid(req.carrier_spid);
+    const auto pon = req.pon.empty() ? std::string() : canonical_pon(req.pon);
+    const auto zip = req.service_zip.empty() ? std::string() : canonical_zip(req.service_zip);
+    std::string name;
+    if (!req.authorized_name.empty()) {
+        try {
+            name = canonical_display_name(req.authorized_name);
+        } catch (const InvalidArgumentError&) {
+            throw InvalidArgumentError("InvalidAuthorizedName",
+                                       "The authorized name has 1 to 256 characters of text.");
+        }
+    }
+    const auto port_type = canonical_port_type(req.port_type);
+    if (req.numbers.empty()) {
         throw InvalidArgumentError("NoPhoneNumbers", "A port-out order names at least one number.");
     }
-    if (raw_numbers.size() > kMaxNumbersPerOrder) {
+    if (req.numbers.size() > kMaxNumbersPerOrder) {
         throw InvalidArgumentError("TooManyPhoneNumbers",
                                    "A port-out order names at most " + std::to_string(kMaxNumbersPerOrder) +
                                        " numbers; split the request.");
     }
     std::vector<std::string> numbers;
-    for (const auto& raw : raw_numbers) numbers.push_back(canonical_us_number(raw));
+    for (const auto& raw : req.numbers) numbers.push_back(canonical_us_number(raw));
     std::sort(numbers.begin(), numbers.end());
     numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+    const Millis submitted = ctx_.now();
+    if (req.requested_due && *req.requested_due < submitted - kDay) {
+        throw InvalidArgumentError("DueDateInPast", "The requested due date is in the past.");
+    }
+
+    // A request found by its account number alone: an account no tenant of this session's has
+    // is an unknown tenant, answered as one.
+    if (id.empty()) {
+        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        const auto t = tx->tenant_by_account(account);
+        if (t && ctx_.in_scope(t->tenant_id)) id = t->tenant_id;
+    }
 
     // A request that carries no PIN is refused as such (Bandwidth's 7512, "PIN required", beside
     // 7513 "PIN invalid"), before the tenant is read: the answer is the same for every tenant, so
     // it tells nothing, and nothing is counted, so requests without a PIN lock no one out.
     const bool pin_given = !pin.empty();
-    // The PIN check of issue three: counted first, verified outside any transaction.
+    // The PIN check: counted first (per carrier, and toward the tenant-wide ceiling), verified
+    // outside any transaction.
     std::optional<PinAttempt> attempt;
     std::optional<Secret> upgraded;
     bool pin_right = false;
@@ -89,23 +264,41 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
     o.tenant_id = id;
     o.carrier = carrier;
     o.submitted_by = ctx_.actor;
-    o.requested_foc = requested_foc;
-    o.created_at = o.modified_at = ctx_.now();
+    o.requested_foc = req.requested_due;
+    o.created_at = o.modified_at = submitted;
     o.modified_by = ctx_.actor;
+    o.account_number = account;
+    o.service_zip = zip;
+    o.authorized_name = name;
+    o.carrier_spid = spid;
+    o.pon = pon;
+    o.port_type = port_type;
     std::vector<OrderNumber> lines;
     for (const auto& n : numbers) lines.push_back({n, ""});
-    const auto tenant = tx->tenant(id);
+    const auto tenant = id.empty() ? std::nullopt : tx->tenant(id);
+    const auto reject = [&](const char* told, std::string exact = {}) {
+        o.reason = told;
+        o.internal_reason = exact.empty() ? std::string(told) : std::move(exact);
+    };
     if (!pin_given) {
-        o.reason = o.internal_reason = "PinRequired";
+        reject("PinRequired");
     } else if (!accepted) {
-        // Wrong, not set, locked, unknown or frozen: the carrier cannot tell; the freeze is told
-        // only to whoever gave the right PIN (so the customer learns to lift it).
-        o.reason = "PinNotAccepted";
-        o.internal_reason = attempt->path != PinAttempt::Path::Evaluate ? std::string(attempt->reason())
-                            : pin_right                                 ? "StoreTampered"
-                                                                        : "WrongPin";
+        // Wrong, not set, locked, unknown or frozen: the carrier cannot tell; what else is wrong
+        // with the request is told only to whoever gave the right PIN.
+        reject("PinNotAccepted", attempt->path == PinAttempt::Path::UnknownTenant && id.empty() ? "UnknownAccount"
+                                 : attempt->path != PinAttempt::Path::Evaluate ? std::string(attempt->reason())
+                                 : pin_right                                 ? "StoreTampered"
+                                                                             : "WrongPin");
     } else if (tenant && tenant->frozen) {
-        o.reason = o.internal_reason = "PortOutFrozen";
+        reject("PortOutFrozen");
+    } else if (!account.empty() && account != tenant->account_number) {
+        reject("AccountNumberMismatch");
+    } else if (!zip.empty() && !tenant->service_zip.empty() && zip.substr(0, 5) != tenant->service_zip.substr(0, 5)) {
+        reject("PostalCodeMismatch");
+    } else if (!name.empty() &&
+               name_key(name) != name_key(tenant->authorized_name.empty() ? tenant->display_name
+                                                                          : tenant->authorized_name)) {
+        reject("AuthorizedNameMismatch");
     } else {
         bool not_owned = false;
         bool in_order = false;
@@ -120,28 +313,48 @@ Order Orders::submit_order(std::string_view raw_id, const std::vector<std::strin
             }
         }
         if (not_owned) {
-            o.reason = o.internal_reason = "NumberNotOwned";
+            reject("NumberNotOwned");
         } else if (in_order) {
-            o.reason = o.internal_reason = "NumberInOpenOrder";
+            reject("NumberInOpenOrder");
+        } else {
+            // A full port names every number of the account; a partial port leaves one at least.
+            const auto held = tx->numbers({id}, "", kMaxNumbersPerOrder + 1);
+            const bool all = held.size() == lines.size();
+            if (o.port_type.empty()) o.port_type = all ? "Full" : "Partial";
+            if (port_type == "Full" && !all) {
+                reject("FullPortIncomplete");
+                o.internal_reason += " (" + std::to_string(held.size() - lines.size()) + " numbers not named)";
+            } else if (port_type == "Partial" && all) {
+                reject("PartialPortNotAllowed");
+                o.internal_reason += " (the request names every number of the account: a full port)";
+            }
         }
     }
-    o.status = o.reason.empty() ? std::string(kSubmitted) : std::string(kRejected);
-    if (o.status == kRejected && o.reason != "NumberNotOwned" && o.reason != "NumberInOpenOrder") {
-        for (auto& line : lines) line.problem.clear();  // nothing about numbers before the PIN is right
+    Step step;
+    step.event = "PortOutRequested";
+    step.reason = o.reason;
+    step.internal_reason = o.internal_reason;
+    step.details = "numbers=" + std::to_string(lines.size()) + " port_type=" +
+                   (o.port_type.empty() ? std::string("unstated") : o.port_type);
+    if (o.reason.empty()) {
+        const auto policy = effective_policy(*tx, id);
+        const BusinessCalendar cal(tenant->time_zone, policy.holidays);
+        o.status = std::string(kPendingReview);
+        o.review_deadline = cal.add_business_time(submitted, policy.review_window_ms);
+        step.details += " review_deadline_ms=" + millis_text(*o.review_deadline);
+    } else {
+        o.status = std::string(kRejected);
+        if (o.reason != "NumberNotOwned" && o.reason != "NumberInOpenOrder") {
+            for (auto& line : lines) line.problem.clear();  // nothing about numbers before the PIN is right
+        }
     }
+    step.to = o.status;
     tx->insert_order(o, lines);
-    const std::string details = "order=" + o.order_id + " carrier=" + carrier +
-                                " numbers=" + std::to_string(lines.size()) +
-                                (o.internal_reason.empty() ? "" : " reason=" + o.internal_reason);
-    ctx_.append_audit(*tx, "PortOutRequested", id, o.status == kSubmitted ? "Success" : "Failure",
-                      o.internal_reason, details);
-    notify(ctx_, *tx, "PortOutRequest", id, o.order_id,
-           o.status == kSubmitted
-               ? "A port-out request from " + carrier + " for " + std::to_string(lines.size()) +
-                     " number(s) was accepted."
-               : "A port-out request from " + carrier + " was rejected: " + o.internal_reason + ".",
-           details);
-    auto result = order_of(*tx, o);
+    record_step(*tx, o, "", step, ctx_.actor);
+    // A review window of zero: the policy's action at once.
+    if (o.status == kPendingReview) settle(*tx, o.order_id);
+    const auto stored = tx->order(o.order_id);
+    auto result = order_of(*tx, *stored);
     tx->commit();
     return result;
 }
@@ -169,8 +382,77 @@ OrderRecord Orders::require_order(StoreTransaction& tx, std::string_view raw_ord
     return std::move(*o);
 }
 
+// ---- the review deadline -------------------------------------------------------------------
+
+std::int64_t Orders::settle(StoreTransaction& tx, const std::optional<std::string>& only) {
+    const Millis now = ctx_.now();
+    std::vector<OrderRecord> due;
+    if (only) {
+        auto o = tx.order(*only);
+        if (o && (o->status == kPendingReview) && o->review_deadline && *o->review_deadline <= now) due.push_back(*o);
+    } else {
+        OrderQuery q;
+        q.review_due_by = now;
+        q.limit = 1000;
+        due = tx.orders(q);
+    }
+    for (auto& o : due) {
+        const auto policy = effective_policy(tx, o.tenant_id);
+        const std::string from = o.status;
+        Step step;
+        step.comment = "The review deadline passed; the policy's action is " + policy.review_deadline_action + ".";
+        step.details = "deadline_ms=" + millis_text(*o.review_deadline);
+        if (policy.review_deadline_action == "Deny") {
+            step.to = std::string(kDenied);
+            step.event = "OrderDenied";
+            step.reason = step.internal_reason = "ReviewDeadlinePassed";
+            o.reason = o.internal_reason = step.reason;
+            tx.close_order_numbers(o.order_id);
+        } else {
+            step.to = std::string(kApproved);
+            step.event = "OrderApproved";
+            o.approved_at = *o.review_deadline;
+        }
+        o.status = step.to;
+        o.comment = step.comment;
+        o.modified_at = now;
+        o.modified_by = std::string(kDeadlineActor);
+        tx.update_order(o);
+        record_step(tx, o, from, step, kDeadlineActor);
+    }
+    return static_cast<std::int64_t>(due.size());
+}
+
+void Orders::settle_before_read() {
+    {
+        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        OrderQuery q;
+        q.review_due_by = ctx_.now();
+        q.limit = 1;
+        if (tx->orders(q).empty()) return;
+    }
+    auto tx = ctx_.store.begin(TxMode::Write);
+    if (settle(*tx, std::nullopt) > 0) tx->commit();
+}
+
+std::int64_t Orders::settle_due_reviews() {
+    ctx_.authorize(Operation::ReadOrders);
+    std::int64_t settled = 0;
+    while (true) {
+        auto tx = ctx_.store.begin(TxMode::Write);
+        const auto n = settle(*tx, std::nullopt);
+        if (n == 0) break;
+        tx->commit();
+        settled += n;
+    }
+    return settled;
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
 Order Orders::get_order(std::string_view order_id) {
     ctx_.authorize(Operation::ReadOrders);
+    settle_before_read();
     auto tx = ctx_.store.begin(TxMode::Read);
     return order_of(*tx, require_order(*tx, order_id, Operation::ReadOrders, false));
 }
@@ -186,57 +468,200 @@ std::vector<Order> Orders::list_orders(const OrderQuery& query) {
     }
     if (ctx_.role() == Role::Carrier) q.submitted_by = ctx_.actor;
     q.limit = std::clamp<std::size_t>(q.limit, 1, 100000);
+    settle_before_read();
     auto tx = ctx_.store.begin(TxMode::Read);
     std::vector<Order> out;
     for (const auto& r : tx->orders(q)) out.push_back(order_of(*tx, r));
     return out;
 }
 
-Order Orders::transition(std::string_view order_id, Operation op, const std::vector<std::string>& from,
-                         const std::string& to, std::optional<Millis> foc) {
+std::vector<OrderStep> Orders::order_history(std::string_view order_id) {
+    ctx_.authorize(Operation::ReadOrders);
+    settle_before_read();
+    auto tx = ctx_.store.begin(TxMode::Read);
+    const auto o = require_order(*tx, order_id, Operation::ReadOrders, false);
+    auto steps = tx->order_steps(o.order_id);
+    if (ctx_.role() == Role::Carrier) {
+        for (auto& s : steps) s.internal_reason.clear();
+    }
+    return steps;
+}
+
+// ---- transitions ---------------------------------------------------------------------------
+
+Order Orders::transition(std::string_view order_id, Operation op,
+                         const std::function<std::vector<Step>(StoreTransaction&, OrderRecord&)>& decide) {
     ctx_.authorize(op);
     auto tx = ctx_.store.begin(TxMode::Write);
     auto o = require_order(*tx, order_id, op, true);
     ctx_.authorize(op, o.tenant_id, tx.get());
-    if (std::find(from.begin(), from.end(), o.status) == from.end()) {
-        throw InvalidOperationError("InvalidOrderTransition",
-                                    "A " + o.status + " order cannot become " + to + ".", o.order_id);
-    }
+    if (settle(*tx, o.order_id) > 0) o = *tx->order(o.order_id);  // its deadline first
     const std::string before = o.status;
-    o.status = to;
-    if (foc) o.foc = foc;
+    const auto steps = decide(*tx, o);
+    if (steps.empty()) return order_of(*tx, o);  // nothing changes, nothing is recorded
     o.modified_at = ctx_.now();
     o.modified_by = ctx_.actor;
-    tx->update_order(o);
-    std::string details = "order=" + o.order_id + " from=" + before;
-    if (to == kCompleted) {
+    if (o.status == kCompleted) {
         // The numbers leave the tenant's inventory with the order, atomically.
-        const auto lines = tx->order_numbers(o.order_id);
-        for (const auto& line : lines) tx->delete_number(line.number);
-        details += " released=" + std::to_string(lines.size());
+        for (const auto& line : tx->order_numbers(o.order_id)) tx->delete_number(line.number);
     }
-    if (to == kCompleted || to == kCancelled) tx->close_order_numbers(o.order_id);
-    if (foc) details += " foc_ms=" + std::to_string(*foc);
-    ctx_.append_audit(*tx, "Order" + to, o.tenant_id, "Success", "", details);
-    notify(ctx_, *tx, "Order" + to, o.tenant_id, o.order_id,
-           "The port-out order from " + o.carrier + " is " + to + ".", details);
+    if (!is_open(o.status)) tx->close_order_numbers(o.order_id);
+    tx->update_order(o);
+    std::string from = before;
+    for (const auto& step : steps) {
+        record_step(*tx, o, from, step, ctx_.actor);
+        from = step.to;
+    }
+    // A change that committed its own refusal (a tampered tenant) commits nothing here.
     auto result = order_of(*tx, o);
     tx->commit();
     return result;
 }
 
+namespace {
+
+[[noreturn]] void cannot(const OrderRecord& o, std::string_view what) {
+    throw InvalidOperationError("InvalidOrderTransition",
+                                "A " + o.status + " order cannot " + std::string(what) + ".", o.order_id);
+}
+
+bool under_review(const OrderRecord& o) {
+    return o.status == kPendingReview || o.status == kSubmitted;
+}
+
+}  // namespace
+
+Order Orders::approve_order(std::string_view order_id, std::string_view raw_comment) {
+    const auto comment = canonical_comment(raw_comment);
+    return transition(order_id, Operation::ReviewOrder, [&](StoreTransaction&, OrderRecord& o) {
+        if (!under_review(o)) cannot(o, "be approved");
+        o.status = std::string(kApproved);
+        o.approved_at = ctx_.now();
+        o.comment = comment;
+        return std::vector<Step>{{o.status, "OrderApproved", "", "", comment, ""}};
+    });
+}
+
+Order Orders::deny_order(std::string_view order_id, std::string_view raw_reason, std::string_view raw_comment) {
+    const auto reason = reason_code(raw_reason, kDenyReasons, "Deny-PortOutOrder");
+    const auto comment = canonical_comment(raw_comment);
+    if (reason == "Other" && comment.empty()) {
+        throw InvalidArgumentError("CommentRequired", "A denial for reason Other says why in its comment.");
+    }
+    return transition(order_id, Operation::ReviewOrder, [&](StoreTransaction&, OrderRecord& o) {
+        if (!under_review(o)) cannot(o, "be denied");
+        o.status = std::string(kDenied);
+        o.reason = o.internal_reason = reason;
+        o.comment = comment;
+        return std::vector<Step>{{o.status, "OrderDenied", reason, reason, comment, ""}};
+    });
+}
+
+namespace {
+
+// The FOC's rules: not past; a business day of the tenant's; at least the policy's business
+// days after approval; at most its days ahead.
+void check_foc(const OrderRecord& o, const TenantRecord& tenant, const EffectivePolicy& policy, Millis approved,
+               Millis now, Millis foc) {
+    const BusinessCalendar cal(tenant.time_zone, policy.holidays);
+    const Day day = cal.local_day(foc);
+    const auto refuse = [&](const char* id, const std::string& message) {
+        throw InvalidArgumentError(id, message + " (dates in " + cal.time_zone() + ").", o.order_id);
+    };
+    if (foc < now) refuse("FocInPast", "The FOC date " + date_text(day) + " is in the past");
+    if (!cal.is_business_day(day)) {
+        refuse("FocNotBusinessDay", "The FOC date " + date_text(day) + " is not a business day (a weekend or a holiday)");
+    }
+    const Day earliest = cal.add_business_days(cal.local_day(approved), policy.min_foc_business_days);
+    if (day < earliest) {
+        refuse("FocTooEarly", "The FOC date " + date_text(day) + " is earlier than " +
+                                  std::to_string(policy.min_foc_business_days) +
+                                  " business day(s) after approval: " + date_text(earliest) + " at the earliest");
+    }
+    if (foc > now + policy.max_foc_days * kDay) {
+        refuse("FocTooLate", "The FOC date " + date_text(day) + " is more than " + std::to_string(policy.max_foc_days) +
+                                 " days ahead");
+    }
+}
+
+}  // namespace
+
 Order Orders::confirm_order(std::string_view order_id, Millis foc) {
-    return transition(order_id, Operation::ManageOrder, {std::string(kSubmitted)}, std::string(kConfirmed), foc);
+    return transition(order_id, Operation::ManageOrder, [&](StoreTransaction& tx, OrderRecord& o) {
+        std::vector<Step> steps;
+        if (!under_review(o) && o.status != kApproved) cannot(o, "be confirmed");
+        const Millis now = ctx_.now();
+        const auto tenant = ctx_.verified_tenant(tx, o.tenant_id, true);
+        const auto policy = effective_policy(tx, o.tenant_id);
+        const Millis approved = under_review(o) ? now : o.approved_at.value_or(o.modified_at);
+        check_foc(o, tenant, policy, approved, now, foc);
+        if (under_review(o)) {  // confirming is approving, first
+            o.approved_at = approved;
+            steps.push_back({std::string(kApproved), "OrderApproved", "", "", "approved by confirming", ""});
+        }
+        o.status = std::string(kConfirmed);
+        o.foc = foc;
+        o.comment.clear();
+        steps.push_back({o.status, "OrderConfirmed", "", "", "", ""});
+        return steps;
+    });
+}
+
+Order Orders::change_foc(std::string_view order_id, Millis foc, std::string_view raw_comment) {
+    const auto comment = canonical_comment(raw_comment);
+    return transition(order_id, Operation::ManageOrder, [&](StoreTransaction& tx, OrderRecord& o) {
+        if (o.status != kConfirmed) cannot(o, "have its FOC changed (only a Confirmed order has one)");
+        if (o.foc == foc) return std::vector<Step>{};
+        const auto tenant = ctx_.verified_tenant(tx, o.tenant_id, true);
+        check_foc(o, tenant, effective_policy(tx, o.tenant_id), o.approved_at.value_or(o.modified_at), ctx_.now(),
+                  foc);
+        const std::string was = o.foc ? millis_text(*o.foc) : std::string("none");
+        o.foc = foc;
+        o.comment = comment;
+        return std::vector<Step>{{o.status, "OrderFocChanged", "", "", comment, "previous_foc_ms=" + was}};
+    });
 }
 
 Order Orders::complete_order(std::string_view order_id) {
-    return transition(order_id, Operation::ManageOrder, {std::string(kConfirmed)}, std::string(kCompleted),
-                      std::nullopt);
+    return transition(order_id, Operation::ManageOrder, [&](StoreTransaction& tx, OrderRecord& o) {
+        if (o.status != kConfirmed) cannot(o, "be completed");
+        const auto tenant = ctx_.verified_tenant(tx, o.tenant_id, true);
+        const BusinessCalendar cal(tenant.time_zone, effective_policy(tx, o.tenant_id).holidays);
+        if (o.foc && ctx_.now() < cal.start_of(cal.local_day(*o.foc))) {
+            throw InvalidOperationError("FocNotReached",
+                                        "The order's FOC date is " + date_text(cal.local_day(*o.foc)) + " (" +
+                                            cal.time_zone() + "); it cannot be completed before then.",
+                                        o.order_id);
+        }
+        o.status = std::string(kCompleted);
+        return std::vector<Step>{{o.status, "OrderCompleted", "", "", "",
+                                  "released=" + std::to_string(tx.order_numbers(o.order_id).size())}};
+    });
 }
 
-Order Orders::cancel_order(std::string_view order_id) {
-    return transition(order_id, Operation::CancelOrder, {std::string(kSubmitted), std::string(kConfirmed)},
-                      std::string(kCancelled), std::nullopt);
+Order Orders::cancel_order(std::string_view order_id, std::string_view raw_reason, std::string_view raw_comment) {
+    const auto reason = reason_code(raw_reason, kCancelReasons, "Stop-PortOutOrder");
+    const auto comment = canonical_comment(raw_comment);
+    if (reason == "Other" && comment.empty()) {
+        throw InvalidArgumentError("CommentRequired", "A cancellation for reason Other says why in its comment.");
+    }
+    return transition(order_id, Operation::CancelOrder, [&](StoreTransaction& tx, OrderRecord& o) {
+        if (!is_open(o.status)) cannot(o, "be cancelled");
+        if (o.status == kConfirmed && o.foc) {
+            const auto policy = effective_policy(tx, o.tenant_id);
+            if (*o.foc - ctx_.now() < policy.cancel_cutoff_ms) {
+                throw InvalidOperationError(
+                    "CancelTooLate",
+                    "The order's FOC is less than " + std::to_string(policy.cancel_cutoff_ms / kHour) +
+                        " hour(s) away: it can no longer be cancelled (the policy's CancelCutoff).",
+                    o.order_id);
+            }
+        }
+        o.status = std::string(kCancelled);
+        o.reason = o.internal_reason = reason;
+        o.comment = comment;
+        return std::vector<Step>{{o.status, "OrderCancelled", reason, reason, comment, ""}};
+    });
 }
 
 // ---- the freeze ----------------------------------------------------------------------------

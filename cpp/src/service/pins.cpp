@@ -2,6 +2,7 @@
 
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
+#include "service/carrier_attempts.hpp"
 #include "service/check_cost.hpp"
 #include "service/key_ring.hpp"
 #include "service/notifications.hpp"
@@ -54,8 +55,8 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target) {
 }
 
 std::string_view PinAttempt::reason() const {
-    static constexpr std::string_view kReason[] = {"",       "UnknownTenant", "NotInUS",
-                                                   "PinNotSet", "Locked",     "StoreTampered"};
+    static constexpr std::string_view kReason[] = {"",       "UnknownTenant", "NotInUS",      "PinNotSet",
+                                                   "Locked", "StoreTampered", "TenantLocked"};
     return kReason[static_cast<int>(path)];
 }
 
@@ -66,19 +67,41 @@ PinStatus Pins::status_of(const TenantRecord& t) const {
     s.pin_set_at = t.pin_set_at;
     s.last_modified_at = t.pin_changed_at;
     s.last_modified_by = t.pin_changed_by;
-    s.failed_attempt_count = t.failed_attempts;
-    if (t.locked_until && *t.locked_until > ctx_.now()) s.locked_until = t.locked_until;
+    const Millis now = ctx_.now();
+    if (t.locked_until && *t.locked_until > now) s.locked_until = t.locked_until;
     s.lockout_count = t.lock_level;
     s.last_check_at = t.last_check_at;
     s.last_check_result = t.last_check_result;
+    // As of now: failures that left the window no longer count, locks that ran out are gone.
+    auto ledger = AttemptLedger::decode(t.carrier_attempts);
+    if (!ledger.carriers().empty()) {
+        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        ledger.prune(now, effective_policy(*tx, t.tenant_id).failure_window_ms);
+    }
+    s.failed_attempt_count = ledger.failures();
+    for (const auto& c : ledger.carriers()) {
+        CarrierPinState cs;
+        cs.carrier = c.carrier;
+        const bool locked = c.locked_until && *c.locked_until > now;
+        cs.failed_attempt_count = c.locked_until && !locked ? 0 : c.failed;
+        if (locked) cs.locked_until = c.locked_until;
+        cs.lockout_count = c.lock_level;
+        cs.failures_in_window = static_cast<int>(c.failures.size());
+        if (!c.failures.empty()) cs.last_failure_at = c.failures.back();
+        s.carriers.push_back(std::move(cs));
+    }
     return s;
 }
 
 PinStatus Pins::pin_status(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::ReadPinStatus, id);
-    auto tx = ctx_.store.begin(TxMode::Read);
-    return status_of(ctx_.verified_tenant(*tx, id, false));
+    TenantRecord t;
+    {
+        auto tx = ctx_.store.begin(TxMode::Read);
+        t = ctx_.verified_tenant(*tx, id, false);
+    }
+    return status_of(t);  // reads the policy's window in a transaction of its own
 }
 
 std::vector<PinStatus> Pins::list_pin_status(std::string_view after, std::size_t limit) {
@@ -148,9 +171,10 @@ PinStatus Pins::set_pin(std::string_view raw_id, std::string_view pin) {
         if (first) t.pin_set_at = at;
         t.pin_changed_at = at;
         t.pin_changed_by = ctx_.actor;
-        t.failed_attempts = 0;
+        t.failed_attempts = 0;  // guesses at the PIN replaced are moot
         t.locked_until.reset();
         t.lock_level = 0;
+        t.carrier_attempts.clear();
         t.pin_version += 1;
         tx->update_tenant(t);
         ctx_.append_state_change(*tx, first ? "PinSet" : "PinChanged", id, t, "Success", "",
@@ -170,6 +194,7 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
     using Path = PinAttempt::Path;
     PinAttempt a;
     a.tenant_id = id;
+    a.carrier = ctx_.actor;
     a.count = ctx_.store.begin(TxMode::Write);
     auto& tx = a.count;
     // A session whose key the store has moved on from could open no record: it says so for
@@ -178,6 +203,11 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
     ctx_.keys.require_store_keys(*tx);
     const Millis at = ctx_.lock_time(*tx);
     std::string details;
+    if (id.empty()) {  // a request whose account number no tenant has: an unknown tenant
+        a.path = Path::UnknownTenant;
+        ctx_.append_audit(*tx, "PinCheckAttempt", "", "Refused", "UnknownAccount", "");
+        return a;
+    }
     auto t = tx->tenant(id);
     bool changed = false;
     const auto not_held = states_not_held(ctx_, *tx, {{id, t}});
@@ -192,25 +222,48 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
             a.path = Path::PinNotSet;
         } else {
             const auto policy = effective_policy(*tx, id);
-            if (t->locked_until && *t->locked_until <= at) {  // a lock that ran out
-                t->locked_until.reset();
-                t->failed_attempts = 0;
+            a.window = policy.failure_window_ms;
+            a.tenant_max_failures = policy.tenant_max_failures;
+            auto ledger = AttemptLedger::decode(t->carrier_attempts);
+            ledger.prune(at, policy.failure_window_ms);
+            if (t->locked_until && *t->locked_until <= at) t->locked_until.reset();  // ran out
+            auto& mine = ledger.of(a.carrier);
+            if (mine.locked_until && *mine.locked_until <= at) {  // this carrier's lock ran out
+                mine.locked_until.reset();
+                mine.failed = 0;
             }
-            if (t->locked_until || t->failed_attempts >= policy.max_failed_attempts) {
+            if (t->locked_until) {
+                a.path = Path::TenantLocked;
+            } else if (mine.locked_until || mine.failed >= policy.max_failed_attempts) {
                 a.path = Path::Locked;
             } else {
                 a.path = Path::Evaluate;
-                t->failed_attempts += 1;
-                details = "attempt=" + std::to_string(t->failed_attempts) + "/" +
-                          std::to_string(policy.max_failed_attempts);
-                if (t->failed_attempts >= policy.max_failed_attempts) {
+                a.counted_at = at;
+                mine.failed += 1;
+                mine.failures.push_back(at);
+                const int all = ledger.failures();
+                details = "attempt=" + std::to_string(mine.failed) + "/" +
+                          std::to_string(policy.max_failed_attempts) + " tenant_failures=" + std::to_string(all) +
+                          "/" + std::to_string(policy.tenant_max_failures);
+                if (mine.failed >= policy.max_failed_attempts) {
                     // The lock is set now, so a crash mid-check leaves it in force.
                     a.locks_if_wrong = true;
-                    a.lock_for = lock_duration(t->lock_level, policy.lockout_ms, policy.max_lockout_ms);
+                    a.lock_for = lock_duration(mine.lock_level, policy.lockout_ms, policy.max_lockout_ms);
                     a.locked_until = at + a.lock_for;
-                    t->locked_until = a.locked_until;
+                    mine.locked_until = a.locked_until;
+                    mine.lock_level += 1;
+                }
+                if (all >= policy.tenant_max_failures) {
+                    // Too many failures from all carriers together: every carrier is locked out
+                    // for the window, until then or until an admin lifts it.
+                    a.locks_tenant_if_wrong = true;
+                    a.tenant_locked_until = at + policy.failure_window_ms;
+                    t->locked_until = a.tenant_locked_until;
                     t->lock_level += 1;
                 }
+                a.tenant_failures = all;
+                t->failed_attempts = all;
+                t->carrier_attempts = ledger.encode();
                 tx->update_tenant(*t);
                 changed = true;
             }
@@ -273,6 +326,10 @@ bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
     const Millis at = ctx_.now();
     std::string result = a.path == PinAttempt::Path::Evaluate ? (accepted ? "Accepted" : "WrongPin")
                                                               : std::string(a.reason());
+    if (a.tenant_id.empty()) {
+        ctx_.append_audit(tx, "PinCheck", "", "Failure", "UnknownAccount", "");
+        return false;
+    }
     auto t = tx.tenant(a.tenant_id);
     if (a.path != PinAttempt::Path::Tampered) {
         // Checked again in this transaction: a change made in the database between the two
@@ -293,9 +350,23 @@ bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
     }
     std::string details;
     if (accepted && t->pin_version == a.snapshot.pin_version) {
-        t->failed_attempts = 0;
-        t->locked_until.reset();
-        t->lock_level = 0;
+        // The right PIN clears this carrier's count and lock, and takes this attempt out of the
+        // tenant-wide count (with the lock of every carrier, had this attempt set it); other
+        // carriers' failures stand.
+        auto ledger = AttemptLedger::decode(t->carrier_attempts);
+        auto& mine = ledger.of(a.carrier);
+        const auto it = std::find(mine.failures.begin(), mine.failures.end(), a.counted_at);
+        if (it != mine.failures.end()) mine.failures.erase(it);
+        mine.failed = 0;
+        mine.locked_until.reset();
+        mine.lock_level = 0;
+        ledger.prune(at, a.window);
+        t->carrier_attempts = ledger.encode();
+        t->failed_attempts = ledger.failures();
+        if (a.locks_tenant_if_wrong && t->locked_until == a.tenant_locked_until) {
+            t->locked_until.reset();
+            t->lock_level = std::max(0, t->lock_level - 1);
+        }
         if (upgraded) {
             t->pin_record = ctx_.keys.seal_pin_record(tx, a.tenant_id, upgraded->view(), t->pin_key_id);
             t->pin_version += 1;
@@ -315,11 +386,24 @@ bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
                "reason=" + result + " failed_attempts=" + std::to_string(t->failed_attempts));
     }
     if (!accepted && a.locks_if_wrong) {
-        ctx_.append_audit(tx, "PinLockedOut", a.tenant_id, "Success", "TooManyFailedAttempts",
-                          "locked_for=" + duration_text(a.lock_for) + " until_ms=" + std::to_string(a.locked_until));
+        const std::string lock = "carrier=" + a.carrier + " locked_for=" + duration_text(a.lock_for) +
+                                 " until_ms=" + std::to_string(a.locked_until);
+        ctx_.append_audit(tx, "PinLockedOut", a.tenant_id, "Success", "TooManyFailedAttempts", lock);
         notify(ctx_, tx, "PinLockedOut", a.tenant_id, "",
-               "Port-out is locked after too many wrong PINs, for " + duration_text(a.lock_for) + ".",
-               "until_ms=" + std::to_string(a.locked_until));
+               "Port-out PIN checks from " + a.carrier + " are locked after too many wrong PINs, for " +
+                   duration_text(a.lock_for) + "; other carriers are not.",
+               lock);
+    }
+    if (!accepted && a.locks_tenant_if_wrong) {
+        const std::string lock = "failures=" + std::to_string(a.tenant_failures) + "/" +
+                                 std::to_string(a.tenant_max_failures) + " window=" + duration_text(a.window) +
+                                 " until_ms=" + std::to_string(a.tenant_locked_until);
+        ctx_.append_audit(tx, "PortOutLocked", a.tenant_id, "Success", "TooManyFailuresFromAllCarriers", lock);
+        notify(ctx_, tx, "PortOutLocked", a.tenant_id, "",
+               "Port-out is locked for every carrier after " + std::to_string(a.tenant_failures) +
+                   " wrong PINs within " + duration_text(a.window) +
+                   ", until an admin unlocks it (Unlock-PortOutPin) or the window passes.",
+               lock);
     }
     return accepted;
 }
@@ -346,11 +430,16 @@ PinStatus Pins::unlock_pin(std::string_view raw_id) {
     ctx_.authorize(Operation::UnlockPin, id);
     auto tx = ctx_.store.begin(TxMode::Write);
     auto t = ctx_.verified_tenant(*tx, id, true);
+    const auto ledger = AttemptLedger::decode(t.carrier_attempts);
+    int carriers_locked = 0;
+    for (const auto& c : ledger.carriers()) carriers_locked += c.locked_until && *c.locked_until > ctx_.now() ? 1 : 0;
     const std::string details = "failed_attempts=" + std::to_string(t.failed_attempts) + " was_locked=" +
-                                (t.locked_until && *t.locked_until > ctx_.now() ? "true" : "false");
+                                (t.locked_until && *t.locked_until > ctx_.now() ? "true" : "false") +
+                                " carriers_locked=" + std::to_string(carriers_locked);
     t.failed_attempts = 0;
     t.locked_until.reset();
     t.lock_level = 0;
+    t.carrier_attempts.clear();
     tx->update_tenant(t);
     ctx_.append_state_change(*tx, "PinUnlocked", id, t, "Success", "", details);
     notify(ctx_, *tx, "PinUnlocked", id, "", "Port-out PIN checks were unlocked by " + ctx_.actor + ".", details);
@@ -388,6 +477,7 @@ PinStatus Pins::repair_state(std::string_view raw_id) {
         t.failed_attempts = 0;
         t.locked_until.reset();
         t.lock_level = 0;
+        t.carrier_attempts.clear();
         t.modified_at = ctx_.now();
         t.modified_by = ctx_.actor;
         tx->update_tenant(t);

@@ -3,6 +3,7 @@
 // three steps that check_pin and a port-out request share: the attempt counted (and a lock set
 // by the attempt that reaches the threshold) in a transaction that commits while the PIN is
 // verified, then the outcome recorded in the caller's transaction. Every path costs one hash.
+// Failures count per requesting carrier and toward a tenant-wide ceiling (carrier_attempts.hpp).
 #pragma once
 
 #include "service/context.hpp"
@@ -31,13 +32,21 @@ void refuse_overlong_pin(std::string_view pin, std::string_view target);
 
 // One PIN check in flight, from its counting to its outcome.
 struct PinAttempt {
-    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Tampered };
+    // Locked: this carrier's own lock; TenantLocked: the lock of every carrier.
+    enum class Path { Evaluate, UnknownTenant, NotInUS, PinNotSet, Locked, Tampered, TenantLocked };
     std::string tenant_id;
+    std::string carrier;  // who asks: the session's actor
     Path path = Path::UnknownTenant;
     TenantRecord snapshot;
-    bool locks_if_wrong = false;
+    Millis counted_at = 0;
+    Millis window = 0;            // the policy's FailureWindow
+    bool locks_if_wrong = false;  // this carrier's lock, set by this attempt
     Millis lock_for = 0;
     Millis locked_until = 0;
+    bool locks_tenant_if_wrong = false;  // every carrier's, set by this attempt
+    Millis tenant_locked_until = 0;
+    int tenant_failures = 0;
+    int tenant_max_failures = 0;
     std::unique_ptr<StoreTransaction> count;  // the counting transaction, until it commits
 
     // Why the PIN is not evaluated (empty when it is).

@@ -1,5 +1,6 @@
 #include "service/policies.hpp"
 
+#include <portout/business_calendar.hpp>
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include "service/tenant_state.hpp"
@@ -19,6 +20,16 @@ constexpr Millis kHour = 60 * kMinute;
 constexpr Millis kDay = 24 * kHour;
 constexpr Millis kDefaultLockout = 15 * kMinute;
 constexpr Millis kDefaultMaxLockout = 24 * kHour;
+constexpr int kDefaultTenantMaxFailures = 20;
+constexpr Millis kDefaultFailureWindow = 24 * kHour;
+constexpr Millis kDefaultReviewWindow = 24 * kHour;
+constexpr int kDefaultMinFocBusinessDays = 1;
+constexpr int kDefaultMaxFocDays = 30;
+constexpr Millis kDefaultCancelCutoff = 24 * kHour;
+
+void refuse(bool bad, const char* message, const std::string& scope) {
+    if (bad) throw InvalidArgumentError("InvalidPortingPolicy", message, scope);
+}
 
 }  // namespace
 
@@ -32,6 +43,8 @@ PolicyRecord default_policy_record(Millis now, const std::string& actor) {
     p.max_failed_attempts = kDefaultMaxFailedAttempts;
     p.lockout_ms = kDefaultLockout;
     p.max_lockout_ms = kDefaultMaxLockout;
+    // The settings of port-out requests (schema 4) are left unset: the built-in defaults apply,
+    // and a store's default policy anchored before them keeps its MAC.
     p.modified_at = now;
     p.modified_by = actor;
     return p;
@@ -62,6 +75,20 @@ EffectivePolicy effective_policy(StoreTransaction& tx, std::string_view scope) {
     e.lockout_ms = pick(&PolicyRecord::lockout_ms, "LockoutDuration", kDefaultLockout);
     e.max_lockout_ms = pick(&PolicyRecord::max_lockout_ms, "MaxLockoutDuration", kDefaultMaxLockout);
     e.pin_policy = PinPolicy(lo, hi, weak, std::move(blocklist));
+    e.tenant_max_failures = pick(&PolicyRecord::tenant_max_failures, "TenantMaxFailures", kDefaultTenantMaxFailures);
+    e.failure_window_ms = pick(&PolicyRecord::failure_window_ms, "FailureWindow", kDefaultFailureWindow);
+    e.review_window_ms = pick(&PolicyRecord::review_window_ms, "ReviewWindow", kDefaultReviewWindow);
+    e.review_deadline_action =
+        pick(&PolicyRecord::review_deadline_action, "ReviewDeadlineAction", std::string("Approve"));
+    if (e.review_deadline_action != "Deny") e.review_deadline_action = "Approve";
+    e.min_foc_business_days =
+        std::clamp(pick(&PolicyRecord::min_foc_business_days, "MinFocBusinessDays", kDefaultMinFocBusinessDays), 0, 30);
+    e.max_foc_days = std::clamp(pick(&PolicyRecord::max_foc_days, "MaxFocDays", kDefaultMaxFocDays), 1, 365);
+    e.cancel_cutoff_ms = pick(&PolicyRecord::cancel_cutoff_ms, "CancelCutoff", kDefaultCancelCutoff);
+    e.holidays = pick(&PolicyRecord::holidays, "Holidays", std::vector<std::string>{});
+    // Stored values are held to what set_policy allows, whatever the database says.
+    e.tenant_max_failures = std::clamp(e.tenant_max_failures, 1, 1000);
+    e.failure_window_ms = std::clamp(e.failure_window_ms, kMinute, 30 * kDay);
     return e;
 }
 
@@ -111,6 +138,32 @@ EffectivePolicy Policies::set_policy(std::optional<std::string_view> raw_id, con
         throw InvalidArgumentError("InvalidLockoutPolicy",
                                    "MaxLockoutDuration must be between one second and 30 days.", scope);
     }
+    refuse(change.tenant_max_failures && (*change.tenant_max_failures < 1 || *change.tenant_max_failures > 1000),
+           "TenantMaxFailures must be between 1 and 1000.", scope);
+    refuse(change.failure_window_ms && (*change.failure_window_ms < kMinute || *change.failure_window_ms > 30 * kDay),
+           "FailureWindow must be between one minute and 30 days.", scope);
+    refuse(change.review_window_ms && (*change.review_window_ms < 0 || *change.review_window_ms > 30 * kDay),
+           "ReviewWindow must be between zero (no review) and 30 days of business time.", scope);
+    refuse(change.review_deadline_action && *change.review_deadline_action != "Approve" &&
+               *change.review_deadline_action != "Deny",
+           "ReviewDeadlineAction is Approve or Deny.", scope);
+    refuse(change.min_foc_business_days && (*change.min_foc_business_days < 0 || *change.min_foc_business_days > 30),
+           "MinFocBusinessDays must be between 0 and 30.", scope);
+    refuse(change.max_foc_days && (*change.max_foc_days < 1 || *change.max_foc_days > 365),
+           "MaxFocDays must be between 1 and 365.", scope);
+    refuse(change.cancel_cutoff_ms && (*change.cancel_cutoff_ms < 0 || *change.cancel_cutoff_ms > 30 * kDay),
+           "CancelCutoff must be between zero and 30 days.", scope);
+    std::optional<std::vector<std::string>> holidays;
+    if (change.holidays) {
+        holidays.emplace();
+        refuse(change.holidays->size() > 500, "A policy lists at most 500 holidays.", scope);
+        for (const auto& h : *change.holidays) {
+            refuse(!parse_date(h), "Holidays are dates written YYYY-MM-DD, such as 2026-12-24.", scope);
+            holidays->push_back(h);
+        }
+        std::sort(holidays->begin(), holidays->end());
+        holidays->erase(std::unique(holidays->begin(), holidays->end()), holidays->end());
+    }
     auto tx = ctx_.store.begin(TxMode::Write);
     const auto tenant = require_scope(*tx, scope, true);
     PolicyRecord record = tx->policy(scope).value_or(PolicyRecord{});
@@ -129,6 +182,14 @@ EffectivePolicy Policies::set_policy(std::optional<std::string_view> raw_id, con
     apply(&PolicyRecord::max_failed_attempts, change.max_failed_attempts, "MaxFailedAttempts");
     apply(&PolicyRecord::lockout_ms, change.lockout_ms, "LockoutDuration");
     apply(&PolicyRecord::max_lockout_ms, change.max_lockout_ms, "MaxLockoutDuration");
+    apply(&PolicyRecord::tenant_max_failures, change.tenant_max_failures, "TenantMaxFailures");
+    apply(&PolicyRecord::failure_window_ms, change.failure_window_ms, "FailureWindow");
+    apply(&PolicyRecord::review_window_ms, change.review_window_ms, "ReviewWindow");
+    apply(&PolicyRecord::review_deadline_action, change.review_deadline_action, "ReviewDeadlineAction");
+    apply(&PolicyRecord::min_foc_business_days, change.min_foc_business_days, "MinFocBusinessDays");
+    apply(&PolicyRecord::max_foc_days, change.max_foc_days, "MaxFocDays");
+    apply(&PolicyRecord::cancel_cutoff_ms, change.cancel_cutoff_ms, "CancelCutoff");
+    apply(&PolicyRecord::holidays, holidays, "Holidays");
     record.modified_at = ctx_.now();
     record.modified_by = ctx_.actor;
     tx->put_policy(record);

@@ -30,6 +30,16 @@ void add_policy(AuditMac::Builder& b, const std::optional<PolicyRecord>& p) {
         .add(flag(p->max_failed_attempts))
         .add(flag(p->lockout_ms))
         .add(flag(p->max_lockout_ms));
+    // The settings of schema 4, each only when set, so that anchors made before them hold.
+    const auto tagged = [&](const char* tag, std::int64_t v) { b.add(tag).add(v); };
+    if (p->tenant_max_failures) tagged("tenant_max_failures", *p->tenant_max_failures);
+    if (p->failure_window_ms) tagged("failure_window_ms", *p->failure_window_ms);
+    if (p->review_window_ms) tagged("review_window_ms", *p->review_window_ms);
+    if (p->review_deadline_action) b.add("review_deadline_action").add(*p->review_deadline_action);
+    if (p->min_foc_business_days) tagged("min_foc_business_days", *p->min_foc_business_days);
+    if (p->max_foc_days) tagged("max_foc_days", *p->max_foc_days);
+    if (p->cancel_cutoff_ms) tagged("cancel_cutoff_ms", *p->cancel_cutoff_ms);
+    if (p->holidays) b.add("holidays").add(encode_list(*p->holidays));
 }
 
 }  // namespace
@@ -76,6 +86,8 @@ std::string state_mac(const ServiceContext& ctx, StoreTransaction& tx, std::stri
         .add(opt(t.locked_until))
         .add(std::int64_t{t.lock_level})
         .add(std::int64_t{t.frozen ? 1 : 0});
+    // Failed checks by carrier (schema 4), only when there are any, so older anchors hold.
+    if (!t.carrier_attempts.empty()) b.add("carrier attempts").add(t.carrier_attempts);
     add_policy(b, tx.policy(tenant_id));
     return b.finish();
 }

@@ -1,5 +1,7 @@
 #include "service/tenants.hpp"
 
+#include <portout/business_calendar.hpp>
+#include <portout/crypto.hpp>
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include "service/notifications.hpp"
@@ -7,13 +9,72 @@
 #include "service/tenant_state.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 namespace portout {
 
-Tenant tenant_of(const TenantRecord& r) {
-    return {r.tenant_id, r.display_name, r.country, r.created_at, r.modified_at, r.modified_by,
-            r.pin_record.has_value(), r.frozen};
+Tenant tenant_of(const TenantRecord& r, bool whole_account) {
+    Tenant t;
+    t.tenant_id = r.tenant_id;
+    t.display_name = r.display_name;
+    t.country = r.country;
+    t.created_at = r.created_at;
+    t.modified_at = r.modified_at;
+    t.modified_by = r.modified_by;
+    t.pin_is_set = r.pin_record.has_value();
+    t.port_out_frozen = r.frozen;
+    t.account_number = r.account_number;
+    if (!whole_account && t.account_number.size() > 4) {
+        t.account_number = std::string(t.account_number.size() - 4, '*') + t.account_number.substr(t.account_number.size() - 4);
+    }
+    t.service_zip = r.service_zip;
+    t.authorized_name = r.authorized_name.empty() ? r.display_name : r.authorized_name;
+    t.time_zone = r.time_zone.empty() ? std::string(kDefaultTimeZone) : r.time_zone;
+    return t;
+}
+
+std::string new_account_number(StoreTransaction& tx) {
+    for (int round = 0; round < 100; ++round) {
+        const auto bytes = random_bytes(12);
+        std::string digits;
+        for (std::size_t i = 0; i < 12; ++i) {
+            const auto b = static_cast<unsigned char>(bytes[i]);
+            digits += static_cast<char>('0' + (i == 0 ? 1 + b % 9 : b % 10));
+        }
+        if (!tx.tenant_by_account(digits)) return digits;
+    }
+    throw ResourceUnavailableError("AccountNumbersExhausted", "No free account number could be drawn.");
+}
+
+std::string canonical_account_number(std::string_view raw) {
+    std::string out;
+    for (const char c : raw) {
+        if (c == ' ' || c == '-') continue;  // as printed on a bill: "4021 8833 0571"
+        if (!std::isalnum(static_cast<unsigned char>(c))) {
+            out.clear();
+            break;
+        }
+        out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    if (out.size() < 4 || out.size() > 20) {
+        throw InvalidArgumentError("InvalidAccountNumber",
+                                   "An account number has 4 to 20 letters and digits (spaces and hyphens "
+                                   "between them are ignored).");
+    }
+    return out;
+}
+
+std::string canonical_zip(std::string_view raw) {
+    const auto digits = [](std::string_view s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const bool five = raw.size() == 5 && digits(raw);
+    const bool nine = raw.size() == 10 && raw[5] == '-' && digits(raw.substr(0, 5)) && digits(raw.substr(6));
+    if (!five && !nine) {
+        throw InvalidArgumentError("InvalidPostalCode", "A ZIP code is five digits, or ZIP+4 (12345-6789).");
+    }
+    return std::string(raw);
 }
 
 TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id) {
@@ -50,6 +111,7 @@ Tenant Tenants::create_tenant(std::string_view raw_id, std::string_view display_
     r.modified_by = ctx_.actor;
     // A tenant whose row was deleted outside portout is not made anew over its history.
     if (auto existing = tx->tenant(r.tenant_id); !existing) ctx_.require_state(*tx, r.tenant_id, std::nullopt, true);
+    r.account_number = new_account_number(*tx);
     tx->insert_tenant(r);
     ctx_.append_state_change(*tx, "TenantCreated", r.tenant_id, r, "Success", "", "country=" + r.country);
     tx->commit();
@@ -88,6 +150,7 @@ std::int64_t Tenants::import_tenants(const std::vector<std::array<std::string, 3
     for (const auto& r : records) found.emplace_back(r.tenant_id, tx->tenant(r.tenant_id));
     if (const auto bad = states_not_held(ctx_, *tx, found); !bad.empty()) ctx_.state_tampered(bad.front(), tx.get());
     for (std::size_t i = 0; i < records.size(); ++i) {
+        records[i].account_number = new_account_number(*tx);
         tx->insert_tenant(records[i]);
         events[i].state_mac = state_mac(ctx_, *tx, records[i].tenant_id, records[i]);
     }
@@ -100,13 +163,13 @@ Tenant Tenants::get_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::ReadTenant, id);
     auto tx = ctx_.store.begin(TxMode::Read);
-    return tenant_of(ctx_.verified_tenant(*tx, id, false));
+    return tenant_of(ctx_.verified_tenant(*tx, id, false), ctx_.role() != Role::Auditor);
 }
 
 std::vector<Tenant> Tenants::list_tenants(std::string_view after, std::size_t limit) {
     ctx_.authorize(Operation::ReadTenant);
     std::vector<Tenant> out;
-    for (const auto& r : visible_tenants(ctx_, after, limit)) out.push_back(tenant_of(r));
+    for (const auto& r : visible_tenants(ctx_, after, limit)) out.push_back(tenant_of(r, ctx_.role() != Role::Auditor));
     return out;
 }
 
@@ -156,6 +219,79 @@ Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string
     return tenant_of(r);
 }
 
+Tenant Tenants::update_account(std::string_view raw_id, const AccountChange& change) {
+    const auto id = canonical_tenant_id(raw_id);
+    std::optional<std::string> account, zip, name, zone;
+    if (change.account_number && change.new_account_number) {
+        throw InvalidArgumentError("AmbiguousAccountNumber",
+                                   "Give an account number or ask for a new one, not both.", id);
+    }
+    if (change.account_number) account = canonical_account_number(*change.account_number);
+    if (change.service_zip) zip = change.service_zip->empty() ? std::string() : canonical_zip(*change.service_zip);
+    if (change.authorized_name) {
+        name = change.authorized_name->empty() ? std::string() : canonical_display_name(*change.authorized_name);
+    }
+    if (change.time_zone) zone = change.time_zone->empty() ? std::string() : canonical_time_zone(*change.time_zone);
+    ctx_.authorize(Operation::UpdateAccount, id);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    auto r = ctx_.verified_tenant(*tx, id, true);
+    std::string details;
+    const auto note = [&](const std::string& what) { details += (details.empty() ? "" : " ") + what; };
+    if (change.new_account_number) account = new_account_number(*tx);
+    if (account && *account != r.account_number) {
+        if (const auto other = tx->tenant_by_account(*account); other && other->tenant_id != id) {
+            throw ResourceExistsError("AccountNumberInUse", "Another tenant has this account number.", id);
+        }
+        r.account_number = *account;
+        note("account_number");
+    }
+    if (zip && *zip != r.service_zip) {
+        r.service_zip = *zip;
+        note("service_zip=" + (zip->empty() ? std::string("(none)") : *zip));
+    }
+    if (name && *name != r.authorized_name) {
+        r.authorized_name = *name;
+        note("authorized_name");
+    }
+    if (zone && *zone != r.time_zone) {
+        r.time_zone = *zone;
+        note("time_zone=" + (zone->empty() ? std::string(kDefaultTimeZone) : *zone));
+    }
+    if (details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
+    r.modified_at = ctx_.now();
+    r.modified_by = ctx_.actor;
+    tx->update_tenant(r);
+    ctx_.append_audit(*tx, "TenantAccountUpdated", id, "Success", "", details);
+    notify(ctx_, *tx, "TenantAccountUpdated", id, "",
+           "The port-out account details (" + details + ") were changed by " + ctx_.actor + ".", details);
+    tx->commit();
+    return tenant_of(r);
+}
+
+void Tenants::assign_account_numbers(const std::string& mark) {
+    auto tx = ctx_.store.begin(TxMode::Write);
+    if (tx->meta(mark)) return;  // another session did it first
+    std::int64_t assigned = 0;
+    std::string after;
+    while (true) {
+        auto page = tx->tenants_after(after, 1000);
+        if (page.empty()) break;
+        after = page.back().tenant_id;
+        for (auto& t : page) {
+            if (!t.account_number.empty()) continue;
+            t.account_number = new_account_number(*tx);
+            tx->update_tenant(t);
+            ++assigned;
+        }
+    }
+    tx->set_meta(mark, "1");
+    if (assigned > 0) {
+        ctx_.append_audit(*tx, "AccountNumbersAssigned", "", "Success", "",
+                          "tenants=" + std::to_string(assigned) + " (a store made before account numbers)");
+    }
+    tx->commit();
+}
+
 void Tenants::remove_tenant(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::RemoveTenant, id);
@@ -163,7 +299,7 @@ void Tenants::remove_tenant(std::string_view raw_id) {
     const auto r = require_tenant(*tx, id);
     // An order in flight is cancelled on purpose, with its notice to the carrier, never swept
     // away with the tenant.
-    for (const auto status : {order_state::kSubmitted, order_state::kConfirmed}) {
+    for (const auto status : order_state::kOpen) {
         OrderQuery open;
         open.tenant_ids = {id};
         open.status = std::string(status);

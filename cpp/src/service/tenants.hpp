@@ -1,5 +1,6 @@
 // Tenants: created one by one or imported many in one transaction, read, listed within the
-// session's scope, updated and removed (refused while an order of theirs is in flight). Also
+// session's scope, updated and removed (refused while an order of theirs is in flight), and the
+// account details a port-out request is matched against (account number, ZIP, name, zone). Also
 // what the other units need of a tenant: require_tenant, visible_tenants and tenant_of.
 #pragma once
 
@@ -15,7 +16,14 @@
 
 namespace portout {
 
-Tenant tenant_of(const TenantRecord& r);
+// `whole_account`: the account number whole (the tenant's admins), else its last four only.
+Tenant tenant_of(const TenantRecord& r, bool whole_account = true);
+// An account number as kept: 4 to 20 letters and digits, upper case, spaces and hyphens dropped
+// (InvalidAccountNumber); a ZIP code, 12345 or 12345-6789 (InvalidPostalCode).
+std::string canonical_account_number(std::string_view raw);
+std::string canonical_zip(std::string_view raw);
+// A new billing account number: twelve digits, not the first a zero, no other tenant's.
+std::string new_account_number(StoreTransaction& tx);
 // The tenant, or TenantNotFound.
 TenantRecord require_tenant(StoreTransaction& tx, const std::string& tenant_id);
 // A page of the tenants after `after` that the session may see (its scope, or every tenant),
@@ -33,7 +41,11 @@ public:
     TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
+    Tenant update_account(std::string_view tenant_id, const AccountChange& change);
     void remove_tenant(std::string_view tenant_id);
+    // Gives every tenant without a billing account number one, and marks the store (meta
+    // `mark`) as done; audited (AccountNumbersAssigned).
+    void assign_account_numbers(const std::string& mark);
 
 private:
     const ServiceContext& ctx_;

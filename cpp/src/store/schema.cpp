@@ -34,13 +34,16 @@ struct Index {
     std::string_view columns;
     std::string_view where;
     int since = 1;
+    bool unique = false;
 };
 
 constexpr std::string_view kSerial = "serial";
 
 // Version 1: the tenants, their PINs, policies and the audit chain. Version 2: the freeze, the
 // number inventory, port-out orders and the notification outbox. Version 3: the audit events
-// that anchor a tenant's security state (their MAC of it).
+// that anchor a tenant's security state (their MAC of it). Version 4: port-out requests as carriers
+// send them (the tenant's account details, the request's fields, the review window, FOC rules,
+// each order's history, failed PINs by carrier, notifications for a carrier).
 const std::vector<Table>& tables() {
     static const std::vector<Table> t = {
         {"meta", {{"name", K::Text, "PRIMARY KEY"}, {"value", K::Blob, "NOT NULL"}}, ""},
@@ -62,7 +65,12 @@ const std::vector<Table>& tables() {
           {"last_check_at", K::Integer, ""},
           {"last_check_result", K::Text, "NOT NULL DEFAULT ''"},
           {"pin_version", K::Integer, "NOT NULL DEFAULT 0"},
-          {"frozen", K::Integer, "NOT NULL DEFAULT 0", 2}},
+          {"frozen", K::Integer, "NOT NULL DEFAULT 0", 2},
+          {"account_number", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"service_zip", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"authorized_name", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"time_zone", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"carrier_attempts", K::Text, "NOT NULL DEFAULT ''", 4}},
          ""},
         {"policies",
          {{"scope", K::Text, "PRIMARY KEY"},
@@ -74,7 +82,15 @@ const std::vector<Table>& tables() {
           {"lockout_ms", K::Integer, ""},
           {"max_lockout_ms", K::Integer, ""},
           {"modified_at", K::Integer, "NOT NULL"},
-          {"modified_by", K::Text, "NOT NULL"}},
+          {"modified_by", K::Text, "NOT NULL"},
+          {"tenant_max_failures", K::Integer, "", 4},
+          {"failure_window_ms", K::Integer, "", 4},
+          {"review_window_ms", K::Integer, "", 4},
+          {"review_deadline_action", K::Text, "", 4},
+          {"min_foc_business_days", K::Integer, "", 4},
+          {"max_foc_days", K::Integer, "", 4},
+          {"cancel_cutoff_ms", K::Integer, "", 4},
+          {"holidays", K::Text, "", 4}},
          ""},
         {"audit_events",
          {{"event_id", K::Integer, "PRIMARY KEY"},
@@ -111,10 +127,32 @@ const std::vector<Table>& tables() {
           {"foc", K::Integer, ""},
           {"created_at", K::Integer, "NOT NULL"},
           {"modified_at", K::Integer, "NOT NULL"},
-          {"modified_by", K::Text, "NOT NULL"}},
+          {"modified_by", K::Text, "NOT NULL"},
+          {"account_number", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"service_zip", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"authorized_name", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"carrier_spid", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"pon", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"port_type", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"review_deadline", K::Integer, "", 4},
+          {"approved_at", K::Integer, "", 4},
+          {"comment", K::Text, "NOT NULL DEFAULT ''", 4}},
          "",
          2,
          false},
+        {"order_steps",
+         {{"order_id", K::Text, "NOT NULL"},
+          {"step", K::Integer, "NOT NULL"},
+          {"occurred_at", K::Integer, "NOT NULL"},
+          {"actor", K::Text, "NOT NULL"},
+          {"from_status", K::Text, "NOT NULL"},
+          {"to_status", K::Text, "NOT NULL"},
+          {"reason", K::Text, "NOT NULL"},
+          {"internal_reason", K::Text, "NOT NULL"},
+          {"comment", K::Text, "NOT NULL"},
+          {"foc", K::Integer, ""}},
+         "order_id, step",
+         4},
         {"order_numbers",
          {{"order_id", K::Text, "NOT NULL"},
           {"number", K::Text, "NOT NULL"},
@@ -129,7 +167,8 @@ const std::vector<Table>& tables() {
           {"tenant_id", K::Text, "NOT NULL"},
           {"order_id", K::Text, "NOT NULL"},
           {"summary", K::Text, "NOT NULL"},
-          {"details", K::Text, "NOT NULL"}},
+          {"details", K::Text, "NOT NULL"},
+          {"audience", K::Text, "NOT NULL DEFAULT ''", 4}},
          "",
          2,
          false},
@@ -153,6 +192,8 @@ const std::vector<Index>& indexes() {
         {"orders_by_tenant", "orders", "tenant_id, seq", "", 2},
         {"order_numbers_open", "order_numbers", "number", "open = 1", 2},
         {"audit_events_state", "audit_events", "tenant_id, event_id", "state_mac IS NOT NULL", 3},
+        {"orders_in_review", "orders", "review_deadline", "status = 'PendingReview'", 4},
+        {"tenants_by_account", "tenants", "account_number", "account_number <> ''", 4, true},
     };
     return i;
 }
@@ -194,7 +235,7 @@ std::string migration(const Dialect& d, int to) {
     }
     for (const auto& i : indexes()) {
         if (i.since != to) continue;
-        out += "CREATE INDEX " + std::string(i.name) + " ON " + std::string(i.table) + " (" +
+        out += std::string(i.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + std::string(i.name) + " ON " + std::string(i.table) + " (" +
                std::string(i.columns) + ")";
         if (!i.where.empty()) out += " WHERE " + std::string(i.where);
         out += ";\n";

@@ -7,7 +7,7 @@
 
 namespace portout::sql {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // How a backend spells what the schema needs.
 struct Dialect {

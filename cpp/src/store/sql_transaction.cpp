@@ -37,7 +37,8 @@ private:
 constexpr const char* kTenantColumns =
     "tenant_id, display_name, country, created_at, modified_at, modified_by, pin_record, "
     "pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, "
-    "lock_level, last_check_at, last_check_result, pin_version, frozen";
+    "lock_level, last_check_at, last_check_result, pin_version, frozen, account_number, service_zip, "
+    "authorized_name, time_zone, carrier_attempts";
 
 TenantRecord read_tenant(const Rows& r) {
     TenantRecord t;
@@ -59,10 +60,15 @@ TenantRecord read_tenant(const Rows& r) {
     t.last_check_result = r.text(15);
     t.pin_version = r.integer(16);
     t.frozen = r.integer(17) != 0;
+    t.account_number = r.text(18);
+    t.service_zip = r.text(19);
+    t.authorized_name = r.text(20);
+    t.time_zone = r.text(21);
+    t.carrier_attempts = r.text(22);
     return t;
 }
 
-// $1..$18 in the order of kTenantColumns.
+// $1..$23 in the order of kTenantColumns.
 Params tenant_params(const TenantRecord& t) {
     return {Param::of(std::string_view(t.tenant_id)),
             Param::of(std::string_view(t.display_name)),
@@ -81,12 +87,18 @@ Params tenant_params(const TenantRecord& t) {
             Param::of(t.last_check_at),
             Param::of(std::string_view(t.last_check_result)),
             Param::of(t.pin_version),
-            Param::of(std::int64_t{t.frozen ? 1 : 0})};
+            Param::of(std::int64_t{t.frozen ? 1 : 0}),
+            Param::of(std::string_view(t.account_number)),
+            Param::of(std::string_view(t.service_zip)),
+            Param::of(std::string_view(t.authorized_name)),
+            Param::of(std::string_view(t.time_zone)),
+            Param::of(std::string_view(t.carrier_attempts))};
 }
 
 constexpr const char* kPolicyColumns =
     "scope, min_length, max_length, block_weak, blocklist, max_failed_attempts, lockout_ms, "
-    "max_lockout_ms, modified_at, modified_by";
+    "max_lockout_ms, modified_at, modified_by, tenant_max_failures, failure_window_ms, review_window_ms, "
+    "review_deadline_action, min_foc_business_days, max_foc_days, cancel_cutoff_ms, holidays";
 
 constexpr const char* kNumberColumns = "number, tenant_id, added_at, added_by";
 
@@ -94,7 +106,8 @@ NumberRecord read_number(const Rows& r) { return {r.text(0), r.text(1), r.intege
 
 constexpr const char* kOrderColumns =
     "seq, order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
-    "requested_foc, foc, created_at, modified_at, modified_by";
+    "requested_foc, foc, created_at, modified_at, modified_by, account_number, service_zip, "
+    "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment";
 
 OrderRecord read_order(const Rows& r) {
     OrderRecord o;
@@ -111,14 +124,41 @@ OrderRecord read_order(const Rows& r) {
     o.created_at = r.integer(10);
     o.modified_at = r.integer(11);
     o.modified_by = r.text(12);
+    o.account_number = r.text(13);
+    o.service_zip = r.text(14);
+    o.authorized_name = r.text(15);
+    o.carrier_spid = r.text(16);
+    o.pon = r.text(17);
+    o.port_type = r.text(18);
+    o.review_deadline = r.optional_integer(19);
+    o.approved_at = r.optional_integer(20);
+    o.comment = r.text(21);
     return o;
 }
 
+constexpr const char* kStepColumns =
+    "order_id, step, occurred_at, actor, from_status, to_status, reason, internal_reason, comment, foc";
+
+OrderStep read_step(const Rows& r) {
+    OrderStep s;
+    s.order_id = r.text(0);
+    s.step = static_cast<int>(r.integer(1));
+    s.occurred_at = r.integer(2);
+    s.actor = r.text(3);
+    s.from_status = r.text(4);
+    s.to_status = r.text(5);
+    s.reason = r.text(6);
+    s.internal_reason = r.text(7);
+    s.comment = r.text(8);
+    s.foc = r.optional_integer(9);
+    return s;
+}
+
 constexpr const char* kNotificationColumns =
-    "notification_id, occurred_at, kind, tenant_id, order_id, summary, details";
+    "notification_id, occurred_at, kind, tenant_id, order_id, summary, details, audience";
 
 NotificationRecord read_notification(const Rows& r) {
-    return {r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)};
+    return {r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)};
 }
 
 constexpr const char* kAuditColumns =
@@ -184,10 +224,16 @@ public:
         if (!r->next()) return std::nullopt;
         return read_tenant(*r);
     }
+    std::optional<TenantRecord> tenant_by_account(std::string_view account_number) override {
+        static const std::string sql = select(kTenantColumns, "FROM tenants WHERE account_number = $1");
+        auto r = s_->query(sql, {Param::of(account_number)});
+        if (!r->next()) return std::nullopt;
+        return read_tenant(*r);
+    }
     void insert_tenant(const TenantRecord& t) override {
         static const std::string sql = std::string("INSERT INTO tenants (") + kTenantColumns +
                                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                                       "$13, $14, $15, $16, $17, $18)";
+                                       "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)";
         try {
             s_->execute(sql, tenant_params(t));
         } catch (const sql::UniqueViolation&) {
@@ -199,7 +245,8 @@ public:
                     "modified_by = $6, pin_record = $7, pin_key_id = $8, pin_set_at = $9, "
                     "pin_changed_at = $10, pin_changed_by = $11, failed_attempts = $12, "
                     "locked_until = $13, lock_level = $14, last_check_at = $15, last_check_result = $16, "
-                    "pin_version = $17, frozen = $18 WHERE tenant_id = $1",
+                    "pin_version = $17, frozen = $18, account_number = $19, service_zip = $20, "
+                    "authorized_name = $21, time_zone = $22, carrier_attempts = $23 WHERE tenant_id = $1",
                     tenant_params(t));
     }
     void delete_tenant(std::string_view tenant_id) override {
@@ -210,6 +257,8 @@ public:
         TenantLeftovers out;
         out.numbers = s_->execute("DELETE FROM phone_numbers WHERE tenant_id = $1", id);
         s_->execute("DELETE FROM order_numbers WHERE order_id IN (SELECT order_id FROM orders WHERE tenant_id = $1)",
+                    id);
+        s_->execute("DELETE FROM order_steps WHERE order_id IN (SELECT order_id FROM orders WHERE tenant_id = $1)",
                     id);
         out.orders = s_->execute("DELETE FROM orders WHERE tenant_id = $1", id);
         out.notifications = s_->execute("UPDATE notifications SET tenant_id = '' WHERE tenant_id = $1", id);
@@ -271,25 +320,43 @@ public:
         p.max_lockout_ms = r->optional_integer(7);
         p.modified_at = r->integer(8);
         p.modified_by = r->text(9);
+        if (auto v = r->optional_integer(10)) p.tenant_max_failures = static_cast<int>(*v);
+        p.failure_window_ms = r->optional_integer(11);
+        p.review_window_ms = r->optional_integer(12);
+        p.review_deadline_action = r->optional_text(13);
+        if (auto v = r->optional_integer(14)) p.min_foc_business_days = static_cast<int>(*v);
+        if (auto v = r->optional_integer(15)) p.max_foc_days = static_cast<int>(*v);
+        p.cancel_cutoff_ms = r->optional_integer(16);
+        if (auto v = r->optional_text(17)) p.holidays = decode_list(*v);
         return p;
     }
     void put_policy(const PolicyRecord& p) override {
         static const std::string sql =
             std::string("INSERT INTO policies (") + kPolicyColumns +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (scope) DO UPDATE SET "
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+            "ON CONFLICT (scope) DO UPDATE SET "
             "min_length = excluded.min_length, max_length = excluded.max_length, "
             "block_weak = excluded.block_weak, blocklist = excluded.blocklist, "
             "max_failed_attempts = excluded.max_failed_attempts, lockout_ms = excluded.lockout_ms, "
             "max_lockout_ms = excluded.max_lockout_ms, modified_at = excluded.modified_at, "
-            "modified_by = excluded.modified_by";
+            "modified_by = excluded.modified_by, tenant_max_failures = excluded.tenant_max_failures, "
+            "failure_window_ms = excluded.failure_window_ms, review_window_ms = excluded.review_window_ms, "
+            "review_deadline_action = excluded.review_deadline_action, "
+            "min_foc_business_days = excluded.min_foc_business_days, max_foc_days = excluded.max_foc_days, "
+            "cancel_cutoff_ms = excluded.cancel_cutoff_ms, holidays = excluded.holidays";
         std::optional<std::string> blocklist;
         if (p.blocklist) blocklist = encode_list(*p.blocklist);
+        std::optional<std::string> holidays;
+        if (p.holidays) holidays = encode_list(*p.holidays);
         std::optional<std::int64_t> block_weak;
         if (p.block_weak) block_weak = *p.block_weak ? 1 : 0;
         s_->execute(sql, {Param::of(std::string_view(p.scope)), Param::of(p.min_length), Param::of(p.max_length),
                           Param::of(block_weak), Param::text_or_null(blocklist), Param::of(p.max_failed_attempts),
                           Param::of(p.lockout_ms), Param::of(p.max_lockout_ms), Param::of(p.modified_at),
-                          Param::of(std::string_view(p.modified_by))});
+                          Param::of(std::string_view(p.modified_by)), Param::of(p.tenant_max_failures),
+                          Param::of(p.failure_window_ms), Param::of(p.review_window_ms),
+                          Param::text_or_null(p.review_deadline_action), Param::of(p.min_foc_business_days),
+                          Param::of(p.max_foc_days), Param::of(p.cancel_cutoff_ms), Param::text_or_null(holidays)});
     }
     void delete_policy(std::string_view scope) override {
         s_->execute("DELETE FROM policies WHERE scope = $1", {Param::of(scope)});
@@ -327,17 +394,26 @@ public:
         {
             auto r = s_->query(
                 "INSERT INTO orders (order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
-                "requested_foc, foc, created_at, modified_at, modified_by) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                "$8, $9, $10, $11, $12) RETURNING seq",
+                "requested_foc, foc, created_at, modified_at, modified_by, account_number, service_zip, "
+                "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
+                "$20, $21) RETURNING seq",
                 {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(o.tenant_id)),
                  Param::of(std::string_view(o.carrier)), Param::of(std::string_view(o.submitted_by)),
                  Param::of(std::string_view(o.status)), Param::of(std::string_view(o.reason)),
                  Param::of(std::string_view(o.internal_reason)), Param::of(o.requested_foc), Param::of(o.foc),
-                 Param::of(o.created_at), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by))});
+                 Param::of(o.created_at), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by)),
+                 Param::of(std::string_view(o.account_number)), Param::of(std::string_view(o.service_zip)),
+                 Param::of(std::string_view(o.authorized_name)), Param::of(std::string_view(o.carrier_spid)),
+                 Param::of(std::string_view(o.pon)), Param::of(std::string_view(o.port_type)),
+                 Param::of(o.review_deadline), Param::of(o.approved_at), Param::of(std::string_view(o.comment))});
             r->next();
             o.seq = r->integer(0);
         }
-        const std::int64_t open = o.status == "Submitted" || o.status == "Confirmed" ? 1 : 0;
+        const std::int64_t open = o.status == "Rejected" || o.status == "Denied" || o.status == "Completed" ||
+                                          o.status == "Cancelled"
+                                      ? 0
+                                      : 1;
         for (const auto& n : numbers) {
             s_->execute("INSERT INTO order_numbers (order_id, number, problem, open) VALUES ($1, $2, $3, $4)",
                         {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(n.number)),
@@ -352,10 +428,25 @@ public:
     }
     void update_order(const OrderRecord& o) override {
         s_->execute("UPDATE orders SET status = $2, reason = $3, internal_reason = $4, foc = $5, "
-                    "modified_at = $6, modified_by = $7 WHERE order_id = $1",
+                    "modified_at = $6, modified_by = $7, review_deadline = $8, approved_at = $9, comment = $10 "
+                    "WHERE order_id = $1",
                     {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(o.status)),
                      Param::of(std::string_view(o.reason)), Param::of(std::string_view(o.internal_reason)),
-                     Param::of(o.foc), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by))});
+                     Param::of(o.foc), Param::of(o.modified_at), Param::of(std::string_view(o.modified_by)),
+                     Param::of(o.review_deadline), Param::of(o.approved_at), Param::of(std::string_view(o.comment))});
+    }
+    void insert_order_step(const OrderStep& st) override {
+        static const std::string sql = std::string("INSERT INTO order_steps (") + kStepColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        s_->execute(sql, {Param::of(std::string_view(st.order_id)), Param::of(std::int64_t{st.step}),
+                          Param::of(st.occurred_at), Param::of(std::string_view(st.actor)),
+                          Param::of(std::string_view(st.from_status)), Param::of(std::string_view(st.to_status)),
+                          Param::of(std::string_view(st.reason)), Param::of(std::string_view(st.internal_reason)),
+                          Param::of(std::string_view(st.comment)), Param::of(st.foc)});
+    }
+    std::vector<OrderStep> order_steps(std::string_view order_id) override {
+        static const std::string sql = select(kStepColumns, "FROM order_steps WHERE order_id = $1 ORDER BY step");
+        return all(s_->query(sql, {Param::of(order_id)}), read_step);
     }
     void close_order_numbers(std::string_view order_id) override {
         s_->execute("UPDATE order_numbers SET open = 0 WHERE order_id = $1", {Param::of(order_id)});
@@ -371,6 +462,9 @@ public:
         equal("status", query.status);
         equal("carrier", query.carrier);
         equal("submitted_by", query.submitted_by);
+        if (query.review_due_by) {
+            sql += " AND status = 'PendingReview' AND review_deadline <= " + b.add(Param::of(*query.review_due_by));
+        }
         sql += " ORDER BY seq LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
         return all(s_->query(sql, b.params()), read_order);
     }
@@ -387,42 +481,45 @@ public:
     }
 
     std::int64_t insert_notification(NotificationRecord& n) override {
-        auto r = s_->query("INSERT INTO notifications (occurred_at, kind, tenant_id, order_id, summary, details) "
-                           "VALUES ($1, $2, $3, $4, $5, $6) RETURNING notification_id",
+        auto r = s_->query("INSERT INTO notifications (occurred_at, kind, tenant_id, order_id, summary, details, "
+                           "audience) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING notification_id",
                            {Param::of(n.occurred_at), Param::of(std::string_view(n.kind)),
                             Param::of(std::string_view(n.tenant_id)), Param::of(std::string_view(n.order_id)),
-                            Param::of(std::string_view(n.summary)), Param::of(std::string_view(n.details))});
+                            Param::of(std::string_view(n.summary)), Param::of(std::string_view(n.details)),
+                            Param::of(std::string_view(n.audience))});
         r->next();
         n.notification_id = r->integer(0);
         return n.notification_id;
     }
     std::vector<NotificationRecord> unacknowledged(std::string_view consumer,
                                                    const std::vector<std::string>& tenant_ids,
-                                                   std::size_t limit) override {
+                                                   std::string_view audience, std::size_t limit) override {
         Binder b;
         const auto who = b.add(Param::of(consumer));
         std::string sql = "SELECT " + std::string(kNotificationColumns) +
                           " FROM notifications n WHERE notification_id > coalesce((SELECT acknowledged_through "
                           "FROM notification_consumers WHERE consumer = " + who + "), 0) AND NOT EXISTS "
                           "(SELECT 1 FROM notification_acks a WHERE a.consumer = " + who +
-                          " AND a.notification_id = n.notification_id)";
+                          " AND a.notification_id = n.notification_id) AND audience = " +
+                          b.add(Param::of(audience));
         if (!tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(tenant_ids) + ")";
         sql += " ORDER BY notification_id LIMIT " + b.add(Param::of(static_cast<std::int64_t>(limit)));
         return all(s_->query(sql, b.params()), read_notification);
     }
     std::int64_t acknowledge(std::string_view consumer, const std::vector<std::string>& tenant_ids,
-                             const std::vector<std::int64_t>& ids) override {
+                             std::string_view audience, const std::vector<std::int64_t>& ids) override {
         std::int64_t through = 0;
         {
             auto r = s_->query("SELECT acknowledged_through FROM notification_consumers WHERE consumer = $1",
                                {Param::of(consumer)});
             if (r->next()) through = r->integer(0);
         }
-        // "$1" is a notification id, "$2..." the tenants of the scope.
+        // "$1" is a notification id, "$2" the audience, "$3..." the tenants of the scope.
         Binder scope;
         scope.add(Param::null());
         const std::string in_scope =
-            tenant_ids.empty() ? std::string() : " AND tenant_id IN (" + scope.add_all(tenant_ids) + ")";
+            " AND audience = " + scope.add(Param::of(audience)) +
+            (tenant_ids.empty() ? std::string() : " AND tenant_id IN (" + scope.add_all(tenant_ids) + ")");
         auto with_id = [&](std::int64_t id) {
             Params p = scope.params();
             p.front() = Param::of(id);
