@@ -71,7 +71,7 @@ TEST_F(CopyTest, TheCopyHoldsEverythingAndOpensWithTheSameKey) {
     EXPECT_EQ(copy->store_id(), s->store_id());
     EXPECT_EQ(copy->key_id(), s->key_id());
     EXPECT_TRUE(copy->check_pin("contoso", "602917")) << "the PIN record moved sealed and opens";
-    EXPECT_EQ(copy->get_order(order_id).status, "Submitted");
+    EXPECT_EQ(copy->get_order(order_id).status, "PendingReview");
     EXPECT_EQ(copy->get_tenant("fabrikam").country, "GB");
     EXPECT_TRUE(copy->verify_audit().is_valid);
     EXPECT_EQ(copy->receive_notifications("pager", 100).size(), s->receive_notifications("pager", 100).size());

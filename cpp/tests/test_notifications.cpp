@@ -51,7 +51,7 @@ TEST_F(NotificationTest, EveryChangeIsNotifiedInItsOwnTransaction) {
     admin->set_freeze("contoso", true);
     admin->set_freeze("contoso", false);
     const auto order = carrier->submit_order("contoso", {"+14255550100"}, "481605", "Northwind", std::nullopt);
-    carrier->cancel_order(order.order_id);
+    carrier->cancel_order(order.order_id, "CustomerRequest");
     PolicyChange c;
     c.max_failed_attempts = 1;
     admin->set_policy("contoso", c);

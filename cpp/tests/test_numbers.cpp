@@ -78,11 +78,11 @@ TEST_F(NumberTest, ANumberInAnOpenOrderStays) {
     EXPECT_EQ(error_id_of([&] { s->remove_number("fabrikam", "+1 425 555 0101"); }), "PhoneNumberNotFound")
         << "another tenant's number";
     const auto order = s->submit_order("contoso", {"+14255550100"}, "602917", "Carrier A", std::nullopt);
-    ASSERT_EQ(order.status, "Submitted");
+    ASSERT_EQ(order.status, "PendingReview");
     EXPECT_EQ(error_id_of([&] { s->remove_number("contoso", "(425) 555-0100"); }), "PhoneNumberInOpenOrder");
     s->remove_number("contoso", "(425) 555-0101");
     EXPECT_EQ(numbers("contoso"), std::vector<std::string>{"+14255550100"});
-    s->cancel_order(order.order_id);
+    s->cancel_order(order.order_id, "CustomerRequest");
     s->remove_number("contoso", "+14255550100");
     EXPECT_TRUE(numbers("contoso").empty());
     AuditQuery q;

@@ -1,7 +1,8 @@
 // Port-out orders and the freeze, through the service: a request validated in full and kept
-// Submitted or Rejected, the carrier told no more than PinNotAccepted; Submitted -> Confirmed
-// (with its FOC date) -> Completed (the numbers leave the inventory), or Cancelled; a carrier's
-// own orders only; a scoped session's refusal at once; a frozen tenant refused before its PIN.
+// PendingReview or Rejected, the carrier told no more than PinNotAccepted; PendingReview ->
+// Confirmed (with its FOC date) -> Completed (the numbers leave the inventory), or Cancelled; a
+// carrier's own orders only; a scoped session's refusal at once; a frozen tenant refused before
+// its PIN. The request's fields, the review and the FOC rules are in test_porting.cpp.
 #include <portout/errors.hpp>
 #include <portout/pin_hasher.hpp>
 #include <portout/service.hpp>
@@ -62,7 +63,7 @@ protected:
 TEST_F(OrderTest, ARequestWithTheRightPinIsSubmitted) {
     const auto order = carrier->submit_order("Contoso", {"(425) 555-0101", N1, "+1 425 555 0100"}, kPin,
                                              "Northwind", kStart + 7 * kDay);
-    EXPECT_EQ(order.status, "Submitted");
+    EXPECT_EQ(order.status, "PendingReview");
     EXPECT_EQ(order.reason, "");
     EXPECT_EQ(order.internal_reason, "");
     EXPECT_EQ(order.tenant_id, "contoso");
@@ -76,7 +77,7 @@ TEST_F(OrderTest, ARequestWithTheRightPinIsSubmitted) {
     EXPECT_EQ(order.numbers[0].number, N1);
     EXPECT_EQ(order.numbers[1].number, N2);
     EXPECT_EQ(order.numbers[0].problem, "");
-    EXPECT_EQ(admin->get_order(order.order_id).status, "Submitted");
+    EXPECT_EQ(admin->get_order(order.order_id).status, "PendingReview");
     EXPECT_EQ(kinds("ops").back(), "PortOutRequest");
     AuditQuery q;
     q.event_types = {"PortOutRequested"};
@@ -84,7 +85,10 @@ TEST_F(OrderTest, ARequestWithTheRightPinIsSubmitted) {
     ASSERT_EQ(events.size(), 1U);
     EXPECT_EQ(events[0].outcome, "Success");
     EXPECT_EQ(events[0].actor, "northwind-carrier");
-    EXPECT_EQ(events[0].details, "order=" + order.order_id + " carrier=Northwind numbers=2");
+    EXPECT_EQ(events[0].details, "order=" + order.order_id +
+                                     " from=(request) to=PendingReview carrier=Northwind numbers=2 port_type=Partial "
+                                     "review_deadline_ms=" + std::to_string(*order.review_deadline));
+    EXPECT_EQ(*order.review_deadline, kStart + kDay) << "Monday plus 24 business hours";
     EXPECT_EQ(admin->pin_status("contoso").last_check_result, "Accepted");
 }
 
@@ -101,14 +105,16 @@ TEST_F(OrderTest, AConfirmationSetsTheFocDate) {
     q.event_types = {"OrderConfirmed"};
     const auto events = admin->audit_events(q);
     ASSERT_EQ(events.size(), 1U);
-    EXPECT_EQ(events[0].details,
-              "order=" + order.order_id + " from=Submitted foc_ms=" + std::to_string(kStart + 8 * kDay));
+    EXPECT_EQ(events[0].details, "order=" + order.order_id +
+                                     " from=Approved to=Confirmed carrier=Northwind foc_ms=" +
+                                     std::to_string(kStart + 8 * kDay));
     EXPECT_EQ(kinds("ops").back(), "OrderConfirmed");
 }
 
 TEST_F(OrderTest, CompletionReleasesTheNumbers) {
     const auto order = submit({N1, N2});
     admin->confirm_order(order.order_id, kStart + 3 * kDay);
+    clock->advance_ms(3 * kDay);
     const auto completed = admin->complete_order(order.order_id);
     EXPECT_EQ(completed.status, "Completed");
     EXPECT_EQ(completed.numbers.size(), 2U) << "the order keeps its lines";
@@ -117,24 +123,27 @@ TEST_F(OrderTest, CompletionReleasesTheNumbers) {
     const auto all = kinds("ops");
     ASSERT_GE(all.size(), 3U);
     EXPECT_EQ(std::vector<std::string>(all.end() - 3, all.end()),
-              (std::vector<std::string>{"PortOutRequest", "OrderConfirmed", "OrderCompleted"}));
+              (std::vector<std::string>{"OrderApproved", "OrderConfirmed", "OrderCompleted"}));
     AuditQuery q;
     q.event_types = {"OrderCompleted"};
     const auto events = admin->audit_events(q);
     ASSERT_EQ(events.size(), 1U);
-    EXPECT_EQ(events[0].details, "order=" + order.order_id + " from=Confirmed released=2");
+    EXPECT_EQ(events[0].details,
+              "order=" + order.order_id + " from=Confirmed to=Completed carrier=Northwind released=2");
 }
 
 TEST_F(OrderTest, ACancelledOrderFreesItsNumbersForTheNext) {
     const auto first = submit({N1});
     EXPECT_EQ(submit({N1}).reason, "NumberInOpenOrder");
-    const auto cancelled = carrier->cancel_order(first.order_id);
+    const auto cancelled = carrier->cancel_order(first.order_id, "DuplicateRequest");
+    EXPECT_EQ(cancelled.reason, "DuplicateRequest");
     EXPECT_EQ(cancelled.status, "Cancelled");
     EXPECT_EQ(inventory(), (std::vector<std::string>{N1, N2, N3})) << "a cancellation keeps the numbers";
     const auto second = submit({N1});
-    EXPECT_EQ(second.status, "Submitted");
-    admin->confirm_order(second.order_id, kStart + kDay);
-    EXPECT_EQ(admin->cancel_order(second.order_id).status, "Cancelled") << "a Confirmed order is cancelled too";
+    EXPECT_EQ(second.status, "PendingReview");
+    admin->confirm_order(second.order_id, kStart + 2 * kDay);
+    EXPECT_EQ(admin->cancel_order(second.order_id, "customerrequest").status, "Cancelled")
+        << "a Confirmed order is cancelled too, a day ahead of its FOC";
     EXPECT_EQ(kinds("ops").back(), "OrderCancelled");
 }
 
@@ -147,14 +156,17 @@ TEST_F(OrderTest, InvalidTransitionsChangeNothing) {
     for (const auto& id : {rejected.order_id}) {
         EXPECT_EQ(error_id_of([&] { admin->confirm_order(id, kStart + kDay); }), "InvalidOrderTransition");
         EXPECT_EQ(error_id_of([&] { admin->complete_order(id); }), "InvalidOrderTransition");
-        EXPECT_EQ(error_id_of([&] { admin->cancel_order(id); }), "InvalidOrderTransition");
+        EXPECT_EQ(error_id_of([&] { admin->cancel_order(id, "Other", "gone"); }), "InvalidOrderTransition");
     }
     admin->confirm_order(submitted.order_id, kStart + kDay);
     EXPECT_EQ(error_id_of([&] { admin->confirm_order(submitted.order_id, kStart + 2 * kDay); }),
               "InvalidOrderTransition");
+    clock->advance_ms(kDay);
     admin->complete_order(submitted.order_id);
-    EXPECT_EQ(error_id_of([&] { admin->cancel_order(submitted.order_id); }), "InvalidOrderTransition");
-    EXPECT_EQ(admin->audit_events({}).size(), before + 2) << "only the two moves that happened are recorded";
+    EXPECT_EQ(error_id_of([&] { admin->cancel_order(submitted.order_id, "Other", "gone"); }),
+              "InvalidOrderTransition");
+    EXPECT_EQ(admin->audit_events({}).size(), before + 3)
+        << "only the moves that happened are recorded (approved by confirming, confirmed, completed)";
     const auto done = admin->get_order(submitted.order_id);
     EXPECT_EQ(done.status, "Completed");
     EXPECT_EQ(done.foc, kStart + kDay);
@@ -207,7 +219,7 @@ TEST_F(OrderTest, ARequestWithoutAPinIsRefusedAsSuchAndCountsForNothing) {
     const auto status = admin->pin_status("contoso");
     EXPECT_EQ(status.failed_attempt_count, 0) << "nothing counted";
     EXPECT_FALSE(status.locked_until.has_value());
-    EXPECT_EQ(submit({N1}).status, "Submitted") << "six requests without a PIN locked nothing";
+    EXPECT_EQ(submit({N1}).status, "PendingReview") << "six requests without a PIN locked nothing";
     AuditQuery q;
     q.event_types = {"PortOutRequested"};
     q.tenant_ids = {"contoso"};
@@ -256,7 +268,7 @@ TEST_F(OrderTest, AFrozenTenantIsDisclosedOnlyToTheRightPin) {
     EXPECT_TRUE(admin->set_freeze("contoso", true).port_out_frozen);
     EXPECT_EQ(admin->audit_events({}).size(), events) << "a freeze that changes nothing is not recorded";
     EXPECT_FALSE(admin->set_freeze("contoso", false).port_out_frozen);
-    EXPECT_EQ(submit({N1}).status, "Submitted");
+    EXPECT_EQ(submit({N1}).status, "PendingReview");
     const auto all = kinds("ops");
     EXPECT_NE(std::find(all.begin(), all.end(), "PortOutFrozen"), all.end());
     EXPECT_NE(std::find(all.begin(), all.end(), "PortOutUnfrozen"), all.end());
@@ -268,16 +280,16 @@ TEST_F(OrderTest, ACarrierSeesAndCancelsOnlyItsOwnOrders) {
     const auto mine = submit({N1});
     const auto theirs = other->submit_order("contoso", {N2}, kPin, "Fourth Coffee", std::nullopt);
     EXPECT_EQ(error_id_of([&] { carrier->get_order(theirs.order_id); }), "OrderNotFound");
-    EXPECT_EQ(error_id_of([&] { carrier->cancel_order(theirs.order_id); }), "OrderNotFound");
+    EXPECT_EQ(error_id_of([&] { carrier->cancel_order(theirs.order_id, "WrongNumbers"); }), "OrderNotFound");
     const auto listed = carrier->list_orders({});
     ASSERT_EQ(listed.size(), 1U);
     EXPECT_EQ(listed[0].order_id, mine.order_id);
     EXPECT_EQ(admin->list_orders({}).size(), 2U);
-    EXPECT_EQ(admin->get_order(theirs.order_id).status, "Submitted");
+    EXPECT_EQ(admin->get_order(theirs.order_id).status, "PendingReview");
     EXPECT_THROW(carrier->confirm_order(mine.order_id, kStart + kDay), PermissionDeniedError);
-    EXPECT_EQ(carrier->cancel_order(mine.order_id).status, "Cancelled");
+    EXPECT_EQ(carrier->cancel_order(mine.order_id, "WrongNumbers").status, "Cancelled");
     OrderQuery open;
-    open.status = "Submitted";
+    open.status = "PendingReview";
     const auto still = admin->list_orders(open);
     ASSERT_EQ(still.size(), 1U);
     EXPECT_EQ(still[0].order_id, theirs.order_id);
@@ -307,14 +319,14 @@ TEST_F(OrderTest, AScopedSessionIsRefusedAtOnce) {
     AuditQuery q;
     q.event_types = {"AccessDenied"};
     const auto started = std::chrono::steady_clock::now();
-    EXPECT_EQ(error_id_of([&] { scoped->cancel_order(order.order_id); }), "AccessDenied");
+    EXPECT_EQ(error_id_of([&] { scoped->cancel_order(order.order_id, "Other", "a test"); }), "AccessDenied");
     EXPECT_EQ(error_id_of([&] { scoped->confirm_order(order.order_id, kStart + kDay); }), "AccessDenied");
     EXPECT_EQ(error_id_of([&] { scoped->get_order(order.order_id); }), "AccessDenied");
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
     EXPECT_EQ(admin->audit_events(q).size(), 3U);
     EXPECT_TRUE(scoped->list_orders({}).empty()) << "another tenant's orders are not listed";
-    EXPECT_EQ(scoped->submit_order("contoso", {N1}, kPin, "Carrier A", std::nullopt).status, "Submitted");
-    EXPECT_EQ(admin->get_order(order.order_id).status, "Submitted");
+    EXPECT_EQ(scoped->submit_order("contoso", {N1}, kPin, "Carrier A", std::nullopt).status, "PendingReview");
+    EXPECT_EQ(admin->get_order(order.order_id).status, "PendingReview");
 }
 
 TEST_F(OrderTest, TwoRequestsForOneNumberMakeOneOrder) {
@@ -329,7 +341,7 @@ TEST_F(OrderTest, TwoRequestsForOneNumberMakeOneOrder) {
     for (auto& t : threads) t.join();
     int submitted = 0;
     for (const auto& o : made) {
-        if (o.status == "Submitted") {
+        if (o.status == "PendingReview") {
             ++submitted;
         } else {
             EXPECT_EQ(o.reason, "NumberInOpenOrder");

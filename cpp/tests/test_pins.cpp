@@ -26,6 +26,11 @@ using testing_support::kMinute;
 using testing_support::kStart;
 using testing_support::ServiceTest;
 
+// The lock of the one carrier (the session's actor) that got the PIN wrong, if it holds.
+std::optional<Millis> carrier_lock(const PinStatus& s) {
+    return s.carriers.empty() ? std::nullopt : s.carriers.front().locked_until;
+}
+
 TEST_F(ServiceTest, PinIsSetChangedNeverClearedAndUsOnly) {
     auto s = open();
     s->create_tenant("contoso", "Contoso", "US");
@@ -88,22 +93,24 @@ TEST_F(ServiceTest, FiveWrongPinsLockForFifteenMinutesThenDouble) {
     for (int i = 1; i <= 4; ++i) {
         EXPECT_FALSE(s->check_pin("contoso", "000001"));
         EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, i);
-        EXPECT_FALSE(s->pin_status("contoso").locked_until);
+        EXPECT_FALSE(carrier_lock(s->pin_status("contoso")));
     }
     EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, kStart + 15 * kMinute);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), kStart + 15 * kMinute);
+    EXPECT_FALSE(s->pin_status("contoso").locked_until) << "the carrier is locked out, not everyone";
     EXPECT_FALSE(s->check_pin("contoso", "602917")) << "the right PIN while locked";
     EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 5);
     EXPECT_EQ(s->pin_status("contoso").last_check_result, "Locked");
 
     clock->advance_ms(15 * kMinute);  // the lock runs out: five more tries, then thirty minutes
-    EXPECT_FALSE(s->pin_status("contoso").locked_until);
+    EXPECT_FALSE(carrier_lock(s->pin_status("contoso")));
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, kStart + 15 * kMinute + 30 * kMinute);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), kStart + 15 * kMinute + 30 * kMinute);
     clock->advance_ms(30 * kMinute);
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, kStart + 45 * kMinute + 60 * kMinute);
-    EXPECT_EQ(s->pin_status("contoso").lockout_count, 3);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), kStart + 45 * kMinute + 60 * kMinute);
+    EXPECT_EQ(s->pin_status("contoso").carriers.front().lockout_count, 3);
+    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 15) << "every failure within the window";
 
     s->unlock_pin("contoso");
     EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 0);
@@ -135,7 +142,7 @@ TEST_F(ServiceTest, ChecksAtARealProfileCountVerifyAndRefuseAlike) {
         EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, i);
     }
     EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "000001"); }));
-    EXPECT_TRUE(s->pin_status("contoso").locked_until);
+    EXPECT_TRUE(carrier_lock(s->pin_status("contoso")));
     EXPECT_FALSE(one_hash([&] { return s->check_pin("contoso", "602917"); })) << "right PIN, locked";
     EXPECT_EQ(s->pin_status("contoso").last_check_result, "Locked");
     EXPECT_FALSE(one_hash([&] { return s->check_pin("nobody", "602917"); }));
@@ -150,8 +157,8 @@ TEST_F(ServiceTest, ChecksAtARealProfileCountVerifyAndRefuseAlike) {
     EXPECT_EQ(s->submit_order("contoso", {"+14255550100"}, "000001", "Carrier A", std::nullopt).reason,
               "PinNotAccepted");
     const auto order = s->submit_order("contoso", {"+14255550100"}, "481605", "Carrier A", std::nullopt);
-    EXPECT_EQ(order.status, "Submitted");
-    s->cancel_order(order.order_id);
+    EXPECT_EQ(order.status, "PendingReview");
+    s->cancel_order(order.order_id, "CustomerRequest");
     s->set_freeze("contoso", true);
     EXPECT_EQ(one_hash([&] {
                   return s->submit_order("contoso", {"+14255550100"}, "000001", "Carrier A", std::nullopt).reason ==
@@ -175,13 +182,13 @@ TEST_F(ServiceTest, LockDoublingStopsAtTheCap) {
     c.lockout_ms = 10 * 60 * kMinute;  // ten hours
     s->set_policy(std::nullopt, c);
     EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, clock->now_ms() + 10 * 60 * kMinute);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), clock->now_ms() + 10 * 60 * kMinute);
     clock->advance_ms(10 * 60 * kMinute);
     EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, clock->now_ms() + 20 * 60 * kMinute);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), clock->now_ms() + 20 * 60 * kMinute);
     clock->advance_ms(20 * 60 * kMinute);
     EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    EXPECT_EQ(s->pin_status("contoso").locked_until, clock->now_ms() + 24 * 60 * kMinute);
+    EXPECT_EQ(carrier_lock(s->pin_status("contoso")), clock->now_ms() + 24 * 60 * kMinute);
 }
 
 TEST_F(ServiceTest, SuccessResetsTheCount) {
@@ -276,18 +283,19 @@ TEST_F(ServiceTest, AnUnlockClearsTheCountAndTheLockAndIsAuditedAndNotified) {
     s->create_tenant("contoso", "Contoso", "US");
     s->set_pin("contoso", "602917");
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(s->check_pin("contoso", "000001"));
-    ASSERT_TRUE(s->pin_status("contoso").locked_until);
+    ASSERT_TRUE(carrier_lock(s->pin_status("contoso")));
     clock->advance_ms(kMinute);
     const auto st = s->unlock_pin("contoso");
     EXPECT_EQ(st.failed_attempt_count, 0);
     EXPECT_EQ(st.lockout_count, 0);
     EXPECT_FALSE(st.locked_until);
+    EXPECT_TRUE(st.carriers.empty()) << "every carrier's count and lock cleared";
     EXPECT_EQ(st.last_check_result, "WrongPin") << "the last check's result stays for the admin";
     AuditQuery q;
     q.event_types = {"PinUnlocked"};
     const auto events = s->audit_events(q);
     ASSERT_EQ(events.size(), 1U);
-    EXPECT_EQ(events[0].details, "failed_attempts=5 was_locked=true");
+    EXPECT_EQ(events[0].details, "failed_attempts=5 was_locked=false carriers_locked=1");
     EXPECT_EQ(events[0].occurred_at, kStart + kMinute);
     const auto notes = s->receive_notifications("pager", 100);
     ASSERT_FALSE(notes.empty());
@@ -479,8 +487,8 @@ TEST_F(ServiceTest, TenantsAreCountedByStateForTheSessionsScope) {
     s->set_pin("b.example", "602917");
     s->set_freeze("c.example", true);
     PolicyChange c;
-    c.max_failed_attempts = 1;
-    c.lockout_ms = 10 * kMinute;
+    c.tenant_max_failures = 1;  // locked for every carrier: what a glance counts
+    c.failure_window_ms = 10 * kMinute;
     s->set_policy(std::nullopt, c);
     EXPECT_FALSE(s->check_pin("b.example", "000001"));
     auto counts = s->count_tenants();

@@ -109,7 +109,7 @@ TEST_F(RoleTest, AScopedAdminsRefusedOrderChangeAnswersAtOnceAndIsAuditedOnce) {
     auto admin = open();
     admin->add_number("fabrikam", "+1 425 555 0100");
     const auto order = admin->submit_order("fabrikam", {"+14255550100"}, "602917", "Carrier A", std::nullopt);
-    ASSERT_EQ(order.status, "Submitted");
+    ASSERT_EQ(order.status, "PendingReview");
     // A short busy timeout: the old code answered StoreBusy after it.
     auto telephony = as(Role::TelephonyAdmin, {"contoso"}, 2000);
     auto store_admin = as(Role::StoreAdmin, {"contoso"}, 2000);
@@ -119,8 +119,8 @@ TEST_F(RoleTest, AScopedAdminsRefusedOrderChangeAnswersAtOnceAndIsAuditedOnce) {
         std::function<void(PortOutService&)> call;
     };
     const std::vector<Attempt> attempts = {
-        {telephony.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id); }},
-        {store_admin.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id); }},
+        {telephony.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id, "CustomerRequest"); }},
+        {store_admin.get(), "CancelOrder", [&](PortOutService& s) { s.cancel_order(order.order_id, "CustomerRequest"); }},
         {store_admin.get(), "ManageOrder",
          [&](PortOutService& s) { s.confirm_order(order.order_id, kStart + 3 * 24 * 60 * kMinute); }},
         {store_admin.get(), "ManageOrder", [&](PortOutService& s) { s.complete_order(order.order_id); }},
@@ -143,7 +143,7 @@ TEST_F(RoleTest, AScopedAdminsRefusedOrderChangeAnswersAtOnceAndIsAuditedOnce) {
         // The session's own writes go on.
         EXPECT_NO_THROW(a.session->set_pin("contoso", "48160" + std::to_string(before)));
     }
-    EXPECT_EQ(admin->get_order(order.order_id).status, "Submitted") << "the refused change changed the order";
+    EXPECT_EQ(admin->get_order(order.order_id).status, "PendingReview") << "the refused change changed the order";
     EXPECT_TRUE(admin->verify_audit().is_valid);
 }
 

@@ -255,8 +255,20 @@ TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
     sql("DROP TABLE phone_numbers; DROP TABLE orders; DROP TABLE order_numbers; "
         "DROP TABLE notifications; DROP TABLE notification_consumers; DROP TABLE notification_acks; "
         "ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
-        "ALTER TABLE audit_events DROP COLUMN state_mac; PRAGMA user_version = 1");
+        "ALTER TABLE audit_events DROP COLUMN state_mac; DROP TABLE order_steps; DROP INDEX tenants_by_account; "
+        "ALTER TABLE tenants DROP COLUMN account_number; ALTER TABLE tenants DROP COLUMN service_zip; "
+        "ALTER TABLE tenants DROP COLUMN authorized_name; ALTER TABLE tenants DROP COLUMN time_zone; "
+        "ALTER TABLE tenants DROP COLUMN carrier_attempts; ALTER TABLE policies DROP COLUMN tenant_max_failures; "
+        "ALTER TABLE policies DROP COLUMN failure_window_ms; ALTER TABLE policies DROP COLUMN review_window_ms; "
+        "ALTER TABLE policies DROP COLUMN review_deadline_action; "
+        "ALTER TABLE policies DROP COLUMN min_foc_business_days; ALTER TABLE policies DROP COLUMN max_foc_days; "
+        "ALTER TABLE policies DROP COLUMN cancel_cutoff_ms; ALTER TABLE policies DROP COLUMN holidays; "
+        "DELETE FROM meta WHERE name = 'account_numbers'; PRAGMA user_version = 1");
     auto s = open();
+    // A tenant made before account numbers gets one at the upgrade, once, audited.
+    const auto account = s->get_tenant("contoso").account_number;
+    EXPECT_EQ(account.size(), 12U);
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'AccountNumbersAssigned'"), "1");
     EXPECT_TRUE(s->check_pin("contoso", "602917"));
     EXPECT_FALSE(s->get_tenant("contoso").port_out_frozen);
     s->add_number("contoso", "+1 425 555 0100");
@@ -270,6 +282,7 @@ TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
     s = open();
     EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'SecurityStateAnchored'"), "2")
         << "anchored once only";
+    EXPECT_EQ(column("SELECT count(*) FROM audit_events WHERE event_type = 'AccountNumbersAssigned'"), "1");
     EXPECT_EQ(error_id_of([&] { s->get_tenant("contoso"); }), "StoreTampered");
 }
 

@@ -68,14 +68,19 @@ TEST_F(TenantStateTest, EachEditOfATenantsStateIsRefusedNotObeyed) {
         auto s = prepare();
         s->set_freeze("contoso", true);
         for (const char* wrong : {"333333", "444444", "555555"}) EXPECT_FALSE(s->check_pin("contoso", wrong));
-        EXPECT_TRUE(s->pin_status("contoso").locked_until);
+        const auto status = s->pin_status("contoso");
+        ASSERT_EQ(status.carriers.size(), 1U);
+        EXPECT_TRUE(status.carriers[0].locked_until) << "this carrier's lock";
     }
     const std::string saved = dir.file("saved.db");
     std::filesystem::copy_file(db, saved);
     for (const std::string edit : {
              "UPDATE tenants SET failed_attempts = 0 WHERE tenant_id = 'contoso'",
              "UPDATE tenants SET locked_until = NULL, lock_level = 0, failed_attempts = 0 WHERE tenant_id = 'contoso'",
-             "UPDATE tenants SET locked_until = locked_until - 3600000 WHERE tenant_id = 'contoso'",
+             "UPDATE tenants SET locked_until = 1 WHERE tenant_id = 'contoso'",
+             "UPDATE tenants SET carrier_attempts = '' WHERE tenant_id = 'contoso'",
+             "UPDATE tenants SET carrier_attempts = replace(carrier_attempts, char(9) || '5' || char(9), "
+             "char(9) || '0' || char(9)) WHERE tenant_id = 'contoso'",
              "UPDATE tenants SET frozen = 0 WHERE tenant_id = 'contoso'",
              "UPDATE tenants SET country = 'GB' WHERE tenant_id = 'contoso'",
              "UPDATE tenants SET pin_version = pin_version + 1 WHERE tenant_id = 'contoso'",
@@ -114,13 +119,14 @@ TEST_F(TenantStateTest, ARowCopiedFromAnotherTenantOrInsertedIsRefused) {
     }
     // fabrikam's whole security state, PIN record included, put over contoso's.
     sql("UPDATE tenants SET (pin_record, pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, "
-        "locked_until, lock_level, pin_version, frozen) = (SELECT pin_record, pin_key_id, pin_set_at, "
-        "pin_changed_at, pin_changed_by, failed_attempts, locked_until, lock_level, pin_version, frozen FROM tenants "
-        "WHERE tenant_id = 'fabrikam') WHERE tenant_id = 'contoso'");
+        "locked_until, lock_level, pin_version, frozen, carrier_attempts) = (SELECT pin_record, pin_key_id, "
+        "pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, lock_level, pin_version, frozen, "
+        "carrier_attempts FROM tenants WHERE tenant_id = 'fabrikam') WHERE tenant_id = 'contoso'");
     // And a tenant portout never made.
     sql("INSERT INTO tenants SELECT 'northwind', display_name, country, created_at, modified_at, modified_by, "
         "pin_record, pin_key_id, pin_set_at, pin_changed_at, pin_changed_by, failed_attempts, locked_until, "
-        "lock_level, last_check_at, last_check_result, pin_version, frozen FROM tenants WHERE tenant_id = 'fabrikam'");
+        "lock_level, last_check_at, last_check_result, pin_version, frozen, '', service_zip, authorized_name, "
+        "time_zone, carrier_attempts FROM tenants WHERE tenant_id = 'fabrikam'");
     auto s = open();
     EXPECT_FALSE(s->check_pin("contoso", "481605"));
     expect_refused(*s, "copied");

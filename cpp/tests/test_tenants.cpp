@@ -100,12 +100,12 @@ TEST_F(ServiceTest, ATenantWithAnOrderInFlightIsNotRemoved) {
     s->add_number("contoso", "+1 425 555 0100");
     s->add_number("contoso", "+1 425 555 0101");
     const auto order = s->submit_order("contoso", {"+14255550100"}, "602917", "Carrier A", std::nullopt);
-    ASSERT_EQ(order.status, "Submitted");
+    ASSERT_EQ(order.status, "PendingReview");
     EXPECT_EQ(error_id_of([&] { s->remove_tenant("contoso"); }), "TenantHasOpenOrders");
     s->confirm_order(order.order_id, kStart + 3 * 24 * 60 * kMinute);
     EXPECT_EQ(error_id_of([&] { s->remove_tenant("contoso"); }), "TenantHasOpenOrders");
     EXPECT_EQ(s->get_tenant("contoso").tenant_id, "contoso") << "a refused removal removed the tenant";
-    s->cancel_order(order.order_id);
+    s->cancel_order(order.order_id, "CustomerRequest");
     const auto before = s->receive_notifications("ops", 1000).size();
 
     s->remove_tenant("contoso");
@@ -114,7 +114,7 @@ TEST_F(ServiceTest, ATenantWithAnOrderInFlightIsNotRemoved) {
     // The tenant's notifications stay, made store-wide, and one more tells of the removal.
     const auto notes = s->receive_notifications("ops", 1000);
     ASSERT_EQ(notes.size(), before + 1);
-    EXPECT_EQ(before, 4U);  // PinSet, PortOutRequest, OrderConfirmed, OrderCancelled
+    EXPECT_EQ(before, 5U);  // PinSet, PortOutRequest, OrderApproved, OrderConfirmed, OrderCancelled
     for (const auto& n : notes) EXPECT_EQ(n.tenant_id, "") << n.kind;
     EXPECT_EQ(notes.back().kind, "TenantRemoved");
     AuditQuery q;
@@ -123,7 +123,8 @@ TEST_F(ServiceTest, ATenantWithAnOrderInFlightIsNotRemoved) {
     ASSERT_EQ(removed.size(), 1U);
     EXPECT_EQ(removed[0].details,
               "had_pin=true numbers_released=2 orders_removed=1 notifications_made_store_wide=" +
-                  std::to_string(before));
+                  std::to_string(before + 4))
+        << "the tenant's side's, and the four the carrier was sent of its order";
 }
 
 TEST_F(ServiceTest, AScopedSessionSeesItsOwnTenantsOnly) {

@@ -181,7 +181,9 @@ void Orders::record_step(StoreTransaction& tx, const OrderRecord& o, const std::
     // The tenant's side is told the exact reason; the carrier what a carrier is told.
     std::string what = "The port-out order from " + o.carrier + " is " + step.to;
     if (step.event == "OrderFocChanged") what = "The FOC of the port-out order from " + o.carrier + " was changed";
-    notify(ctx_, tx, step.event, o.tenant_id, o.order_id,
+    // A request's notification keeps the kind consumers have always read.
+    const std::string kind = step.event == "PortOutRequested" ? "PortOutRequest" : step.event;
+    notify(ctx_, tx, kind, o.tenant_id, o.order_id,
            what + (step.internal_reason.empty() ? "" : " (" + step.internal_reason + ")") + ".", details);
     std::string carrier_details = "order=" + o.order_id + " status=" + step.to;
     if (!step.reason.empty()) carrier_details += " reason=" + step.reason;
@@ -190,7 +192,7 @@ void Orders::record_step(StoreTransaction& tx, const OrderRecord& o, const std::
     std::string carrier_what = "Your port-out order" + (o.pon.empty() ? std::string() : " " + o.pon) + " is " +
                                step.to + (step.reason.empty() ? "" : " (" + step.reason + ")") + ".";
     if (step.event == "OrderFocChanged") carrier_what = "The FOC of your port-out order was changed.";
-    notify(ctx_, tx, step.event, o.tenant_id, o.order_id, carrier_what, carrier_details, o.submitted_by);
+    notify(ctx_, tx, kind, o.tenant_id, o.order_id, carrier_what, carrier_details, o.submitted_by);
 }
 
 Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {

@@ -350,13 +350,11 @@ bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
     }
     std::string details;
     if (accepted && t->pin_version == a.snapshot.pin_version) {
-        // The right PIN clears this carrier's count and lock, and takes this attempt out of the
-        // tenant-wide count (with the lock of every carrier, had this attempt set it); other
-        // carriers' failures stand.
+        // The right PIN clears this carrier's count, lock and failures (and the lock of every
+        // carrier, had this very attempt set it); other carriers' failures stand.
         auto ledger = AttemptLedger::decode(t->carrier_attempts);
         auto& mine = ledger.of(a.carrier);
-        const auto it = std::find(mine.failures.begin(), mine.failures.end(), a.counted_at);
-        if (it != mine.failures.end()) mine.failures.erase(it);
+        mine.failures.clear();  // a carrier that knows the PIN mistyped it: its failures are moot
         mine.failed = 0;
         mine.locked_until.reset();
         mine.lock_level = 0;
