@@ -61,13 +61,17 @@ TEST_F(RoleTest, EachRoleDoesWhatItMayAndNothingElse) {
         {"VerifyAudit", [](PortOutService& s) { s.verify_audit(); }},
         {"RotateKey", [](PortOutService& s) { s.rotate_key(s.store().location() + ".rotated.key"); }},
         {"RemoveTenant", [](PortOutService& s) { s.remove_tenant("fabrikam"); }},
+        {"UpdateAccount", [](PortOutService& s) { AccountChange c; c.service_zip = "98052"; s.update_account("contoso", c); }},
     };
     const std::map<Role, std::set<std::string>> expected = {
         {Role::StoreAdmin, {"CreateTenant", "ReadTenant", "UpdateTenant", "SetPin", "ReadPinStatus",
                             "CheckPin", "UnlockPin", "ReadPolicy", "SetPolicy", "SetDefaultPolicy",
-                            "TestPolicy", "ReadAudit", "VerifyAudit", "RotateKey", "RemoveTenant"}},
-        {Role::TelephonyAdmin, {"ReadTenant", "SetPin", "ReadPinStatus", "CheckPin", "ReadPolicy",
-                                "SetPolicy", "TestPolicy", "ReadAudit"}},
+                            "TestPolicy", "ReadAudit", "VerifyAudit", "RotateKey", "RemoveTenant",
+                            "UpdateAccount"}},
+        // The tenant's admin lifts its tenant's locks (issue 17: a lock of every carrier is liftable
+        // by the tenant's admin) and keeps its account details.
+        {Role::TelephonyAdmin, {"ReadTenant", "SetPin", "ReadPinStatus", "CheckPin", "UnlockPin", "ReadPolicy",
+                                "SetPolicy", "TestPolicy", "ReadAudit", "UpdateAccount"}},
         {Role::Auditor, {"ReadTenant", "ReadPinStatus", "ReadPolicy", "TestPolicy", "ReadAudit", "VerifyAudit"}},
         {Role::Carrier, {}},
     };

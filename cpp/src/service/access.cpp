@@ -78,7 +78,7 @@ bool role_allows(Role role, Operation op) noexcept {
                    op == Operation::RemoveNumber || op == Operation::ReadOrders ||
                    op == Operation::CancelOrder || op == Operation::Freeze ||
                    op == Operation::Notifications || op == Operation::ReviewOrder ||
-                   op == Operation::UpdateAccount;
+                   op == Operation::UpdateAccount || op == Operation::UnlockPin;
         case Role::Auditor:
             return op == Operation::ReadTenant || op == Operation::ReadPinStatus ||
                    op == Operation::ReadPolicy || op == Operation::TestPolicy ||
