@@ -47,9 +47,22 @@ def get_tenant(inv: Invocation) -> Any:
     return store_of(inv).get_tenant(inv["Identity"])
 
 
+_ACCOUNT = ("AccountNumber", "NewAccountNumber", "ServiceZipCode", "AuthorizedName", "TimeZone")
+
+
 def set_tenant(inv: Invocation) -> Any:
-    tenant = store_of(inv).update_tenant(inv["Identity"], display_name=inv["DisplayName"],
-                                       country_or_region=inv["CountryOrRegion"])
+    store = store_of(inv)
+    tenant = None
+    if inv["DisplayName"] is not None or inv["CountryOrRegion"] is not None:
+        tenant = store.update_tenant(inv["Identity"], display_name=inv["DisplayName"],
+                                     country_or_region=inv["CountryOrRegion"])
+    if any(inv[name] for name in _ACCOUNT) or any(inv[name] == "" for name in _ACCOUNT):
+        tenant = store.update_account(inv["Identity"], account_number=inv["AccountNumber"],
+                                      new_account_number=bool(inv["NewAccountNumber"]),
+                                      service_zip_code=inv["ServiceZipCode"],
+                                      authorized_name=inv["AuthorizedName"], time_zone=inv["TimeZone"])
+    if tenant is None:
+        tenant = store.get_tenant(inv["Identity"])
     return tenant if inv["PassThru"] else None
 
 
@@ -102,7 +115,11 @@ def set_policy(inv: Invocation) -> Any:
         inv["Identity"], min_length=inv["MinimumLength"], max_length=inv["MaximumLength"],
         block_weak=inv["BlockWeakPins"], blocklist=inv["Blocklist"],
         max_failed_attempts=inv["MaxFailedAttempts"], lockout_duration=inv["LockoutDuration"],
-        max_lockout_duration=inv["MaxLockoutDuration"])
+        max_lockout_duration=inv["MaxLockoutDuration"], tenant_max_failures=inv["TenantMaxFailures"],
+        failure_window=inv["FailureWindow"], review_window=inv["ReviewWindow"],
+        review_deadline_action=inv["ReviewDeadlineAction"],
+        min_foc_business_days=inv["MinFocBusinessDays"], max_foc_days=inv["MaxFocDays"],
+        cancel_cutoff=inv["CancelCutoff"], holidays=inv["Holidays"])
     return policy if inv["PassThru"] else None
 
 
@@ -158,19 +175,43 @@ def remove_number(inv: Invocation) -> None:
 
 
 def new_order(inv: Invocation) -> Any:
-    return store_of(inv).submit_order(inv["Identity"], inv["PhoneNumber"], inv["Pin"],
-                                    inv["GainingCarrier"], requested_foc_date=inv["RequestedFocDate"])
+    if inv["Identity"] is None and inv["AccountNumber"] is None:
+        raise UsageError("Name the tenant with -Identity, or its account with -AccountNumber.",
+                         error_id="MissingParameter,New-PortOutOrder")
+    return store_of(inv).submit_order(
+        inv["Identity"], inv["PhoneNumber"], inv["Pin"], inv["GainingCarrier"],
+        requested_foc_date=inv["RequestedDueDate"], account_number=inv["AccountNumber"],
+        service_zip_code=inv["ServiceZipCode"], authorized_name=inv["AuthorizedName"],
+        carrier_spid=inv["CarrierSpid"], purchase_order_number=inv["PurchaseOrderNumber"],
+        port_type=inv["PortType"])
 
 
 def get_order(inv: Invocation) -> Any:
+    if inv["History"]:
+        if inv["OrderId"] is None:
+            raise UsageError("-History lists the transitions of the orders named by -OrderId.",
+                             error_id="MissingParameter,Get-PortOutOrder")
+        return store_of(inv).order_history(inv["OrderId"])
     if inv["OrderId"] is not None:
         return store_of(inv).get_order(inv["OrderId"])
     return list(store_of(inv).orders(inv["Identity"], status=inv["Status"],
                                    gaining_carrier=inv["GainingCarrier"]))
 
 
+def approve_order(inv: Invocation) -> Any:
+    return store_of(inv).approve_order(inv["OrderId"], inv["Comment"])
+
+
+def deny_order(inv: Invocation) -> Any:
+    return store_of(inv).deny_order(inv["OrderId"], inv["Reason"], inv["Comment"])
+
+
 def confirm_order(inv: Invocation) -> Any:
     return store_of(inv).confirm_order(inv["OrderId"], inv["FocDate"])
+
+
+def set_order(inv: Invocation) -> Any:
+    return store_of(inv).change_foc(inv["OrderId"], inv["FocDate"], inv["Comment"])
 
 
 def complete_order(inv: Invocation) -> Any:
@@ -178,7 +219,7 @@ def complete_order(inv: Invocation) -> Any:
 
 
 def stop_order(inv: Invocation) -> Any:
-    return store_of(inv).cancel_order(inv["OrderId"])
+    return store_of(inv).cancel_order(inv["OrderId"], inv["Reason"], inv["Comment"])
 
 
 def enable_freeze(inv: Invocation) -> Any:

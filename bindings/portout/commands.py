@@ -24,7 +24,12 @@ def _identity(mandatory: bool = True, multiple: bool = True) -> Parameter:
 _PASS_THRU = P("PassThru", "switch", "Write the changed object to the output.")
 _ORDER_ID = P("OrderId", "string", "The port-out order.", mandatory=True, position=0, multiple=True,
               pipeline_by_property=True, pipeline_by_value=True)
-_STATUSES = ("Submitted", "Rejected", "Confirmed", "Completed", "Cancelled")
+_STATUSES = ("PendingReview", "Approved", "Confirmed", "Completed", "Rejected", "Denied", "Cancelled",
+             "Submitted")
+_DENY_REASONS = ("AccountNumberMismatch", "PostalCodeMismatch", "AuthorizedNameMismatch", "CustomerDeclined",
+                 "SuspectedFraud", "NumbersNotPortable", "Other")
+_CANCEL_REASONS = ("CustomerRequest", "DuplicateRequest", "WrongNumbers", "CarrierError", "Other")
+_COMMENT = P("Comment", "string", "Why, in words, for the history and the other side.")
 _ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
 _PROFILE_CHOICES = ("interactive", "owasp", "moderate", "sensitive", "test")
 
@@ -113,21 +118,33 @@ CMDLETS: tuple[Cmdlet, ...] = (
     ),
     Cmdlet(
         "Set", "PortOutTenant",
-        "Renames a tenant or changes its country.",
-        "Changes a tenant's display name or country. A change that changes nothing records "
-        "nothing.",
+        "Renames a tenant, changes its country, or its port-out account details.",
+        "Changes a tenant's display name or country (StoreAdmin), or the details a port-out "
+        "request is matched against once its PIN is right (the tenant's admins too): the "
+        "billing account number (or -NewAccountNumber for a new one drawn), the service "
+        "address's ZIP code, the name of who may authorize a port (\"\" for the display name), "
+        "and the time zone business days are counted in (\"\" for America/New_York). A change "
+        "that changes nothing records nothing.",
         (
             _identity(),
             P("DisplayName", "string", "The new display name.", pipeline_by_property=True),
             P("CountryOrRegion", "string", "The new ISO 3166-1 alpha-2 code.",
               pipeline_by_property=True),
+            P("AccountNumber", "string", "The billing account number: 4 to 20 letters and digits."),
+            P("NewAccountNumber", "switch", "Draw a new billing account number."),
+            P("ServiceZipCode", "string", "The service address's ZIP code (12345 or 12345-6789)."),
+            P("AuthorizedName", "string", "Who may authorize a port, as the carrier will name them."),
+            P("TimeZone", "string", "The tz database name business days are counted in, such as "
+              "America/Chicago."),
             _PASS_THRU,
         ),
         do.set_tenant, output_type="Tenant", impact="Medium", action="Set tenant",
         target="Identity",
         examples=(("Set-PortOutTenant -Identity contoso.com -DisplayName 'Contoso Ltd' -PassThru",
-                   "Renames a tenant and shows it."),),
-        roles="StoreAdmin.",
+                   "Renames a tenant and shows it."),
+                  ("Set-PortOutTenant contoso.com -ServiceZipCode 98052 -AuthorizedName 'Megan Bowen'",
+                   "What a carrier's request must name besides the PIN."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope for the account details.",
     ),
     Cmdlet(
         "Remove", "PortOutTenant",
@@ -197,13 +214,14 @@ CMDLETS: tuple[Cmdlet, ...] = (
     ),
     Cmdlet(
         "Unlock", "PortOutPin",
-        "Clears failed attempts and any lock.",
-        "Clears a tenant's failed attempts and lock, after the admin is sure the attempts were "
-        "not an attack. Asks first unless -Force or -Confirm:$false. Audited.",
+        "Clears failed attempts and every lock.",
+        "Clears a tenant's failed attempts, every carrier's own lock and the lock of every "
+        "carrier (TenantMaxFailures reached), after the admin is sure the attempts were not an "
+        "attack. Asks first unless -Force or -Confirm:$false. Audited and notified.",
         (_identity(), _PASS_THRU), do.unlock_pin, output_type="PinStatus", impact="High",
         action="Unlock PIN", target="Identity", force=True,
         examples=(("Unlock-PortOutPin -Identity contoso.com -Force", "Unlocks without asking."),),
-        roles="StoreAdmin.",
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
     ),
     Cmdlet(
         "Repair", "PortOutTenant",
@@ -243,8 +261,12 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Changes the PIN and lockout policy.",
         "Changes the store default (no -Identity) or one tenant's own settings. Lengths stay "
         "within the seed's 6 to 10 (a policy narrows it, never widens it: PinLengthOutsideSeed); "
-        "MaxFailedAttempts within 1 to 100; LockoutDuration within one second "
-        "and 24 hours; each further lock doubles, up to MaxLockoutDuration.",
+        "MaxFailedAttempts (wrong PINs of one carrier that lock that carrier out) within 1 to "
+        "100; LockoutDuration within one second and 24 hours; each further lock doubles, up to "
+        "MaxLockoutDuration. TenantMaxFailures wrong PINs from all carriers within FailureWindow "
+        "lock every carrier out for the window, until an admin unlocks. The porting rules: the "
+        "review window (business time) and what its deadline does, the FOC's bounds, the "
+        "cancellation cutoff and the holidays (docs/porting.md).",
         (
             P("Identity", "string", "The tenant; omit for the store default.", position=0,
               pipeline_by_property=True, aliases=("TenantId",)),
@@ -255,6 +277,18 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("MaxFailedAttempts", "int", "Consecutive wrong PINs before a lock."),
             P("LockoutDuration", "timespan", "How long the first lock lasts (hh:mm:ss)."),
             P("MaxLockoutDuration", "timespan", "The longest a doubled lock may last."),
+            P("TenantMaxFailures", "int", "Wrong PINs from all carriers within -FailureWindow that "
+              "lock every carrier out."),
+            P("FailureWindow", "timespan", "How long a wrong PIN counts toward the ceiling, and "
+              "how long the lock of every carrier lasts."),
+            P("ReviewWindow", "timespan", "Business time a request waits for review (0: none)."),
+            P("ReviewDeadlineAction", "string", "What the review deadline does to a request.",
+              choices=("Approve", "Deny")),
+            P("MinFocBusinessDays", "int", "Business days from approval to the earliest FOC."),
+            P("MaxFocDays", "int", "The furthest ahead an FOC may be, in days."),
+            P("CancelCutoff", "timespan", "No cancellation this close to a confirmed FOC."),
+            P("Holidays", "string", "Dates (YYYY-MM-DD) that are not business days, besides the US "
+              "federal holidays (replaces the list).", multiple=True),
             _PASS_THRU,
         ),
         do.set_policy, output_type="PolicySettings", impact="Medium", action="Set PIN policy",
@@ -398,33 +432,48 @@ CMDLETS: tuple[Cmdlet, ...] = (
     Cmdlet(
         "New", "PortOutOrder",
         "Submits a gaining carrier's port-out request.",
-        "Validates the request in full (the tenant is in the US, its port-out is not frozen, its "
-        "PIN is set, not locked and right, counted before it is verified, and every number is the "
-        "tenant's and in no other open order) and keeps it as an order, Submitted or Rejected "
-        "with a reason. A request without a PIN is told PinRequired, for any tenant, and nothing "
-        "is counted. The carrier is told PinNotAccepted for a wrong PIN, a tenant with no PIN or a "
-        "locked one, and an unknown tenant alike; PortOutFrozen; NumberNotOwned or NumberInOpenOrder with the "
-        "numbers concerned. At most 1000 numbers. The PIN follows the command line's rules for "
-        "secrets.",
+        "Validates the request as carriers send it (47 CFR 52.36(b)) and keeps it as an order, "
+        "PendingReview with its review deadline, or Rejected with a reason. Malformed fields "
+        "are refused before anything is read or counted. A request without a PIN is told "
+        "PinRequired, for any tenant, and nothing is counted. The PIN is counted (for this "
+        "carrier, and toward the tenant-wide ceiling) before it is verified; the carrier is told "
+        "PinNotAccepted for a wrong PIN, a tenant with no PIN or a locked one, and an unknown "
+        "tenant or account alike. Only behind the right PIN: PortOutFrozen, "
+        "AccountNumberMismatch, PostalCodeMismatch, AuthorizedNameMismatch, NumberNotOwned or "
+        "NumberInOpenOrder with the numbers concerned, FullPortIncomplete (a full port names "
+        "every number of the account) and PartialPortNotAllowed. At most 1000 numbers. The PIN "
+        "follows the command line's rules for secrets. See docs/porting.md.",
         (
-            P("Identity", "string", "The tenant whose numbers are to move.", mandatory=True,
+            P("Identity", "string", "The tenant whose numbers are to move (or give -AccountNumber).",
               position=0, pipeline_by_property=True, aliases=("TenantId",)),
             P("PhoneNumber", "string", "The numbers to port out.", mandatory=True, multiple=True,
               pipeline_by_property=True),
             P("Pin", "secret", "The tenant's port-out PIN.", mandatory=True),
             P("GainingCarrier", "string", "The carrier the numbers move to.", mandatory=True),
-            P("RequestedFocDate", "datetime", "When the carrier would like the port to happen."),
+            P("CarrierSpid", "string", "The gaining carrier's NPAC SPID: 4 letters or digits."),
+            P("PurchaseOrderNumber", "string", "The carrier's purchase order number (PON).",
+              aliases=("Pon",)),
+            P("AccountNumber", "string", "The account number on the customer's bill."),
+            P("ServiceZipCode", "string", "The service address's ZIP code."),
+            P("AuthorizedName", "string", "Who authorized the port."),
+            P("PortType", "string", "Full (every number of the account) or Partial; unstated, the "
+              "numbers tell.", choices=("Full", "Partial")),
+            P("RequestedDueDate", "datetime", "When the carrier would like the port to happen.",
+              aliases=("RequestedFocDate",)),
         ),
         do.new_order, output_type="Order", impact="Low", action="Submit port-out order",
         target="Identity",
         examples=(("portout New-PortOutOrder contoso.com -PhoneNumber +14255550100 -GainingCarrier "
-                   "Northwind -PinFromStdin", "Submits a request; the PIN comes from stdin."),),
+                   "Northwind -CarrierSpid 6529 -Pon PON-1001 -ServiceZipCode 98052 -PinFromStdin",
+                   "Submits a request; the PIN comes from stdin."),),
         roles="Carrier, StoreAdmin.",
     ),
     Cmdlet(
         "Get", "PortOutOrder",
-        "Gets port-out orders.",
-        "Gets orders by id, or filtered by tenant, status and carrier, oldest first. A Carrier "
+        "Gets port-out orders, or their history.",
+        "Gets orders by id, or filtered by tenant, status and carrier, oldest first; with "
+        "-History, each transition of the orders named (who, when, from what to what, why). An "
+        "order under review past its deadline is settled by the policy's action first. A Carrier "
         "session sees only the orders it submitted, and never the internal reason.",
         (
             P("OrderId", "string", "The orders.", position=0, multiple=True, pipeline_by_property=True,
@@ -433,28 +482,75 @@ CMDLETS: tuple[Cmdlet, ...] = (
               aliases=("TenantId",)),
             P("Status", "string", "Only orders in this state.", choices=_STATUSES),
             P("GainingCarrier", "string", "Only this carrier's orders."),
+            P("History", "switch", "The transitions of the orders named by -OrderId."),
         ),
         do.get_order, output_type="Order", target="OrderId",
-        examples=(("Get-PortOutOrder -Identity contoso.com -Status Submitted",
-                   "Open requests for a tenant."),),
+        examples=(("Get-PortOutOrder -Identity contoso.com -Status PendingReview",
+                   "Requests waiting for review."),
+                  ("Get-PortOutOrder $id -History", "Who did what to an order, and why.")),
         roles="StoreAdmin; TelephonyAdmin and Auditor within their scope; Carrier (its own).",
     ),
     Cmdlet(
+        "Approve", "PortOutOrder",
+        "Approves a port-out request under review.",
+        "PendingReview -> Approved, by the tenant's admin or the provider's porting desk; the "
+        "carrier is told. Unreviewed, a request is settled at its deadline by the policy's "
+        "ReviewDeadlineAction.",
+        (_ORDER_ID, _COMMENT), do.approve_order, output_type="Order", impact="Medium",
+        action="Approve port-out order", target="OrderId",
+        examples=(("Approve-PortOutOrder $id -Comment 'confirmed with the customer'",
+                   "Lets the port go ahead."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
+        "Deny", "PortOutOrder",
+        "Denies a port-out request under review, with a reason.",
+        "PendingReview -> Denied with a reason code the carrier is told (Other needs a "
+        "-Comment); the numbers are free for another request.",
+        (_ORDER_ID,
+         P("Reason", "string", "The reason code the carrier is told.", mandatory=True,
+           choices=_DENY_REASONS),
+         _COMMENT),
+        do.deny_order, output_type="Order", impact="Medium", action="Deny port-out order",
+        target="OrderId",
+        examples=(("Deny-PortOutOrder $id -Reason SuspectedFraud -Comment 'the customer did not ask'",
+                   "Stops a port the customer disowns."),),
+        roles="StoreAdmin; TelephonyAdmin within its scope.",
+    ),
+    Cmdlet(
         "Confirm", "PortOutOrder",
-        "Confirms a submitted order with its firm order commitment (FOC) date.",
-        "Submitted -> Confirmed. Any other transition is an InvalidOperation error and changes "
-        "nothing.",
+        "Confirms an approved order with its firm order commitment (FOC) date.",
+        "Approved -> Confirmed (an order still under review is approved by it first). The FOC "
+        "date is a business day of the tenant's (its time zone; weekends, US federal holidays "
+        "and the policy's Holidays skipped), not in the past, at least the policy's "
+        "MinFocBusinessDays after approval and at most its MaxFocDays ahead: FocNotBusinessDay, "
+        "FocInPast, FocTooEarly, FocTooLate otherwise. Any other transition is an "
+        "InvalidOperation error and changes nothing.",
         (_ORDER_ID, P("FocDate", "datetime", "The firm order commitment date.", mandatory=True)),
         do.confirm_order, output_type="Order", impact="Medium", action="Confirm port-out order",
         target="OrderId",
-        examples=(("Confirm-PortOutOrder -OrderId $id -FocDate 2026-12-01", "Commits to a date."),),
+        examples=(("Confirm-PortOutOrder -OrderId $id -FocDate 2026-12-03T15:00Z", "Commits to a date."),),
+        roles="StoreAdmin.",
+    ),
+    Cmdlet(
+        "Set", "PortOutOrder",
+        "Changes a confirmed order's FOC date.",
+        "Moves the FOC of a Confirmed order, under the same rules as Confirm-PortOutOrder; told "
+        "to both sides as OrderFocChanged.",
+        (_ORDER_ID, P("FocDate", "datetime", "The new firm order commitment date.", mandatory=True),
+         _COMMENT),
+        do.set_order, output_type="Order", impact="Medium", action="Change FOC date",
+        target="OrderId",
+        examples=(("Set-PortOutOrder $id -FocDate 2026-12-04T15:00Z -Comment 'the customer asked'",
+                   "A day later."),),
         roles="StoreAdmin.",
     ),
     Cmdlet(
         "Complete", "PortOutOrder",
         "Completes a confirmed order: its numbers leave the tenant's inventory.",
-        "Confirmed -> Completed, and the order's numbers are released from the tenant's "
-        "inventory in the same transaction. Asks first unless -Force or -Confirm:$false.",
+        "Confirmed -> Completed, not before the FOC date (FocNotReached), and the order's "
+        "numbers are released from the tenant's inventory in the same transaction. Asks first "
+        "unless -Force or -Confirm:$false.",
         (_ORDER_ID,), do.complete_order, output_type="Order", impact="High",
         action="Complete port-out order", target="OrderId", force=True,
         examples=(("Complete-PortOutOrder -OrderId $id -Force", "The numbers are gone."),),
@@ -462,11 +558,16 @@ CMDLETS: tuple[Cmdlet, ...] = (
     ),
     Cmdlet(
         "Stop", "PortOutOrder",
-        "Cancels an order before it completes.",
-        "Submitted or Confirmed -> Cancelled; its numbers are free for another order.",
-        (_ORDER_ID,), do.stop_order, output_type="Order", impact="Medium",
+        "Cancels an order before it completes, with a reason.",
+        "PendingReview, Approved or Confirmed -> Cancelled, with a reason code (Other needs a "
+        "-Comment); refused within the policy's CancelCutoff of a confirmed FOC (CancelTooLate). "
+        "Its numbers are free for another order.",
+        (_ORDER_ID,
+         P("Reason", "string", "Why the order is cancelled.", mandatory=True, choices=_CANCEL_REASONS),
+         _COMMENT),
+        do.stop_order, output_type="Order", impact="Medium",
         action="Cancel port-out order", target="OrderId",
-        examples=(("Stop-PortOutOrder -OrderId $id", "Cancels a request."),),
+        examples=(("Stop-PortOutOrder -OrderId $id -Reason CustomerRequest", "Cancels a request."),),
         roles="StoreAdmin; TelephonyAdmin within its scope; Carrier (its own).",
     ),
     Cmdlet(

@@ -81,17 +81,22 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption
 
 #: What each field of the records holds, for frames that keep their schema with or without rows.
 _KINDS: dict[str, str] = {
-    **dict.fromkeys(("added_date_time", "completed_date_time", "created_date_time", "foc_date",
-                     "last_check_date_time", "last_modified_date_time", "locked_until",
-                     "occurred_date_time", "pin_set_date_time", "requested_foc_date",
+    **dict.fromkeys(("added_date_time", "approved_date_time", "completed_date_time", "created_date_time",
+                     "foc_date", "last_check_date_time", "last_failure_date_time",
+                     "last_modified_date_time", "locked_until", "occurred_date_time",
+                     "pin_set_date_time", "requested_foc_date", "review_deadline",
                      "started_date_time", "taken_date_time"), "datetime"),
     **dict.fromkeys(("block_weak", "is_valid", "pin_is_set", "port_out_frozen", "resumed"), "bool"),
     **dict.fromkeys(("batches", "checkpoints_checked", "event_count", "event_id", "failed_attempt_count",
-                     "failed_checkpoint", "first_broken_event_id", "lockout_count", "max_failed_attempts",
-                     "max_length", "min_length", "notification_id", "records_rotated"), "int"),
-    **dict.fromkeys(("lockout_duration", "max_lockout_duration"), "timedelta"),
-    **dict.fromkeys(("country_or_region", "event_type", "gaining_carrier", "internal_reason", "kind",
-                     "last_check_result", "outcome", "problem", "reason", "status"), "category"),
+                     "failed_checkpoint", "failures_in_window", "first_broken_event_id", "lockout_count",
+                     "max_failed_attempts", "max_foc_days", "max_length", "min_foc_business_days",
+                     "min_length", "notification_id", "records_rotated", "step", "tenant_max_failures"),
+                    "int"),
+    **dict.fromkeys(("cancel_cutoff", "failure_window", "lockout_duration", "max_lockout_duration",
+                     "review_window"), "timedelta"),
+    **dict.fromkeys(("country_or_region", "event_type", "from_status", "gaining_carrier", "internal_reason",
+                     "kind", "last_check_result", "outcome", "port_type", "problem", "reason",
+                     "review_deadline_action", "status", "time_zone", "to_status"), "category"),
 }
 
 
@@ -266,7 +271,7 @@ class Records(Iterator[Any]):
 RECORD_TYPES: tuple[type, ...] = (
     _core.Tenant, _core.PinStatus, _core.PolicySettings, _core.AuditEvent,
     _core.AuditVerification, _core.AuditCheckpoint, _core.RotationReport, _core.PhoneNumber,
-    _core.Order, _core.OrderNumber, _core.Notification,
+    _core.Order, _core.OrderNumber, _core.OrderStep, _core.CarrierPinState, _core.Notification,
 )
 
 

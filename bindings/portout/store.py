@@ -24,6 +24,7 @@ from portout._core import (
     ManualClock,
     Notification,
     Order,
+    OrderStep,
     PhoneNumber,
     PinStatus,
     PolicySettings,
@@ -257,6 +258,15 @@ class Store:
         """Rename a tenant or change its country; unchanged values record nothing."""
         return self._native.update_tenant(tenant_id, display_name, country_or_region)
 
+    def update_account(self, tenant_id: str, *, account_number: str | None = None,
+                       new_account_number: bool = False, service_zip_code: str | None = None,
+                       authorized_name: str | None = None, time_zone: str | None = None) -> Tenant:
+        """Change what a port-out request is matched against: the billing account number (or
+        a new one drawn), the service ZIP code, the authorized name ("" for the display name)
+        and the time zone business days are counted in ("" for America/New_York)."""
+        return self._native.update_account(tenant_id, account_number, new_account_number,
+                                           service_zip_code, authorized_name, time_zone)
+
     def remove_tenant(self, tenant_id: str) -> None:
         """Remove a tenant and its PIN record; its audit history stays."""
         self._native.remove_tenant(tenant_id)
@@ -322,10 +332,26 @@ class Store:
         max_failed_attempts: int | None = None,
         lockout_duration: timedelta | float | None = None,
         max_lockout_duration: timedelta | float | None = None,
+        tenant_max_failures: int | None = None,
+        failure_window: timedelta | float | None = None,
+        review_window: timedelta | float | None = None,
+        review_deadline_action: str | None = None,
+        min_foc_business_days: int | None = None,
+        max_foc_days: int | None = None,
+        cancel_cutoff: timedelta | float | None = None,
+        holidays: Iterable[str] | None = None,
     ) -> PolicySettings:
-        """Change the store default (no tenant) or a tenant's own settings; others stay."""
-        return self._native.set_policy(tenant_id, min_length, max_length, block_weak, blocklist,
-                                       max_failed_attempts, lockout_duration, max_lockout_duration)
+        """Change the store default (no tenant) or a tenant's own settings; others stay.
+
+        ``max_failed_attempts`` wrong PINs lock the one carrier that made them;
+        ``tenant_max_failures`` within ``failure_window``, from all carriers, lock every carrier.
+        ``review_window`` is business time; ``review_deadline_action`` Approve or Deny;
+        ``holidays`` dates ("YYYY-MM-DD") besides the US federal holidays."""
+        return self._native.set_policy(
+            tenant_id, min_length, max_length, block_weak, blocklist, max_failed_attempts,
+            lockout_duration, max_lockout_duration, tenant_max_failures, failure_window,
+            review_window, review_deadline_action, min_foc_business_days, max_foc_days,
+            cancel_cutoff, holidays)
 
     def reset_policy(self, tenant_id: str) -> PolicySettings:
         """Drop a tenant's own settings: it follows the store default again."""
@@ -406,19 +432,30 @@ class Store:
                               lambda n: n.phone_number), PhoneNumber,
                        f"phone numbers of {tenant_id or self.path!r}")
 
-    def submit_order(self, tenant_id: str, phone_numbers: str | Iterable[str], pin: str,
-                     gaining_carrier: str, *, requested_foc_date: datetime | None = None) -> Order:
-        """A gaining carrier's port-out request, kept as Submitted or Rejected with a reason.
+    def submit_order(self, tenant_id: str | None, phone_numbers: str | Iterable[str], pin: str,
+                     gaining_carrier: str, *, requested_foc_date: datetime | None = None,
+                     account_number: str | None = None, service_zip_code: str | None = None,
+                     authorized_name: str | None = None, carrier_spid: str | None = None,
+                     purchase_order_number: str | None = None,
+                     port_type: str | None = None) -> Order:
+        """A gaining carrier's port-out request (47 CFR 52.36(b)), kept as PendingReview (with
+        its review deadline) or Rejected with a reason.
 
-        A request without a PIN is told ``PinRequired`` whatever the tenant, and counts for
-        nothing. The carrier is told ``PinNotAccepted`` for a wrong PIN, a tenant without one, a locked one or
-        an unknown tenant alike; ``PortOutFrozen`` while the tenant froze port-outs; numbers the
-        tenant does not hold (``NumberNotOwned``) or that another open order holds. The tenant's
-        side sees the exact reason in ``internal_reason``, the audit log and the notifications.
+        The tenant is named by its id, or (``tenant_id=None``) by its ``account_number``. A
+        request without a PIN is told ``PinRequired`` whatever the tenant, and counts for
+        nothing. The carrier is told ``PinNotAccepted`` for a wrong PIN, a tenant without one, a
+        locked one or an unknown tenant alike; only behind the right PIN: ``PortOutFrozen``,
+        ``AccountNumberMismatch``, ``PostalCodeMismatch``, ``AuthorizedNameMismatch``, numbers
+        the tenant does not hold (``NumberNotOwned``) or another open order holds
+        (``NumberInOpenOrder``), ``FullPortIncomplete`` and ``PartialPortNotAllowed``. The
+        tenant's side sees the exact reason in ``internal_reason``, the audit log and the
+        notifications. ``port_type`` is ``Full`` or ``Partial``; unstated, the numbers tell.
         """
         __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         return self._native.submit_order(tenant_id, phone_numbers, pin, gaining_carrier,
-                                         requested_foc_date)
+                                         requested_foc_date, account_number, service_zip_code,
+                                         authorized_name, carrier_spid, purchase_order_number,
+                                         port_type)
 
     def get_order(self, order_id: str) -> Order:
         return self._native.get_order(order_id)
@@ -437,17 +474,44 @@ class Store:
 
         return Records(pages(), Order, f"orders of {tenant_id or self.path!r}")
 
+    def order_history(self, order_id: str) -> list[OrderStep]:
+        """Each transition of an order, the request first: who, when, from what to what, why."""
+        return self._native.order_history(order_id)
+
+    def approve_order(self, order_id: str, comment: str | None = None) -> Order:
+        """PendingReview -> Approved (the tenant's admin or the provider's porting desk)."""
+        return self._native.approve_order(order_id, comment)
+
+    def deny_order(self, order_id: str, reason: str, comment: str | None = None) -> Order:
+        """PendingReview -> Denied with a reason code the carrier is told (``Other`` needs a
+        comment): AccountNumberMismatch, PostalCodeMismatch, AuthorizedNameMismatch,
+        CustomerDeclined, SuspectedFraud, NumbersNotPortable, Other."""
+        return self._native.deny_order(order_id, reason, comment)
+
+    def settle_due_reviews(self) -> int:
+        """Orders under review past their deadline settled by the policy's action (reads of
+        orders do it first anyway); how many."""
+        return self._native.settle_due_reviews()
+
     def confirm_order(self, order_id: str, foc_date: datetime) -> Order:
-        """Submitted -> Confirmed, with the firm order commitment date."""
+        """Approved (or PendingReview, approved by this) -> Confirmed, with the firm order
+        commitment date: a business day of the tenant's, not past, at least the policy's
+        business days after approval, at most its days ahead."""
         return self._native.confirm_order(order_id, foc_date)
 
+    def change_foc(self, order_id: str, foc_date: datetime, comment: str | None = None) -> Order:
+        """A Confirmed order's FOC moved, under the same rules; told as ``OrderFocChanged``."""
+        return self._native.change_foc(order_id, foc_date, comment)
+
     def complete_order(self, order_id: str) -> Order:
-        """Confirmed -> Completed: the numbers leave the tenant's inventory, atomically."""
+        """Confirmed -> Completed, not before the FOC date: the numbers leave the inventory."""
         return self._native.complete_order(order_id)
 
-    def cancel_order(self, order_id: str) -> Order:
-        """Submitted or Confirmed -> Cancelled."""
-        return self._native.cancel_order(order_id)
+    def cancel_order(self, order_id: str, reason: str, comment: str | None = None) -> Order:
+        """An open order -> Cancelled, with a reason code (CustomerRequest, DuplicateRequest,
+        WrongNumbers, CarrierError, Other with a comment); refused within the policy's
+        CancelCutoff of a confirmed FOC."""
+        return self._native.cancel_order(order_id, reason, comment)
 
     def set_freeze(self, tenant_id: str, frozen: bool) -> Tenant:
         """Freeze (or thaw) every port-out of a tenant, whatever the PIN."""

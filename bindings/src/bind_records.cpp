@@ -69,6 +69,23 @@ void init_records(py::module_& m) {
         .field("created_date_time", [](const Tenant& t) { return datetime_from_millis(t.created_at); })
         .field("last_modified_date_time", [](const Tenant& t) { return datetime_from_millis(t.modified_at); })
         .field("last_modified_by", [](const Tenant& t) { return t.modified_by; })
+        .field("account_number", [](const Tenant& t) { return t.account_number; })
+        .field("service_zip_code", [](const Tenant& t) -> py::object {
+            return t.service_zip.empty() ? py::object(py::none()) : py::object(py::str(t.service_zip));
+        })
+        .field("authorized_name", [](const Tenant& t) { return t.authorized_name; })
+        .field("time_zone", [](const Tenant& t) { return t.time_zone; })
+        .done();
+
+    Record<CarrierPinState>(m, "CarrierPinState",
+                            "One requesting carrier's failed PIN checks of a tenant, and its own lock.")
+        .field("carrier", [](const CarrierPinState& c) { return c.carrier; })
+        .field("failed_attempt_count", [](const CarrierPinState& c) { return c.failed_attempt_count; })
+        .field("locked_until", [](const CarrierPinState& c) { return datetime_from_millis(c.locked_until); })
+        .property("is_locked", [](const CarrierPinState& c) { return c.locked_until.has_value(); })
+        .field("lockout_count", [](const CarrierPinState& c) { return c.lockout_count; })
+        .field("failures_in_window", [](const CarrierPinState& c) { return c.failures_in_window; })
+        .field("last_failure_date_time", [](const CarrierPinState& c) { return datetime_from_millis(c.last_failure_at); })
         .done();
 
     Record<PinStatus>(m, "PinStatus", "What an admin may know of a tenant's PIN: never the PIN or its hash.")
@@ -83,6 +100,7 @@ void init_records(py::module_& m) {
         .field("lockout_count", [](const PinStatus& s) { return s.lockout_count; })
         .field("last_check_date_time", [](const PinStatus& s) { return datetime_from_millis(s.last_check_at); })
         .field("last_check_result", [](const PinStatus& s) { return s.last_check_result; })
+        .field("carriers", [](const PinStatus& s) { return py::tuple(py::cast(s.carriers)); })
         .done();
 
     Record<EffectivePolicy>(m, "PolicySettings", "The PIN and lockout policy of the store, or of one tenant.")
@@ -100,6 +118,14 @@ void init_records(py::module_& m) {
         .field("max_failed_attempts", [](const EffectivePolicy& p) { return p.max_failed_attempts; })
         .field("lockout_duration", [](const EffectivePolicy& p) { return timedelta_from_millis(p.lockout_ms); })
         .field("max_lockout_duration", [](const EffectivePolicy& p) { return timedelta_from_millis(p.max_lockout_ms); })
+        .field("tenant_max_failures", [](const EffectivePolicy& p) { return p.tenant_max_failures; })
+        .field("failure_window", [](const EffectivePolicy& p) { return timedelta_from_millis(p.failure_window_ms); })
+        .field("review_window", [](const EffectivePolicy& p) { return timedelta_from_millis(p.review_window_ms); })
+        .field("review_deadline_action", [](const EffectivePolicy& p) { return p.review_deadline_action; })
+        .field("min_foc_business_days", [](const EffectivePolicy& p) { return p.min_foc_business_days; })
+        .field("max_foc_days", [](const EffectivePolicy& p) { return p.max_foc_days; })
+        .field("cancel_cutoff", [](const EffectivePolicy& p) { return timedelta_from_millis(p.cancel_cutoff_ms); })
+        .field("holidays", [](const EffectivePolicy& p) { return py::tuple(py::cast(p.holidays)); })
         .field("overridden", [](const EffectivePolicy& p) {
             py::tuple out(p.overridden.size());
             for (std::size_t i = 0; i < out.size(); ++i) out[i] = py::str(p.overridden[i]);
@@ -193,6 +219,50 @@ void init_records(py::module_& m) {
         .field("created_date_time", [](const Order& o) { return datetime_from_millis(o.created_at); })
         .field("last_modified_date_time", [](const Order& o) { return datetime_from_millis(o.modified_at); })
         .field("last_modified_by", [](const Order& o) { return o.modified_by; })
+        .field("carrier_spid", [](const Order& o) -> py::object {
+            return o.carrier_spid.empty() ? py::object(py::none()) : py::object(py::str(o.carrier_spid));
+        })
+        .field("purchase_order_number", [](const Order& o) -> py::object {
+            return o.pon.empty() ? py::object(py::none()) : py::object(py::str(o.pon));
+        })
+        .field("account_number", [](const Order& o) -> py::object {
+            return o.account_number.empty() ? py::object(py::none()) : py::object(py::str(o.account_number));
+        })
+        .field("service_zip_code", [](const Order& o) -> py::object {
+            return o.service_zip.empty() ? py::object(py::none()) : py::object(py::str(o.service_zip));
+        })
+        .field("authorized_name", [](const Order& o) -> py::object {
+            return o.authorized_name.empty() ? py::object(py::none()) : py::object(py::str(o.authorized_name));
+        })
+        .field("port_type", [](const Order& o) -> py::object {
+            return o.port_type.empty() ? py::object(py::none()) : py::object(py::str(o.port_type));
+        })
+        .field("review_deadline", [](const Order& o) { return datetime_from_millis(o.review_deadline); })
+        .field("approved_date_time", [](const Order& o) { return datetime_from_millis(o.approved_at); })
+        .field("comment", [](const Order& o) -> py::object {
+            return o.comment.empty() ? py::object(py::none()) : py::object(py::str(o.comment));
+        })
+        .done();
+
+    Record<OrderStep>(m, "OrderStep", "One transition of a port-out order: who, when and why.")
+        .field("order_id", [](const OrderStep& s) { return s.order_id; })
+        .field("step", [](const OrderStep& s) { return s.step; })
+        .field("occurred_date_time", [](const OrderStep& s) { return datetime_from_millis(s.occurred_at); })
+        .field("actor", [](const OrderStep& s) { return s.actor; })
+        .field("from_status", [](const OrderStep& s) -> py::object {
+            return s.from_status.empty() ? py::object(py::none()) : py::object(py::str(s.from_status));
+        })
+        .field("to_status", [](const OrderStep& s) { return s.to_status; })
+        .field("reason", [](const OrderStep& s) -> py::object {
+            return s.reason.empty() ? py::object(py::none()) : py::object(py::str(s.reason));
+        })
+        .field("internal_reason", [](const OrderStep& s) -> py::object {
+            return s.internal_reason.empty() ? py::object(py::none()) : py::object(py::str(s.internal_reason));
+        })
+        .field("comment", [](const OrderStep& s) -> py::object {
+            return s.comment.empty() ? py::object(py::none()) : py::object(py::str(s.comment));
+        })
+        .field("foc_date", [](const OrderStep& s) { return datetime_from_millis(s.foc); })
         .done();
 
     Record<Notification>(m, "Notification", "One event of the outbox, for its consumers.")

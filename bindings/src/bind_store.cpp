@@ -136,6 +136,27 @@ auto as_count(py::handle v, const char* name) {
     };
 }
 
+// A collection of str (a str alone is one), each converted; `what` names them in the error.
+std::vector<std::string> text_list(py::handle values, const char* what, std::size_t cap) {
+    std::vector<std::string> list;
+    if (PyUnicode_Check(values.ptr())) {
+        list.push_back(text_from_python(values, what));
+    } else if (py::isinstance<py::iterable>(values)) {
+        for (auto n : py::reinterpret_borrow<py::iterable>(values)) {
+            list.push_back(text_from_python(n, what));
+            if (list.size() > cap) break;  // refused by the service, by count
+        }
+    } else {
+        throw InvalidTypeError("ParameterNotString",
+                               std::string("The ") + what + "s must be a str or a collection of str.");
+    }
+    return list;
+}
+
+std::string text_or_empty(py::handle v, const char* name) {
+    return v.is_none() ? std::string() : text_from_python(v, name);
+}
+
 }  // namespace
 
 void init_store(py::module_& m) {
@@ -274,6 +295,22 @@ void init_store(py::module_& m) {
                  return call(s, &PortOutService::update_tenant, as_tenant(id), as_optional_text(name, "display name"),
                              as_optional_text(country, "country or region"));
              })
+        .def("update_account",
+             [](const NativeStore& s, py::handle id, py::handle account_number, py::handle new_account_number,
+                py::handle service_zip, py::handle authorized_name, py::handle time_zone) {
+                 return call(s, &PortOutService::update_account, as_tenant(id), [&] {
+                     AccountChange c;
+                     c.account_number = optional_text_from_python(account_number, "account number");
+                     c.new_account_number = bool_from_python(new_account_number, "new_account_number");
+                     c.service_zip = optional_text_from_python(service_zip, "service ZIP code");
+                     c.authorized_name = optional_text_from_python(authorized_name, "authorized name");
+                     c.time_zone = optional_text_from_python(time_zone, "time zone");
+                     return c;
+                 });
+             },
+             py::arg("tenant_id"), py::arg("account_number") = py::none(), py::arg("new_account_number") = false,
+             py::arg("service_zip") = py::none(), py::arg("authorized_name") = py::none(),
+             py::arg("time_zone") = py::none())
         .def("remove_tenant",
              [](const NativeStore& s, py::handle id) { call(s, &PortOutService::remove_tenant, as_tenant(id)); })
 
@@ -307,7 +344,10 @@ void init_store(py::module_& m) {
         .def("set_policy",
              [](const NativeStore& s, py::handle id, py::handle min_length, py::handle max_length,
                 py::handle block_weak, py::handle blocklist, py::handle max_failed_attempts,
-                py::handle lockout, py::handle max_lockout) {
+                py::handle lockout, py::handle max_lockout, py::handle tenant_max_failures,
+                py::handle failure_window, py::handle review_window, py::handle review_deadline_action,
+                py::handle min_foc_business_days, py::handle max_foc_days, py::handle cancel_cutoff,
+                py::handle holidays) {
                  return call(s, &PortOutService::set_policy, as_optional_tenant(id), [&] {
                      PolicyChange c;
                      c.min_length = optional_int(min_length, "min_length");
@@ -319,9 +359,27 @@ void init_store(py::module_& m) {
                      if (!max_lockout.is_none()) {
                          c.max_lockout_ms = millis_from_duration(max_lockout, "max_lockout_duration");
                      }
+                     c.tenant_max_failures = optional_int(tenant_max_failures, "tenant_max_failures");
+                     if (!failure_window.is_none()) {
+                         c.failure_window_ms = millis_from_duration(failure_window, "failure_window");
+                     }
+                     if (!review_window.is_none()) c.review_window_ms = millis_from_duration(review_window, "review_window");
+                     c.review_deadline_action = optional_text_from_python(review_deadline_action, "review_deadline_action");
+                     c.min_foc_business_days = optional_int(min_foc_business_days, "min_foc_business_days");
+                     c.max_foc_days = optional_int(max_foc_days, "max_foc_days");
+                     if (!cancel_cutoff.is_none()) c.cancel_cutoff_ms = millis_from_duration(cancel_cutoff, "cancel_cutoff");
+                     if (!holidays.is_none()) c.holidays = text_list(holidays, "holiday", 500);
                      return c;
                  });
-             })
+             },
+             py::arg("tenant_id"), py::arg("min_length") = py::none(), py::arg("max_length") = py::none(),
+             py::arg("block_weak") = py::none(), py::arg("blocklist") = py::none(),
+             py::arg("max_failed_attempts") = py::none(), py::arg("lockout_duration") = py::none(),
+             py::arg("max_lockout_duration") = py::none(), py::arg("tenant_max_failures") = py::none(),
+             py::arg("failure_window") = py::none(), py::arg("review_window") = py::none(),
+             py::arg("review_deadline_action") = py::none(), py::arg("min_foc_business_days") = py::none(),
+             py::arg("max_foc_days") = py::none(), py::arg("cancel_cutoff") = py::none(),
+             py::arg("holidays") = py::none())
         .def("reset_policy",
              [](const NativeStore& s, py::handle id) { return call(s, &PortOutService::reset_policy, as_tenant(id)); })
         .def("test_pin_policy",
@@ -383,30 +441,34 @@ void init_store(py::module_& m) {
                              as_limit(limit));
              })
         .def("submit_order",
-             [](const NativeStore& s, py::handle id, py::handle numbers, py::handle pin,
-                py::handle carrier, py::handle requested_foc) {
-                 const auto number_list = [numbers] {
-                     std::vector<std::string> list;
-                     if (PyUnicode_Check(numbers.ptr())) {
-                         list.push_back(text_from_python(numbers, "phone number"));
-                     } else if (py::isinstance<py::iterable>(numbers)) {
-                         for (auto n : py::reinterpret_borrow<py::iterable>(numbers)) {
-                             list.push_back(text_from_python(n, "phone number"));
-                             if (list.size() > kMaxNumbersPerOrder) break;  // refused below, by count
-                         }
-                     } else {
-                         throw InvalidTypeError("ParameterNotString",
-                                                "The phone numbers must be a str or a collection of str.");
-                     }
-                     return list;
+             [](const NativeStore& s, py::handle id, py::handle numbers, py::handle pin, py::handle carrier,
+                py::handle requested_due, py::handle account_number, py::handle service_zip,
+                py::handle authorized_name, py::handle carrier_spid, py::handle pon, py::handle port_type) {
+                 const auto request = [&] {
+                     PortOutRequest r;
+                     r.tenant_id = text_or_empty(id, "tenant id");
+                     r.numbers = text_list(numbers, "phone number", kMaxNumbersPerOrder);
+                     r.carrier_name = text_from_python(carrier, "gaining carrier");
+                     if (!requested_due.is_none()) r.requested_due = millis_from_datetime(requested_due, "requested due date");
+                     r.account_number = text_or_empty(account_number, "account number");
+                     r.service_zip = text_or_empty(service_zip, "service ZIP code");
+                     r.authorized_name = text_or_empty(authorized_name, "authorized name");
+                     r.carrier_spid = text_or_empty(carrier_spid, "carrier SPID");
+                     r.pon = text_or_empty(pon, "purchase order number");
+                     r.port_type = text_or_empty(port_type, "port type");
+                     return r;
                  };
-                 const auto foc = [requested_foc]() -> std::optional<std::int64_t> {
-                     if (requested_foc.is_none()) return std::nullopt;
-                     return millis_from_datetime(requested_foc, "requested FOC date");
-                 };
-                 return call(s, &PortOutService::submit_order, as_tenant(id), number_list, as_pin(pin),
-                             as_text(carrier, "gaining carrier"), foc);
-             })
+                 return call(
+                     s,
+                     [](PortOutService& svc, const PortOutRequest& r, const PinArg& p) {
+                         return svc.submit_order(r, p);
+                     },
+                     request, as_pin(pin));
+             },
+             py::arg("tenant_id"), py::arg("numbers"), py::arg("pin"), py::arg("carrier"),
+             py::arg("requested_due") = py::none(), py::arg("account_number") = py::none(),
+             py::arg("service_zip") = py::none(), py::arg("authorized_name") = py::none(),
+             py::arg("carrier_spid") = py::none(), py::arg("pon") = py::none(), py::arg("port_type") = py::none())
         .def("get_order",
              [](const NativeStore& s, py::handle order_id) {
                  return call(s, &PortOutService::get_order, as_text(order_id, "order id"));
@@ -442,9 +504,35 @@ void init_store(py::module_& m) {
                  return call(s, &PortOutService::complete_order, as_text(order_id, "order id"));
              })
         .def("cancel_order",
+             [](const NativeStore& s, py::handle order_id, py::handle reason, py::handle comment) {
+                 return call(s, &PortOutService::cancel_order, as_text(order_id, "order id"),
+                             as_text(reason, "reason"), [comment] { return text_or_empty(comment, "comment"); });
+             },
+             py::arg("order_id"), py::arg("reason"), py::arg("comment") = py::none())
+        .def("approve_order",
+             [](const NativeStore& s, py::handle order_id, py::handle comment) {
+                 return call(s, &PortOutService::approve_order, as_text(order_id, "order id"),
+                             [comment] { return text_or_empty(comment, "comment"); });
+             },
+             py::arg("order_id"), py::arg("comment") = py::none())
+        .def("deny_order",
+             [](const NativeStore& s, py::handle order_id, py::handle reason, py::handle comment) {
+                 return call(s, &PortOutService::deny_order, as_text(order_id, "order id"), as_text(reason, "reason"),
+                             [comment] { return text_or_empty(comment, "comment"); });
+             },
+             py::arg("order_id"), py::arg("reason"), py::arg("comment") = py::none())
+        .def("change_foc",
+             [](const NativeStore& s, py::handle order_id, py::handle foc, py::handle comment) {
+                 return call(s, &PortOutService::change_foc, as_text(order_id, "order id"),
+                             as_datetime(foc, "FOC date"), [comment] { return text_or_empty(comment, "comment"); });
+             },
+             py::arg("order_id"), py::arg("foc"), py::arg("comment") = py::none())
+        .def("order_history",
              [](const NativeStore& s, py::handle order_id) {
-                 return call(s, &PortOutService::cancel_order, as_text(order_id, "order id"));
+                 return call(s, &PortOutService::order_history, as_text(order_id, "order id"));
              })
+        .def("settle_due_reviews",
+             [](const NativeStore& s) { return call(s, &PortOutService::settle_due_reviews); })
         .def("set_freeze",
              [](const NativeStore& s, py::handle id, py::handle frozen) {
                  return call(s, &PortOutService::set_freeze, as_tenant(id), as_bool(frozen, "frozen"));
