@@ -21,7 +21,7 @@ import hashlib
 from contextlib import closing
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,23 @@ import pytest
 
 import portout
 
-START = datetime(2026, 9, 21, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 9, 21, 12, 0, tzinfo=timezone.utc)  # a Monday, 08:00 in New York
+
+
+def business_day(after: datetime, days: int = 2) -> datetime:
+    """A valid FOC: `days` weekdays after `after` (skipping weekends and the US federal
+    holidays the default calendar knows of, as far as tests reach), at 16:00 UTC (11:00 or
+    12:00 in New York), so that it is at least the default one business day after an approval
+    made at `after`."""
+    holidays = {(11, 26), (12, 25), (1, 1), (11, 11), (10, 12), (1, 19), (2, 16), (5, 25), (6, 19),
+                (7, 3), (9, 7)}
+    day = after.astimezone(timezone.utc).date()
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and (day.month, day.day) not in holidays:
+            left -= 1
+    return datetime(day.year, day.month, day.day, 16, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 import portout
-from conftest import logical_digest
+from conftest import business_day, logical_digest
 from hostile import CORPUS
 
-WHEN = datetime(2026, 12, 1, tzinfo=timezone.utc)
+WHEN = business_day(datetime.now(timezone.utc))  # a valid FOC date from now
 # Parameters that name files: hostile paths would write outside the test's folder.
 PATHS = {"Path", "KeyFile", "NewKeyFile", "Destination", "ConnectionString"}
 READ_ONLY = {"Get-PortOutTenant", "Get-PortOutPin", "Get-PortOutPinPolicy", "Test-PortOutPinPolicy",
@@ -41,7 +41,9 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
                               "CountryOrRegion": "US"},
         "Get-PortOutTenant": {"Identity": contoso},
         "Set-PortOutTenant": {"Identity": contoso, "DisplayName": "Contoso 2", "CountryOrRegion": "US",
-                              "PassThru": True},
+                              "AccountNumber": "4021883305", "NewAccountNumber": False,
+                              "ServiceZipCode": "98052", "AuthorizedName": "Megan Bowen",
+                              "TimeZone": "America/Chicago", "PassThru": True},
         "Remove-PortOutTenant": {"Identity": "fabrikam.example", "Force": True},
         "Set-PortOutPin": {"Identity": contoso, "Pin": "481605", "PassThru": True},
         "Get-PortOutPin": {"Identity": contoso},
@@ -51,7 +53,10 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Get-PortOutPinPolicy": {"Identity": contoso},
         "Set-PortOutPinPolicy": {"Identity": contoso, "MinimumLength": 7, "MaximumLength": 10,
                                  "BlockWeakPins": True, "Blocklist": ["111222"], "MaxFailedAttempts": 4,
-                                 "LockoutDuration": 600, "MaxLockoutDuration": 3600, "PassThru": True},
+                                 "LockoutDuration": 600, "MaxLockoutDuration": 3600, "TenantMaxFailures": 30,
+                                 "FailureWindow": 7200, "ReviewWindow": 3600, "ReviewDeadlineAction": "Deny",
+                                 "MinFocBusinessDays": 2, "MaxFocDays": 20, "CancelCutoff": 600,
+                                 "Holidays": ["2026-12-24"], "PassThru": True},
         "Reset-PortOutPinPolicy": {"Identity": contoso, "PassThru": True},
         "Test-PortOutPinPolicy": {"Pin": "602917", "Identity": contoso},
         "Get-PortOutAuditLog": {"Identity": contoso, "Since": WHEN.replace(year=2020), "Until": WHEN,
@@ -63,12 +68,18 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Get-PortOutPhoneNumber": {"Identity": contoso},
         "Remove-PortOutPhoneNumber": {"Identity": contoso, "PhoneNumber": ["+14255550102"]},
         "New-PortOutOrder": {"Identity": contoso, "PhoneNumber": ["+14255550101"], "Pin": "602917",
-                             "GainingCarrier": "Northwind", "RequestedFocDate": WHEN},
-        "Get-PortOutOrder": {"OrderId": [ids["open"]], "Identity": contoso, "Status": "Submitted",
-                             "GainingCarrier": "Northwind"},
+                             "GainingCarrier": "Northwind", "RequestedDueDate": WHEN, "CarrierSpid": "6529",
+                             "PurchaseOrderNumber": "PON-1", "AccountNumber": None, "ServiceZipCode": "98052",
+                             "AuthorizedName": "Contoso", "PortType": "Partial"},
+        "Get-PortOutOrder": {"OrderId": [ids["open"]], "Identity": contoso, "Status": "PendingReview",
+                             "GainingCarrier": "Northwind", "History": True},
+        "Approve-PortOutOrder": {"OrderId": [ids["open"]], "Comment": "checked"},
+        "Deny-PortOutOrder": {"OrderId": [ids["open"]], "Reason": "SuspectedFraud", "Comment": "not asked"},
         "Confirm-PortOutOrder": {"OrderId": [ids["open"]], "FocDate": WHEN},
+        "Set-PortOutOrder": {"OrderId": [ids["confirmed"]], "FocDate": business_day(WHEN, 1),
+                             "Comment": "moved"},
         "Complete-PortOutOrder": {"OrderId": [ids["confirmed"]], "Force": True},
-        "Stop-PortOutOrder": {"OrderId": [ids["open"]]},
+        "Stop-PortOutOrder": {"OrderId": [ids["open"]], "Reason": "CustomerRequest", "Comment": "gone"},
         "Enable-PortOutFreeze": {"Identity": contoso, "PassThru": True},
         "Disable-PortOutFreeze": {"Identity": contoso, "Force": True},
         "Receive-PortOutNotification": {"Consumer": "pager", "MaxCount": 10},

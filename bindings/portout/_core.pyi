@@ -426,10 +426,11 @@ class NativeStore:
     def get_tenant(self, tenant_id: str) -> Tenant: ...
     def list_tenants(self, after: str, limit: int) -> list[Tenant]: ...
     def count_tenants(self) -> tuple[int, int, int, int, int]: ...
-    def update_tenant(self, tenant_id: str, display_name: str | None, country: str | None) -> Tenant: ...
-    def update_account(
+    def update_tenant(
         self,
         tenant_id: str,
+        display_name: str | None = None,
+        country: str | None = None,
         account_number: str | None = None,
         new_account_number: bool = False,
         service_zip: str | None = None,

@@ -47,22 +47,12 @@ def get_tenant(inv: Invocation) -> Any:
     return store_of(inv).get_tenant(inv["Identity"])
 
 
-_ACCOUNT = ("AccountNumber", "NewAccountNumber", "ServiceZipCode", "AuthorizedName", "TimeZone")
-
-
 def set_tenant(inv: Invocation) -> Any:
-    store = store_of(inv)
-    tenant = None
-    if inv["DisplayName"] is not None or inv["CountryOrRegion"] is not None:
-        tenant = store.update_tenant(inv["Identity"], display_name=inv["DisplayName"],
-                                     country_or_region=inv["CountryOrRegion"])
-    if any(inv[name] for name in _ACCOUNT) or any(inv[name] == "" for name in _ACCOUNT):
-        tenant = store.update_account(inv["Identity"], account_number=inv["AccountNumber"],
-                                      new_account_number=bool(inv["NewAccountNumber"]),
-                                      service_zip_code=inv["ServiceZipCode"],
-                                      authorized_name=inv["AuthorizedName"], time_zone=inv["TimeZone"])
-    if tenant is None:
-        tenant = store.get_tenant(inv["Identity"])
+    tenant = store_of(inv).update_tenant(
+        inv["Identity"], display_name=inv["DisplayName"], country_or_region=inv["CountryOrRegion"],
+        account_number=inv["AccountNumber"], new_account_number=bool(inv["NewAccountNumber"]),
+        service_zip_code=inv["ServiceZipCode"], authorized_name=inv["AuthorizedName"],
+        time_zone=inv["TimeZone"])
     return tenant if inv["PassThru"] else None
 
 

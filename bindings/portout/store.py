@@ -254,18 +254,18 @@ class Store:
                               lambda t: t.tenant_id), Tenant, f"tenants of {self.path!r}")
 
     def update_tenant(self, tenant_id: str, *, display_name: str | None = None,
-                      country_or_region: str | None = None) -> Tenant:
-        """Rename a tenant or change its country; unchanged values record nothing."""
-        return self._native.update_tenant(tenant_id, display_name, country_or_region)
+                      country_or_region: str | None = None, account_number: str | None = None,
+                      new_account_number: bool = False, service_zip_code: str | None = None,
+                      authorized_name: str | None = None, time_zone: str | None = None) -> Tenant:
+        """Change a tenant, all or nothing; unchanged values record nothing.
 
-    def update_account(self, tenant_id: str, *, account_number: str | None = None,
-                       new_account_number: bool = False, service_zip_code: str | None = None,
-                       authorized_name: str | None = None, time_zone: str | None = None) -> Tenant:
-        """Change what a port-out request is matched against: the billing account number (or
-        a new one drawn), the service ZIP code, the authorized name ("" for the display name)
-        and the time zone business days are counted in ("" for America/New_York)."""
-        return self._native.update_account(tenant_id, account_number, new_account_number,
-                                           service_zip_code, authorized_name, time_zone)
+        The display name and country (a StoreAdmin); what a port-out request is matched against
+        (the tenant's admins too): the billing account number (or a new one drawn), the service
+        ZIP code, the authorized name ("" for the display name) and the time zone business days
+        are counted in ("" for America/New_York)."""
+        return self._native.update_tenant(tenant_id, display_name, country_or_region, account_number,
+                                          new_account_number, service_zip_code, authorized_name,
+                                          time_zone)
 
     def remove_tenant(self, tenant_id: str) -> None:
         """Remove a tenant and its PIN record; its audit history stays."""

@@ -291,24 +291,27 @@ void init_store(py::module_& m) {
                  return call(s, &PortOutService::list_tenants, as_text(after, "after"), as_limit(limit));
              })
         .def("update_tenant",
-             [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
-                 return call(s, &PortOutService::update_tenant, as_tenant(id), as_optional_text(name, "display name"),
-                             as_optional_text(country, "country or region"));
-             })
-        .def("update_account",
-             [](const NativeStore& s, py::handle id, py::handle account_number, py::handle new_account_number,
-                py::handle service_zip, py::handle authorized_name, py::handle time_zone) {
-                 return call(s, &PortOutService::update_account, as_tenant(id), [&] {
-                     AccountChange c;
-                     c.account_number = optional_text_from_python(account_number, "account number");
-                     c.new_account_number = bool_from_python(new_account_number, "new_account_number");
-                     c.service_zip = optional_text_from_python(service_zip, "service ZIP code");
-                     c.authorized_name = optional_text_from_python(authorized_name, "authorized name");
-                     c.time_zone = optional_text_from_python(time_zone, "time zone");
-                     return c;
-                 });
+             [](const NativeStore& s, py::handle id, py::handle name, py::handle country, py::handle account_number,
+                py::handle new_account_number, py::handle service_zip, py::handle authorized_name,
+                py::handle time_zone) {
+                 return call(
+                     s, [](PortOutService& svc, const std::string& t, const TenantChange& c) {
+                         return svc.update_tenant(t, c);
+                     },
+                     as_tenant(id), [&] {
+                         TenantChange c;
+                         c.display_name = optional_text_from_python(name, "display name");
+                         c.country = optional_text_from_python(country, "country or region");
+                         c.account_number = optional_text_from_python(account_number, "account number");
+                         c.new_account_number = bool_from_python(new_account_number, "new_account_number");
+                         c.service_zip = optional_text_from_python(service_zip, "service ZIP code");
+                         c.authorized_name = optional_text_from_python(authorized_name, "authorized name");
+                         c.time_zone = optional_text_from_python(time_zone, "time zone");
+                         return c;
+                     });
              },
-             py::arg("tenant_id"), py::arg("account_number") = py::none(), py::arg("new_account_number") = false,
+             py::arg("tenant_id"), py::arg("display_name") = py::none(), py::arg("country") = py::none(),
+             py::arg("account_number") = py::none(), py::arg("new_account_number") = false,
              py::arg("service_zip") = py::none(), py::arg("authorized_name") = py::none(),
              py::arg("time_zone") = py::none())
         .def("remove_tenant",

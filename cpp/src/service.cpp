@@ -325,8 +325,8 @@ Tenant PortOutService::update_tenant(std::string_view tenant_id, std::optional<s
     return units_->tenants.update_tenant(tenant_id, display_name, country);
 }
 
-Tenant PortOutService::update_account(std::string_view tenant_id, const AccountChange& change) {
-    return units_->tenants.update_account(tenant_id, change);
+Tenant PortOutService::update_tenant(std::string_view tenant_id, const TenantChange& change) {
+    return units_->tenants.update_tenant(tenant_id, change);
 }
 
 void PortOutService::remove_tenant(std::string_view tenant_id) {

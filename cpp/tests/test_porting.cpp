@@ -40,10 +40,10 @@ protected:
         admin->create_tenant("contoso", "Contoso Ltd.", "US");
         admin->set_pin("contoso", kPin);
         for (const auto& n : {N1, N2, N3}) admin->add_number("contoso", n);
-        AccountChange c;
+        TenantChange c;
         c.service_zip = "98052";
         c.authorized_name = "Megan Bowen";
-        account = admin->update_account("contoso", c).account_number;
+        account = admin->update_tenant("contoso", c).account_number;
         northwind = as(Role::Carrier, {}, 30000, "northwind");
         fourth = as(Role::Carrier, {}, 30000, "fourth-coffee");
     }
@@ -90,42 +90,51 @@ TEST_F(PortingTest, ATenantHasAnAccountNumberItsAdminsSeeAndCanChange) {
     admin->create_tenant("fabrikam", "Fabrikam", "US");
     EXPECT_NE(admin->get_tenant("fabrikam").account_number, account);
 
-    AccountChange c;
+    TenantChange c;
     c.account_number = "ab-1234 5678";
-    EXPECT_EQ(admin->update_account("contoso", c).account_number, "AB12345678");
+    EXPECT_EQ(admin->update_tenant("contoso", c).account_number, "AB12345678");
     c = {};
     c.new_account_number = true;
-    const auto fresh = admin->update_account("contoso", c).account_number;
+    const auto fresh = admin->update_tenant("contoso", c).account_number;
     EXPECT_EQ(fresh.size(), 12U);
     EXPECT_NE(fresh, "AB12345678");
     c = {};
     c.account_number = fresh;
-    EXPECT_EQ(error_id_of([&] { admin->update_account("fabrikam", c); }), "AccountNumberInUse");
+    EXPECT_EQ(error_id_of([&] { admin->update_tenant("fabrikam", c); }), "AccountNumberInUse");
     c = {};
     c.time_zone = "America/Los_Angeles";
     c.authorized_name = "";
-    EXPECT_EQ(admin->update_account("contoso", c).authorized_name, "Contoso Ltd.") << "back to the display name";
+    EXPECT_EQ(admin->update_tenant("contoso", c).authorized_name, "Contoso Ltd.") << "back to the display name";
     AuditQuery q;
     q.event_types = {"TenantAccountUpdated"};
     EXPECT_EQ(admin->audit_events(q).size(), 4U);
     // Bad values: typed errors, nothing changed or recorded.
     const auto before = admin->audit_events({}).size();
-    for (const auto& [change, id] : std::vector<std::pair<AccountChange, std::string>>{
-             {[] { AccountChange a; a.service_zip = "9805"; return a; }(), "InvalidPostalCode"},
-             {[] { AccountChange a; a.service_zip = "98052-12"; return a; }(), "InvalidPostalCode"},
-             {[] { AccountChange a; a.account_number = "12"; return a; }(), "InvalidAccountNumber"},
-             {[] { AccountChange a; a.account_number = "12#45"; return a; }(), "InvalidAccountNumber"},
-             {[] { AccountChange a; a.time_zone = "Mars/Olympus"; return a; }(), "UnknownTimeZone"},
-             {[] { AccountChange a; a.authorized_name = "a\nb"; return a; }(), "InvalidDisplayName"},
-             {[] { AccountChange a; a.account_number = "1234"; a.new_account_number = true; return a; }(),
+    for (const auto& [change, id] : std::vector<std::pair<TenantChange, std::string>>{
+             {[] { TenantChange a; a.service_zip = "9805"; return a; }(), "InvalidPostalCode"},
+             {[] { TenantChange a; a.service_zip = "98052-12"; return a; }(), "InvalidPostalCode"},
+             {[] { TenantChange a; a.account_number = "12"; return a; }(), "InvalidAccountNumber"},
+             {[] { TenantChange a; a.account_number = "12#45"; return a; }(), "InvalidAccountNumber"},
+             {[] { TenantChange a; a.time_zone = "Mars/Olympus"; return a; }(), "UnknownTimeZone"},
+             {[] { TenantChange a; a.authorized_name = "a\nb"; return a; }(), "InvalidDisplayName"},
+             {[] { TenantChange a; a.account_number = "1234"; a.new_account_number = true; return a; }(),
               "AmbiguousAccountNumber"},
          }) {
-        EXPECT_EQ(error_id_of([&] { admin->update_account("contoso", change); }), id);
+        EXPECT_EQ(error_id_of([&] { admin->update_tenant("contoso", change); }), id);
     }
-    EXPECT_EQ(admin->audit_events({}).size(), before);
+    // A rename with a bad zone, or a change the session may make only in part: all or nothing.
+    TenantChange both;
+    both.display_name = "Renamed";
+    both.time_zone = "Mars/Olympus";
+    EXPECT_EQ(error_id_of([&] { admin->update_tenant("contoso", both); }), "UnknownTimeZone");
+    both.time_zone = "America/Denver";
+    EXPECT_EQ(error_id_of([&] { as(Role::TelephonyAdmin, {"contoso"})->update_tenant("contoso", both); }),
+              "AccessDenied");
+    EXPECT_EQ(admin->get_tenant("contoso").display_name, "Contoso Ltd.");
     EXPECT_EQ(admin->get_tenant("contoso").time_zone, "America/Los_Angeles");
-    EXPECT_EQ(error_id_of([&] { northwind->update_account("contoso", {}); }), "AccessDenied");
-    EXPECT_EQ(error_id_of([&] { as(Role::Auditor)->update_account("contoso", {}); }), "AccessDenied");
+    EXPECT_EQ(admin->audit_events({}).size(), before + 1) << "only the refusal, audited";
+    EXPECT_EQ(error_id_of([&] { northwind->update_tenant("contoso", {}); }), "AccessDenied");
+    EXPECT_EQ(error_id_of([&] { as(Role::Auditor)->update_tenant("contoso", {}); }), "AccessDenied");
 }
 
 // ---- the request's fields, checked behind the right PIN ----------------------------------------

@@ -61,7 +61,7 @@ TEST_F(RoleTest, EachRoleDoesWhatItMayAndNothingElse) {
         {"VerifyAudit", [](PortOutService& s) { s.verify_audit(); }},
         {"RotateKey", [](PortOutService& s) { s.rotate_key(s.store().location() + ".rotated.key"); }},
         {"RemoveTenant", [](PortOutService& s) { s.remove_tenant("fabrikam"); }},
-        {"UpdateAccount", [](PortOutService& s) { AccountChange c; c.service_zip = "98052"; s.update_account("contoso", c); }},
+        {"UpdateAccount", [](PortOutService& s) { TenantChange c; c.service_zip = "98052"; s.update_tenant("contoso", c); }},
     };
     const std::map<Role, std::set<std::string>> expected = {
         {Role::StoreAdmin, {"CreateTenant", "ReadTenant", "UpdateTenant", "SetPin", "ReadPinStatus",

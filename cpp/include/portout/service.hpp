@@ -39,8 +39,11 @@ struct Tenant {
     std::string time_zone;        // business days are counted in it
 };
 
-// A change of a tenant's account details; a missing value is left as it is.
-struct AccountChange {
+// A change of a tenant; a missing value is left as it is. The display name and country need
+// UpdateTenant (a StoreAdmin); the account details UpdateAccount (the tenant's admins too).
+struct TenantChange {
+    std::optional<std::string> display_name;
+    std::optional<std::string> country;
     std::optional<std::string> account_number;  // 4 to 20 letters and digits
     bool new_account_number = false;            // a new one generated
     std::optional<std::string> service_zip;     // 12345 or 12345-6789; "" clears it
@@ -293,8 +296,9 @@ public:
     TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
-    // The details a port-out request is matched against (UpdateAccount: the tenant's admins).
-    Tenant update_account(std::string_view tenant_id, const AccountChange& change);
+    // The display name, country, and the details a port-out request is matched against, in one
+    // transaction (all or nothing).
+    Tenant update_tenant(std::string_view tenant_id, const TenantChange& change);
     // Many tenants in one transaction (all or none), recorded as one audit event: the fast
     // path for loading an existing customer base. Each row is (id, display name, country).
     std::int64_t import_tenants(const std::vector<std::array<std::string, 3>>& rows);

@@ -194,34 +194,19 @@ TenantCounts Tenants::count_tenants() {
 
 Tenant Tenants::update_tenant(std::string_view raw_id, std::optional<std::string_view> display_name,
                               std::optional<std::string_view> country) {
-    const auto id = canonical_tenant_id(raw_id);
-    std::optional<std::string> name, code;
-    if (display_name) name = canonical_display_name(*display_name);
-    if (country) code = canonical_country(*country);
-    ctx_.authorize(Operation::UpdateTenant, id);
-    auto tx = ctx_.store.begin(TxMode::Write);
-    auto r = ctx_.verified_tenant(*tx, id, true);
-    std::string details;
-    if (name && *name != r.display_name) {
-        r.display_name = *name;
-        details += "display_name";
-    }
-    if (code && *code != r.country) {
-        details += std::string(details.empty() ? "" : " ") + "country=" + r.country + "->" + *code;
-        r.country = *code;
-    }
-    if (details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
-    r.modified_at = ctx_.now();
-    r.modified_by = ctx_.actor;
-    tx->update_tenant(r);
-    ctx_.append_state_change(*tx, "TenantUpdated", id, r, "Success", "", details);
-    tx->commit();
-    return tenant_of(r);
+    TenantChange change;
+    if (display_name) change.display_name = std::string(*display_name);
+    if (country) change.country = std::string(*country);
+    return update_tenant(raw_id, change);
 }
 
-Tenant Tenants::update_account(std::string_view raw_id, const AccountChange& change) {
+// Every value checked and the session authorized for each part before anything is read, then
+// one transaction: a change is made whole or not at all.
+Tenant Tenants::update_tenant(std::string_view raw_id, const TenantChange& change) {
     const auto id = canonical_tenant_id(raw_id);
-    std::optional<std::string> account, zip, name, zone;
+    std::optional<std::string> display, code, account, zip, name, zone;
+    if (change.display_name) display = canonical_display_name(*change.display_name);
+    if (change.country) code = canonical_country(*change.country);
     if (change.account_number && change.new_account_number) {
         throw InvalidArgumentError("AmbiguousAccountNumber",
                                    "Give an account number or ask for a new one, not both.", id);
@@ -232,38 +217,54 @@ Tenant Tenants::update_account(std::string_view raw_id, const AccountChange& cha
         name = change.authorized_name->empty() ? std::string() : canonical_display_name(*change.authorized_name);
     }
     if (change.time_zone) zone = change.time_zone->empty() ? std::string() : canonical_time_zone(*change.time_zone);
-    ctx_.authorize(Operation::UpdateAccount, id);
+    const bool tenant_part = display || code;
+    const bool account_part = account || change.new_account_number || zip || name || zone;
+    if (tenant_part || !account_part) ctx_.authorize(Operation::UpdateTenant, id);
+    if (account_part) ctx_.authorize(Operation::UpdateAccount, id);
     auto tx = ctx_.store.begin(TxMode::Write);
     auto r = ctx_.verified_tenant(*tx, id, true);
-    std::string details;
-    const auto note = [&](const std::string& what) { details += (details.empty() ? "" : " ") + what; };
+    std::string tenant_details, account_details;
+    const auto note = [](std::string& to, const std::string& what) { to += (to.empty() ? "" : " ") + what; };
+    if (display && *display != r.display_name) {
+        r.display_name = *display;
+        note(tenant_details, "display_name");
+    }
+    if (code && *code != r.country) {
+        note(tenant_details, "country=" + r.country + "->" + *code);
+        r.country = *code;
+    }
     if (change.new_account_number) account = new_account_number(*tx);
     if (account && *account != r.account_number) {
         if (const auto other = tx->tenant_by_account(*account); other && other->tenant_id != id) {
             throw ResourceExistsError("AccountNumberInUse", "Another tenant has this account number.", id);
         }
         r.account_number = *account;
-        note("account_number");
+        note(account_details, "account_number");
     }
     if (zip && *zip != r.service_zip) {
         r.service_zip = *zip;
-        note("service_zip=" + (zip->empty() ? std::string("(none)") : *zip));
+        note(account_details, "service_zip=" + (zip->empty() ? std::string("(none)") : *zip));
     }
     if (name && *name != r.authorized_name) {
         r.authorized_name = *name;
-        note("authorized_name");
+        note(account_details, "authorized_name");
     }
     if (zone && *zone != r.time_zone) {
         r.time_zone = *zone;
-        note("time_zone=" + (zone->empty() ? std::string(kDefaultTimeZone) : *zone));
+        note(account_details, "time_zone=" + (zone->empty() ? std::string(kDefaultTimeZone) : *zone));
     }
-    if (details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
+    if (tenant_details.empty() && account_details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
     r.modified_at = ctx_.now();
     r.modified_by = ctx_.actor;
     tx->update_tenant(r);
-    ctx_.append_audit(*tx, "TenantAccountUpdated", id, "Success", "", details);
-    notify(ctx_, *tx, "TenantAccountUpdated", id, "",
-           "The port-out account details (" + details + ") were changed by " + ctx_.actor + ".", details);
+    // The country is security state (it decides whether a PIN exists): anchored anew.
+    if (!tenant_details.empty()) ctx_.append_state_change(*tx, "TenantUpdated", id, r, "Success", "", tenant_details);
+    if (!account_details.empty()) {
+        ctx_.append_audit(*tx, "TenantAccountUpdated", id, "Success", "", account_details);
+        notify(ctx_, *tx, "TenantAccountUpdated", id, "",
+               "The port-out account details (" + account_details + ") were changed by " + ctx_.actor + ".",
+               account_details);
+    }
     tx->commit();
     return tenant_of(r);
 }

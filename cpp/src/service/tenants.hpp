@@ -41,7 +41,7 @@ public:
     TenantCounts count_tenants();
     Tenant update_tenant(std::string_view tenant_id, std::optional<std::string_view> display_name,
                          std::optional<std::string_view> country);
-    Tenant update_account(std::string_view tenant_id, const AccountChange& change);
+    Tenant update_tenant(std::string_view tenant_id, const TenantChange& change);
     void remove_tenant(std::string_view tenant_id);
     // Gives every tenant without a billing account number one, and marks the store (meta
     // `mark`) as done; audited (AccountNumbersAssigned).
