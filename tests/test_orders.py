@@ -99,7 +99,7 @@ def test_removing_numbers(admin: portout.Store, carrier: portout.Store) -> None:
     with pytest.raises(portout.InvalidOperationError) as caught:
         admin.remove_phone_number("contoso.com", N1)
     assert caught.value.error_id == "PhoneNumberInOpenOrder"
-    admin.cancel_order(order.order_id)
+    admin.cancel_order(order.order_id, "CustomerRequest")
     admin.remove_phone_number("contoso.com", N1)
 
 
@@ -109,43 +109,57 @@ def test_the_whole_lifecycle(admin: portout.Store, carrier: portout.Store,
                              clock: portout.ManualClock) -> None:
     order = carrier.submit_order("contoso.com", ["(425) 555-0100", N2], PIN, "Northwind",
                                  requested_foc_date=START + timedelta(days=7))
-    assert (order.status, order.reason, order.internal_reason) == ("Submitted", None, None)
+    assert (order.status, order.reason, order.internal_reason) == ("PendingReview", None, None)
     assert order.phone_numbers == (N1, N2)
     assert order.requested_foc_date == START + timedelta(days=7)
     assert order.submitted_by == "northwind-carrier"
+    assert order.review_deadline == START + timedelta(days=1), "24 business hours from a Monday"
     clock.advance(3600)
+    approved = admin.approve_order(order.order_id, "checked with Contoso")
+    assert (approved.status, approved.comment) == ("Approved", "checked with Contoso")
     confirmed = admin.confirm_order(order.order_id, START + timedelta(days=8))
     assert (confirmed.status, confirmed.foc_date) == ("Confirmed", START + timedelta(days=8))
+    with pytest.raises(portout.InvalidOperationError) as early:
+        admin.complete_order(order.order_id)
+    assert early.value.error_id == "FocNotReached"
+    clock.advance(timedelta(days=8))
     completed = admin.complete_order(order.order_id)
     assert completed.status == "Completed"
     assert [n.phone_number for n in admin.phone_numbers("contoso.com")] == [N3]
     kinds = [n.kind for n in admin.receive_notifications("test", max_count=100)]
-    assert kinds[-3:] == ["PortOutRequest", "OrderConfirmed", "OrderCompleted"]
-    assert [e.event_type for e in admin.audit_events("contoso.com")][-3:] == [
-        "PortOutRequested", "OrderConfirmed", "OrderCompleted"]
+    assert kinds[-4:] == ["PortOutRequest", "OrderApproved", "OrderConfirmed", "OrderCompleted"]
+    assert [e.event_type for e in admin.audit_events("contoso.com")][-4:] == [
+        "PortOutRequested", "OrderApproved", "OrderConfirmed", "OrderCompleted"]
+    steps = admin.order_history(order.order_id)
+    assert [(s.actor, s.from_status, s.to_status) for s in steps] == [
+        ("northwind-carrier", None, "PendingReview"), ("admin@contoso.com", "PendingReview", "Approved"),
+        ("admin@contoso.com", "Approved", "Confirmed"), ("admin@contoso.com", "Confirmed", "Completed")]
+    assert [s.internal_reason for s in carrier.order_history(order.order_id)] == [None] * 4
 
 
 @pytest.mark.parametrize("move, start", [
-    ("complete", "Submitted"), ("confirm", "Confirmed"), ("confirm", "Completed"),
+    ("complete", "PendingReview"), ("confirm", "Confirmed"), ("confirm", "Completed"),
     ("cancel", "Completed"), ("confirm", "Cancelled"), ("complete", "Cancelled"),
     ("confirm", "Rejected"), ("cancel", "Rejected"), ("complete", "Rejected"),
 ])
 def test_invalid_transitions_change_nothing(admin: portout.Store, carrier: portout.Store,
-                                            location: str, move: str, start: str) -> None:
+                                            clock: portout.ManualClock, location: str, move: str,
+                                            start: str) -> None:
     order = carrier.submit_order("contoso.com", [N1], PIN if start != "Rejected" else "000001",
                                  "Northwind")
     foc = START + timedelta(days=3)
     if start in ("Confirmed", "Completed"):
         admin.confirm_order(order.order_id, foc)
     if start == "Completed":
+        clock.advance(timedelta(days=3))
         admin.complete_order(order.order_id)
     if start == "Cancelled":
-        admin.cancel_order(order.order_id)
+        admin.cancel_order(order.order_id, "CustomerRequest")
     assert admin.get_order(order.order_id).status == start
     before = logical_digest(location)
     call = {"confirm": lambda: admin.confirm_order(order.order_id, foc),
             "complete": lambda: admin.complete_order(order.order_id),
-            "cancel": lambda: admin.cancel_order(order.order_id)}[move]
+            "cancel": lambda: admin.cancel_order(order.order_id, "CustomerRequest")}[move]
     with pytest.raises(portout.InvalidOperationError) as caught:
         call()
     assert caught.value.error_id == "InvalidOrderTransition"
@@ -194,7 +208,7 @@ def test_a_frozen_tenant_is_disclosed_only_to_the_right_pin(admin: portout.Store
     assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").reason == "PortOutFrozen"
     assert admin.pin_status("contoso.com").failed_attempt_count == 0
     admin.set_freeze("contoso.com", False)
-    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "Submitted"
+    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "PendingReview"
     kinds = [e.event_type for e in admin.audit_events("contoso.com")]
     assert "PortOutFrozen" in kinds and "PortOutUnfrozen" in kinds
 
@@ -205,7 +219,7 @@ def test_numbers_the_tenant_does_not_hold_are_named(admin: portout.Store, carrie
     assert order.number_problems == {"+12065550123": "NumberNotOwned"}
     first = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
     second = carrier.submit_order("contoso.com", [N1, N2], PIN, "Northwind")
-    assert first.status == "Submitted"
+    assert first.status == "PendingReview"
     assert (second.status, second.number_problems) == ("Rejected", {N1: "NumberInOpenOrder"})
 
 
@@ -218,15 +232,20 @@ def test_a_carrier_sees_only_its_own_orders(admin: portout.Store, location: str)
         with pytest.raises(portout.ObjectNotFoundError):
             northwind.get_order(theirs.order_id)
         with pytest.raises(portout.ObjectNotFoundError):
-            northwind.cancel_order(theirs.order_id)
-        assert northwind.cancel_order(mine.order_id).status == "Cancelled"
+            northwind.cancel_order(theirs.order_id, "CustomerRequest")
+        assert northwind.cancel_order(mine.order_id, "CustomerRequest").status == "Cancelled"
         for forbidden in (lambda: northwind.pin_status("contoso.com"),
                           lambda: northwind.confirm_order(theirs.order_id, START),
                           lambda: northwind.add_phone_number("contoso.com", "+14255550199"),
-                          lambda: northwind.receive_notifications("x")):
+                          lambda: northwind.approve_order(theirs.order_id)):
             with pytest.raises(portout.PermissionDeniedError):
                 forbidden()
-    assert [o.gaining_carrier for o in admin.orders(status="Submitted")] == ["Tailspin"]
+        # Its own consumer hears of its own orders only, and is told no exact reason.
+        heard = northwind.receive_notifications("orders")
+        assert [(n.kind, n.order_id) for n in heard] == [
+            ("PortOutRequest", mine.order_id), ("OrderCancelled", mine.order_id)]
+        assert all("WrongPin" not in n.details and "internal" not in n.details for n in heard)
+    assert [o.gaining_carrier for o in admin.orders(status="PendingReview")] == ["Tailspin"]
 
 
 @pytest.mark.parametrize("kwargs, error_id", [
@@ -255,7 +274,7 @@ def test_two_threads_one_number_one_order(admin: portout.Store, location: str) -
             return s.submit_order("contoso.com", [N1], PIN, f"Carrier {i}").status
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(request, range(8)))
-    assert statuses.count("Submitted") == 1 and statuses.count("Rejected") == 7
+    assert statuses.count("PendingReview") == 1 and statuses.count("Rejected") == 7
 
 
 def _request(path: str, i: int) -> str:
@@ -267,7 +286,7 @@ def _request(path: str, i: int) -> str:
 def test_two_processes_one_number_one_order(admin: portout.Store, location: str) -> None:
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         statuses = pool.starmap(_request, [(location, i) for i in range(8)])
-    assert statuses.count("Submitted") == 1
+    assert statuses.count("PendingReview") == 1
 
 
 # -- the outbox ------------------------------------------------------------------------------
@@ -279,7 +298,7 @@ def test_every_event_is_notified(admin: portout.Store, carrier: portout.Store, t
     admin.set_freeze("contoso.com", True)
     admin.set_freeze("contoso.com", False)
     order = carrier.submit_order("contoso.com", [N1], "481605", "Northwind")
-    carrier.cancel_order(order.order_id)
+    carrier.cancel_order(order.order_id, "CustomerRequest")
     admin.set_policy("contoso.com", max_failed_attempts=1)
     admin.check_pin("contoso.com", "000001")
     admin.rotate_key(tmp_path / "new.key")
@@ -451,14 +470,16 @@ def test_a_tenant_with_an_order_in_flight_is_not_removed(admin: portout.Store, c
         assert logical_digest(location) == before, "a refused removal changed the store"
 
 
-def test_a_recreated_tenant_starts_clean(admin: portout.Store, carrier: portout.Store, location: str) -> None:
+def test_a_recreated_tenant_starts_clean(admin: portout.Store, carrier: portout.Store, location: str,
+                                        clock: portout.ManualClock) -> None:
     """The reported case: a re-created id inherited the old tenant's numbers, orders and history,
     and completing an inherited order released the new owner's number."""
     done = carrier.submit_order("contoso.com", [N1], PIN, "Northwind")
     admin.confirm_order(done.order_id, START + timedelta(days=3))
+    clock.advance(timedelta(days=3))
     admin.complete_order(done.order_id)
     cancelled = carrier.submit_order("contoso.com", [N2], PIN, "Northwind")
-    carrier.cancel_order(cancelled.order_id)
+    carrier.cancel_order(cancelled.order_id, "CustomerRequest")
     admin.remove_tenant("contoso.com")
     removed = list(admin.audit_events("contoso.com", event_type="TenantRemoved"))
     assert len(removed) == 1
@@ -516,7 +537,7 @@ def test_a_request_without_a_pin_is_refused_as_such_and_locks_no_one(admin: port
         assert admin.get_order(order.order_id).internal_reason == "PinRequired"
     status = admin.pin_status("contoso.com")
     assert status.failed_attempt_count == 0 and status.locked_until is None
-    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "Submitted"
+    assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "PendingReview"
     # Seen from a session opened afresh, as the tenant's admin would.
     with open_as(location, "TelephonyAdmin", "admin@contoso.com") as other:
         reasons = [e.reason for e in other.audit_events("contoso.com", event_type="PortOutRequested")]

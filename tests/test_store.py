@@ -129,18 +129,20 @@ def test_lockout_expires_and_doubles(store: portout.Store, clock: portout.Manual
     for _ in range(5):
         assert not store.check_pin("contoso", "000001")
     status = store.pin_status("contoso")
-    assert status.failed_attempt_count == 5 and status.is_locked
-    assert status.locked_until == clock.now() + timedelta(minutes=15)
+    [mine] = status.carriers  # the session's actor, the one carrier that got it wrong
+    assert status.failed_attempt_count == 5 and mine.is_locked and not status.is_locked
+    assert mine.locked_until == clock.now() + timedelta(minutes=15)
     assert not store.check_pin("contoso", "602917"), "the right PIN while locked"
     clock.advance(timedelta(minutes=15))
-    assert not store.pin_status("contoso").is_locked
+    assert not store.pin_status("contoso").carriers[0].is_locked
     for _ in range(5):
         store.check_pin("contoso", "000001")
-    assert store.pin_status("contoso").locked_until == clock.now() + timedelta(minutes=30)
+    assert store.pin_status("contoso").carriers[0].locked_until == clock.now() + timedelta(minutes=30)
     clock.advance(timedelta(minutes=30))
     assert store.check_pin("contoso", "602917")
     status = store.pin_status("contoso")
-    assert (status.failed_attempt_count, status.lockout_count, status.locked_until) == (0, 0, None)
+    assert (status.failed_attempt_count, status.lockout_count, status.locked_until, status.carriers) == (
+        0, 0, None, ())
 
 
 def test_unlock_is_audited(store: portout.Store) -> None:
@@ -151,7 +153,7 @@ def test_unlock_is_audited(store: portout.Store) -> None:
     assert store.unlock_pin("contoso").failed_attempt_count == 0
     assert store.check_pin("contoso", "602917")
     [event] = store.audit_events("contoso", event_type="PinUnlocked")
-    assert event.details == "failed_attempts=5 was_locked=true"
+    assert event.details == "failed_attempts=5 was_locked=false carriers_locked=1"
     assert event.actor == "admin@contoso.com"
 
 
@@ -169,7 +171,7 @@ def test_policy_defaults_and_overrides(store: portout.Store) -> None:
     store.set_pin("contoso", "60291748")
     for _ in range(3):
         store.check_pin("contoso", "00000001")
-    assert store.pin_status("contoso").is_locked
+    assert store.pin_status("contoso").carriers[0].is_locked
     assert store.reset_policy("contoso").overridden == ()
     assert store.test_pin_policy("123").rules == ["TooShort", "Sequential"]
     assert store.test_pin_policy("602917").is_valid
@@ -484,7 +486,7 @@ def test_no_oracle_every_refusal_costs_one_verification(tmp_path: Path) -> None:
         s.set_pin("locked", "602917")
         s.set_policy("locked", max_failed_attempts=1)
         s.check_pin("locked", "000001")
-        assert s.pin_status("locked").is_locked
+        assert s.pin_status("locked").carriers[0].is_locked
         s.set_policy("contoso", max_failed_attempts=100)
 
         def computations(tenant: str, pin: str = "000001") -> int:

@@ -287,9 +287,10 @@ def test_a_lock_lifted_in_the_database(location: str, key_file: Path) -> None:
             wrong = _accepts(s, CONTOSO, WRONG_PIN)
             assert not wrong
         status = s.pin_status(CONTOSO)
-        assert status.is_locked and status.lockout_count == 1
+        assert status.carriers[0].is_locked and status.carriers[0].lockout_count == 1
 
-    raw_execute(location, f"UPDATE tenants SET locked_until = NULL, failed_attempts = 0 WHERE tenant_id = '{CONTOSO}'")
+    raw_execute(location, "UPDATE tenants SET locked_until = NULL, failed_attempts = 0, carrier_attempts = '' "
+                f"WHERE tenant_id = '{CONTOSO}'")
 
     before, mark = _outside_the_log(location, BUT_ORDERS), _mark(location)
     with _session(location, key_file) as s:
