@@ -145,8 +145,9 @@ def test_every_cmdlet_from_the_command_line(env: dict[str, str], tmp_path: Path)
     assert ok(env, "Unlock-PortOutPin", "contoso.com", "-Force") == ""
     policy = ok(env, "Set-PortOutPinPolicy", "contoso.com", "-MinimumLength", "8",
                 "-LockoutDuration", "00:30:00", "-PassThru")
-    assert "MinLength          : 8" in policy and "LockoutDuration    : 00:30:00" in policy
-    assert "MinLength          : 6" in ok(env, "Get-PortOutPinPolicy")
+    assert "MinLength            : 8" in policy and "LockoutDuration      : 00:30:00" in policy
+    assert "TenantMaxFailures    : 20" in policy and "ReviewDeadlineAction : Approve" in policy
+    assert "MinLength            : 6" in ok(env, "Get-PortOutPinPolicy")
     result = ok(env, "Test-PortOutPinPolicy", "contoso.com", "-PinFromStdin", stdin="1234567\n")
     assert "IsValid    : False" in result and "{TooShort, Sequential, CommonPin}" in result
     assert "Overridden         : {}" in ok(env, "Reset-PortOutPinPolicy", "contoso.com", "-PassThru")

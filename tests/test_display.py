@@ -57,7 +57,7 @@ def test_tables_keep_a_readable_width_and_captions_read_as_english(session) -> N
     page = tenants._repr_html_()
     assert "<b>14 Tenants</b>" in page and "overflow-x:auto" in page and "white-space:nowrap" in page
     assert ">TenantId<" in page and ">LastModifiedBy<" not in page  # the terminal's view
-    assert "2 more columns" in page
+    assert "6 more columns" in page  # LastModifiedBy and the account details
     one = RecordList(tenants[:1])
     assert "<b>1 Tenant</b>" in one._repr_html_()
     assert [plural(n, c) for n, c in (("Tenant", 1), ("Tenant", 2), ("PinStatus", 2), ("PolicySettings", 2),

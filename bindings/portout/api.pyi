@@ -81,6 +81,11 @@ def set_port_out_tenant(
     *,
     display_name: str | object | None = None,
     country_or_region: str | object | None = None,
+    account_number: str | None = None,
+    new_account_number: bool | None = None,
+    service_zip_code: str | None = None,
+    authorized_name: str | None = None,
+    time_zone: str | None = None,
     pass_thru: bool | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
@@ -91,7 +96,7 @@ def set_port_out_tenant(
     input_object: Iterable[Any] | None = None,
     progress: ProgressArg = None,
 ) -> Any:
-    """Set-PortOutTenant: Renames a tenant or changes its country."""
+    """Set-PortOutTenant: Renames a tenant, changes its country, or its port-out account details."""
 
 def remove_port_out_tenant(
     identity: str | object | Iterable[str | object],
@@ -163,7 +168,7 @@ def unlock_port_out_pin(
     input_object: Iterable[Any] | None = None,
     progress: ProgressArg = None,
 ) -> Any:
-    """Unlock-PortOutPin: Clears failed attempts and any lock."""
+    """Unlock-PortOutPin: Clears failed attempts and every lock."""
 
 def repair_port_out_tenant(
     identity: str | object | None = None,
@@ -203,6 +208,14 @@ def set_port_out_pin_policy(
     max_failed_attempts: int | None = None,
     lockout_duration: timedelta | float | None = None,
     max_lockout_duration: timedelta | float | None = None,
+    tenant_max_failures: int | None = None,
+    failure_window: timedelta | float | None = None,
+    review_window: timedelta | float | None = None,
+    review_deadline_action: str | None = None,
+    min_foc_business_days: int | None = None,
+    max_foc_days: int | None = None,
+    cancel_cutoff: timedelta | float | None = None,
+    holidays: str | Iterable[str] | None = None,
     pass_thru: bool | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
@@ -328,12 +341,18 @@ def remove_port_out_phone_number(
     """Remove-PortOutPhoneNumber: Removes numbers from a tenant's inventory."""
 
 def new_port_out_order(
-    identity: str | object,
+    identity: str | object | None = None,
     *,
     phone_number: str | object | Iterable[str | object] | None = None,
     pin: str | None = None,
     gaining_carrier: str | None = None,
-    requested_foc_date: datetime | None = None,
+    carrier_spid: str | None = None,
+    purchase_order_number: str | None = None,
+    account_number: str | None = None,
+    service_zip_code: str | None = None,
+    authorized_name: str | None = None,
+    port_type: str | None = None,
+    requested_due_date: datetime | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
     error_action: str | None = None,
@@ -351,6 +370,7 @@ def get_port_out_order(
     identity: str | object | None = None,
     status: str | None = None,
     gaining_carrier: str | None = None,
+    history: bool | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
     session: PortOutSession | Store | None = None,
@@ -358,7 +378,38 @@ def get_port_out_order(
     input_object: Iterable[Any] | None = None,
     progress: ProgressArg = None,
 ) -> Any:
-    """Get-PortOutOrder: Gets port-out orders."""
+    """Get-PortOutOrder: Gets port-out orders, or their history."""
+
+def approve_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    comment: str | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Approve-PortOutOrder: Approves a port-out request under review."""
+
+def deny_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    reason: str | None = None,
+    comment: str | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Deny-PortOutOrder: Denies a port-out request under review, with a reason."""
 
 def confirm_port_out_order(
     order_id: str | object | Iterable[str | object],
@@ -373,7 +424,23 @@ def confirm_port_out_order(
     input_object: Iterable[Any] | None = None,
     progress: ProgressArg = None,
 ) -> Any:
-    """Confirm-PortOutOrder: Confirms a submitted order with its firm order commitment (FOC) date."""
+    """Confirm-PortOutOrder: Confirms an approved order with its firm order commitment (FOC) date."""
+
+def set_port_out_order(
+    order_id: str | object | Iterable[str | object],
+    *,
+    foc_date: datetime | None = None,
+    comment: str | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Set-PortOutOrder: Changes a confirmed order's FOC date."""
 
 def complete_port_out_order(
     order_id: str | object | Iterable[str | object],
@@ -393,6 +460,8 @@ def complete_port_out_order(
 def stop_port_out_order(
     order_id: str | object | Iterable[str | object],
     *,
+    reason: str | None = None,
+    comment: str | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
     error_action: str | None = None,
@@ -402,7 +471,7 @@ def stop_port_out_order(
     input_object: Iterable[Any] | None = None,
     progress: ProgressArg = None,
 ) -> Any:
-    """Stop-PortOutOrder: Cancels an order before it completes."""
+    """Stop-PortOutOrder: Cancels an order before it completes, with a reason."""
 
 def enable_port_out_freeze(
     identity: str | object | Iterable[str | object],
