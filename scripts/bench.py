@@ -343,8 +343,8 @@ def growth(res: Results, folder: Path, sizes: list[int], smoke: bool) -> Path:
                 start = time.perf_counter()
                 order = s.submit_order(tenant, number, PIN, "Bench Carrier")
                 order_times.append((time.perf_counter() - start) * 1e6)
-                assert order.status == "Submitted", order
-                s.cancel_order(order.order_id)
+                assert order.status == "PendingReview", order
+                s.cancel_order(order.order_id, "CustomerRequest")
             ours, raw = scan("portout", path), scan("sqlite3", path)
             assert ours["n"] == raw["n"] == size + len(hot), (ours, raw)
             start = time.perf_counter()

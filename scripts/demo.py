@@ -76,14 +76,24 @@ def attempt(label: str, action: Callable[[], object]) -> None:
         print(f"  {label:<44} {result}")
 
 
-def request(carrier: portout.Store, numbers: list[str], pin: str, label: str) -> portout.Order:
+def request(carrier: portout.Store, numbers: list[str], pin: str, label: str, **fields: str) -> portout.Order:
     start = time.perf_counter()
-    order = carrier.submit_order("contoso.com", numbers, pin, "Northwind Mobile")
+    name = "Tailspin Wireless" if carrier.actor.startswith("orders@tailspin") else "Northwind Mobile"
+    order = carrier.submit_order("contoso.com", numbers, pin, name, carrier_spid="6529",
+                                 purchase_order_number="PON-2211", **fields)
     took = 1000 * (time.perf_counter() - start)
     told = order.reason or "-"
     problems = f"  {order.number_problems}" if order.number_problems else ""
-    print(f"  {label:<34} -> {order.status:<9} told: {told:<17} ({took:3.0f} ms){problems}")
+    print(f"  {name[:9]}: {label:<36} -> {order.status:<13} told: {told:<19} ({took:3.0f} ms){problems}")
     return order
+
+
+def next_weekday(after: datetime, weekday: int) -> datetime:
+    """The first given weekday (Monday 0) after `after`, at 15:00 UTC."""
+    day = after.date() + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 15, tzinfo=timezone.utc)
 
 
 def store_story(folder: Path) -> None:
@@ -108,37 +118,59 @@ def store_story(folder: Path) -> None:
     table([n.to_dict() for n in admin.phone_numbers()], ["phone_number", "tenant_id", "added_by"])
 
     heading("A gaining carrier asks to port Contoso's numbers out")
+    admin.update_tenant("contoso.com", service_zip_code="98052", authorized_name="Megan Bowen")
+    contoso = admin.get_tenant("contoso.com")
+    print(f"  Contoso's account {contoso.account_number}, service ZIP {contoso.service_zip_code}, "
+          f"authorized name {contoso.authorized_name!r}, business days in {contoso.time_zone}")
     carrier = portout.Store.open(path, actor="orders@northwind.example", role="Carrier")
+    sprayer = portout.Store.open(path, actor="orders@tailspin.example", role="Carrier")
     numbers = ["+14255550100", "+14255550101"]
     request(carrier, numbers, "602917", "no PIN is set yet")
     attempt("the admin tries a weak PIN:", lambda: admin.set_pin("contoso.com", "123456"))
     attempt("the admin sets a good one:", lambda: admin.set_pin("contoso.com", "602917").pin_is_set)
     for guess in ("000001", "135792", "246813", "999998", "102938"):
-        request(carrier, numbers, guess, "a wrong PIN")
-    request(carrier, numbers, "602917", "the right PIN, while locked")
+        request(sprayer, numbers, guess, "a wrong PIN")
+    request(sprayer, numbers, "602917", "the right PIN, while locked out")
     status = admin.pin_status("contoso.com")
-    print(f"  the admin sees: {status.failed_attempt_count} failed attempts, locked until "
-          f"{status.locked_until:%H:%M:%S} UTC, last result {status.last_check_result}")
+    for c in status.carriers:
+        print(f"  the admin sees: {c.carrier} locked out until {c.locked_until:%H:%M:%S} UTC after "
+              f"{c.failed_attempt_count} wrong PINs; {status.failed_attempt_count} of "
+              f"{admin.get_policy('contoso.com').tenant_max_failures} toward locking every carrier")
+    request(carrier, numbers, "602917", "the right PIN, wrong ZIP", service_zip_code="10001")
+    request(carrier, numbers, "000001", "a wrong PIN, wrong ZIP", service_zip_code="10001")
     for order in admin.orders(status="Rejected"):
-        print(f"    order {order.order_id[:8]}  carrier told {order.reason:<15} admin sees "
+        print(f"    order {order.order_id[:8]}  carrier told {order.reason:<19} admin sees "
               f"{order.internal_reason}")
-    admin.unlock_pin("contoso.com")
-    print("  the admin unlocks, then freezes port-out:")
     admin.set_freeze("contoso.com", True)
     request(carrier, numbers, "602917", "the right PIN, while frozen")
     admin.set_freeze("contoso.com", False)
     request(carrier, numbers + ["+12065550123"], "602917", "a number Contoso does not hold")
-    order = request(carrier, numbers, "602917", "the right PIN and numbers")
+    order = request(carrier, numbers, "602917", "the right PIN, ZIP, name and numbers",
+                    service_zip_code="98052", authorized_name="megan bowen")
+    print(f"  review deadline: {order.review_deadline:%a %Y-%m-%d %H:%M} UTC (24 business hours)")
     attempt("a carrier reads the tenant's PIN status:", lambda: carrier.pin_status("contoso.com"))
-    carrier.close()
+    sprayer.close()
 
-    heading("The order goes through: confirmed with its FOC date, then completed")
-    foc = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
+    heading("The review, the FOC date, and the order's history")
+    attempt("the tenant's admin approves:", lambda: admin.approve_order(order.order_id, "Megan confirmed").status)
+    now = datetime.now(timezone.utc)
+    attempt("an FOC on a Saturday:", lambda: admin.confirm_order(order.order_id, next_weekday(now, 5)))
+    attempt("an FOC in the past:", lambda: admin.confirm_order(order.order_id, now - timedelta(days=1)))
+    attempt("an FOC 60 days out:", lambda: admin.confirm_order(order.order_id, next_weekday(now + timedelta(days=58), 1)))
+    foc = next_weekday(now + timedelta(days=2), 2)  # a Wednesday at least three days away
+    if (foc.month, foc.day) in ((11, 11), (12, 25), (1, 1), (6, 19), (7, 4)):
+        foc += timedelta(days=1)
     confirmed = admin.confirm_order(order.order_id, foc)
-    print(f"  {confirmed.order_id[:8]} {confirmed.status}, FOC {confirmed.foc_date:%Y-%m-%d}")
-    attempt("complete it twice (the second is refused):", lambda: admin.complete_order(order.order_id).status)
-    attempt("", lambda: admin.complete_order(order.order_id).status)
-    print("  Contoso's numbers now: " + ", ".join(n.phone_number for n in admin.phone_numbers("contoso.com")))
+    print(f"  {confirmed.order_id[:8]} {confirmed.status}, FOC {confirmed.foc_date:%a %Y-%m-%d}")
+    attempt("complete it before the FOC date:", lambda: admin.complete_order(order.order_id).status)
+    attempt("what the carrier sees of it:", lambda: carrier.get_order(order.order_id).status)
+    for step in admin.order_history(order.order_id):
+        print(f"  step {step.step}: {step.from_status or '(request)':>13} -> {step.to_status:<13} "
+              f"by {step.actor}{'  ' + step.comment if step.comment else ''}")
+    heard = carrier.receive_notifications("northwind-orders")
+    print(f"  Northwind's own consumer heard {len(heard)} notices of its orders: "
+          + ", ".join(sorted({n.kind for n in heard})))
+    carrier.close()
 
     heading("What the notification consumer 'pager' received (the outbox, at least once)")
     notes = admin.receive_notifications("pager", max_count=100)
@@ -151,7 +183,7 @@ def store_story(folder: Path) -> None:
     admin.close()
     portout_cli = [os.path.join(os.path.dirname(sys.executable), "portout"), "--store", str(path),
                    "--actor", "admin@contoso.com"]
-    for args, stdin in ((["Get-PortOutOrder", "-Identity", "contoso.com", "-Status", "Completed",
+    for args, stdin in ((["Get-PortOutOrder", "-Identity", "contoso.com", "-Status", "Confirmed",
                           "-OutputFormat", "List"], ""),
                         (["Set-PortOutPin", "contoso.com", "-Pin", "481605"], ""),
                         (["Set-PortOutPin", "contoso.com", "-PinFromStdin"], "123456\n"),

@@ -14,7 +14,7 @@ invariants below; any violation is printed and the run fails.
   - a number is in one place: a tenant's inventory, or a completed order (a number added back
     after its order completed is in the inventory again, as a number ported back in would be);
   - every journaled success is in the store (orders exist, completed orders are Completed,
-    confirmed ones never went back to Submitted, acknowledged notifications never return);
+    confirmed ones never went back under review, acknowledged notifications never return);
   - every order has its PortOutRequested audit event and its PortOutRequest notification, and
     no such notification lacks its order.
 
@@ -56,7 +56,8 @@ def setup(location: str, key: str) -> None:
         for i, tenant in enumerate(TENANTS):
             s.create_tenant(tenant, f"Torture {i}")
             s.set_pin(tenant, PINS[0])
-            s.set_policy(tenant, max_failed_attempts=50)
+            s.set_policy(tenant, max_failed_attempts=50, tenant_max_failures=1000, min_foc_business_days=0,
+                         cancel_cutoff=0)
             for n in NUMBER_POOL[i * 5:(i + 1) * 5]:
                 s.add_phone_number(tenant, n)
 
@@ -103,17 +104,23 @@ def work(location: str, key: str, shared_admin: portout.Store, carrier: portout.
                     order = carrier.submit_order(tenant, pick, rng.choice(PINS), "Torture Mobile")
                     journal(f"order {order.order_id} {order.status}")
             elif op < 0.70:
-                open_orders = [o for o in admin.orders(tenant) if o.status in ("Submitted", "Confirmed")]
+                open_orders = [o for o in admin.orders(tenant)
+                               if o.status in ("PendingReview", "Approved", "Confirmed")]
                 if open_orders:
                     order = rng.choice(open_orders)
-                    if order.status == "Submitted" and rng.random() < 0.7:
-                        admin.confirm_order(order.order_id, datetime.now(timezone.utc) + timedelta(days=2))
+                    if order.status == "PendingReview" and rng.random() < 0.3:
+                        admin.approve_order(order.order_id)
+                        journal(f"approve {order.order_id}")
+                    elif order.status != "Confirmed" and rng.random() < 0.7:
+                        # The stores' policy allows an FOC today (a business day: on a weekend
+                        # the confirmation is refused, as designed).
+                        admin.confirm_order(order.order_id, datetime.now(timezone.utc) + timedelta(minutes=5))
                         journal(f"confirm {order.order_id}")
                     elif order.status == "Confirmed" and rng.random() < 0.6:
                         admin.complete_order(order.order_id)
                         journal(f"complete {order.order_id}")
                     else:
-                        admin.cancel_order(order.order_id)
+                        admin.cancel_order(order.order_id, "CustomerRequest")
                         journal(f"cancel {order.order_id}")
             elif op < 0.78:
                 number = rng.choice(NUMBER_POOL)
@@ -215,8 +222,11 @@ def check(location: str, key: str, journals: list[Path], is_sqlite: bool,
                     problems.append(f"journaled order {rest[0]} is missing")
                 elif word == "complete" and orders.get(rest[0]) and orders[rest[0]].status != "Completed":
                     problems.append(f"journaled completion of {rest[0]} is lost")
-                elif word == "confirm" and orders.get(rest[0]) and orders[rest[0]].status == "Submitted":
+                elif word == "confirm" and orders.get(rest[0]) and orders[rest[0]].status in (
+                        "PendingReview", "Approved"):
                     problems.append(f"journaled confirmation of {rest[0]} is lost")
+                elif word == "approve" and orders.get(rest[0]) and orders[rest[0]].status == "PendingReview":
+                    problems.append(f"journaled approval of {rest[0]} is lost")
                 elif word == "ack":
                     acked_through[rest[0]] = max(acked_through.get(rest[0], 0), int(rest[1]))
         for consumer, through in acked_through.items():

@@ -150,7 +150,7 @@ def test_every_cmdlet_from_the_command_line(env: dict[str, str], tmp_path: Path)
     assert "MinLength            : 6" in ok(env, "Get-PortOutPinPolicy")
     result = ok(env, "Test-PortOutPinPolicy", "contoso.com", "-PinFromStdin", stdin="1234567\n")
     assert "IsValid    : False" in result and "{TooShort, Sequential, CommonPin}" in result
-    assert "Overridden         : {}" in ok(env, "Reset-PortOutPinPolicy", "contoso.com", "-PassThru")
+    assert "Overridden           : {}" in ok(env, "Reset-PortOutPinPolicy", "contoso.com", "-PassThru")
     events = ok(env, "Get-PortOutAuditLog", "-Identity", "contoso.com", "-EventType",
                 "PinCheck", "-OutputFormat", "Csv").splitlines()
     assert events[0].startswith("EventId,OccurredDateTime,EventType") and len(events) == 3

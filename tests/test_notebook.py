@@ -68,7 +68,7 @@ def test_it_tells_what_an_analyst_asks(executed: nbformat.NotebookNode) -> None:
     text = "".join(_outputs(executed, "text"))
     assert "24 tenants" in text
     assert "with a PIN" in text and "failed checks:" in text
-    assert "Submitted" in text or "Completed" in text
+    assert "Completed" in text and "Confirmed" in text
 
 
 def test_lists_show_as_tables_and_never_a_secret(executed: nbformat.NotebookNode) -> None:
@@ -112,7 +112,7 @@ def test_record_lists_cap_their_rows_and_export_to_pandas(store: portout.Store) 
     tenants = portout.RecordList(store.tenants())
     html = tenants._repr_html_()
     assert html.count("<tr>") == 1 + portout.display.MAX_ROWS
-    assert "10 more rows of 60" in html and "2 more columns: to_pandas() has them all" in html
+    assert "10 more rows of 60" in html and "6 more columns: to_pandas() has them all" in html
     frame = tenants.to_pandas()
     assert list(frame.columns) == list(portout.Tenant._fields)
     assert len(frame) == 60 and frame.tenant_id.iloc[0] == "t00.example"

@@ -24,7 +24,7 @@ def test_variants(portout_store, portout_store_factory, portout_tenant_factory):
     portout_store.add_phone_number(tenant, "+1 425 555 0100")
     carrier = portout_store_factory(role="Carrier", actor="orders@northwind.example")
     order = carrier.submit_order(tenant, ["+14255550100"], "602917", "Northwind")
-    assert order.status == "Submitted"
+    assert order.status == "PendingReview"
     with pytest.raises(portout.PermissionDeniedError):
         carrier.pin_status(tenant)
     auditor = portout_store_factory(role="Auditor", tenant_scope=[tenant])
