@@ -76,15 +76,17 @@ def attempt(label: str, action: Callable[[], object]) -> None:
         print(f"  {label:<44} {result}")
 
 
-def request(carrier: portout.Store, numbers: list[str], pin: str, label: str, **fields: str) -> portout.Order:
+def request(carrier: portout.Store, numbers: list[str], pin: str, label: str, zip_code: str | None = None,
+            name: str | None = None) -> portout.Order:
     start = time.perf_counter()
-    name = "Tailspin Wireless" if carrier.actor.startswith("orders@tailspin") else "Northwind Mobile"
-    order = carrier.submit_order("contoso.com", numbers, pin, name, carrier_spid="6529",
-                                 purchase_order_number="PON-2211", **fields)
+    carrier_name = "Tailspin Wireless" if carrier.actor.startswith("orders@tailspin") else "Northwind Mobile"
+    order = carrier.submit_order("contoso.com", numbers, pin, carrier_name, carrier_spid="6529",
+                                 purchase_order_number="PON-2211", service_zip_code=zip_code,
+                                 authorized_name=name)
     took = 1000 * (time.perf_counter() - start)
     told = order.reason or "-"
     problems = f"  {order.number_problems}" if order.number_problems else ""
-    print(f"  {name[:9]}: {label:<36} -> {order.status:<13} told: {told:<19} ({took:3.0f} ms){problems}")
+    print(f"  {carrier_name[:9]}: {label:<36} -> {order.status:<13} told: {told:<19} ({took:3.0f} ms){problems}")
     return order
 
 
@@ -136,8 +138,8 @@ def store_story(folder: Path) -> None:
         print(f"  the admin sees: {c.carrier} locked out until {c.locked_until:%H:%M:%S} UTC after "
               f"{c.failed_attempt_count} wrong PINs; {status.failed_attempt_count} of "
               f"{admin.get_policy('contoso.com').tenant_max_failures} toward locking every carrier")
-    request(carrier, numbers, "602917", "the right PIN, wrong ZIP", service_zip_code="10001")
-    request(carrier, numbers, "000001", "a wrong PIN, wrong ZIP", service_zip_code="10001")
+    request(carrier, numbers, "602917", "the right PIN, wrong ZIP", zip_code="10001")
+    request(carrier, numbers, "000001", "a wrong PIN, wrong ZIP", zip_code="10001")
     for order in admin.orders(status="Rejected"):
         print(f"    order {order.order_id[:8]}  carrier told {order.reason:<19} admin sees "
               f"{order.internal_reason}")
@@ -146,7 +148,7 @@ def store_story(folder: Path) -> None:
     admin.set_freeze("contoso.com", False)
     request(carrier, numbers + ["+12065550123"], "602917", "a number Contoso does not hold")
     order = request(carrier, numbers, "602917", "the right PIN, ZIP, name and numbers",
-                    service_zip_code="98052", authorized_name="megan bowen")
+                    zip_code="98052", name="megan bowen")
     print(f"  review deadline: {order.review_deadline:%a %Y-%m-%d %H:%M} UTC (24 business hours)")
     attempt("a carrier reads the tenant's PIN status:", lambda: carrier.pin_status("contoso.com"))
     sprayer.close()
