@@ -7,12 +7,13 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 import portout
-from conftest import POSTGRES
+from conftest import POSTGRES, business_day
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL server (scripts/test starts one)")
 
@@ -177,9 +178,18 @@ def test_a_whole_store_moves_both_ways(tmp_path: Path, key_file: Path, direction
                      "pager": [n.notification_id for n in copy.receive_notifications("pager")]}
             assert after == before
             assert copy.check_pin("t07.example", "601007"), "sealed PIN records still open"
-            copy.confirm_order(order.order_id, copy.get_order(order.order_id).created_date_time)
-            assert copy.complete_order(order.order_id).status == "Completed"
             assert copy.submit_order("t06.example", ["+14255550102"], "601006", "N").status == "Rejected"
+            assert copy.verify_audit().is_valid
+        # The order goes on in the copy: confirmed for a business day, completed on it.
+        monday = datetime.now(timezone.utc).replace(hour=14, minute=0, second=0, microsecond=0)
+        monday += timedelta(days=7 - monday.weekday())
+        clock = portout.ManualClock(monday)
+        with portout.Store.open(destination, key_file=key_file, profile="test", allow_test_profile=True,
+                                clock=clock) as copy:
+            foc = business_day(monday, 1)
+            assert copy.confirm_order(order.order_id, foc).status == "Confirmed"
+            clock.set(foc)
+            assert copy.complete_order(order.order_id).status == "Completed"
             assert copy.verify_audit().is_valid
         with portout.Store.open(source, key_file=key_file, profile="test", allow_test_profile=True) as s:
             with pytest.raises(portout.ResourceExistsError) as caught:

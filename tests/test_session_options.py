@@ -60,7 +60,7 @@ def test_a_host_whose_clock_runs_ahead_cannot_lift_a_lock(location: str, key_fil
         s.set_pin("contoso.com", PIN)
         for _ in range(5):
             assert not s.check_pin("contoso.com", "000001")
-        assert s.pin_status("contoso.com").is_locked
+        assert s.pin_status("contoso.com").carriers[0].is_locked  # the one asking, this host's user
     # Another host, its clock 20 minutes ahead (the lock lasts 15): the right PIN is still refused.
     probe = (
         "import sys, datetime, portout\n"
@@ -77,4 +77,4 @@ def test_a_host_whose_clock_runs_ahead_cannot_lift_a_lock(location: str, key_fil
     assert datetime.fromisoformat(host_time) - datetime.now(timezone.utc) > timedelta(minutes=19)
     assert accepted == "False"
     with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as s:
-        assert s.pin_status("contoso.com").is_locked
+        assert s.pin_status("contoso.com").carriers[0].is_locked

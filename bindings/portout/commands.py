@@ -201,7 +201,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "Test", "PortOutPin",
         "Checks a PIN: True or False.",
         "Checks the PIN of a tenant. The attempt is counted before the PIN is verified; five "
-        "wrong PINs in a row lock the tenant. Every refusal (wrong PIN, no PIN, unknown tenant, "
+        "wrong PINs in a row lock the one asking (the session's actor, as a carrier) out of the "
+        "tenant; 20 within 24 hours from all of them (each counted up to its five) lock everyone. "
+        "Every refusal (wrong PIN, no PIN, unknown tenant, "
         "locked, outside the US) answers False in the same time; Get-PortOutPin shows why.",
         (
             _identity(multiple=False),

@@ -110,7 +110,8 @@ TEST_F(ServiceTest, FiveWrongPinsLockForFifteenMinutesThenDouble) {
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(s->check_pin("contoso", "000001"));
     EXPECT_EQ(carrier_lock(s->pin_status("contoso")), kStart + 45 * kMinute + 60 * kMinute);
     EXPECT_EQ(s->pin_status("contoso").carriers.front().lockout_count, 3);
-    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 15) << "every failure within the window";
+    EXPECT_EQ(s->pin_status("contoso").carriers.front().failures_in_window, 15) << "every failure within the window";
+    EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 5) << "one carrier's share of the ceiling";
 
     s->unlock_pin("contoso");
     EXPECT_EQ(s->pin_status("contoso").failed_attempt_count, 0);

@@ -86,6 +86,10 @@ TEST_F(PortingTest, ATenantHasAnAccountNumberItsAdminsSeeAndCanChange) {
     EXPECT_EQ(t.time_zone, "America/New_York");
     EXPECT_EQ(as(Role::Auditor)->get_tenant("contoso").account_number, "********" + account.substr(8))
         << "an Auditor sees its last four";
+    const auto order = submit(*northwind, request());
+    EXPECT_EQ(as(Role::Auditor)->get_order(order.order_id).account_number, "********" + account.substr(8))
+        << "on an order too";
+    EXPECT_EQ(northwind->get_order(order.order_id).account_number, account) << "the carrier sent it";
     EXPECT_EQ(as(Role::TelephonyAdmin, {"contoso"})->get_tenant("contoso").account_number, account);
     admin->create_tenant("fabrikam", "Fabrikam", "US");
     EXPECT_NE(admin->get_tenant("fabrikam").account_number, account);
@@ -280,6 +284,25 @@ TEST_F(PortingTest, OneCarrierSprayingWrongPinsDoesNotStopAnotherWithTheRightOne
     const auto locks = admin->audit_events(q);
     ASSERT_EQ(locks.size(), 1U);
     EXPECT_NE(locks[0].details.find("carrier=northwind"), std::string::npos);
+}
+
+// One carrier guessing on as each of its locks runs out (15 min, 30, 60, ... up to 24 hours)
+// never reaches the tenant-wide ceiling alone: its share of it is its own five.
+TEST_F(PortingTest, OneCarrierAloneNeverLocksEveryoneOut) {
+    int tried = 0;
+    for (int round = 0; round < 8; ++round) {
+        for (int i = 0; i < 5; ++i, ++tried) submit(*northwind, request(), "00000" + std::to_string(i));
+        const auto status = admin->pin_status("contoso");
+        EXPECT_FALSE(status.locked_until) << tried << " wrong PINs from one carrier lock no one else out";
+        EXPECT_EQ(status.failed_attempt_count, 5) << "its share of the ceiling";
+        ASSERT_TRUE(status.carriers.at(0).locked_until);
+        EXPECT_GE(status.carriers.at(0).failures_in_window, 5) << "all its failures within the window";
+        clock->advance_ms(*status.carriers.at(0).locked_until - clock->now_ms());  // its lock runs out
+    }
+    EXPECT_EQ(tried, 40);
+    auto r = request({N2});
+    r.carrier_name = "Fourth Coffee";
+    EXPECT_EQ(submit(*fourth, r).status, "PendingReview");
 }
 
 TEST_F(PortingTest, ATenantWideCeilingLocksEveryoneAndItsAdminLiftsIt) {

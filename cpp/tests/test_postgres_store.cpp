@@ -92,14 +92,20 @@ TEST_F(PostgresStoreTest, AVersionOneStoreIsMigratedWithItsData) {
     }
     // Back to schema one, as a store of the first schema would be.
     sql("DROP TABLE phone_numbers, orders, order_numbers, notifications, notification_consumers, "
-        "notification_acks; ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
-        "ALTER TABLE audit_events DROP COLUMN state_mac; UPDATE portout_schema SET version = 1");
+        "notification_acks, order_steps; ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
+        "ALTER TABLE audit_events DROP COLUMN state_mac; ALTER TABLE tenants DROP COLUMN account_number, "
+        "DROP COLUMN service_zip, DROP COLUMN authorized_name, DROP COLUMN time_zone, DROP COLUMN carrier_attempts; "
+        "ALTER TABLE policies DROP COLUMN tenant_max_failures, DROP COLUMN failure_window_ms, "
+        "DROP COLUMN review_window_ms, DROP COLUMN review_deadline_action, DROP COLUMN min_foc_business_days, "
+        "DROP COLUMN max_foc_days, DROP COLUMN cancel_cutoff_ms, DROP COLUMN holidays; "
+        "UPDATE portout_schema SET version = 1");
     auto store = PostgresStore::open(place_->location());
     auto tx = store->begin(TxMode::Write);
     const auto t = tx->tenant("contoso.com");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->pin_record, std::string("sealed\0", 7));
     EXPECT_FALSE(t->frozen);
+    EXPECT_EQ(t->account_number, "") << "given one by the service, once, when it opens the store";
     tx->insert_number({"+14255550100", "contoso.com", 1, "admin"});
     EXPECT_TRUE(tx->number("+14255550100"));
     tx->commit();

@@ -102,7 +102,7 @@ struct CarrierPinState {
     int failed_attempt_count = 0;        // consecutive, toward this carrier's own lock
     std::optional<Millis> locked_until;  // only while its lock holds
     int lockout_count = 0;
-    int failures_in_window = 0;          // its share of the tenant-wide count
+    int failures_in_window = 0;          // all of them (its share of the ceiling: up to MaxFailedAttempts)
     std::optional<Millis> last_failure_at;
 };
 
@@ -113,8 +113,9 @@ struct PinStatus {
     std::optional<Millis> pin_set_at;        // first set
     std::optional<Millis> last_modified_at;  // last set or changed
     std::string last_modified_by;
-    // Failed checks of every carrier within the policy's FailureWindow, toward the tenant-wide
-    // ceiling (TenantMaxFailures) that locks every carrier out.
+    // Failed checks within the policy's FailureWindow toward the tenant-wide ceiling
+    // (TenantMaxFailures) that locks every carrier out: every carrier's, each up to
+    // MaxFailedAttempts, so that no one carrier reaches it alone.
     int failed_attempt_count = 0;
     std::optional<Millis> locked_until;      // the lock of every carrier, only while it holds
     int lockout_count = 0;                   // such locks since the last unlock

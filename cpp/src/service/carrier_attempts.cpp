@@ -99,9 +99,10 @@ void AttemptLedger::prune(Millis now, Millis window) {
     });
 }
 
-int AttemptLedger::failures() const {
+int AttemptLedger::failures(int per_carrier) const {
     std::size_t n = 0;
-    for (const auto& c : carriers_) n += c.failures.size();
+    const auto cap = static_cast<std::size_t>(std::max(per_carrier, 1));
+    for (const auto& c : carriers_) n += std::min(c.failures.size(), cap);
     return static_cast<int>(n);
 }
 

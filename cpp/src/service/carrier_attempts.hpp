@@ -38,8 +38,10 @@ public:
     // Failures older than `window` before `now` forgotten; a carrier with no failure left and
     // no lock in force forgotten with them (and its lock's doubling).
     void prune(Millis now, Millis window);
-    // Every carrier's failures within the window (after prune).
-    int failures() const;
+    // Every carrier's failures within the window (after prune), each carrier's counted up to
+    // `per_carrier` (its own lock's threshold): one carrier alone never reaches the tenant-wide
+    // ceiling, however long it keeps guessing as its own locks run out.
+    int failures(int per_carrier) const;
     const std::vector<CarrierAttempts>& carriers() const noexcept { return carriers_; }
 
 private:

@@ -138,6 +138,9 @@ Order Orders::order_of(StoreTransaction& tx, const OrderRecord& r) const {
     o.modified_by = r.modified_by;
     o.numbers = tx.order_numbers(r.order_id);
     o.account_number = r.account_number;
+    if (ctx_.role() == Role::Auditor && o.account_number.size() > 4) {  // as on the tenant
+        o.account_number = std::string(o.account_number.size() - 4, '*') + o.account_number.substr(o.account_number.size() - 4);
+    }
     o.service_zip = r.service_zip;
     o.authorized_name = r.authorized_name;
     o.carrier_spid = r.carrier_spid;

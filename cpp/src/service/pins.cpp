@@ -74,11 +74,14 @@ PinStatus Pins::status_of(const TenantRecord& t) const {
     s.last_check_result = t.last_check_result;
     // As of now: failures that left the window no longer count, locks that ran out are gone.
     auto ledger = AttemptLedger::decode(t.carrier_attempts);
+    int per_carrier = 1;
     if (!ledger.carriers().empty()) {
         auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
-        ledger.prune(now, effective_policy(*tx, t.tenant_id).failure_window_ms);
+        const auto policy = effective_policy(*tx, t.tenant_id);
+        ledger.prune(now, policy.failure_window_ms);
+        per_carrier = policy.max_failed_attempts;
     }
-    s.failed_attempt_count = ledger.failures();
+    s.failed_attempt_count = ledger.failures(per_carrier);
     for (const auto& c : ledger.carriers()) {
         CarrierPinState cs;
         cs.carrier = c.carrier;
@@ -223,6 +226,7 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
         } else {
             const auto policy = effective_policy(*tx, id);
             a.window = policy.failure_window_ms;
+            a.per_carrier = policy.max_failed_attempts;
             a.tenant_max_failures = policy.tenant_max_failures;
             auto ledger = AttemptLedger::decode(t->carrier_attempts);
             ledger.prune(at, policy.failure_window_ms);
@@ -241,7 +245,7 @@ PinAttempt Pins::begin_pin_attempt(const std::string& id) {
                 a.counted_at = at;
                 mine.failed += 1;
                 mine.failures.push_back(at);
-                const int all = ledger.failures();
+                const int all = ledger.failures(policy.max_failed_attempts);
                 details = "attempt=" + std::to_string(mine.failed) + "/" +
                           std::to_string(policy.max_failed_attempts) + " tenant_failures=" + std::to_string(all) +
                           "/" + std::to_string(policy.tenant_max_failures);
@@ -360,7 +364,7 @@ bool Pins::record_pin_outcome(StoreTransaction& tx, const PinAttempt& a, bool ac
         mine.lock_level = 0;
         ledger.prune(at, a.window);
         t->carrier_attempts = ledger.encode();
-        t->failed_attempts = ledger.failures();
+        t->failed_attempts = ledger.failures(a.per_carrier);
         if (a.locks_tenant_if_wrong && t->locked_until == a.tenant_locked_until) {
             t->locked_until.reset();
             t->lock_level = std::max(0, t->lock_level - 1);

@@ -40,6 +40,7 @@ struct PinAttempt {
     TenantRecord snapshot;
     Millis counted_at = 0;
     Millis window = 0;            // the policy's FailureWindow
+    int per_carrier = 1;          // the policy's MaxFailedAttempts: a carrier's most toward the ceiling
     bool locks_if_wrong = false;  // this carrier's lock, set by this attempt
     Millis lock_for = 0;
     Millis locked_until = 0;
