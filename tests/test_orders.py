@@ -542,3 +542,51 @@ def test_a_request_without_a_pin_is_refused_as_such_and_locks_no_one(admin: port
     with open_as(location, "TelephonyAdmin", "admin@contoso.com") as other:
         reasons = [e.reason for e in other.audit_events("contoso.com", event_type="PortOutRequested")]
     assert reasons == ["PinRequired"] * 7 + [""]
+
+
+# -- the review, on a manual clock ------------------------------------------------------------
+
+@pytest.mark.parametrize("action, status, reason", [("Approve", "Approved", None),
+                                                    ("Deny", "Denied", "ReviewDeadlinePassed")])
+def test_the_review_deadline_passes_on_a_manual_clock(admin: portout.Store, carrier: portout.Store,
+                                                      clock: portout.ManualClock, action: str,
+                                                      status: str, reason: str | None) -> None:
+    admin.set_policy("contoso.com", review_deadline_action=action)
+    order = carrier.submit_order("contoso.com", [N1], PIN, "Northwind", service_zip_code="98052")
+    assert order.review_deadline == START + timedelta(days=1)  # Monday 08:00 in New York: Tuesday
+    clock.advance(timedelta(days=1) - timedelta(seconds=1))
+    assert carrier.get_order(order.order_id).status == "PendingReview"
+    clock.advance(timedelta(seconds=1))
+    settled = carrier.get_order(order.order_id)  # the carrier's read settles it, as any would
+    assert (settled.status, settled.reason) == (status, reason)
+    [request, deadline] = admin.order_history(order.order_id)
+    assert (deadline.actor, deadline.from_status, deadline.to_status) == ("review deadline", "PendingReview", status)
+    assert [n.kind for n in carrier.receive_notifications("orders")][-1] == f"Order{status}"
+    if status == "Denied":  # its number is free for the next request
+        assert carrier.submit_order("contoso.com", [N1], PIN, "Northwind").status == "PendingReview"
+
+
+def test_the_foc_on_a_saturday_in_the_past_changed_and_completed_early(
+        admin: portout.Store, carrier: portout.Store, clock: portout.ManualClock, location: str) -> None:
+    order = carrier.submit_order("contoso.com", [N1, N2], PIN, "Northwind")
+    admin.approve_order(order.order_id)
+    before = logical_digest(location)
+    for foc, error_id in ((START + timedelta(days=5), "FocNotBusinessDay"),  # a Saturday
+                          (START - timedelta(days=1), "FocInPast"),
+                          (START + timedelta(hours=6), "FocTooEarly"),
+                          (START + timedelta(days=31), "FocTooLate")):
+        with pytest.raises(portout.InvalidArgumentError) as caught:
+            admin.confirm_order(order.order_id, foc)
+        assert caught.value.error_id == error_id
+    assert logical_digest(location) == before, "a refused FOC changed the store"
+    admin.confirm_order(order.order_id, START + timedelta(days=2))
+    moved = admin.change_foc(order.order_id, START + timedelta(days=3), "the customer asked")
+    assert moved.foc_date == START + timedelta(days=3)
+    clock.advance(timedelta(days=2))
+    with pytest.raises(portout.InvalidOperationError) as early:
+        admin.complete_order(order.order_id)
+    assert early.value.error_id == "FocNotReached"
+    clock.advance(timedelta(days=1))
+    assert admin.complete_order(order.order_id).status == "Completed"
+    kinds = [n.kind for n in carrier.receive_notifications("orders")]
+    assert kinds == ["PortOutRequest", "OrderApproved", "OrderConfirmed", "OrderFocChanged", "OrderCompleted"]
