@@ -517,7 +517,6 @@ Order Orders::transition(std::string_view order_id, Operation op,
         record_step(*tx, o, from, step, ctx_.actor);
         from = step.to;
     }
-    // A change that committed its own refusal (a tampered tenant) commits nothing here.
     auto result = order_of(*tx, o);
     tx->commit();
     return result;

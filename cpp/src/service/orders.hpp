@@ -17,6 +17,7 @@
 #include "service/context.hpp"
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
