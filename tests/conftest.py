@@ -21,7 +21,7 @@ import hashlib
 from contextlib import closing
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +32,33 @@ import portout
 START = datetime(2026, 9, 21, 12, 0, tzinfo=timezone.utc)  # a Monday, 08:00 in New York
 
 
+def us_federal_holidays(year: int) -> set[date]:
+    """The eleven US federal holidays of a year as observed (5 U.S.C. 6103), computed here
+    apart from the core's calendar, for tests that pick an FOC date from today."""
+    def nth(month: int, weekday: int, n: int) -> date:  # n = 0: the last
+        if n == 0:
+            last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+            return last - timedelta(days=(last.weekday() - weekday) % 7)
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+    def observed(day: date) -> date:
+        return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1) if day.weekday() == 6 else day
+
+    fixed = [observed(date(year, m, d)) for m, d in ((1, 1), (6, 19), (7, 4), (11, 11), (12, 25))]
+    return {*fixed, nth(1, 0, 3), nth(2, 0, 3), nth(5, 0, 0), nth(9, 0, 1), nth(10, 0, 2), nth(11, 3, 4),
+            observed(date(year + 1, 1, 1))}
+
+
 def business_day(after: datetime, days: int = 2) -> datetime:
-    """A valid FOC: `days` weekdays after `after` (skipping weekends and the US federal
-    holidays the default calendar knows of, as far as tests reach), at 16:00 UTC (11:00 or
-    12:00 in New York), so that it is at least the default one business day after an approval
-    made at `after`."""
-    holidays = {(11, 26), (12, 25), (1, 1), (11, 11), (10, 12), (1, 19), (2, 16), (5, 25), (6, 19),
-                (7, 3), (9, 7)}
+    """A valid FOC: `days` business days (weekdays, not US federal holidays) after `after`, at
+    16:00 UTC (11:00 or 12:00 in New York), so that it is at least the default one business day
+    after an approval made at `after`."""
     day = after.astimezone(timezone.utc).date()
     left = days
     while left > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5 and (day.month, day.day) not in holidays:
+        if day.weekday() < 5 and day not in us_federal_holidays(day.year):
             left -= 1
     return datetime(day.year, day.month, day.day, 16, 0, tzinfo=timezone.utc)
 

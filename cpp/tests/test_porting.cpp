@@ -355,10 +355,22 @@ TEST_F(PortingTest, BothLimitsArePolicySettings) {
              {[] { PolicyChange x; x.holidays = std::vector<std::string>{"2026-13-01"}; return x; }(),
               "InvalidPortingPolicy"},
              {[] { PolicyChange x; x.max_foc_days = 0; return x; }(), "InvalidPortingPolicy"},
+             {[] { PolicyChange x; x.review_window_ms = -1; return x; }(), "InvalidPortingPolicy"},
+             {[] { PolicyChange x; x.min_foc_business_days = 31; return x; }(), "InvalidPortingPolicy"},
+             {[] { PolicyChange x; x.cancel_cutoff_ms = 31 * kDay; return x; }(), "InvalidPortingPolicy"},
+             {[] { PolicyChange x; x.holidays = std::vector<std::string>(501, "2026-12-24"); return x; }(),
+              "InvalidPortingPolicy"},
          }) {
+        const auto events = admin->audit_events({}).size();
         EXPECT_EQ(error_id_of([&] { admin->set_policy(std::nullopt, change); }), id);
+        EXPECT_EQ(admin->audit_events({}).size(), events) << "nothing recorded";
     }
-    EXPECT_EQ(admin->get_policy(std::nullopt).tenant_max_failures, 20) << "the default, unchanged";
+    const auto kept = admin->get_policy(std::nullopt);
+    EXPECT_EQ(kept.tenant_max_failures, 20) << "the default, unchanged";
+    EXPECT_EQ(kept.review_window_ms, kDay);
+    EXPECT_EQ(kept.min_foc_business_days, 1);
+    EXPECT_EQ(kept.cancel_cutoff_ms, kDay);
+    EXPECT_TRUE(kept.holidays.empty());
 }
 
 // ---- the review window -------------------------------------------------------------------------
@@ -423,6 +435,18 @@ TEST_F(PortingTest, ApprovalAndDenialTakeAReasonAndBothSidesAreTold) {
     EXPECT_EQ(history[1].actor, "TelephonyAdmin@example");
     EXPECT_EQ(history[1].reason, "SuspectedFraud");
     EXPECT_EQ(history[1].comment, "the customer did not ask for this");
+    // A comment is one line of at most 256 characters; a cancellation for Other says why.
+    const auto c = submit(*northwind, request({N3}));
+    const auto steps = admin->order_history(c.order_id).size();
+    for (const auto& bad : {std::string(257, 'x'), std::string("two\nlines")}) {
+        EXPECT_EQ(error_id_of([&] { desk->approve_order(c.order_id, bad); }), "InvalidComment");
+        EXPECT_EQ(error_id_of([&] { desk->deny_order(c.order_id, "Other", bad); }), "InvalidComment");
+        EXPECT_EQ(error_id_of([&] { northwind->cancel_order(c.order_id, "Other", bad); }), "InvalidComment");
+    }
+    EXPECT_EQ(error_id_of([&] { northwind->cancel_order(c.order_id, "Other", ""); }), "CommentRequired");
+    EXPECT_EQ(admin->get_order(c.order_id).status, "PendingReview") << "nothing changed";
+    EXPECT_EQ(admin->order_history(c.order_id).size(), steps);
+    EXPECT_EQ(desk->approve_order(c.order_id, std::string(256, 'x')).comment.size(), 256U);
 }
 
 // ---- the FOC -----------------------------------------------------------------------------------

@@ -34,6 +34,12 @@ std::string canonical_carrier(std::string_view raw) {
     }
 }
 
+std::string lower(std::string_view raw) {
+    std::string out(raw);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
 std::string canonical_spid(std::string_view raw) {
     std::string out(raw);
     const bool ok = out.size() == 4 && std::all_of(out.begin(), out.end(), [](char c) {
@@ -61,11 +67,10 @@ std::string canonical_pon(std::string_view raw) {
 }
 
 std::string canonical_port_type(std::string_view raw) {
-    std::string lower(raw);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.empty()) return {};  // told by the numbers: every number of the account is a full port
-    if (lower == "partial") return "Partial";
-    if (lower == "full") return "Full";
+    const auto type = lower(raw);
+    if (type.empty()) return {};  // told by the numbers: every number of the account is a full port
+    if (type == "partial") return "Partial";
+    if (type == "full") return "Full";
     throw InvalidArgumentError("InvalidPortType",
                                "A port is Full (every number of the account) or Partial (some of them).");
 }
@@ -73,11 +78,10 @@ std::string canonical_port_type(std::string_view raw) {
 std::string canonical_comment(std::string_view raw) {
     if (raw.empty()) return {};
     try {
-        const auto c = canonical_display_name(raw);
-        if (c.size() <= 1000) return c;
+        return canonical_display_name(raw);
     } catch (const InvalidArgumentError&) {
+        throw InvalidArgumentError("InvalidComment", "A comment has at most 256 characters of text, on one line.");
     }
-    throw InvalidArgumentError("InvalidComment", "A comment has at most 1000 characters of text, on one line.");
 }
 
 // A name as people write it: case, punctuation and runs of spaces do not matter.
@@ -99,11 +103,9 @@ std::string name_key(std::string_view name) {
 
 template <std::size_t N>
 std::string reason_code(std::string_view raw, const std::array<std::string_view, N>& allowed, const char* what) {
+    const auto given = lower(raw);
     for (const auto r : allowed) {
-        std::string a(r), b(raw);
-        for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (a == b) return std::string(r);
+        if (lower(r) == given) return std::string(r);
     }
     std::string list;
     for (const auto r : allowed) list += (list.empty() ? "" : ", ") + std::string(r);
@@ -112,10 +114,6 @@ std::string reason_code(std::string_view raw, const std::array<std::string_view,
 
 bool is_open(std::string_view status) {
     return std::find(kOpen.begin(), kOpen.end(), status) != kOpen.end();
-}
-
-std::string millis_text(Millis at) {
-    return std::to_string(at);
 }
 
 }  // namespace
@@ -137,10 +135,8 @@ Order Orders::order_of(StoreTransaction& tx, const OrderRecord& r) const {
     o.modified_at = r.modified_at;
     o.modified_by = r.modified_by;
     o.numbers = tx.order_numbers(r.order_id);
-    o.account_number = r.account_number;
-    if (ctx_.role() == Role::Auditor && o.account_number.size() > 4) {  // as on the tenant
-        o.account_number = std::string(o.account_number.size() - 4, '*') + o.account_number.substr(o.account_number.size() - 4);
-    }
+    // An Auditor sees its last four, as on the tenant; the carrier sent it, the tenant's side owns it.
+    o.account_number = ctx_.role() == Role::Auditor ? masked_account_number(r.account_number) : r.account_number;
     o.service_zip = r.service_zip;
     o.authorized_name = r.authorized_name;
     o.carrier_spid = r.carrier_spid;
@@ -176,7 +172,7 @@ void Orders::record_step(StoreTransaction& tx, const OrderRecord& o, const std::
     if (!o.carrier_spid.empty()) details += " spid=" + o.carrier_spid;
     if (!o.pon.empty()) details += " pon=" + o.pon;
     if (!step.internal_reason.empty()) details += " reason=" + step.internal_reason;
-    if (step.to == kConfirmed && o.foc) details += " foc_ms=" + millis_text(*o.foc);
+    if (step.to == kConfirmed && o.foc) details += " foc_ms=" + std::to_string(*o.foc);
     if (by != ctx_.actor) details += " by=" + std::string(by);
     if (!step.details.empty()) details += " " + step.details;
     ctx_.append_audit(tx, step.event, o.tenant_id,
@@ -190,7 +186,7 @@ void Orders::record_step(StoreTransaction& tx, const OrderRecord& o, const std::
            what + (step.internal_reason.empty() ? "" : " (" + step.internal_reason + ")") + ".", details);
     std::string carrier_details = "order=" + o.order_id + " status=" + step.to;
     if (!step.reason.empty()) carrier_details += " reason=" + step.reason;
-    if (o.foc && (step.to == kConfirmed || step.to == kCompleted)) carrier_details += " foc_ms=" + millis_text(*o.foc);
+    if (o.foc && (step.to == kConfirmed || step.to == kCompleted)) carrier_details += " foc_ms=" + std::to_string(*o.foc);
     if (!o.pon.empty()) carrier_details += " pon=" + o.pon;
     std::string carrier_what = "Your port-out order" + (o.pon.empty() ? std::string() : " " + o.pon) + " is " +
                                step.to + (step.reason.empty() ? "" : " (" + step.reason + ")") + ".";
@@ -346,7 +342,7 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
         const BusinessCalendar cal(tenant->time_zone, policy.holidays);
         o.status = std::string(kPendingReview);
         o.review_deadline = cal.add_business_time(submitted, policy.review_window_ms);
-        step.details += " review_deadline_ms=" + millis_text(*o.review_deadline);
+        step.details += " review_deadline_ms=" + std::to_string(*o.review_deadline);
     } else {
         o.status = std::string(kRejected);
         if (o.reason != "NumberNotOwned" && o.reason != "NumberInOpenOrder") {
@@ -357,17 +353,15 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
     tx->insert_order(o, lines);
     record_step(*tx, o, "", step, ctx_.actor);
     // A review window of zero: the policy's action at once.
-    if (o.status == kPendingReview) settle(*tx, o.order_id);
-    const auto stored = tx->order(o.order_id);
-    auto result = order_of(*tx, *stored);
+    if (o.status == kPendingReview && settle(*tx, o.order_id) > 0) o = *tx->order(o.order_id);
+    auto result = order_of(*tx, o);
     tx->commit();
     return result;
 }
 
 OrderRecord Orders::require_order(StoreTransaction& tx, std::string_view raw_order_id, Operation op, bool writing) {
     // Order ids are the GUIDs this service made; anything else names no order.
-    std::string order_id(raw_order_id);
-    for (auto& c : order_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto order_id = lower(raw_order_id);
     const bool guid = order_id.size() == 36 && std::all_of(order_id.begin(), order_id.end(), [](char c) {
         return c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     });
@@ -406,7 +400,7 @@ std::int64_t Orders::settle(StoreTransaction& tx, const std::optional<std::strin
         const std::string from = o.status;
         Step step;
         step.comment = "The review deadline passed; the policy's action is " + policy.review_deadline_action + ".";
-        step.details = "deadline_ms=" + millis_text(*o.review_deadline);
+        step.details = "deadline_ms=" + std::to_string(*o.review_deadline);
         if (policy.review_deadline_action == "Deny") {
             step.to = std::string(kDenied);
             step.event = "OrderDenied";
@@ -619,7 +613,7 @@ Order Orders::change_foc(std::string_view order_id, Millis foc, std::string_view
         const auto tenant = ctx_.verified_tenant(tx, o.tenant_id, true);
         check_foc(o, tenant, effective_policy(tx, o.tenant_id), o.approved_at.value_or(o.modified_at), ctx_.now(),
                   foc);
-        const std::string was = o.foc ? millis_text(*o.foc) : std::string("none");
+        const std::string was = o.foc ? std::to_string(*o.foc) : std::string("none");
         o.foc = foc;
         o.comment = comment;
         return std::vector<Step>{{o.status, "OrderFocChanged", "", "", comment, "previous_foc_ms=" + was}};

@@ -60,7 +60,7 @@ std::string_view PinAttempt::reason() const {
     return kReason[static_cast<int>(path)];
 }
 
-PinStatus Pins::status_of(const TenantRecord& t) const {
+PinStatus Pins::status_of(const TenantRecord& t, StoreTransaction* tx) const {
     PinStatus s;
     s.tenant_id = t.tenant_id;
     s.pin_is_set = t.pin_record.has_value();
@@ -76,7 +76,8 @@ PinStatus Pins::status_of(const TenantRecord& t) const {
     auto ledger = AttemptLedger::decode(t.carrier_attempts);
     int per_carrier = 1;
     if (!ledger.carriers().empty()) {
-        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        std::unique_ptr<StoreTransaction> own;
+        if (!tx) tx = (own = ctx_.store.begin(TxMode::ReadOneStatement)).get();
         const auto policy = effective_policy(*tx, t.tenant_id);
         ledger.prune(now, policy.failure_window_ms);
         per_carrier = policy.max_failed_attempts;
@@ -99,12 +100,8 @@ PinStatus Pins::status_of(const TenantRecord& t) const {
 PinStatus Pins::pin_status(std::string_view raw_id) {
     const auto id = canonical_tenant_id(raw_id);
     ctx_.authorize(Operation::ReadPinStatus, id);
-    TenantRecord t;
-    {
-        auto tx = ctx_.store.begin(TxMode::Read);
-        t = ctx_.verified_tenant(*tx, id, false);
-    }
-    return status_of(t);  // reads the policy's window in a transaction of its own
+    auto tx = ctx_.store.begin(TxMode::Read);
+    return status_of(ctx_.verified_tenant(*tx, id, false), tx.get());  // one snapshot
 }
 
 std::vector<PinStatus> Pins::list_pin_status(std::string_view after, std::size_t limit) {

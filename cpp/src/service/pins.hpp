@@ -79,7 +79,8 @@ public:
 
 private:
     bool verify_pin_now(const PinAttempt& attempt, std::string_view pin, std::optional<Secret>& upgraded) const;
-    PinStatus status_of(const TenantRecord& t) const;
+    // `tx`: the transaction `t` was read in, for the policy's window; none: one of its own.
+    PinStatus status_of(const TenantRecord& t, StoreTransaction* tx = nullptr) const;
 
     const ServiceContext& ctx_;
 };

@@ -24,14 +24,16 @@ Tenant tenant_of(const TenantRecord& r, bool whole_account) {
     t.modified_by = r.modified_by;
     t.pin_is_set = r.pin_record.has_value();
     t.port_out_frozen = r.frozen;
-    t.account_number = r.account_number;
-    if (!whole_account && t.account_number.size() > 4) {
-        t.account_number = std::string(t.account_number.size() - 4, '*') + t.account_number.substr(t.account_number.size() - 4);
-    }
+    t.account_number = whole_account ? r.account_number : masked_account_number(r.account_number);
     t.service_zip = r.service_zip;
     t.authorized_name = r.authorized_name.empty() ? r.display_name : r.authorized_name;
     t.time_zone = r.time_zone.empty() ? std::string(kDefaultTimeZone) : r.time_zone;
     return t;
+}
+
+std::string masked_account_number(std::string_view account_number) {
+    if (account_number.size() <= 4) return std::string(account_number);
+    return std::string(account_number.size() - 4, '*') + std::string(account_number.substr(account_number.size() - 4));
 }
 
 std::string new_account_number(StoreTransaction& tx) {

@@ -18,6 +18,8 @@ namespace portout {
 
 // `whole_account`: the account number whole (the tenant's admins), else its last four only.
 Tenant tenant_of(const TenantRecord& r, bool whole_account = true);
+// An account number as an Auditor sees it: its last four characters, the rest starred.
+std::string masked_account_number(std::string_view account_number);
 // An account number as kept: 4 to 20 letters and digits, upper case, spaces and hyphens dropped
 // (InvalidAccountNumber); a ZIP code, 12345 or 12345-6789 (InvalidPostalCode).
 std::string canonical_account_number(std::string_view raw);
