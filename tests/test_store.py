@@ -284,7 +284,7 @@ def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path: Path) -> None
 def test_a_newer_schema_is_refused(store_path: Path) -> None:
     portout.Store.open(store_path, profile="test", allow_test_profile=True).close()
     with sqlite3.connect(store_path) as db:
-        db.execute("PRAGMA user_version = 7")
+        db.execute("PRAGMA user_version = 99")
     before = store_path.read_bytes()
     with pytest.raises(portout.InvalidOperationError) as caught:
         portout.Store.open(store_path, profile="test", allow_test_profile=True)

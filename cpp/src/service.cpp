@@ -16,6 +16,7 @@
 #include "service/orders.hpp"
 #include "service/pins.hpp"
 #include "service/policies.hpp"
+#include "service/principals.hpp"
 #include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
 #include "service/worker_pool.hpp"
@@ -65,6 +66,7 @@ struct PortOutService::Units {
     AuditCheckpoints checkpoints{context};
     KeyRotation rotation{context};
     Copier copier{context};
+    Principals principals{context};
 };
 
 PortOutService::~PortOutService() = default;
@@ -77,12 +79,29 @@ PortOutService::PortOutService(std::unique_ptr<Store> store, const ServiceOption
       actor_(canonical_actor(options.actor.empty() ? os_user() : options.actor)),
       access_(std::make_unique<Access>(options.role, options.tenant_scope)),
       hasher_(profile),
-      workers_(std::make_unique<WorkerPool>()) {}
+      workers_(std::make_shared<WorkerPool>()) {}
+
+PortOutService::PortOutService(const PortOutService& parent, Principal principal)
+    : store_(parent.store_),
+      clock_(parent.clock_),
+      test_clock_(parent.test_clock_),
+      actor_(canonical_actor(principal.actor)),
+      access_(std::make_unique<Access>(parse_role(principal.role).value_or(Role::Auditor), principal.tenant_scope)),
+      hasher_(parent.hasher_.profile()),
+      cost_(parent.cost_),
+      store_id_(parent.store_id_),
+      audit_(parent.audit_),
+      keys_(parent.keys_),
+      principal_(std::move(principal)),
+      via_((principal_->kind == "Account" ? "account:" : "credential:") + principal_->name),
+      workers_(parent.workers_) {
+    assemble();
+}
 
 void PortOutService::assemble() {
     units_ = std::make_unique<Units>(
         ServiceContext{*store_, *clock_, actor_, *access_, hasher_, *cost_, *keys_, *audit_, *workers_, store_id_,
-                       test_clock_});
+                       test_clock_, via_, principal_});
 }
 
 Role PortOutService::role() const noexcept {
@@ -162,7 +181,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     if (meta_profile) {
         if (const auto recorded = parse_hash_profile(*meta_profile)) profiles_in_use.push_back(*recorded);
     }
-    service->cost_ = std::make_unique<CheckCost>(costliest_profile(profile, profiles_in_use), *service->workers_);
+    service->cost_ = std::make_shared<CheckCost>(costliest_profile(profile, profiles_in_use), *service->workers_);
     if (std::find(profiles_in_use.begin(), profiles_in_use.end(), profile) == profiles_in_use.end()) {
         profiles_in_use.push_back(profile);
     }
@@ -170,7 +189,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
     profiles_in_use.erase(std::unique(profiles_in_use.begin(), profiles_in_use.end()), profiles_in_use.end());
     {
         auto* raw = service->store_.get();
-        service->keys_ = std::make_unique<KeyRing>(
+        service->keys_ = std::make_shared<KeyRing>(
             std::move(key), [raw](const std::string& path) { return load_key(*raw, path); }, raw->location());
     }
 
@@ -208,7 +227,7 @@ std::unique_ptr<PortOutService> PortOutService::open(std::unique_ptr<Store> stor
             tx->set_meta(kMetaAuditKey, KeyRing::seal_audit_key(*service->keys_->current(), audit_key, store_id));
             tx->put_policy(default_policy_record(now, service->actor_));
             service->store_id_ = store_id;
-            service->audit_ = std::make_unique<AuditChain>(std::move(audit_key), store_id);
+            service->audit_ = std::make_shared<AuditChain>(std::move(audit_key), store_id);
             service->assemble();
             service->units_->context.append_state_change(
                 *tx, "StoreCreated", "", std::nullopt, "Success", "",
@@ -291,12 +310,36 @@ void PortOutService::load_identity(StoreTransaction& tx) {
         throw InvalidDataError("StoreCorrupt", "The store's identity records are missing.",
                                store_->location());
     }
-    audit_ = std::make_unique<AuditChain>(keys_->open_audit_key(*sealed, store_id_), store_id_);
+    audit_ = std::make_shared<AuditChain>(keys_->open_audit_key(*sealed, store_id_), store_id_);
     assemble();
 }
 
 std::string PortOutService::key_id() const {
     return keys_->current_id();
+}
+
+// ---- principals ----------------------------------------------------------------------------
+
+IssuedCredential PortOutService::create_credential(const CredentialRequest& request) {
+    return units_->principals.create_credential(request);
+}
+
+std::vector<Principal> PortOutService::list_principals(std::string_view kind) {
+    return units_->principals.list(kind);
+}
+
+void PortOutService::remove_principal(std::string_view kind, std::string_view name) {
+    units_->principals.remove(kind, name);
+}
+
+std::unique_ptr<PortOutService> PortOutService::authenticate(std::string_view token, std::string_view client_address) {
+    if (principal_) {
+        throw InvalidOperationError("AlreadyAuthenticated",
+                                    "A session opened as a principal does not authenticate others: the session "
+                                    "opened with the store's key file does.");
+    }
+    auto principal = units_->principals.authenticate_token(token, client_address);
+    return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
 }
 
 // ---- tenants -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ using testing_support::TempDir;
 class ContextTest : public ::testing::Test {
 protected:
     ServiceContext context(const Access& access) {
-        return ServiceContext{*store, clock, actor, access, hasher, cost, keys, audit, workers, store_id, true};
+        return ServiceContext{*store, clock, actor, access, hasher, cost, keys, audit, workers, store_id, true, via, principal};
     }
     std::vector<AuditRecord> events() {
         auto tx = store->begin(TxMode::Read);
@@ -43,6 +43,8 @@ protected:
     KeyRing keys{StoreKey::generate(), [](const std::string& path) { return StoreKey::load(path); },
                  store->location()};
     std::string store_id = "store-1";
+    std::string via;
+    std::optional<Principal> principal;
     AuditChain audit{Secret(std::string(32, 'k')), store_id};
     WorkerPool workers;
     CheckCost cost{HashProfile::Test, workers};

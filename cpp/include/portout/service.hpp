@@ -7,6 +7,8 @@
 #include <portout/audit.hpp>
 #include <portout/clock.hpp>
 #include <portout/crypto.hpp>
+#include <portout/errors.hpp>
+#include <portout/secret.hpp>
 #include <portout/pin_hasher.hpp>
 #include <portout/pin_policy.hpp>
 #include <portout/progress.hpp>
@@ -63,6 +65,9 @@ struct PortOutRequest {
     std::string pon;           // the carrier's purchase order number
     std::optional<Millis> requested_due;
     std::string port_type;     // Full or Partial ("" is Partial)
+    // A retried request with the same key gets the first order back, its PIN not checked again;
+    // the same key with another request is IdempotencyKeyReused. 1 to 255 visible characters.
+    std::string idempotency_key;
 };
 
 // The service hands out the store's own records where they hold nothing to hide.
@@ -94,6 +99,7 @@ struct Order {
     std::optional<Millis> review_deadline;
     std::optional<Millis> approved_at;
     std::string comment;
+    std::string idempotency_key;  // the carrier's, when its request carried one
 };
 
 // One carrier's failed PIN checks of a tenant, as its admin sees them.
@@ -167,6 +173,46 @@ struct PolicyChange {
 };
 
 
+// Who signs in to the store's server (portout serve), as anyone may see them: never a secret.
+// A Credential is a machine's (a bearer token); an Account a person's (a password).
+struct Principal {
+    std::string principal_id;  // 16 hex digits, the public part of a token
+    std::string kind;          // Credential or Account
+    std::string name;          // unique per kind
+    std::string role;
+    std::vector<std::string> tenant_scope;  // empty: every tenant
+    std::string carrier_name;  // a Carrier credential's carrier, its SPID
+    std::string carrier_spid;
+    std::optional<Millis> expires_at;
+    Millis created_at = 0;
+    std::string created_by;
+    std::optional<Millis> last_used_at;  // to the minute
+    // The actor the principal's sessions act as: a Carrier credential's carrier (its orders are
+    // the carrier's, whichever of its credentials sent them), else the principal's name.
+    std::string actor;
+};
+
+// A new API credential: what it may do, and its bearer token, shown once and never again.
+struct CredentialRequest {
+    std::string name;  // 1 to 64 letters, digits, '.', '_' or '-'
+    std::string role;  // Carrier, TelephonyAdmin, Auditor or StoreAdmin
+    std::vector<std::string> tenant_scope;
+    std::string carrier_name;  // a Carrier credential's, required
+    std::string carrier_spid;  // a Carrier credential's, required
+    std::optional<Millis> expires_at;
+};
+
+struct IssuedCredential {
+    Principal principal;
+    Secret token;  // "pot_<principal id>_<43 characters>"
+};
+
+// Failed authentications, per client address and per principal: this many within the window
+// block further attempts for the block's length.
+inline constexpr int kAuthFailureLimit = 10;
+inline constexpr Millis kAuthFailureWindowMs = 15 * 60 * 1000;
+inline constexpr Millis kAuthBlockMs = 15 * 60 * 1000;
+
 struct RotationReport {
     std::string old_key_id;
     std::string new_key_id;
@@ -219,6 +265,7 @@ enum class Operation {
     Notifications,  // receive and acknowledge
     CheckpointAudit,  // sign a checkpoint of the audit chain's head (store-wide)
     RepairState,      // take a tenant's (or the default policy's) tampered state back into use
+    ManagePrincipals,  // API credentials and accounts of the store's server
 };
 
 // At most this many numbers in one port-out order.
@@ -259,6 +306,17 @@ struct ServiceOptions {
     std::vector<std::string> tenant_scope;
 };
 
+// The store refuses an attempt for a while: too many failed authentications.
+class ThrottledError : public ResourceUnavailableError {
+public:
+    ThrottledError(std::string error_id, const std::string& message, Millis retry_after_ms)
+        : ResourceUnavailableError(std::move(error_id), message), retry_after_ms_(retry_after_ms) {}
+    Millis retry_after_ms() const noexcept { return retry_after_ms_; }
+
+private:
+    Millis retry_after_ms_;
+};
+
 class WorkerPool;
 class Access;
 class AuditChain;
@@ -285,6 +343,26 @@ public:
     const std::string& store_id() const noexcept { return store_id_; }
     std::string key_id() const;
     const Store& store() const noexcept { return *store_; }
+    // The principal this session was opened as by authenticate(); none for a session opened
+    // with the store's key file.
+    const std::optional<Principal>& principal() const noexcept { return principal_; }
+
+    // Who signs in to the store's server (StoreAdmin). A credential's token is in the result
+    // only: the store keeps a keyed hash of it.
+    IssuedCredential create_credential(const CredentialRequest& request);
+    std::vector<Principal> list_principals(std::string_view kind);
+    void remove_principal(std::string_view kind, std::string_view name);
+
+    // A session of this store as the principal `token` names: its role, actor, tenant scope and
+    // carrier are the principal's, its clock and hash profile this session's; nothing of the
+    // request picks them. It shares this session's connections and keys. `client_address` is
+    // the caller's network address, for the throttle and the audit log. A token that does not
+    // authenticate (malformed, unknown, wrong, expired, removed, or its record changed without
+    // the key) is AuthenticationFailed, audited, and counted against the address and the
+    // principal it names; past kAuthFailureLimit within the window, either is ThrottledError
+    // (AuthenticationThrottled) until the block ends, a right token too. Only a session opened
+    // with the key file authenticates others.
+    std::unique_ptr<PortOutService> authenticate(std::string_view token, std::string_view client_address);
 
     // Tenants.
     Tenant create_tenant(std::string_view tenant_id, std::string_view display_name,
@@ -406,6 +484,8 @@ public:
 
 private:
     PortOutService(std::unique_ptr<Store> store, const ServiceOptions& options, HashProfile profile);
+    // A session as `principal`, sharing `parent`'s store, keys, audit chain and workers.
+    PortOutService(const PortOutService& parent, Principal principal);
 
     // Records in the audit chain that the store was changed by someone without its key, after
     // `repair` undid what can be undone, in one transaction.
@@ -416,23 +496,26 @@ private:
     // units (cpp/src/service/) every operation is delegated to.
     void assemble();
 
-    std::unique_ptr<Store> store_;
+    // Shared with the sessions authenticate() opens.
+    std::shared_ptr<Store> store_;
     std::shared_ptr<const Clock> clock_;
     bool test_clock_ = false;  // the caller's own clock, on a store made for tests
     std::string actor_;
     std::unique_ptr<Access> access_;
     PinHasher hasher_;
-    std::unique_ptr<CheckCost> cost_;
+    std::shared_ptr<CheckCost> cost_;
     std::string store_id_;
-    std::unique_ptr<AuditChain> audit_;
+    std::shared_ptr<AuditChain> audit_;
 
-    std::unique_ptr<KeyRing> keys_;
+    std::shared_ptr<KeyRing> keys_;
+    std::optional<Principal> principal_;
+    std::string via_;  // what the audit log adds to each event: the principal it acted as
 
     struct Units;
     std::unique_ptr<Units> units_;
 
     // Threads doing one side of two things at once (see worker_pool.hpp); last, so stopped first.
-    std::unique_ptr<WorkerPool> workers_;
+    std::shared_ptr<WorkerPool> workers_;
 };
 
 }  // namespace portout

@@ -109,6 +109,10 @@ struct OrderRecord {
     std::optional<Millis> review_deadline;  // while PendingReview
     std::optional<Millis> approved_at;
     std::string comment;  // the last decision's comment (a denial's, a cancellation's)
+    // A carrier's Idempotency-Key: a retried request with it gets this order back. Unique per
+    // submitter; empty when the request carried none.
+    std::string idempotency_key;
+    std::string request_hash;  // what the request asked (not its PIN), to tell a retry from a reuse
 };
 
 struct TenantLeftovers {
@@ -139,6 +143,37 @@ struct NotificationRecord {
     // Who it is for: "" the tenant's side; else the carrier (the actor that submitted the
     // order), which is told only what a carrier may know.
     std::string audience;
+};
+
+// Who may sign in to a store over its server (portout serve): a machine's API credential
+// (a bearer token) or a person's account (a password, and a TOTP secret when set). The secret
+// is kept as a keyed hash (a token) or an Argon2id string (a password), and `mac` binds every
+// field that says what the principal may do, so a database writer without the store's key can
+// neither make one nor widen one.
+struct PrincipalRecord {
+    std::string principal_id;  // 16 hex digits; a token names it
+    std::string kind;          // Credential or Account
+    std::string name;          // unique per kind: a credential's name, an account's user name
+    std::string role;
+    std::string tenant_scope;  // "a,b": the tenants it may act on; empty: every tenant
+    std::string carrier_name;  // a Carrier credential's carrier and its SPID
+    std::string carrier_spid;
+    std::string secret_hash;
+    std::optional<std::string> totp_secret;  // sealed
+    std::optional<Millis> expires_at;
+    Millis created_at = 0;
+    std::string created_by;
+    std::optional<Millis> last_used_at;
+    std::string mac;
+};
+
+// Failed authentications of one subject (a principal, or a client address) in the current
+// window, and the block they earned.
+struct ThrottleRecord {
+    std::string subject;
+    int failures = 0;
+    Millis window_start = 0;
+    std::optional<Millis> blocked_until;
 };
 
 // A policy row: the store default (scope "") or one tenant's overrides (a missing value
@@ -287,6 +322,9 @@ public:
     // Marks the order's numbers as no longer held by an open order.
     virtual void close_order_numbers(std::string_view order_id) = 0;
     virtual std::vector<OrderRecord> orders(const OrderQuery& query) = 0;
+    // The order a submitter's Idempotency-Key names, if any.
+    virtual std::optional<OrderRecord> order_by_idempotency_key(std::string_view submitted_by,
+                                                                std::string_view key) = 0;
     virtual std::vector<OrderNumber> order_numbers(std::string_view order_id) = 0;
     // The open order that holds this number, if any.
     virtual std::optional<std::string> open_order_holding(std::string_view e164) = 0;
@@ -306,6 +344,16 @@ public:
                                      std::string_view audience, const std::vector<std::int64_t>& ids) = 0;
 
     // How many rows a table holds.
+    // Principals (who signs in to the server) and the throttle of failed authentications.
+    virtual std::optional<PrincipalRecord> principal(std::string_view principal_id) = 0;
+    virtual std::optional<PrincipalRecord> principal_by_name(std::string_view kind, std::string_view name) = 0;
+    virtual std::vector<PrincipalRecord> principals(std::string_view kind) = 0;  // by name
+    virtual void insert_principal(const PrincipalRecord& principal) = 0;
+    virtual void update_principal(const PrincipalRecord& principal) = 0;
+    virtual void delete_principal(std::string_view principal_id) = 0;
+    virtual std::optional<ThrottleRecord> throttle(std::string_view subject) = 0;
+    virtual void put_throttle(const ThrottleRecord& record) = 0;
+
     virtual std::int64_t count_rows(const TableSpec& table) = 0;
     // Every row of a table, in the order of its first column.
     virtual void export_rows(const TableSpec& table,

@@ -61,6 +61,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::RepairState: return "RepairState";
         case Operation::ReviewOrder: return "ReviewOrder";
         case Operation::UpdateAccount: return "UpdateAccount";
+        case Operation::ManagePrincipals: return "ManagePrincipals";
     }
     return "Unknown";
 }
@@ -112,7 +113,7 @@ std::optional<std::string> Access::refusal(Operation op, std::string_view tenant
     const bool store_wide = op == Operation::SetPolicy || op == Operation::RotateKey ||
                             op == Operation::CreateTenant || op == Operation::CopyStore ||
                             op == Operation::SetHashProfile || op == Operation::CheckpointAudit ||
-                            op == Operation::RepairState;
+                            op == Operation::RepairState || op == Operation::ManagePrincipals;
     if (tenant_id.empty() && !scope_.empty() && store_wide) {
         return "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     }

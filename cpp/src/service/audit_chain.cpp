@@ -40,8 +40,8 @@ std::optional<Head> decode_head(const std::optional<std::string>& raw) {
 
 namespace {
 
-Secret state_key(const AuditMac& audit) {
-    std::string raw = audit.begin().add("portout tenant state key").finish();
+Secret derived_key(const AuditMac& audit, std::string_view purpose) {
+    std::string raw = audit.begin().add(purpose).finish();
     Secret key(raw);
     sodium_memzero(raw.data(), raw.size());
     return key;
@@ -50,7 +50,10 @@ Secret state_key(const AuditMac& audit) {
 }  // namespace
 
 AuditChain::AuditChain(Secret key, std::string store_id)
-    : mac_(std::move(key)), state_(state_key(mac_)), store_id_(std::move(store_id)) {}
+    : mac_(std::move(key)),
+      state_(derived_key(mac_, "portout tenant state key")),
+      principal_(derived_key(mac_, "portout principal key")),
+      store_id_(std::move(store_id)) {}
 
 bool AuditChain::anchors(const StateMark& m) const {
     const auto& e = m.event;

@@ -46,6 +46,9 @@ public:
     // A MAC under the key of tenants' security state (derived from the audit key, so it holds
     // across key rotations and travels with the chain in a copy of the store).
     AuditMac::Builder state_mac() const { return state_.begin(); }
+    // A MAC under the key of principals' records (who signs in to the server, what each may
+    // do) and of their tokens, derived from the audit key as the state's is.
+    AuditMac::Builder principal_mac() const { return principal_.begin(); }
     // Whether a tenant's newest event is authentic and still linked into the chain where it
     // stands (its own MAC, and its neighbours' links to it; the newest of the chain when none
     // follows it): an event edited, moved, or left after the events that followed it were
@@ -62,6 +65,7 @@ private:
 
     AuditMac mac_;
     AuditMac state_;
+    AuditMac principal_;
     std::string store_id_;
 };
 

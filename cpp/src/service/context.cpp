@@ -63,6 +63,9 @@ void ServiceContext::append_audit_events(StoreTransaction& tx, std::vector<Audit
             carried[e.tenant_id] = e.state_mac;
         }
     }
+    if (!via.empty()) {
+        for (auto& e : events) e.details += (e.details.empty() ? "via=" : " via=") + via;
+    }
     audit.append(tx, events, actor, now());
 }
 

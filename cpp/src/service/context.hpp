@@ -34,6 +34,15 @@ struct ServiceContext {
     WorkerPool& workers;
     const std::string& store_id;
     bool test_clock;  // the caller's own clock (a store made for tests), not the system's
+    // The principal the session was authenticated as ("credential:lumen-prod"), added to every
+    // audit event it writes; empty for a session opened with the key file.
+    const std::string& via;
+    // That principal; none for a session opened with the key file.
+    const std::optional<Principal>& principal;
+
+    // A Carrier session's carrier as its credential names it ("" when it names none: a
+    // session opened with the key file says its carrier in each request).
+    std::string signed_in_carrier() const { return principal ? principal->carrier_name : std::string(); }
 
     Millis now() const { return clock.now_ms(); }
     // The time locks are decided by: the database server's for a shared store (one clock for

@@ -25,34 +25,12 @@ constexpr Millis kDay = 24 * kHour;
 // Who settles an order at its review deadline, in its history.
 constexpr std::string_view kDeadlineActor = "review deadline";
 
-std::string canonical_carrier(std::string_view raw) {
-    try {
-        return canonical_display_name(raw);
-    } catch (const InvalidArgumentError&) {
-        throw InvalidArgumentError("InvalidCarrier",
-                                   "The gaining carrier is named by 1 to 256 characters of text.");
-    }
-}
-
 std::string lower(std::string_view raw) {
     std::string out(raw);
     for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
-std::string canonical_spid(std::string_view raw) {
-    std::string out(raw);
-    const bool ok = out.size() == 4 && std::all_of(out.begin(), out.end(), [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) != 0;
-                    });
-    if (!ok) {
-        throw InvalidArgumentError("InvalidSpid",
-                                   "A carrier's SPID (its NPAC service provider id) is 4 letters or digits, "
-                                   "such as 6529.");
-    }
-    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string canonical_pon(std::string_view raw) {
     const bool ok = !raw.empty() && raw.size() <= 32 && std::all_of(raw.begin(), raw.end(), [](char c) {
@@ -118,6 +96,41 @@ bool is_open(std::string_view status) {
 
 }  // namespace
 
+std::string canonical_carrier(std::string_view raw) {
+    try {
+        return canonical_display_name(raw);
+    } catch (const InvalidArgumentError&) {
+        throw InvalidArgumentError("InvalidCarrier",
+                                   "The gaining carrier is named by 1 to 256 characters of text.");
+    }
+}
+
+std::string canonical_idempotency_key(std::string_view raw) {
+    const bool ok = raw.size() <= 255 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                        const auto u = static_cast<unsigned char>(c);
+                        return u > 0x20 && u < 0x7F;
+                    });
+    if (!ok) {
+        throw InvalidArgumentError("InvalidIdempotencyKey",
+                                   "An Idempotency-Key is 1 to 255 visible ASCII characters, such as a UUID.");
+    }
+    return std::string(raw);
+}
+
+std::string canonical_spid(std::string_view raw) {
+    std::string out(raw);
+    const bool ok = out.size() == 4 && std::all_of(out.begin(), out.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+                    });
+    if (!ok) {
+        throw InvalidArgumentError("InvalidSpid",
+                                   "A carrier's SPID (its NPAC service provider id) is 4 letters or digits, "
+                                   "such as 6529.");
+    }
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
 Order Orders::order_of(StoreTransaction& tx, const OrderRecord& r) const {
     Order o;
     o.seq = r.seq;
@@ -145,6 +158,7 @@ Order Orders::order_of(StoreTransaction& tx, const OrderRecord& r) const {
     o.review_deadline = r.review_deadline;
     o.approved_at = r.approved_at;
     o.comment = r.comment;
+    o.idempotency_key = r.idempotency_key;
     return o;
 }
 
@@ -204,8 +218,14 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
     }
     ctx_.authorize(Operation::SubmitOrder, id);
     refuse_overlong_pin(pin, id);
-    const auto carrier = canonical_carrier(req.carrier_name);
-    const auto spid = req.carrier_spid.empty() ? std::string() : canonical_spid(req.carrier_spid);
+    // A carrier signed in with its credential is that credential's carrier, whatever the
+    // request says.
+    const bool signed_in_carrier = ctx_.role() == Role::Carrier && !ctx_.signed_in_carrier().empty();
+    const auto carrier = signed_in_carrier ? ctx_.principal->carrier_name : canonical_carrier(req.carrier_name);
+    const auto spid = signed_in_carrier        ? ctx_.principal->carrier_spid
+                      : req.carrier_spid.empty() ? std::string()
+                                                 : canonical_spid(req.carrier_spid);
+    const auto idempotency_key = canonical_idempotency_key(req.idempotency_key);
     const auto pon = req.pon.empty() ? std::string() : canonical_pon(req.pon);
     const auto zip = req.service_zip.empty() ? std::string() : canonical_zip(req.service_zip);
     std::string name;
@@ -235,6 +255,21 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
         throw InvalidArgumentError("DueDateInPast", "The requested due date is in the past.");
     }
 
+    // A retried request: its first order, the PIN not checked again; the key with another
+    // request is refused.
+    std::string request_hash;
+    if (!idempotency_key.empty()) {
+        std::string what = id + '\n' + account + '\n' + zip + '\n' + name + '\n' + carrier + '\n' + spid + '\n' + pon +
+                           '\n' + port_type + '\n' + (req.requested_due ? std::to_string(*req.requested_due) : "");
+        for (const auto& n : numbers) what += '\n' + n;
+        request_hash = fingerprint(what);
+        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        if (auto first = tx->order_by_idempotency_key(ctx_.actor, idempotency_key)) {
+            tx.reset();
+            return replay(*first, request_hash);
+        }
+    }
+
     // A request found by its account number alone: an account no tenant of this session's has
     // is an unknown tenant, answered as one.
     if (id.empty()) {
@@ -260,6 +295,14 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
     // Everything else, and the order itself, in one transaction.
     auto tx = ctx_.store.begin(TxMode::Write);
     const bool accepted = pin_given && pins_.record_pin_outcome(*tx, *attempt, pin_right, upgraded);
+    // The same request sent twice at once: the second finds the first here (writers take turns).
+    if (!idempotency_key.empty()) {
+        if (auto first = tx->order_by_idempotency_key(ctx_.actor, idempotency_key)) {
+            tx->commit();  // the PIN's outcome stands
+            tx.reset();
+            return replay(*first, request_hash);
+        }
+    }
     OrderRecord o;
     o.order_id = random_uuid();
     o.tenant_id = id;
@@ -274,6 +317,8 @@ Order Orders::submit_order(const PortOutRequest& req, std::string_view pin) {
     o.carrier_spid = spid;
     o.pon = pon;
     o.port_type = port_type;
+    o.idempotency_key = idempotency_key;
+    o.request_hash = request_hash;
     std::vector<OrderNumber> lines;
     for (const auto& n : numbers) lines.push_back({n, ""});
     const auto tenant = id.empty() ? std::nullopt : tx->tenant(id);
@@ -448,6 +493,16 @@ std::int64_t Orders::settle_due_reviews() {
 }
 
 // ---- reading -------------------------------------------------------------------------------
+
+Order Orders::replay(const OrderRecord& first, const std::string& request_hash) {
+    if (first.request_hash != request_hash) {
+        throw InvalidOperationError("IdempotencyKeyReused",
+                                    "This Idempotency-Key was sent with another request: a new request needs a "
+                                    "new key.",
+                                    first.idempotency_key);
+    }
+    return get_order(first.order_id);
+}
 
 Order Orders::get_order(std::string_view order_id) {
     ctx_.authorize(Operation::ReadOrders);

@@ -41,6 +41,14 @@ inline constexpr std::string_view kCancelled = "Cancelled";
 inline constexpr std::array<std::string_view, 4> kOpen = {kPendingReview, kApproved, kConfirmed, kSubmitted};
 }  // namespace order_state
 
+// A gaining carrier's name: 1 to 256 characters of text (InvalidCarrier); its SPID, the NPAC
+// service provider id: 4 letters or digits, kept upper case (InvalidSpid).
+std::string canonical_carrier(std::string_view raw);
+std::string canonical_spid(std::string_view raw);
+// A carrier's Idempotency-Key: up to 255 visible ASCII characters ("" for none);
+// InvalidIdempotencyKey otherwise.
+std::string canonical_idempotency_key(std::string_view raw);
+
 class Orders {
 public:
     // `pins` checks a request's PIN.
@@ -75,6 +83,8 @@ private:
         std::string details;          // added to the audit details
     };
     Order order_of(StoreTransaction& tx, const OrderRecord& r) const;
+    // A retried request's first order (IdempotencyKeyReused when the request is another one).
+    Order replay(const OrderRecord& first, const std::string& request_hash);
     Order transition(std::string_view order_id, Operation op,
                      const std::function<std::vector<Step>(StoreTransaction&, OrderRecord&)>& decide);
     // Records one step of `o` (already changed) in `tx`: history, audit, notifications.

@@ -43,7 +43,9 @@ constexpr std::string_view kSerial = "serial";
 // number inventory, port-out orders and the notification outbox. Version 3: the audit events
 // that anchor a tenant's security state (their MAC of it). Version 4: port-out requests as carriers
 // send them (the tenant's account details, the request's fields, the review window, FOC rules,
-// each order's history, failed PINs by carrier, notifications for a carrier).
+// each order's history, failed PINs by carrier, notifications for a carrier). Version 5: who
+// signs in to the server (API credentials and accounts), the throttle of failed sign-ins, and
+// a carrier's idempotency keys.
 const std::vector<Table>& tables() {
     static const std::vector<Table> t = {
         {"meta", {{"name", K::Text, "PRIMARY KEY"}, {"value", K::Blob, "NOT NULL"}}, ""},
@@ -136,7 +138,9 @@ const std::vector<Table>& tables() {
           {"port_type", K::Text, "NOT NULL DEFAULT ''", 4},
           {"review_deadline", K::Integer, "", 4},
           {"approved_at", K::Integer, "", 4},
-          {"comment", K::Text, "NOT NULL DEFAULT ''", 4}},
+          {"comment", K::Text, "NOT NULL DEFAULT ''", 4},
+          {"idempotency_key", K::Text, "NOT NULL DEFAULT ''", 5},
+          {"request_hash", K::Text, "NOT NULL DEFAULT ''", 5}},
          "",
          2,
          false},
@@ -180,6 +184,30 @@ const std::vector<Table>& tables() {
          {{"consumer", K::Text, "NOT NULL"}, {"notification_id", K::Integer, "NOT NULL"}},
          "consumer, notification_id",
          2},
+        {"principals",
+         {{"principal_id", K::Text, "PRIMARY KEY"},
+          {"kind", K::Text, "NOT NULL"},
+          {"name", K::Text, "NOT NULL"},
+          {"role", K::Text, "NOT NULL"},
+          {"tenant_scope", K::Text, "NOT NULL"},
+          {"carrier_name", K::Text, "NOT NULL"},
+          {"carrier_spid", K::Text, "NOT NULL"},
+          {"secret_hash", K::Blob, "NOT NULL"},
+          {"totp_secret", K::Blob, ""},
+          {"expires_at", K::Integer, ""},
+          {"created_at", K::Integer, "NOT NULL"},
+          {"created_by", K::Text, "NOT NULL"},
+          {"last_used_at", K::Integer, ""},
+          {"mac", K::Blob, "NOT NULL"}},
+         "",
+         5},
+        {"auth_throttle",
+         {{"subject", K::Text, "PRIMARY KEY"},
+          {"failures", K::Integer, "NOT NULL"},
+          {"window_start", K::Integer, "NOT NULL"},
+          {"blocked_until", K::Integer, ""}},
+         "",
+         5},
     };
     return t;
 }
@@ -194,6 +222,8 @@ const std::vector<Index>& indexes() {
         {"audit_events_state", "audit_events", "tenant_id, event_id", "state_mac IS NOT NULL", 3},
         {"orders_in_review", "orders", "review_deadline", "status = 'PendingReview'", 4},
         {"tenants_by_account", "tenants", "account_number", "account_number <> ''", 4, true},
+        {"orders_by_idempotency_key", "orders", "submitted_by, idempotency_key", "idempotency_key <> ''", 5, true},
+        {"principals_by_name", "principals", "kind, name", "", 5, true},
     };
     return i;
 }

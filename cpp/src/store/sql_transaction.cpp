@@ -107,7 +107,8 @@ NumberRecord read_number(const Rows& r) { return {r.text(0), r.text(1), r.intege
 constexpr const char* kOrderColumns =
     "seq, order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
     "requested_foc, foc, created_at, modified_at, modified_by, account_number, service_zip, "
-    "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment";
+    "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment, idempotency_key, "
+    "request_hash";
 
 OrderRecord read_order(const Rows& r) {
     OrderRecord o;
@@ -133,7 +134,43 @@ OrderRecord read_order(const Rows& r) {
     o.review_deadline = r.optional_integer(19);
     o.approved_at = r.optional_integer(20);
     o.comment = r.text(21);
+    o.idempotency_key = r.text(22);
+    o.request_hash = r.text(23);
     return o;
+}
+
+constexpr const char* kPrincipalColumns =
+    "principal_id, kind, name, role, tenant_scope, carrier_name, carrier_spid, secret_hash, totp_secret, "
+    "expires_at, created_at, created_by, last_used_at, mac";
+
+PrincipalRecord read_principal(const Rows& r) {
+    PrincipalRecord p;
+    p.principal_id = r.text(0);
+    p.kind = r.text(1);
+    p.name = r.text(2);
+    p.role = r.text(3);
+    p.tenant_scope = r.text(4);
+    p.carrier_name = r.text(5);
+    p.carrier_spid = r.text(6);
+    p.secret_hash = r.blob(7);
+    p.totp_secret = r.optional_blob(8);
+    p.expires_at = r.optional_integer(9);
+    p.created_at = r.integer(10);
+    p.created_by = r.text(11);
+    p.last_used_at = r.optional_integer(12);
+    p.mac = r.blob(13);
+    return p;
+}
+
+// $1..$14 in the order of kPrincipalColumns.
+Params principal_params(const PrincipalRecord& p) {
+    return {Param::of(std::string_view(p.principal_id)), Param::of(std::string_view(p.kind)),
+            Param::of(std::string_view(p.name)),         Param::of(std::string_view(p.role)),
+            Param::of(std::string_view(p.tenant_scope)), Param::of(std::string_view(p.carrier_name)),
+            Param::of(std::string_view(p.carrier_spid)), Param::blob(p.secret_hash),
+            Param::blob_or_null(p.totp_secret),          Param::of(p.expires_at),
+            Param::of(p.created_at),                     Param::of(std::string_view(p.created_by)),
+            Param::of(p.last_used_at),                   Param::blob(p.mac)};
 }
 
 constexpr const char* kStepColumns =
@@ -395,9 +432,10 @@ public:
             auto r = s_->query(
                 "INSERT INTO orders (order_id, tenant_id, carrier, submitted_by, status, reason, internal_reason, "
                 "requested_foc, foc, created_at, modified_at, modified_by, account_number, service_zip, "
-                "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment) "
+                "authorized_name, carrier_spid, pon, port_type, review_deadline, approved_at, comment, "
+                "idempotency_key, request_hash) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
-                "$20, $21) RETURNING seq",
+                "$20, $21, $22, $23) RETURNING seq",
                 {Param::of(std::string_view(o.order_id)), Param::of(std::string_view(o.tenant_id)),
                  Param::of(std::string_view(o.carrier)), Param::of(std::string_view(o.submitted_by)),
                  Param::of(std::string_view(o.status)), Param::of(std::string_view(o.reason)),
@@ -406,7 +444,8 @@ public:
                  Param::of(std::string_view(o.account_number)), Param::of(std::string_view(o.service_zip)),
                  Param::of(std::string_view(o.authorized_name)), Param::of(std::string_view(o.carrier_spid)),
                  Param::of(std::string_view(o.pon)), Param::of(std::string_view(o.port_type)),
-                 Param::of(o.review_deadline), Param::of(o.approved_at), Param::of(std::string_view(o.comment))});
+                 Param::of(o.review_deadline), Param::of(o.approved_at), Param::of(std::string_view(o.comment)),
+                 Param::of(std::string_view(o.idempotency_key)), Param::of(std::string_view(o.request_hash))});
             r->next();
             o.seq = r->integer(0);
         }
@@ -451,6 +490,57 @@ public:
     void close_order_numbers(std::string_view order_id) override {
         s_->execute("UPDATE order_numbers SET open = 0 WHERE order_id = $1", {Param::of(order_id)});
     }
+    std::optional<OrderRecord> order_by_idempotency_key(std::string_view submitted_by, std::string_view key) override {
+        static const std::string sql =
+            select(kOrderColumns, "FROM orders WHERE submitted_by = $1 AND idempotency_key = $2");
+        auto r = s_->query(sql, {Param::of(submitted_by), Param::of(key)});
+        if (!r->next()) return std::nullopt;
+        return read_order(*r);
+    }
+
+    std::optional<PrincipalRecord> principal(std::string_view principal_id) override {
+        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE principal_id = $1");
+        auto r = s_->query(sql, {Param::of(principal_id)});
+        if (!r->next()) return std::nullopt;
+        return read_principal(*r);
+    }
+    std::optional<PrincipalRecord> principal_by_name(std::string_view kind, std::string_view name) override {
+        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE kind = $1 AND name = $2");
+        auto r = s_->query(sql, {Param::of(kind), Param::of(name)});
+        if (!r->next()) return std::nullopt;
+        return read_principal(*r);
+    }
+    std::vector<PrincipalRecord> principals(std::string_view kind) override {
+        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE kind = $1 ORDER BY name");
+        return all(s_->query(sql, {Param::of(kind)}), read_principal);
+    }
+    void insert_principal(const PrincipalRecord& p) override {
+        static const std::string sql = std::string("INSERT INTO principals (") + kPrincipalColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        s_->execute(sql, principal_params(p));
+    }
+    void update_principal(const PrincipalRecord& p) override {
+        s_->execute("UPDATE principals SET kind = $2, name = $3, role = $4, tenant_scope = $5, carrier_name = $6, "
+                    "carrier_spid = $7, secret_hash = $8, totp_secret = $9, expires_at = $10, created_at = $11, "
+                    "created_by = $12, last_used_at = $13, mac = $14 WHERE principal_id = $1",
+                    principal_params(p));
+    }
+    void delete_principal(std::string_view principal_id) override {
+        s_->execute("DELETE FROM principals WHERE principal_id = $1", {Param::of(principal_id)});
+    }
+    std::optional<ThrottleRecord> throttle(std::string_view subject) override {
+        auto r = s_->query("SELECT subject, failures, window_start, blocked_until FROM auth_throttle WHERE subject = $1",
+                           {Param::of(subject)});
+        if (!r->next()) return std::nullopt;
+        return ThrottleRecord{r->text(0), static_cast<int>(r->integer(1)), r->integer(2), r->optional_integer(3)};
+    }
+    void put_throttle(const ThrottleRecord& t) override {
+        s_->execute("DELETE FROM auth_throttle WHERE subject = $1", {Param::of(std::string_view(t.subject))});
+        s_->execute("INSERT INTO auth_throttle (subject, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)",
+                    {Param::of(std::string_view(t.subject)), Param::of(std::int64_t{t.failures}),
+                     Param::of(t.window_start), Param::of(t.blocked_until)});
+    }
+
     std::vector<OrderRecord> orders(const OrderQuery& query) override {
         Binder b;
         std::string sql = select(kOrderColumns, "FROM orders WHERE seq > ") + b.add(Param::of(query.after_seq));
