@@ -22,6 +22,7 @@ from portout._core import (
     PinPolicy,
     PinStatus,
     PolicySettings,
+    Principal,
     RotationReport,
     Tenant,
     Violation,
@@ -42,7 +43,7 @@ from portout.errors import (
     ResourceUnavailableError,
     SecurityError,
 )
-from portout.store import HASH_PROFILES, CopyReport, PolicyTestResult, Store, TenantCounts
+from portout.store import HASH_PROFILES, CopyReport, IssuedCredential, PolicyTestResult, Store, TenantCounts
 from portout.cmdlet import Cmdlet, Parameter, UsageError
 from portout.results import ErrorRecord, Output
 from portout.session import Host
@@ -51,7 +52,7 @@ from portout.outbox import follow_notifications
 from portout.display import RecordList
 from portout import display as _display
 
-_display.install((PolicyTestResult, CopyReport, TenantCounts))
+_display.install((PolicyTestResult, CopyReport, TenantCounts, IssuedCredential))
 
 from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
 from portout.api import cmdlets, functions as _functions
@@ -61,6 +62,7 @@ __all__ = [
     "Cmdlet",
     "CopyReport",
     "ErrorRecord",
+    "IssuedCredential",
     "Host",
     "Output",
     "Parameter",
@@ -78,6 +80,7 @@ __all__ = [
     "CarrierPinState",
     "ManualClock",
     "Notification",
+    "Principal",
     "Order",
     "OrderNumber",
     "OrderStep",

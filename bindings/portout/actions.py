@@ -4,12 +4,15 @@ session's :class:`~portout.store.Store`."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
 from portout import checkpoints
 from portout import session as sessions
 from portout.cmdlet import Invocation, UsageError
+from portout.errors import ObjectNotFoundError, ResourceUnavailableError
 from portout.store import Store
 
 
@@ -173,7 +176,7 @@ def new_order(inv: Invocation) -> Any:
         requested_foc_date=inv["RequestedDueDate"], account_number=inv["AccountNumber"],
         service_zip_code=inv["ServiceZipCode"], authorized_name=inv["AuthorizedName"],
         carrier_spid=inv["CarrierSpid"], purchase_order_number=inv["PurchaseOrderNumber"],
-        port_type=inv["PortType"])
+        port_type=inv["PortType"], idempotency_key=inv["IdempotencyKey"])
 
 
 def get_order(inv: Invocation) -> Any:
@@ -233,3 +236,44 @@ def acknowledge(inv: Invocation) -> None:
 def copy_store(inv: Invocation) -> Any:
     with inv.host.tracker("Copy-PortOutStore", "row", inv.progress) as track:
         return store_of(inv).copy_to(inv["Destination"], progress=track)
+
+
+# -- who signs in to the server ---------------------------------------------------------------
+
+def new_credential(inv: Invocation) -> Any:
+    path = None if inv["TokenFile"] is None else os.fspath(inv["TokenFile"])
+    fd = None
+    if path is not None:  # the file first: a token no one could keep is never made
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as e:
+            raise ResourceUnavailableError(f"The token file cannot be made: {e.strerror}.",
+                                           error_id="TokenFileNotWritten", target=path) from None
+    try:
+        issued = store_of(inv).new_credential(
+            inv["Name"], inv["Role"], tenant_scope=inv["TenantScope"], carrier_name=inv["CarrierName"],
+            carrier_spid=inv["CarrierSpid"], expires=inv["ExpiresAt"])
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+            os.unlink(path)  # type: ignore[arg-type]
+        raise
+    if fd is None:
+        return issued
+    with os.fdopen(fd, "w") as f:
+        f.write(issued.token + "\n")
+    return dataclasses.replace(issued, token=f"(written to {path})")
+
+
+def get_credential(inv: Invocation) -> Any:
+    found = store_of(inv).credentials()
+    if inv["Name"] is None:
+        return found
+    for principal in found:
+        if principal.name == inv["Name"]:
+            return principal
+    raise ObjectNotFoundError("No credential has this name.", error_id="CredentialNotFound", target=inv["Name"])
+
+
+def remove_credential(inv: Invocation) -> None:
+    store_of(inv).remove_credential(inv["Name"])

@@ -5,6 +5,7 @@ or the interactive shell, all run by the scripting host (``portout.host``).
     portout [connection options] -File script.ps1 [-ScriptParameter value ...]
     portout [connection options]              (a terminal: the shell; else a script on stdin)
     portout help [Cmdlet-Name | about_Topic]
+    portout serve [options]         (the HTTPS front door: portout serve --help)
     portout --version
     portout completion bash
 
@@ -46,6 +47,7 @@ Usage:
   portout [options] -File script.ps1 [-ScriptParameter value ...]
   portout [options]          the interactive shell (on a terminal), else a script on stdin
   portout help [Cmdlet-Name | about_Topic]
+  portout serve [--store S] [--key-file K] [--listen HOST:PORT] [--tls-cert C --tls-key K] ...
   portout --version
   portout completion bash
 
@@ -220,6 +222,10 @@ def _main(args: list[str], options: Options) -> int:
         return EXIT_OK
     if command.lower() in ("help", "get-help", "--help", "-h", "-?"):
         return _help(rest, out, err)
+    if command.lower() == "serve":
+        from portout.server.run import main as serve_main
+
+        return serve_main(rest, err)
     if command.lower() == "completion":
         if rest != ["bash"]:
             err.write("portout completion: only bash is supported: portout completion bash\n")

@@ -451,7 +451,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("PhoneNumber", "string", "The numbers to port out.", mandatory=True, multiple=True,
               pipeline_by_property=True),
             P("Pin", "secret", "The tenant's port-out PIN.", mandatory=True),
-            P("GainingCarrier", "string", "The carrier the numbers move to.", mandatory=True),
+            P("GainingCarrier", "string", "The carrier the numbers move to (InvalidCarrier without "
+              "it); a session signed in with a Carrier credential is that credential's carrier, "
+              "and this is ignored."),
             P("CarrierSpid", "string", "The gaining carrier's NPAC SPID: 4 letters or digits."),
             P("PurchaseOrderNumber", "string", "The carrier's purchase order number (PON).",
               aliases=("Pon",)),
@@ -462,6 +464,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
               "numbers tell.", choices=("Full", "Partial")),
             P("RequestedDueDate", "datetime", "When the carrier would like the port to happen.",
               aliases=("RequestedFocDate",)),
+            P("IdempotencyKey", "string", "A key of the carrier's own (a UUID, say): the request "
+              "sent again with it gets the first order back, its PIN not checked again; the same "
+              "key with another request is IdempotencyKeyReused."),
         ),
         do.new_order, output_type="Order", impact="Low", action="Submit port-out order",
         target="Identity",
@@ -641,6 +646,61 @@ CMDLETS: tuple[Cmdlet, ...] = (
         target="Destination",
         examples=(("Copy-PortOutStore -Destination postgresql://portout@db.example/portout",
                    "Moves an embedded store to a shared server."),),
+        roles="StoreAdmin without a tenant scope.",
+    ),
+    Cmdlet(
+        "New", "PortOutCredential",
+        "Makes an API credential for the store's server, and prints its token once.",
+        "Makes a credential a machine signs in to portout serve with: a bearer token sent as "
+        "'Authorization: Bearer <token>'. The token is written to the output once and never "
+        "again: the store keeps only a keyed hash of it. What the credential may do (its role, "
+        "tenant scope and carrier) is under a MAC, so no database writer without the store's "
+        "key can make or widen one. A Carrier credential names its carrier and the carrier's "
+        "NPAC SPID: the orders it sends are that carrier's whatever their body says, and it sees "
+        "only them. With -TokenFile the token is written to a new file of mode 0600 instead of "
+        "the output.",
+        (
+            P("Name", "string", "Its name: 1 to 64 letters, digits, '.', '_', '-' or '@'.",
+              mandatory=True, position=0),
+            P("Role", "string", "Carrier, TelephonyAdmin, Auditor or StoreAdmin.", mandatory=True,
+              choices=_ROLE_CHOICES),
+            P("TenantScope", "string", "The tenants it may act on (default: all).", multiple=True),
+            P("CarrierName", "string", "A Carrier credential's carrier."),
+            P("CarrierSpid", "string", "A Carrier credential's SPID: 4 letters or digits."),
+            P("ExpiresAt", "datetime", "When it stops working (default: never)."),
+            P("TokenFile", "string", "Write the token to this new file (mode 0600), not the output."),
+        ),
+        do.new_credential, output_type="IssuedCredential", impact="Medium",
+        action="Make API credential", target="Name",
+        examples=(
+            ("New-PortOutCredential lumen-prod -Role Carrier -CarrierName Lumen -CarrierSpid 6529 "
+             "-TokenFile ./lumen.token",
+             "Makes a carrier's credential; its token goes to ./lumen.token."),
+            ("New-PortOutCredential contoso-automation -Role TelephonyAdmin -TenantScope contoso.com",
+             "Makes a credential for a tenant's own scripts."),
+        ),
+        roles="StoreAdmin without a tenant scope.",
+    ),
+    Cmdlet(
+        "Get", "PortOutCredential",
+        "Lists the API credentials.",
+        "Lists the credentials of the store's server, by name, with what each may do, when it "
+        "expires and when it was last used (to the minute). Never a token.",
+        (P("Name", "string", "Only this credential.", position=0),),
+        do.get_credential, output_type="Principal", target="Name",
+        examples=(("Get-PortOutCredential", "Lists every credential."),),
+        roles="StoreAdmin without a tenant scope.",
+    ),
+    Cmdlet(
+        "Remove", "PortOutCredential",
+        "Removes an API credential.",
+        "Removes a credential: its token authenticates no one from the next request on. Asks "
+        "first unless -Force or -Confirm:$false.",
+        (P("Name", "string", "The credential.", mandatory=True, position=0, multiple=True,
+           pipeline_by_property=True, pipeline_by_value=True),),
+        do.remove_credential, impact="High", action="Remove API credential", target="Name",
+        force=True,
+        examples=(("Remove-PortOutCredential lumen-prod -Force", "Removes a credential."),),
         roles="StoreAdmin without a tenant scope.",
     ),
     Cmdlet(

@@ -28,17 +28,42 @@ from portout._core import (
     PhoneNumber,
     PinStatus,
     PolicySettings,
+    Principal,
     RotationReport,
     Tenant,
     Violation,
 )
 
-__all__ = ["Store", "CopyReport", "PolicyTestResult", "TenantCounts", "HASH_PROFILES"]
+__all__ = ["Store", "CopyReport", "IssuedCredential", "PolicyTestResult", "TenantCounts", "HASH_PROFILES"]
 
 #: Argon2id cost profiles; ``test`` is for test suites only and must be allowed explicitly.
 HASH_PROFILES: tuple[str, ...] = ("test", "owasp", "interactive", "moderate", "sensitive")
 
 _BATCH = 1000
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A new API credential and its bearer token: the token is shown here once and never again
+    (the store keeps only a keyed hash of it). Keep it as a secret, in a file of mode 0600."""
+
+    name: str
+    role: str
+    tenant_scope: tuple[str, ...]
+    carrier_name: str | None
+    carrier_spid: str | None
+    expires_date_time: datetime | None
+    token: str = field(repr=False)
+
+    _fields = ("name", "role", "tenant_scope", "carrier_name", "carrier_spid", "expires_date_time", "token")
+
+    @classmethod
+    def _of(cls, principal: Principal, token: str) -> IssuedCredential:
+        return cls(principal.name, principal.role, principal.tenant_scope, principal.carrier_name,
+                   principal.carrier_spid, principal.expires_date_time, token)
+
+    def to_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self._fields}
 
 
 @dataclass(frozen=True)
@@ -146,6 +171,22 @@ class Store:
         return cls(native)
 
     # -- the session -------------------------------------------------------------------------
+
+    @property
+    def principal(self) -> Principal | None:
+        """The principal this session was authenticated as (:meth:`authenticate`); None for a
+        session opened with the key file."""
+        return self._native.principal
+
+    def authenticate(self, token: str, client_address: str) -> Store:
+        """A session of this store as the principal a bearer token names, authenticated by the
+        core: its role, actor, tenant scope and carrier are the principal's; its clock and hash
+        profile this session's. It shares this session's connections (closing it leaves this one
+        open). ``client_address`` is the caller's network address. A token that does not
+        authenticate is ``AuthenticationFailed`` (audited, counted against the address and the
+        principal); too many failures are ``AuthenticationThrottled`` with ``retry_after``."""
+        __tracebackhide__ = True
+        return Store(self._native.authenticate(token, client_address))
 
     @property
     def path(self) -> str:
@@ -266,6 +307,26 @@ class Store:
         return self._native.update_tenant(tenant_id, display_name, country_or_region, account_number,
                                           new_account_number, service_zip_code, authorized_name,
                                           time_zone)
+
+    # -- who signs in to the server -------------------------------------------------------
+
+    def new_credential(self, name: str, role: str, *, tenant_scope: str | Iterable[str] | None = None,
+                       carrier_name: str | None = None, carrier_spid: str | None = None,
+                       expires: datetime | None = None) -> IssuedCredential:
+        """A new API credential for a machine (StoreAdmin): its bearer token is in the result,
+        once. A ``Carrier`` credential names its carrier and SPID: the orders it sends are
+        that carrier's, whatever their body says."""
+        principal, token = self._native.create_credential(name, role, tenant_scope, carrier_name,
+                                                          carrier_spid, expires)
+        return IssuedCredential._of(principal, token)
+
+    def credentials(self) -> list[Principal]:
+        """The API credentials, by name (StoreAdmin); never a token."""
+        return self._native.list_principals("Credential")
+
+    def remove_credential(self, name: str) -> None:
+        """Removes an API credential: its token authenticates no one from now on."""
+        self._native.remove_principal("Credential", name)
 
     def remove_tenant(self, tenant_id: str) -> None:
         """Remove a tenant and its PIN record; its audit history stays."""
@@ -437,7 +498,7 @@ class Store:
                      account_number: str | None = None, service_zip_code: str | None = None,
                      authorized_name: str | None = None, carrier_spid: str | None = None,
                      purchase_order_number: str | None = None,
-                     port_type: str | None = None) -> Order:
+                     port_type: str | None = None, idempotency_key: str | None = None) -> Order:
         """A gaining carrier's port-out request (47 CFR 52.36(b)), kept as PendingReview (with
         its review deadline) or Rejected with a reason.
 
@@ -450,12 +511,16 @@ class Store:
         (``NumberInOpenOrder``), ``FullPortIncomplete`` and ``PartialPortNotAllowed``. The
         tenant's side sees the exact reason in ``internal_reason``, the audit log and the
         notifications. ``port_type`` is ``Full`` or ``Partial``; unstated, the numbers tell.
+        ``idempotency_key``: a retry with the same key gets the first order back, its PIN not
+        checked again (``IdempotencyKeyReused`` when the request differs). A session
+        authenticated as a Carrier credential is that credential's carrier: ``gaining_carrier``
+        and ``carrier_spid`` are then ignored.
         """
         __tracebackhide__ = True  # pytest shows no frame that holds a PIN
         return self._native.submit_order(tenant_id, phone_numbers, pin, gaining_carrier,
                                          requested_foc_date, account_number, service_zip_code,
                                          authorized_name, carrier_spid, purchase_order_number,
-                                         port_type)
+                                         port_type, idempotency_key)
 
     def get_order(self, order_id: str) -> Order:
         return self._native.get_order(order_id)
@@ -473,6 +538,14 @@ class Store:
                 yield from batch
 
         return Records(pages(), Order, f"orders of {tenant_id or self.path!r}")
+
+    def orders_page(self, tenant_id: str | None = None, *, status: str | None = None,
+                    gaining_carrier: str | None = None, after: int = 0,
+                    limit: int = 100) -> tuple[list[Order], int]:
+        """One page of :meth:`orders`: up to ``limit`` orders after the position ``after`` (0 for
+        the first page), and the position to pass for the next page."""
+        batch, last = self._native.list_orders(tenant_id, status, gaining_carrier, after, limit)
+        return list(batch), int(last)
 
     def order_history(self, order_id: str) -> list[OrderStep]:
         """Each transition of an order, the request first: who, when, from what to what, why."""

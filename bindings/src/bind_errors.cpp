@@ -4,6 +4,7 @@
 
 #include <portout/errors.hpp>
 #include <portout/pin_policy.hpp>
+#include <portout/service.hpp>
 
 #include <pybind11/stl.h>
 
@@ -40,6 +41,16 @@ void init_errors(py::module_& /*m*/) {
             if (p) std::rethrow_exception(p);
         } catch (const PinPolicyError& e) {
             set_python_error(e, py::cast(e.violations()));
+        } catch (const ThrottledError& e) {
+            set_python_error(e, py::none());
+            // How long to wait, as a timedelta (an HTTP answer's Retry-After).
+            PyObject *type = nullptr, *value = nullptr, *trace = nullptr;
+            PyErr_Fetch(&type, &value, &trace);
+            if (value) {
+                py::handle exc(value);
+                exc.attr("retry_after") = timedelta_from_millis(e.retry_after_ms());
+            }
+            PyErr_Restore(type, value, trace);
         } catch (const Error& e) {
             set_python_error(e, py::none());
         }

@@ -242,6 +242,34 @@ void init_records(py::module_& m) {
         .field("comment", [](const Order& o) -> py::object {
             return o.comment.empty() ? py::object(py::none()) : py::object(py::str(o.comment));
         })
+        .field("idempotency_key", [](const Order& o) -> py::object {
+            return o.idempotency_key.empty() ? py::object(py::none()) : py::object(py::str(o.idempotency_key));
+        })
+        .done();
+
+    Record<Principal>(m, "Principal",
+                      "Who signs in to the store's server: an API credential (a machine's token) or an "
+                      "account (a person's password). Never a secret.")
+        .field("name", [](const Principal& p) { return p.name; })
+        .field("kind", [](const Principal& p) { return p.kind; })
+        .field("role", [](const Principal& p) { return p.role; })
+        .field("tenant_scope", [](const Principal& p) {
+            py::tuple out(p.tenant_scope.size());
+            for (std::size_t i = 0; i < p.tenant_scope.size(); ++i) out[i] = py::str(p.tenant_scope[i]);
+            return out;
+        })
+        .field("carrier_name", [](const Principal& p) -> py::object {
+            return p.carrier_name.empty() ? py::object(py::none()) : py::object(py::str(p.carrier_name));
+        })
+        .field("carrier_spid", [](const Principal& p) -> py::object {
+            return p.carrier_spid.empty() ? py::object(py::none()) : py::object(py::str(p.carrier_spid));
+        })
+        .field("actor", [](const Principal& p) { return p.actor; })
+        .field("principal_id", [](const Principal& p) { return p.principal_id; })
+        .field("expires_date_time", [](const Principal& p) { return datetime_from_millis(p.expires_at); })
+        .field("created_date_time", [](const Principal& p) { return datetime_from_millis(p.created_at); })
+        .field("created_by", [](const Principal& p) { return p.created_by; })
+        .field("last_used_date_time", [](const Principal& p) { return datetime_from_millis(p.last_used_at); })
         .done();
 
     Record<OrderStep>(m, "OrderStep", "One transition of a port-out order: who, when and why.")

@@ -257,6 +257,49 @@ void init_store(py::module_& m) {
         })
         .def_property_readonly("store_id", [](const NativeStore& s) { return s.get()->store_id(); })
         .def_property_readonly("key_id", [](const NativeStore& s) { return s.get()->key_id(); })
+        .def_property_readonly("principal", [](const NativeStore& s) -> py::object {
+            const auto& p = s.get()->principal();
+            return p ? py::cast(*p) : py::none();
+        })
+        .def("authenticate",
+             [](const NativeStore& s, py::handle token, py::handle client_address) {
+                 std::shared_ptr<PortOutService> child = call(
+                     s,
+                     [](PortOutService& svc, const PinArg& t, const std::string& address) {
+                         return std::shared_ptr<PortOutService>(svc.authenticate(t, address));
+                     },
+                     [token] { return PinArg{secret_from_python(token, "token", 256)}; },
+                     as_text(client_address, "client address"));
+                 return std::make_unique<NativeStore>(std::move(child), s.path(), s.key_path());
+             },
+             py::arg("token"), py::arg("client_address"))
+        .def("create_credential",
+             [](const NativeStore& s, py::handle name, py::handle role, py::handle tenant_scope,
+                py::handle carrier_name, py::handle carrier_spid, py::handle expires) {
+                 auto issued = call(s, &PortOutService::create_credential, [&] {
+                     CredentialRequest r;
+                     r.name = text_from_python(name, "credential name");
+                     r.role = text_from_python(role, "role");
+                     if (!tenant_scope.is_none()) r.tenant_scope = text_list(tenant_scope, "tenant scope entry", 10000);
+                     r.carrier_name = text_or_empty(carrier_name, "carrier name");
+                     r.carrier_spid = text_or_empty(carrier_spid, "carrier SPID");
+                     if (!expires.is_none()) r.expires_at = millis_from_datetime(expires, "expiry");
+                     return r;
+                 });
+                 py::str token(issued.token.view().data(), issued.token.view().size());
+                 return py::make_tuple(py::cast(std::move(issued.principal)), std::move(token));
+             },
+             py::arg("name"), py::arg("role"), py::arg("tenant_scope") = py::none(),
+             py::arg("carrier_name") = py::none(), py::arg("carrier_spid") = py::none(),
+             py::arg("expires") = py::none())
+        .def("list_principals",
+             [](const NativeStore& s, py::handle kind) {
+                 return call(s, &PortOutService::list_principals, as_text(kind, "kind"));
+             })
+        .def("remove_principal",
+             [](const NativeStore& s, py::handle kind, py::handle name) {
+                 call(s, &PortOutService::remove_principal, as_text(kind, "kind"), as_text(name, "name"));
+             })
 
         .def("create_tenant",
              [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
@@ -446,12 +489,13 @@ void init_store(py::module_& m) {
         .def("submit_order",
              [](const NativeStore& s, py::handle id, py::handle numbers, py::handle pin, py::handle carrier,
                 py::handle requested_due, py::handle account_number, py::handle service_zip,
-                py::handle authorized_name, py::handle carrier_spid, py::handle pon, py::handle port_type) {
+                py::handle authorized_name, py::handle carrier_spid, py::handle pon, py::handle port_type,
+                py::handle idempotency_key) {
                  const auto request = [&] {
                      PortOutRequest r;
                      r.tenant_id = text_or_empty(id, "tenant id");
                      r.numbers = text_list(numbers, "phone number", kMaxNumbersPerOrder);
-                     r.carrier_name = text_from_python(carrier, "gaining carrier");
+                     r.carrier_name = text_or_empty(carrier, "gaining carrier");
                      if (!requested_due.is_none()) r.requested_due = millis_from_datetime(requested_due, "requested due date");
                      r.account_number = text_or_empty(account_number, "account number");
                      r.service_zip = text_or_empty(service_zip, "service ZIP code");
@@ -459,6 +503,7 @@ void init_store(py::module_& m) {
                      r.carrier_spid = text_or_empty(carrier_spid, "carrier SPID");
                      r.pon = text_or_empty(pon, "purchase order number");
                      r.port_type = text_or_empty(port_type, "port type");
+                     r.idempotency_key = text_or_empty(idempotency_key, "idempotency key");
                      return r;
                  };
                  return call(
@@ -471,7 +516,8 @@ void init_store(py::module_& m) {
              py::arg("tenant_id"), py::arg("numbers"), py::arg("pin"), py::arg("carrier"),
              py::arg("requested_due") = py::none(), py::arg("account_number") = py::none(),
              py::arg("service_zip") = py::none(), py::arg("authorized_name") = py::none(),
-             py::arg("carrier_spid") = py::none(), py::arg("pon") = py::none(), py::arg("port_type") = py::none())
+             py::arg("carrier_spid") = py::none(), py::arg("pon") = py::none(), py::arg("port_type") = py::none(),
+             py::arg("idempotency_key") = py::none())
         .def("get_order",
              [](const NativeStore& s, py::handle order_id) {
                  return call(s, &PortOutService::get_order, as_text(order_id, "order id"));

@@ -26,6 +26,8 @@ inline constexpr Py_ssize_t kLongestPinArgument = 64;
 // more than kLongestPinArgument characters raises portout.InvalidArgumentError (PinTooLong)
 // before anything is copied.
 Secret pin_from_python(py::handle value, const char* parameter = "PIN");
+// A secret other than a PIN (a token): empty when longer than `max_chars`.
+Secret secret_from_python(py::handle value, const char* parameter, std::size_t max_chars);
 // A blocklist: a collection (not a single string) of str entries, each taken as a PIN.
 std::vector<std::string> blocklist_from_python(py::handle value);
 // An int (not a bool) that fits in an int; else InvalidTypeError or InvalidArgumentError.

@@ -60,6 +60,14 @@ Secret pin_from_python(py::handle value, const char* parameter) {
     return with_utf8(value, parameter, "PinNotString", [](std::string_view s) { return Secret(s); });
 }
 
+Secret secret_from_python(py::handle value, const char* parameter, std::size_t max_chars) {
+    // Longer than any such secret can be: refused as it came, before its UTF-8 is made.
+    if (PyUnicode_Check(value.ptr()) && static_cast<std::size_t>(PyUnicode_GetLength(value.ptr())) > max_chars) {
+        return Secret();
+    }
+    return with_utf8(value, parameter, "ParameterNotString", [](std::string_view s) { return Secret(s); });
+}
+
 std::string text_from_python(py::handle value, const char* parameter) {
     return with_utf8(value, parameter, "ParameterNotString",
                      [](std::string_view s) { return std::string(s); });

@@ -16,6 +16,7 @@ PORTOUT_BUILD_PACKAGES=(
   libsodium-dev libsqlite3-dev sqlite3 libphonenumber-dev libicu-dev libpq-dev
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
   python3-tqdm python3-prompt-toolkit
+  python3-fastapi python3-uvicorn python3-prometheus-client python3-httpx python3-cryptography
 )
 # What the test suites need besides.
 PORTOUT_TEST_PACKAGES=(
