@@ -23,6 +23,16 @@ def store_of(inv: Invocation) -> Store:
 # -- sessions ---------------------------------------------------------------------------------
 
 def connect(inv: Invocation) -> Any:
+    if inv["Server"] is not None:
+        local = [name for name in ("Path", "ConnectionString", "KeyFile", "Actor", "Role", "TenantScope",
+                                   "HashProfile", "Create") if inv[name]]
+        if local:
+            raise UsageError(f"-Server runs the cmdlets on the server, as the token's principal: -{local[0]} "
+                             "does not apply.", error_id="AmbiguousParameterSet,Connect-PortOutStore")
+        from portout.remote import RemoteStore, read_token
+
+        return sessions.connect(RemoteStore(inv["Server"], read_token(inv["TokenFile"]),
+                                            ca_file=inv["CaFile"]))  # type: ignore[arg-type]
     if inv["Path"] is not None and inv["ConnectionString"] is not None:
         raise UsageError("Give -Path (a SQLite store) or -ConnectionString (PostgreSQL), not both.",
                          error_id="AmbiguousParameterSet,Connect-PortOutStore")

@@ -56,6 +56,9 @@ $PORTOUT_TENANT_SCOPE, $PORTOUT_HASH_PROFILE; the store defaults to
 $XDG_DATA_HOME/portout/store.db):
   --store PATH  --key-file PATH  --actor NAME  --role ROLE  --tenant-scope A,B
   --hash-profile NAME  --allow-test-profile
+A store behind portout serve (else $PORTOUT_SERVER, $PORTOUT_TOKEN_FILE or $PORTOUT_TOKEN,
+$PORTOUT_CA_FILE): the cmdlets run on the server, as the token's principal:
+  --server https://HOST:PORT  --token-file PATH  --ca-file PATH
 """
 
 
@@ -70,6 +73,9 @@ class Options:
     tenant_scope: list[str] | None = None
     hash_profile: str | None = None
     allow_test_profile: bool = False
+    server: str | None = None
+    token_file: str | None = None
+    ca_file: str | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
@@ -82,10 +88,15 @@ class Options:
                    actor=env.get("PORTOUT_ACTOR") or None, role=env.get("PORTOUT_ROLE") or None,
                    tenant_scope=[s for s in scope.split(",") if s] if scope else None,
                    hash_profile=env.get("PORTOUT_HASH_PROFILE") or None,
-                   allow_test_profile=env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true", "yes"))
+                   allow_test_profile=env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true", "yes"),
+                   server=env.get("PORTOUT_SERVER") or None, token_file=env.get("PORTOUT_TOKEN_FILE") or None,
+                   ca_file=env.get("PORTOUT_CA_FILE") or None)
 
     def connection(self) -> dict[str, Any]:
         """Connect-PortOutStore's parameters as the options and environment give them."""
+        if self.server:
+            remote = {"Server": self.server, "TokenFile": self.token_file, "CaFile": self.ca_file}
+            return {k: v for k, v in remote.items() if v is not None}
         bound: dict[str, Any] = {"Path": self.store, "KeyFile": self.key_file, "Actor": self.actor,
                                  "Role": self.role, "TenantScope": self.tenant_scope,
                                  "HashProfile": self.hash_profile,
@@ -110,8 +121,14 @@ class Options:
         """Connect-PortOutStore's parameters the call leaves out, from the options."""
         if cmdlet.name != "Connect-PortOutStore":
             return {}
+        if "Server" in bound:
+            return {}
         given = self.connection()
         if "Path" in bound or "ConnectionString" in bound:
+            for remote in ("Server", "TokenFile", "CaFile"):
+                given.pop(remote, None)
+            if self.server:  # the options name a server; the call names a store of its own
+                return {}
             given.pop("Path", None)
         return given
 
@@ -134,7 +151,8 @@ class Options:
 
 _GLOBAL_OPTIONS = {
     "--store": "store", "--key-file": "key_file", "--actor": "actor", "--role": "role",
-    "--tenant-scope": "tenant_scope", "--hash-profile": "hash_profile",
+    "--tenant-scope": "tenant_scope", "--hash-profile": "hash_profile", "--server": "server",
+    "--token-file": "token_file", "--ca-file": "ca_file",
 }
 
 

@@ -512,7 +512,11 @@ class Cmdlet:
         def run_one(row: dict[str, Any]) -> tuple[str, Any]:
             __tracebackhide__ = True
             try:
-                result = self.run(Invocation(self, row, session, host, progress))
+                remote = getattr(getattr(session, "store", None), "remote_run", None)
+                if remote is not None:  # a server's store: the cmdlet runs there
+                    result = remote(self, row)
+                else:
+                    result = self.run(Invocation(self, row, session, host, progress))
                 if isinstance(result, Iterator):
                     result = list(result)  # errors of a lazy listing belong to this call
                 return "ok", result

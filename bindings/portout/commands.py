@@ -61,6 +61,12 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("AllowTestProfile", "switch", "Allow the test profile: for test suites only."),
             P("Create", "switch", "Create the store (and its key file) when it does not exist; "
               "without it, a store that is not there is StoreNotFound."),
+            P("Server", "string", "A store behind portout serve: https://host:8443. The cmdlets "
+              "then run on the server, as the principal of the token (-TokenFile, else "
+              "$PORTOUT_TOKEN); -Path, -KeyFile, -Actor, -Role and -TenantScope do not apply."),
+            P("TokenFile", "string", "With -Server: the file holding the API token (mode 0600)."),
+            P("CaFile", "string", "With -Server: the CA certificate(s) to trust for the server "
+              "(default: $PORTOUT_CA_FILE, else the system's)."),
         ),
         do.connect, output_type="PortOutSession", needs_session=False,
         examples=(
@@ -71,6 +77,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
             ("Connect-PortOutStore -ConnectionString postgresql://portout@db.example/portout "
              "-KeyFile /etc/portout/store.key",
              "Opens a shared PostgreSQL store; every host uses the same key file."),
+            ("Connect-PortOutStore -Server https://portout.example:8443 -TokenFile ~/.portout/token",
+             "Connects to a server: every cmdlet after it runs there, as the token's principal."),
         ),
         roles="Anyone who can read the store and key files.",
     ),

@@ -282,6 +282,14 @@ def create_app(config: ServerConfig, gate: Store | None = None) -> FastAPI:
     def scrape() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    @app.get("/v1/session", tags=["operations"], summary="Who the token signs in as.", responses=_PROBLEMS)
+    def who_am_i(session: Store = Depends(principal_session)) -> dict[str, Any]:
+        p = session.principal
+        return {"name": p.name if p else None, "kind": p.kind if p else None, "actor": session.actor,
+                "role": session.role, "tenantScope": list(session.tenant_scope),
+                "carrierName": p.carrier_name if p else None, "carrierSpid": p.carrier_spid if p else None,
+                "hashProfile": session.profile, "storeId": session.store_id}
+
     # -- the carrier API ---------------------------------------------------------------------
 
     @app.post("/v1/port-out-orders", status_code=201, response_model=PortOutOrder, tags=["port-out orders"],

@@ -82,6 +82,19 @@ class RemoteRecord:
         return record_html(self)
 
 
+_CLASSES: dict[str, type[RemoteRecord]] = {}
+
+
+def record_class(type_name: str) -> type[RemoteRecord]:
+    """The class of a server's records of one type: named as the local type (PinStatus), so
+    displays, formats and ``type(x).__name__`` read the same."""
+    cls = _CLASSES.get(type_name)
+    if cls is None:
+        cls = _CLASSES[type_name] = type(type_name, (RemoteRecord,), {"__slots__": (),
+                                                                       "__module__": "portout.remote"})
+    return cls
+
+
 def decode(value: Any) -> Any:
     if isinstance(value, list):
         return [decode(v) for v in value]
@@ -95,8 +108,7 @@ def decode(value: Any) -> Any:
         return {k: decode(v) for k, v in value["$dict"].items()}
     if "$type" in value:
         fields = {k: decode(v) for k, v in value["fields"].items()}
-        # Tuples stay tuples where the record had them (a tenant scope).
-        return RemoteRecord(value["$type"], fields)
+        return record_class(str(value["$type"]))(str(value["$type"]), fields)
     return {k: decode(v) for k, v in value.items()}
 
 
@@ -117,5 +129,6 @@ def decode_error(body: dict[str, Any]) -> errors.PortOutError:
     violations = body.get("violations")
     if violations:
         return errors.PinPolicyError(message, error_id=error_id, target=target,
-                                     violations=[RemoteRecord("Violation", dict(v)) for v in violations])
+                                     violations=[record_class("Violation")("Violation", dict(v))
+                                                 for v in violations])
     return errors._from_core(str(body.get("category") or "NotSpecified"), error_id, message, target, None)
