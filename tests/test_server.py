@@ -296,3 +296,17 @@ def test_a_request_under_review_past_its_deadline_is_settled_when_the_carrier_re
     with look(world) as owner:
         owner.cancel_order(order.json()["id"], "CustomerRequest")
         owner.reset_policy("fabrikam")
+
+
+def test_the_committed_openapi_document_is_the_servers_own() -> None:
+    from portout.server.openapi import document
+
+    committed = Path(__file__).resolve().parent.parent / "docs" / "api" / "openapi.json"
+    assert committed.read_text() == document(), "docs/api/openapi.json is stale: run scripts/generate"
+    spec = json.loads(committed.read_text())
+    for path in ("/v1/port-out-orders", "/v1/port-out-orders/{order_id}", "/v1/port-out-orders/{order_id}/cancel",
+                 "/healthz", "/metrics", "/v1/session"):
+        assert path in spec["paths"], path
+    post = spec["paths"]["/v1/port-out-orders"]["post"]
+    assert {p["name"] for p in post["parameters"]} >= {"idempotency-key", "authorization"}
+    assert set(post["responses"]) >= {"201", "401", "403", "422", "429"}

@@ -28,6 +28,9 @@ def connect_port_out_store(
     hash_profile: str | None = None,
     allow_test_profile: bool | None = None,
     create: bool | None = None,
+    server: str | None = None,
+    token_file: str | None = None,
+    ca_file: str | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
     session: PortOutSession | Store | None = None,
@@ -353,6 +356,7 @@ def new_port_out_order(
     authorized_name: str | None = None,
     port_type: str | None = None,
     requested_due_date: datetime | None = None,
+    idempotency_key: str | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
     error_action: str | None = None,
@@ -543,6 +547,53 @@ def copy_port_out_store(
     progress: ProgressArg = None,
 ) -> Any:
     """Copy-PortOutStore: Copies the whole store into an empty SQLite file or PostgreSQL schema."""
+
+def new_port_out_credential(
+    name: str,
+    *,
+    role: str | None = None,
+    tenant_scope: str | Iterable[str] | None = None,
+    carrier_name: str | None = None,
+    carrier_spid: str | None = None,
+    expires_at: datetime | None = None,
+    token_file: str | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """New-PortOutCredential: Makes an API credential for the store's server, and prints its token once."""
+
+def get_port_out_credential(
+    name: str | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Get-PortOutCredential: Lists the API credentials."""
+
+def remove_port_out_credential(
+    name: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Remove-PortOutCredential: Removes an API credential."""
 
 def update_port_out_key(
     new_key_file: str,
