@@ -24,10 +24,10 @@ from hostile import CORPUS
 
 WHEN = business_day(datetime.now(timezone.utc))  # a valid FOC date from now
 # Parameters that name files: hostile paths would write outside the test's folder.
-PATHS = {"Path", "KeyFile", "NewKeyFile", "Destination", "ConnectionString"}
+PATHS = {"Path", "KeyFile", "NewKeyFile", "Destination", "ConnectionString", "TokenFile", "CaFile"}
 READ_ONLY = {"Get-PortOutTenant", "Get-PortOutPin", "Get-PortOutPinPolicy", "Test-PortOutPinPolicy",
              "Get-PortOutAuditLog", "Test-PortOutAuditLog", "Get-PortOutPhoneNumber",
-             "Get-PortOutOrder", "Receive-PortOutNotification", "Disconnect-PortOutStore"}
+             "Get-PortOutOrder", "Receive-PortOutNotification", "Disconnect-PortOutStore", "Get-PortOutCredential"}
 
 
 def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, Any]]:
@@ -70,7 +70,7 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "New-PortOutOrder": {"Identity": contoso, "PhoneNumber": ["+14255550101"], "Pin": "602917",
                              "GainingCarrier": "Northwind", "RequestedDueDate": WHEN, "CarrierSpid": "6529",
                              "PurchaseOrderNumber": "PON-1", "AccountNumber": None, "ServiceZipCode": "98052",
-                             "AuthorizedName": "Contoso", "PortType": "Partial"},
+                             "AuthorizedName": "Contoso", "PortType": "Partial", "IdempotencyKey": "k-1"},
         "Get-PortOutOrder": {"OrderId": [ids["open"]], "Identity": contoso, "Status": "PendingReview",
                              "GainingCarrier": "Northwind", "History": True},
         "Approve-PortOutOrder": {"OrderId": [ids["open"]], "Comment": "checked"},
@@ -85,6 +85,11 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Receive-PortOutNotification": {"Consumer": "pager", "MaxCount": 10},
         "Confirm-PortOutNotification": {"Consumer": "pager", "NotificationId": [1]},
         "Copy-PortOutStore": {"Destination": str(folder / "copy.db")},
+        "New-PortOutCredential": {"Name": "lumen-2", "Role": "Carrier", "TenantScope": [contoso],
+                                  "CarrierName": "Lumen", "CarrierSpid": "6529", "ExpiresAt": WHEN,
+                                  "TokenFile": str(folder / "lumen-2.token")},
+        "Get-PortOutCredential": {"Name": "lumen"},
+        "Remove-PortOutCredential": {"Name": ["lumen"], "Force": True},
     }
 
 
@@ -101,6 +106,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         opened = s.submit_order("contoso.example", ["+14255550100"], "602917", "Northwind")
         confirmed = s.submit_order("contoso.example", ["+14255550103"], "602917", "Northwind")
         s.confirm_order(confirmed.order_id, WHEN)
+        s.new_credential("lumen", "Carrier", carrier_name="Lumen", carrier_spid="6529")
     return folder, {"open": opened.order_id, "confirmed": confirmed.order_id}
 
 

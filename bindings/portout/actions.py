@@ -33,6 +33,9 @@ def connect(inv: Invocation) -> Any:
 
         return sessions.connect(RemoteStore(inv["Server"], read_token(inv["TokenFile"]),
                                             ca_file=inv["CaFile"]))  # type: ignore[arg-type]
+    remote_only = [name for name in ("TokenFile", "CaFile") if inv[name] is not None]
+    if remote_only:
+        raise UsageError(f"-{remote_only[0]} goes with -Server.", error_id="AmbiguousParameterSet,Connect-PortOutStore")
     if inv["Path"] is not None and inv["ConnectionString"] is not None:
         raise UsageError("Give -Path (a SQLite store) or -ConnectionString (PostgreSQL), not both.",
                          error_id="AmbiguousParameterSet,Connect-PortOutStore")

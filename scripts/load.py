@@ -1,0 +1,767 @@
+"""``portout serve`` under load and under faults (issue 18, item 6). No time is ever asserted:
+the figures are printed; the exit status says only whether every answer under load was a 201
+and whether the fault checks held.
+
+  build/venv/bin/python scripts/load.py [--quick] [--seconds S] [--clients N] [--tenants T]
+                                        [--profiles test,interactive] [--only load|faults]
+
+Load. For each hash profile (test, and interactive, the default), a fresh store of T tenants
+(default 50; a PIN and three numbers each) and four carrier credentials, served by ``portout
+serve`` over TLS with one worker per core and no rate limit. N carrier clients (threads, each
+with its httpx connection; default 2 x cores) send port-out requests for S seconds (default
+10; --quick: 2). Each (carrier, tenant) pair belongs to one client, which sends it three wrong
+PINs and then the right one, over and over: the right PIN clears that carrier's failures, so
+neither a carrier's lock (5 wrong) nor a tenant's (20 from all carriers in a day) is ever
+reached, and every answer is a 201 (Rejected for the PIN; PendingReview; Rejected for a number
+already in an open order). Beside it, in the same run: the core's own check rate,
+``Store.check_pin`` from N threads on a store of its own at the same profile, with the same mix,
+half the time before the server's run and half after (drift between them cancels). Server
+requests/s / core checks/s is what the server costs; its target at the interactive profile is
+0.90 or more (within 10 %).
+
+Faults. The test profile, two workers. The clients send every request with an Idempotency-Key
+of its own and keep each (key, order id) answered 201. A third of the way one worker is killed
+(SIGKILL) and the clients go on; two thirds of the way the whole server (its process group).
+The store is looked at (which keys have an order), the server restarted on it, and every
+request whose answer was lost sent again with its key. Then: every order answered 201 is in the
+store under its key, no key has two orders, a request that committed before the crash gets that
+order back, every request has its order, the server answered after the worker's death, and the
+audit chain verifies. Any failure: exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import ipaddress
+import itertools
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import portout
+
+PORTOUT = Path(sys.executable).with_name("portout")
+PIN = "602917"
+CARRIERS = (("Lumen", "6529"), ("Zayo", "7788"), ("Bandwidth", "9513"), ("Telnyx", "4461"))
+NUMBERS_PER_TENANT = 3
+WRONG_PER_RIGHT = 3  # below the default policy's 5 per carrier; 4 carriers x 3 < 20 per tenant
+INTERACTIVE_TARGET = 0.90
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+BEGAN = time.monotonic()
+
+
+def say(text: str) -> None:
+    print(f"[{time.monotonic() - BEGAN:5.1f} s] {text}", file=sys.stderr, flush=True)
+
+
+# -- stores ------------------------------------------------------------------------------------
+
+@dataclass
+class World:
+    """A store made for a run: its tenants (each with PIN and numbers) and carrier tokens."""
+
+    path: Path
+    key: Path
+    profile: str | None  # None: the store's own (interactive, the default)
+    tenants: list[str]
+    numbers: dict[str, list[str]]
+    tokens: list[str]
+
+    def open(self, actor: str = "load") -> portout.Store:
+        return portout.Store.open(self.path, key_file=self.key, profile=self.profile, allow_test_profile=True,
+                                  actor=actor, create=False)
+
+
+def make_world(folder: Path, name: str, profile: str | None, tenants: int, carriers: int) -> World:
+    folder.mkdir(parents=True, exist_ok=True)
+    path, key = folder / f"{name}.db", folder / f"{name}.key"
+    ids = [f"tenant{i:04d}" for i in range(tenants)]
+    numbers = {t: [f"+1425555{i * NUMBERS_PER_TENANT + j:04d}" for j in range(NUMBERS_PER_TENANT)]
+               for i, t in enumerate(ids)}
+    with portout.Store.open(path, key_file=key, profile=profile, allow_test_profile=True, actor="load") as s:
+        s.import_tenants((t, f"Tenant {t}", "US") for t in ids)
+        with ThreadPoolExecutor(cores()) as pool:  # a first PIN is one Argon2id hash, off the GIL
+            list(pool.map(lambda t: s.set_pin(t, PIN), ids))
+        for t in ids:
+            for n in numbers[t]:
+                s.add_phone_number(t, n)
+        tokens = [s.new_credential(f"load-{c.lower()}", "Carrier", carrier_name=c, carrier_spid=spid).token
+                  for c, spid in CARRIERS[:carriers]]
+    return World(path, key, profile, ids, numbers, tokens)
+
+
+def wrong_pin(n: int) -> str:
+    pin = f"{(n * 7919 + 104729) % 1_000_000:06d}"
+    return pin if pin != PIN else "000001"
+
+
+def pins() -> Iterator[str]:
+    """WRONG_PER_RIGHT wrong PINs, then the right one, for ever: one (carrier, tenant) pair's."""
+    for n in itertools.count():
+        yield PIN if n % (WRONG_PER_RIGHT + 1) == WRONG_PER_RIGHT else wrong_pin(n)
+
+
+def requests_of(world: World, client: int, clients: int) -> Iterator[dict[str, Any]]:
+    """Client `client`'s port-out requests. It speaks for carrier client % carriers, to its share
+    of the tenants: the clients of one carrier split them, so no pair has two clients."""
+    carriers = len(world.tokens)
+    mine = world.tenants[client // carriers::math.ceil(clients / carriers)]
+    schedule = {t: pins() for t in mine}
+    asked: Counter[str] = Counter()
+    for k in itertools.count():
+        tenant = mine[k % len(mine)]
+        number = world.numbers[tenant][asked[tenant] // (WRONG_PER_RIGHT + 1) % NUMBERS_PER_TENANT]
+        asked[tenant] += 1
+        yield {"tenantId": tenant, "phoneNumbers": [number], "pin": next(schedule[tenant])}
+
+
+# -- the server --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, and its key (mode 0600), made as
+    tests/servers.py makes it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portout load server")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "server.crt", folder / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def proc_stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command's name: [0] state, [1] ppid, [2] pgrp, [11]
+    utime, [12] stime."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text.rsplit(")", 1)[1].split()
+
+
+def processes() -> Iterator[tuple[int, list[str]]]:
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                yield int(entry.name), proc_stat(int(entry.name))
+            except (OSError, IndexError):
+                pass  # gone meanwhile
+
+
+class _NoDelay:
+    """httpcore's network backend, with TCP_NODELAY on every connection it opens."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        stream = self.backend.connect_tcp(*args, **kwargs)
+        stream.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+
+def no_delay(cert: Path) -> httpx.HTTPTransport:
+    """A transport whose connections send at once. httpx writes a POST's headers and its body
+    apart; with Nagle's algorithm on, the body waits for the server's delayed ACK of the
+    headers, 40 ms on Linux, which would be counted against the server."""
+    option = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    try:
+        return httpx.HTTPTransport(verify=str(cert), socket_options=option)  # type: ignore[call-arg]
+    except TypeError:  # httpx before 0.24 takes no socket options: its pool's backend, wrapped
+        transport = httpx.HTTPTransport(verify=str(cert))
+        pool = transport._pool  # noqa: SLF001
+        pool._network_backend = _NoDelay(pool._network_backend)  # noqa: SLF001
+        return transport
+
+
+STARTED: list[Server] = []  # every server started, killed on the way out whatever happens
+
+
+class Server:
+    """``portout serve`` on a loopback port over TLS, in a process group (session) of its own."""
+
+    def __init__(self, world: World, folder: Path, *, workers: int, port: int | None = None,
+                 cert: tuple[Path, Path] | None = None) -> None:
+        self.world, self.workers = world, workers
+        self.port = port or free_port()
+        self.cert, self.cert_key = cert or make_certificate(folder)
+        self.url = f"https://127.0.0.1:{self.port}"
+        args = [str(PORTOUT), "serve", "--store", str(world.path), "--key-file", str(world.key),
+                "--listen", f"127.0.0.1:{self.port}", "--tls-cert", str(self.cert), "--tls-key",
+                str(self.cert_key), "--workers", str(workers), "--rate-limit", "0", "--allow-test-profile",
+                "--log-level", "warning"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTOUT_", "PROMETHEUS_"))}
+        if workers > 1:
+            # serve() would make this folder in /tmp itself, and a SIGKILL would leave it there.
+            env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-", dir=folder)
+        self.log = folder / f"server-{self.port}-{len(STARTED)}.log"
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                         start_new_session=True)
+        STARTED.append(self)
+        self.wait_ready()
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60, transport=no_delay(self.cert))
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes uvicorn's supervisor spawned (not multiprocessing's helpers)."""
+        pids = []
+        for pid, stat in processes():
+            if int(stat[1]) == self.proc.pid:
+                try:
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        pids.append(pid)
+                except OSError:
+                    pass
+        return sorted(pids)
+
+    def _holds_store(self, pid: int) -> bool:
+        store = os.path.realpath(self.world.path)
+        try:
+            return any(os.path.realpath(e.path) == store for e in os.scandir(f"/proc/{pid}/fd"))
+        except OSError:
+            return False
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until /healthz answers and every worker has opened the store (so none is still
+        importing when the measurement starts)."""
+        deadline = time.monotonic() + timeout
+        healthy = False
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"portout serve stopped: {self.log.read_text(errors='replace')}")
+            if not healthy:
+                try:
+                    with self.client() as c:
+                        healthy = c.get("/healthz").status_code == 200
+                except httpx.TransportError:
+                    pass
+            if healthy:
+                pids = self.worker_pids() if self.workers > 1 else [self.proc.pid]
+                if len(pids) == self.workers and all(self._holds_store(p) for p in pids):
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"portout serve did not come up: {self.log.read_text(errors='replace')}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the supervisor and its workers so far (live processes only)."""
+        total = 0
+        for pid in [self.proc.pid, *self.worker_pids()]:
+            try:
+                stat = proc_stat(pid)
+                total += int(stat[11]) + int(stat[12])
+            except (OSError, IndexError):
+                pass
+        return total / TICK
+
+    def kill_group(self) -> None:
+        """SIGKILL to the whole process group, at once."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group; returns once no process of it is left."""
+        if self.proc.poll() is None:
+            self.kill_group()
+        self.proc.wait(30)
+        deadline = time.monotonic() + 30
+        while any(int(stat[2]) == self.proc.pid for _, stat in processes()):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"processes of group {self.proc.pid} outlived SIGKILL")
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        """SIGTERM: uvicorn finishes what is in flight and stops its workers; SIGKILL after 30 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                say(f"portout serve (pid {self.proc.pid}) did not stop on SIGTERM in 30 s: killed")
+        self.kill()  # the workers too, should any have outlived the supervisor
+        return int(self.proc.returncode)
+
+
+# -- driving load ------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """Operations of `count` threads over `seconds`: done counts those finished in the window;
+    latencies and outcomes cover every one, the last in flight at the deadline too."""
+
+    seconds: float
+    done: int = 0
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+
+    def __add__(self, other: Run) -> Run:
+        return Run(self.seconds + other.seconds, self.done + other.done, self.latencies + other.latencies,
+                   self.outcomes + other.outcomes, self.client_cpu + other.client_cpu,
+                   self.server_cpu + other.server_cpu)
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds
+
+    def percentile_ms(self, q: float) -> float:
+        """Nearest rank."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000 if ordered else float("nan")
+
+
+Step = Callable[[], str]
+
+
+def drive(count: int, seconds: float, worker: Callable[[int], AbstractContextManager[Step]],
+          server: Server | None = None) -> Run:
+    """`count` threads, each with worker(i)'s step (set up and warmed before the start), call
+    their step over and over, all started together, for `seconds`."""
+    started = [0.0]
+    cpu: dict[str, float] = {}
+
+    def start() -> None:  # the barrier's action: once all are ready, before any goes
+        started[0] = time.perf_counter()
+        cpu["client"] = time.process_time()
+        cpu["server"] = server.cpu_seconds() if server else 0.0
+
+    barrier = threading.Barrier(count, action=start)
+    done: list[list[tuple[float, float, str]]] = [[] for _ in range(count)]
+    failures: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            with worker(i) as step:
+                barrier.wait()
+                deadline = started[0] + seconds
+                while (began := time.perf_counter()) < deadline:
+                    try:
+                        outcome = step()
+                    except httpx.HTTPError as error:
+                        outcome = f"no answer: {type(error).__name__}"
+                    done[i].append((began, time.perf_counter(), outcome))
+        except BaseException as error:  # noqa: BLE001 - reported by the caller
+            failures.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    real = [f for f in failures if not isinstance(f, threading.BrokenBarrierError)]
+    if real or failures:
+        raise (real or failures)[0]
+    result = Run(seconds, client_cpu=time.process_time() - cpu["client"],
+                 server_cpu=(server.cpu_seconds() - cpu["server"]) if server else 0.0)
+    deadline = started[0] + seconds
+    for began, ended, outcome in itertools.chain.from_iterable(done):
+        result.done += ended <= deadline
+        result.latencies.append(ended - began)
+        result.outcomes[outcome] += 1
+    return result
+
+
+def outcome_of(response: httpx.Response) -> str:
+    if response.status_code != 201:
+        try:
+            return f"{response.status_code} {response.json().get('errorId')}"
+        except ValueError:
+            return f"{response.status_code}"
+    order = response.json()
+    return f"201 {order['status']}" + (f"/{order['reason']}" if order.get("reason") else "")
+
+
+def carrier_client(server: Server, world: World, clients: int, warm: int) -> Callable[[int], AbstractContextManager[Step]]:
+    @contextmanager
+    def worker(i: int) -> Iterator[Step]:
+        bodies = requests_of(world, i, clients)
+        with server.client(world.tokens[i % len(world.tokens)]) as c:
+            def step() -> str:
+                return outcome_of(c.post("/v1/port-out-orders", json=next(bodies)))
+            for _ in range(warm):  # the TLS handshake, the worker's first requests
+                step()
+            yield step
+    return worker
+
+
+def core_checker(store: portout.Store, world: World, schedules: list[Iterator[str]]) -> Callable[[int], AbstractContextManager[Step]]:
+    @contextmanager
+    def worker(i: int) -> Iterator[Step]:
+        tenant, schedule = world.tenants[i], schedules[i]  # a tenant of its own: the same mix holds
+
+        def step() -> str:
+            return "accepted" if store.check_pin(tenant, next(schedule)) else "refused"
+        step()
+        yield step
+    return worker
+
+
+# -- load --------------------------------------------------------------------------------------
+
+@dataclass
+class LoadResult:
+    profile: str
+    served: Run
+    core: Run
+    answers_ok: bool
+    locked: int
+    audit_valid: bool
+    audit_events: int
+    setup_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.served.rate / self.core.rate if self.core.rate else float("nan")
+
+
+def locked_tenants(store: portout.Store) -> int:
+    return sum(1 for s in store.pin_statuses()
+               if s.locked_until is not None or any(c.locked_until is not None for c in s.carriers))
+
+
+def load(profile: str, folder: Path, args: argparse.Namespace) -> LoadResult:
+    store_profile = None if profile == "interactive" else profile  # interactive: the default
+    began = time.perf_counter()
+    say(f"load, {profile} profile: making the stores ({args.tenants} tenants) ...")
+    world = make_world(folder, "served", store_profile, args.tenants, len(CARRIERS))
+    core_world = make_world(folder, "core", store_profile, args.clients, 0)
+    say(f"load, {profile} profile: starting portout serve ({cores()} workers) ...")
+    server = Server(world, folder, workers=cores())
+    setup = time.perf_counter() - began
+    core = core_world.open()
+    try:
+        if core.profile != profile:
+            raise RuntimeError(f"the core's store runs at {core.profile}, not {profile}")
+        schedules = [pins() for _ in range(args.clients)]
+        checker = core_checker(core, core_world, schedules)
+        half = args.seconds / 2
+        say(f"load, {profile} profile: the core, {half:g} s; the server, {args.seconds:g} s; the core, {half:g} s ...")
+        first = drive(args.clients, half, checker)
+        served = drive(args.clients, args.seconds, carrier_client(server, world, args.clients, args.warm), server)
+        second = drive(args.clients, half, checker)
+    finally:
+        core.close()
+        server.stop()
+    with world.open() as s:
+        if s.profile != profile:
+            raise RuntimeError(f"the served store runs at {s.profile}, not {profile}")
+        locked = locked_tenants(s)
+        audit = s.verify_audit()
+    answers_ok = all(o.startswith("201 ") for o in served.outcomes)
+    return LoadResult(profile, served, first + second, answers_ok, locked, audit.is_valid, audit.event_count,
+                      setup)
+
+
+def report_load(results: list[LoadResult], args: argparse.Namespace) -> None:
+    print(f"\nportout serve under load: {args.clients} carrier clients (threads, one httpx connection each, "
+          f"TLS), {cores()} workers, no rate limit;\n{args.tenants} tenants, {len(CARRIERS)} carriers, "
+          f"{WRONG_PER_RIGHT} wrong PINs to 1 right per (carrier, tenant); {args.seconds:g} s a profile.")
+    print(f"core: Store.check_pin from {args.clients} threads on a store of its own at the same profile, "
+          f"the same mix,\n{args.seconds / 2:g} s before the server's run and {args.seconds / 2:g} s after it.\n")
+    head = (f"{'profile':<12} {'server req/s':>12} {'p50 ms':>8} {'p99 ms':>8}   {'core checks/s':>13} "
+            f"{'p50 ms':>8} {'p99 ms':>8}   {'server/core':>11}  {'target':<7} met")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        target = f">= {INTERACTIVE_TARGET:.2f}" if r.profile == "interactive" else ""
+        met = ("yes" if r.ratio >= INTERACTIVE_TARGET else "NO") if target else ""
+        print(f"{r.profile:<12} {r.served.rate:>12.1f} {r.served.percentile_ms(0.5):>8.1f} "
+              f"{r.served.percentile_ms(0.99):>8.1f}   {r.core.rate:>13.1f} {r.core.percentile_ms(0.5):>8.1f} "
+              f"{r.core.percentile_ms(0.99):>8.1f}   {r.ratio:>11.3f}  {target:<7} {met}")
+    print("\nserver/core: the server's requests per second over the core's checks per second (1: the server "
+          "costs nothing\nbeyond the check); no time is asserted, 'met' is for reading only.")
+    for r in results:
+        s = r.served
+        n = sum(s.outcomes.values())
+        answers = ", ".join(f"{k} {v}" for k, v in s.outcomes.most_common())
+        print(f"\n{r.profile}: {n} requests ({s.done} in the window): {answers}")
+        print(f"  CPU per request: server {s.server_cpu / n * 1000:.2f} ms, clients {s.client_cpu / n * 1000:.2f} ms "
+              f"(CPU busy: server {s.server_cpu / s.seconds / cores():.0%}, clients "
+              f"{s.client_cpu / s.seconds / cores():.0%} of {cores()} cores)")
+        core_n = sum(r.core.outcomes.values())
+        print(f"  core: {core_n} checks ({', '.join(f'{k} {v}' for k, v in sorted(r.core.outcomes.items()))}), "
+              f"CPU per check {r.core.client_cpu / core_n * 1000:.2f} ms")
+        print(f"  tenants locked afterwards: {r.locked}; audit chain: "
+              f"{'valid' if r.audit_valid else 'BROKEN'} ({r.audit_events} events); setup {r.setup_seconds:.1f} s")
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+@dataclass
+class Sent:
+    key: str
+    client: int
+    body: dict[str, Any]
+    at: float = 0.0  # when the answer came (perf_counter); 0: none
+    status: int = 0  # 0: no answer
+    order_id: str | None = None
+    error: str = ""
+    retry_status: int = 0
+    retry_order_id: str | None = None
+    retry_error: str = ""
+
+
+def send(c: httpx.Client, sent: Sent) -> tuple[int, str | None]:
+    r = c.post("/v1/port-out-orders", json=sent.body, headers={"Idempotency-Key": sent.key})
+    return r.status_code, (r.json()["id"] if r.status_code == 201 else None)
+
+
+def faults(folder: Path, args: argparse.Namespace) -> bool:
+    workers = 2
+    seconds = args.fault_seconds
+    say(f"faults: making the store, starting portout serve ({workers} workers) ...")
+    world = make_world(folder, "faults", "test", args.tenants, len(CARRIERS))
+    server = Server(world, folder, workers=workers)
+    stop = threading.Event()
+    sent: list[list[Sent]] = [[] for _ in range(args.clients)]
+
+    def client(i: int) -> None:
+        with server.client(world.tokens[i % len(world.tokens)]) as c:
+            for body in requests_of(world, i, args.clients):
+                if stop.is_set():
+                    return
+                s = Sent(str(uuid.uuid4()), i, body)
+                sent[i].append(s)
+                try:
+                    s.status, s.order_id = send(c, s)
+                    s.at = time.perf_counter()
+                except httpx.HTTPError as error:
+                    s.error = type(error).__name__
+                    time.sleep(0.05)  # as a client would, before its next request
+
+    say(f"faults: {args.clients} clients for {seconds:g} s; a worker killed at {seconds / 3:.1f} s, "
+        f"the server at {2 * seconds / 3:.1f} s ...")
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds / 3)
+    victims = server.worker_pids()
+    if len(victims) != workers:
+        raise RuntimeError(f"expected {workers} workers under pid {server.proc.pid}, found {victims}")
+    victim = victims[0]
+    os.kill(victim, signal.SIGKILL)
+    worker_killed = time.perf_counter()
+    time.sleep(seconds / 3)
+    survivors = [p for p in server.worker_pids() if p != victim]
+    server.kill_group()
+    server_killed = time.perf_counter()
+    stop.set()
+    server.kill()  # and wait until none of its processes is left
+    for t in threads:
+        t.join(90)
+    if any(t.is_alive() for t in threads):
+        raise RuntimeError("a client is still waiting for an answer 90 s after the server's death")
+    everything = [s for per_client in sent for s in per_client]
+
+    # What the store holds after the crash, before anything is sent again.
+    with world.open("load-check") as s:
+        before: dict[str, list[str]] = defaultdict(list)
+        for o in s.orders():
+            if o.idempotency_key:
+                before[o.idempotency_key].append(o.order_id)
+
+    say("faults: restarting portout serve on the same store; sending again what was not answered ...")
+    restarted = Server(world, folder, workers=workers, port=server.port, cert=(server.cert, server.cert_key))
+    again = [s for s in everything if s.status != 201]
+
+    def retry(i: int) -> None:
+        with restarted.client(world.tokens[i % len(world.tokens)]) as c:
+            for s in again:
+                if s.client != i:
+                    continue
+                for attempt in range(3):
+                    try:
+                        s.retry_status, s.retry_order_id = send(c, s)
+                        s.retry_error = ""
+                        break
+                    except httpx.HTTPError as error:
+                        s.retry_error = type(error).__name__
+                        time.sleep(0.5 * (attempt + 1))
+
+    with ThreadPoolExecutor(args.clients) as pool:
+        list(pool.map(retry, range(args.clients)))
+    restarted.stop()
+
+    with world.open("load-check") as s:
+        orders = list(s.orders())
+        audit = s.verify_audit()
+    by_key: dict[str, list[str]] = defaultdict(list)
+    key_of: dict[str, str | None] = {}
+    for o in orders:
+        key_of[o.order_id] = o.idempotency_key
+        if o.idempotency_key:
+            by_key[o.idempotency_key].append(o.order_id)
+
+    answered = {s.key: s.order_id for s in everything if s.status == 201}
+    answered.update({s.key: s.retry_order_id for s in again if s.retry_status == 201})
+    found = [k for k, oid in answered.items() if oid in key_of and key_of[oid] == k]
+    missing = [k for k in answered if k not in found]
+    duplicates = [k for k, ids in by_key.items() if len(ids) > 1]
+    duplicates_before = [k for k, ids in before.items() if len(ids) > 1]
+    lost = [s for s in everything if s.status == 0]
+    refused = [s for s in everything if s.status not in (0, 201)]
+    committed = [s for s in again if before.get(s.key)]
+    given_back = [s for s in committed if s.retry_order_id == before[s.key][0]]
+    unanswered = [s for s in again if s.retry_status != 201]
+    sent_keys = {s.key for s in everything}
+    without_order = [k for k in sent_keys if not by_key.get(k)]
+    strangers = [k for k in by_key if k not in sent_keys]
+    after_worker = sum(1 for s in everything if s.status == 201 and worker_killed < s.at < server_killed)
+    retry_answers = Counter(f"{s.retry_status} {s.retry_error}".strip() for s in again)
+
+    checks = {
+        "every order answered 201 is in the store under its key": not missing,
+        "no idempotency key has two orders": not duplicates and not duplicates_before,
+        "a request committed before the crash gets its order back": len(given_back) == len(committed),
+        "every request answered 201 in the end": not unanswered,
+        "every request has exactly its order in the store": not without_order and not strangers,
+        "the server answered after the worker's SIGKILL": after_worker > 0,
+        "the audit chain verifies": bool(audit.is_valid),
+    }
+    print(f"\nportout serve under faults: test profile, {workers} workers, {args.clients} clients, "
+          f"{len(world.tenants)} tenants, a unique Idempotency-Key a request")
+    print(f"  worker {victim} killed (SIGKILL) at {worker_killed - began:.1f} s (survivors: {survivors}); "
+          f"the process group {server.proc.pid} at {server_killed - began:.1f} s; restarted on the same store and port")
+    rows = [
+        ("requests sent", len(everything), ""),
+        ("acknowledged (201)", sum(1 for s in everything if s.status == 201),
+         f"{after_worker} of them after the worker's death"),
+        ("answer lost", len(lost), ", ".join(f"{k} {v}" for k, v in Counter(s.error for s in lost).most_common())),
+        ("answered, not 201", len(refused), ", ".join(f"{k} {v}" for k, v in Counter(
+            str(s.status) for s in refused).most_common())),
+        ("committed before the crash, answer lost", len(committed), ""),
+        ("retried with the same key", len(again), ", ".join(f"{k}: {v}" for k, v in retry_answers.most_common())),
+        ("retries given the committed order back", len(given_back), f"of {len(committed)}"),
+        ("answered orders found in the store", len(found), f"of {len(answered)} answered (missing: {len(missing)})"),
+        ("keys with two or more orders", len(duplicates), f"{len(duplicates_before)} before the restart"),
+        ("keys sent without an order", len(without_order), f"orders of keys never sent: {len(strangers)}"),
+        ("orders in the store", len(orders), ""),
+        ("audit events", audit.event_count, "valid" if audit.is_valid else f"BROKEN: {audit.problem}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for what, n, note in rows:
+        print(f"  {what:<{width}} {n:>7}  {note}")
+    for what, ok in checks.items():
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}")
+    if missing or duplicates or unanswered:
+        for k in (missing + duplicates)[:5]:
+            print(f"    e.g. key {k}: answered {answered.get(k)}, in the store {by_key.get(k)}")
+        for s in unanswered[:5]:
+            print(f"    e.g. key {s.key}: retry {s.retry_status} {s.retry_error}")
+    return all(checks.values())
+
+
+# -- main --------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s a profile, a short fault run")
+    parser.add_argument("--seconds", type=float, help="seconds of load a profile (default 10; --quick: 2)")
+    parser.add_argument("--clients", type=int, default=2 * cores(), help="concurrent carrier clients "
+                        f"(default 2 x cores = {2 * cores()})")
+    parser.add_argument("--tenants", type=int, default=50, help="tenants in each store (default 50)")
+    parser.add_argument("--profiles", default="test,interactive", help="hash profiles to load (default "
+                        "test,interactive)")
+    parser.add_argument("--only", choices=("load", "faults"), help="run one part only")
+    args = parser.parse_args()
+    args.seconds = args.seconds if args.seconds is not None else (2.0 if args.quick else 10.0)
+    args.fault_seconds = 3.0 if args.quick else max(3.0, args.seconds)
+    args.warm = 1 if args.quick else 2
+    profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
+    if not 1 <= args.clients <= 64:
+        parser.error("--clients is 1 to 64")
+    if not 1 <= args.tenants <= 10_000 // NUMBERS_PER_TENANT:
+        parser.error(f"--tenants is 1 to {10_000 // NUMBERS_PER_TENANT}")
+    if args.tenants < math.ceil(args.clients / len(CARRIERS)):
+        parser.error("fewer tenants than clients per carrier")
+    if not 0.5 <= args.seconds <= 600:
+        parser.error("--seconds is 0.5 to 600")
+
+    folder = Path(tempfile.mkdtemp(prefix="portout-load-"))
+    ok = True
+    try:
+        results = []
+        if args.only != "faults":
+            for profile in profiles:
+                results.append(load(profile, folder / profile, args))
+            report_load(results, args)
+            for r in results:
+                if not r.answers_ok or not r.audit_valid:
+                    print(f"FAIL: under load at the {r.profile} profile: "
+                          f"{'an answer was not 201' if not r.answers_ok else 'the audit chain does not verify'}")
+                    ok = False
+        if args.only != "load":
+            ok = faults(folder / "faults", args) and ok
+        print(f"\n{'all checks held' if ok else 'FAILED'}")
+    finally:
+        for server in STARTED:
+            try:
+                server.kill()
+            except Exception as error:  # noqa: BLE001 - keep cleaning up
+                say(f"could not kill portout serve (pid {server.proc.pid}): {error}")
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the servers are killed on the way out
+    sys.exit(main())
