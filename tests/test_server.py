@@ -310,3 +310,40 @@ def test_the_committed_openapi_document_is_the_servers_own() -> None:
     post = spec["paths"]["/v1/port-out-orders"]["post"]
     assert {p["name"] for p in post["parameters"]} >= {"idempotency-key", "authorization"}
     assert set(post["responses"]) >= {"201", "401", "403", "422", "429"}
+
+
+def test_workers_and_hosts_on_one_store_make_one_order_per_idempotency_key(
+        location: str, key_file: Path, tmp_path: Path) -> None:
+    """Two servers (two hosts, or two workers each) on one store, the same request sent to both
+    at once under one key, eight times over: one order a key, and the chain verifies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with portout.Store.open(location, key_file=key_file, profile="test", allow_test_profile=True) as admin:
+        admin.create_tenant("contoso", "Contoso", "US")
+        admin.set_pin("contoso", PIN)
+        token = admin.new_credential("lumen", "Carrier", carrier_name="Lumen", carrier_spid="6529").token
+    with Server(location, key_file, tmp_path, workers=2, tls=False) as one, \
+            Server(location, key_file, tmp_path, workers=2, tls=False) as two:
+        clients = [one.client(token), two.client(token)]
+
+        def send(i: int) -> tuple[int, str]:
+            answer = clients[i % 2].post("/v1/port-out-orders", json=request(pin="918273"),
+                                         headers={"Idempotency-Key": f"key-{i // 4}"})
+            return answer.status_code, answer.json()["id"]
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(send, range(32)))
+        for c in clients:
+            c.close()
+    assert {status for status, _ in answers} == {201}
+    by_key: dict[int, set[str]] = {}
+    for i, (_, order_id) in enumerate(answers):
+        by_key.setdefault(i // 4, set()).add(order_id)
+    assert all(len(ids) == 1 for ids in by_key.values()), by_key
+    with portout.Store.open(location, key_file=key_file, allow_test_profile=True, create=False) as owner:
+        orders = list(owner.orders())
+        assert len(orders) == 8 and len({o.idempotency_key for o in orders}) == 8
+        assert owner.verify_audit().is_valid
+        # Every request was a wrong PIN; each key's was counted once (the replays count nothing),
+        # and Lumen was locked at the fifth.
+        assert owner.pin_status("contoso").carriers[0].lockout_count == 1
