@@ -224,6 +224,103 @@ def store_story(folder: Path) -> None:
     admin.close()
 
 
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed TLS certificate for 127.0.0.1, as an operator would get a real one."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portout demo")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "tls.crt", folder / "tls.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def server_story(folder: Path) -> None:
+    """The store behind portout serve: a carrier's request over HTTPS, and an admin's cmdlet."""
+    import socket
+
+    import httpx
+
+    heading("portout serve: a carrier sends a request over HTTPS, holding only its token")
+    path = folder / "served.db"
+    with portout.Store.open(path, actor="provisioning") as admin:
+        admin.create_tenant("contoso.com", "Contoso Ltd.", "US")
+        admin.set_pin("contoso.com", "602917")
+        admin.add_phone_number("contoso.com", "+14255550100")
+        lumen = admin.new_credential("lumen-prod", "Carrier", carrier_name="Lumen", carrier_spid="6529")
+        ops = admin.new_credential("ops", "StoreAdmin")
+    print(f"  credential lumen-prod (Carrier: Lumen, SPID 6529): token {lumen.token[:24]}... (shown once)")
+    cert, key = certificate(folder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"https://127.0.0.1:{port}"
+    log = open(folder / "server.log", "wb")
+    server = subprocess.Popen([str(Path(sys.executable).with_name("portout")), "serve", "--store", str(path),
+                               "--listen", f"127.0.0.1:{port}", "--tls-cert", str(cert), "--tls-key", str(key),
+                               "--log-level", "warning"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=url, verify=str(cert), timeout=30) as anyone:
+            for _ in range(100):
+                try:
+                    if anyone.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            print(f"  portout serve on {url} (TLS); only the server holds the key file")
+            refused = anyone.post("/v1/port-out-orders", json={})
+            print(f"  no token: {refused.status_code} {refused.json()['errorId']}")
+        headers = {"Authorization": f"Bearer {lumen.token}"}
+        with httpx.Client(base_url=url, verify=str(cert), headers=headers, timeout=30) as carrier:
+            body = {"tenantId": "contoso.com", "phoneNumbers": ["+14255550100"], "pin": "602917",
+                    "purchaseOrderNumber": "PON-1001", "carrierName": "Someone Else"}
+            first = carrier.post("/v1/port-out-orders", json=body, headers={"Idempotency-Key": "demo-1"})
+            order = first.json()
+            print(f"  POST /v1/port-out-orders -> {first.status_code}: {order['status']}, recorded as "
+                  f"{order['carrierName']} ({order['carrierSpid']}) though the body said 'Someone Else'")
+            again = carrier.post("/v1/port-out-orders", json=body, headers={"Idempotency-Key": "demo-1"})
+            print(f"  the same request again, same Idempotency-Key -> {again.status_code}, the same order: "
+                  f"{again.json()['id'] == order['id']}")
+            for label, wrong in (("a wrong PIN", {**body, "pin": "918273"}),
+                                 ("an unknown tenant", {**body, "tenantId": "nobody.example"})):
+                answer = carrier.post("/v1/port-out-orders", json=wrong).json()
+                print(f"  {label + ':':<19} {answer['status']} {answer['reason']}")
+        session = portout.connect_port_out_store(server=url, token_file=_token_file(folder, ops.token),
+                                                 ca_file=str(cert))
+        print(f"  an admin's cmdlets, remotely: {session.actor} ({session.role})")
+        approved = portout.approve_port_out_order(order["id"], comment="Checked with Contoso", session=session)
+        print(f"    Approve-PortOutOrder -> {type(approved).__name__} {approved.status}")
+        session.close()
+    finally:
+        server.terminate()  # SIGTERM: requests in flight finish
+        server.wait(30)
+        log.close()
+
+
+def _token_file(folder: Path, token: str) -> Path:
+    path = folder / "ops.token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    return path
+
+
 def main() -> None:
     print(f"portout {portout.__version__}: the port-out PIN policy")
 
@@ -262,6 +359,7 @@ def main() -> None:
             print(f"{label:<40} {type(error).__name__} [{error.error_id}]: {error}")
 
     store_story(Path(os.getcwd()))
+    server_story(Path(os.getcwd()))
 
 
 if __name__ == "__main__":
