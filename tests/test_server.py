@@ -177,6 +177,7 @@ def _shape(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, json.dumps(body, sort_keys=True)
 
 
+@pytest.mark.serial  # it times answers: alone, not beside other suites on two cores
 def test_the_carrier_cannot_tell_unknown_unset_locked_frozen_and_wrong_apart_over_http(
         world: dict[str, Any]) -> None:
     with client(world, "lumen") as c:
