@@ -3,7 +3,7 @@ the figures are printed; the exit status says only whether every answer under lo
 and whether the fault checks held.
 
   build/venv/bin/python scripts/load.py [--quick] [--seconds S] [--clients N] [--tenants T]
-                                        [--profiles test,interactive] [--only load|faults]
+      [--profiles test,interactive] [--fault-clients N] [--rounds R] [--only load|faults]
 
 Load. For each hash profile (test, and interactive, the default), a fresh store of T tenants
 (default 50; a PIN and three numbers each) and four carrier credentials, served by ``portout
@@ -19,14 +19,15 @@ half the time before the server's run and half after (drift between them cancels
 requests/s / core checks/s is what the server costs; its target at the interactive profile is
 0.90 or more (within 10 %).
 
-Faults. The test profile, two workers. The clients send every request with an Idempotency-Key
-of its own and keep each (key, order id) answered 201. A third of the way one worker is killed
-(SIGKILL) and the clients go on; two thirds of the way the whole server (its process group).
-The store is looked at (which keys have an order), the server restarted on it, and every
-request whose answer was lost sent again with its key. Then: every order answered 201 is in the
-store under its key, no key has two orders, a request that committed before the crash gets that
-order back, every request has its order, the server answered after the worker's death, and the
-audit chain verifies. Any failure: exit status 1.
+Faults. The test profile, two workers, R rounds (default 3; --quick: 1) of max(3, S) seconds
+each (--quick: 3). The clients (default 4 x cores) send every request with an Idempotency-Key
+of its own and keep each (key, order id) answered 201. Half way into a round one worker is
+killed (SIGKILL) and the clients go on; at the round's end, the whole server (its process
+group). The store is looked at (which keys have an order), the server restarted on it and on
+the same port, and every request whose answer was lost sent again with its key. At the end:
+every order answered 201 is in the store under its key, no key has two orders, a request that
+committed before a crash gets that order back, every key sent has its order, the server
+answered after its worker's death, and the audit chain verifies. Any failure: exit status 1.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,9 +120,11 @@ def wrong_pin(n: int) -> str:
     return pin if pin != PIN else "000001"
 
 
-def pins() -> Iterator[str]:
-    """WRONG_PER_RIGHT wrong PINs, then the right one, for ever: one (carrier, tenant) pair's."""
-    for n in itertools.count():
+def pins(phase: int = 0) -> Iterator[str]:
+    """WRONG_PER_RIGHT wrong PINs, then the right one, for ever: one (carrier, tenant) pair's.
+    The pairs start at different phases, so that a quarter of the requests carry the right PIN
+    from the first round of tenants on, never more than WRONG_PER_RIGHT wrong ones in a row."""
+    for n in itertools.count(phase % (WRONG_PER_RIGHT + 1)):
         yield PIN if n % (WRONG_PER_RIGHT + 1) == WRONG_PER_RIGHT else wrong_pin(n)
 
 
@@ -131,7 +133,7 @@ def requests_of(world: World, client: int, clients: int) -> Iterator[dict[str, A
     of the tenants: the clients of one carrier split them, so no pair has two clients."""
     carriers = len(world.tokens)
     mine = world.tenants[client // carriers::math.ceil(clients / carriers)]
-    schedule = {t: pins() for t in mine}
+    schedule = {t: pins(k + client) for k, t in enumerate(mine)}
     asked: Counter[str] = Counter()
     for k in itertools.count():
         tenant = mine[k % len(mine)]
@@ -217,7 +219,7 @@ def no_delay(cert: Path) -> httpx.HTTPTransport:
     except TypeError:  # httpx before 0.24 takes no socket options: its pool's backend, wrapped
         transport = httpx.HTTPTransport(verify=str(cert))
         pool = transport._pool  # noqa: SLF001
-        pool._network_backend = _NoDelay(pool._network_backend)  # noqa: SLF001
+        pool._network_backend = _NoDelay(pool._network_backend)  # type: ignore[assignment]  # noqa: SLF001
         return transport
 
 
@@ -341,11 +343,13 @@ class Server:
 
 @dataclass
 class Run:
-    """Operations of `count` threads over `seconds`: done counts those finished in the window;
-    latencies and outcomes cover every one, the last in flight at the deadline too."""
+    """Operations of `count` threads over `seconds`. done: those finished in the window, and
+    the share of each one under way at the deadline that fell in it (an operation of 400 ms cut
+    in half by the deadline counts 0.5: with few long operations a window's count is otherwise
+    short by up to one a thread). Latencies and outcomes cover every operation."""
 
     seconds: float
-    done: int = 0
+    done: float = 0.0
     latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     client_cpu: float = 0.0
@@ -412,7 +416,7 @@ def drive(count: int, seconds: float, worker: Callable[[int], AbstractContextMan
                  server_cpu=(server.cpu_seconds() - cpu["server"]) if server else 0.0)
     deadline = started[0] + seconds
     for began, ended, outcome in itertools.chain.from_iterable(done):
-        result.done += ended <= deadline
+        result.done += 1.0 if ended <= deadline else (deadline - began) / (ended - began)
         result.latencies.append(ended - began)
         result.outcomes[outcome] += 1
     return result
@@ -489,7 +493,7 @@ def load(profile: str, folder: Path, args: argparse.Namespace) -> LoadResult:
     try:
         if core.profile != profile:
             raise RuntimeError(f"the core's store runs at {core.profile}, not {profile}")
-        schedules = [pins() for _ in range(args.clients)]
+        schedules = [pins(i) for i in range(args.clients)]
         checker = core_checker(core, core_world, schedules)
         half = args.seconds / 2
         say(f"load, {profile} profile: the core, {half:g} s; the server, {args.seconds:g} s; the core, {half:g} s ...")
@@ -511,7 +515,7 @@ def load(profile: str, folder: Path, args: argparse.Namespace) -> LoadResult:
 
 def report_load(results: list[LoadResult], args: argparse.Namespace) -> None:
     print(f"\nportout serve under load: {args.clients} carrier clients (threads, one httpx connection each, "
-          f"TLS), {cores()} workers, no rate limit;\n{args.tenants} tenants, {len(CARRIERS)} carriers, "
+          f"TLS, TCP_NODELAY), {cores()} workers,\nno rate limit; {args.tenants} tenants, {len(CARRIERS)} carriers, "
           f"{WRONG_PER_RIGHT} wrong PINs to 1 right per (carrier, tenant); {args.seconds:g} s a profile.")
     print(f"core: Store.check_pin from {args.clients} threads on a store of its own at the same profile, "
           f"the same mix,\n{args.seconds / 2:g} s before the server's run and {args.seconds / 2:g} s after it.\n")
@@ -531,7 +535,11 @@ def report_load(results: list[LoadResult], args: argparse.Namespace) -> None:
         s = r.served
         n = sum(s.outcomes.values())
         answers = ", ".join(f"{k} {v}" for k, v in s.outcomes.most_common())
-        print(f"\n{r.profile}: {n} requests ({s.done} in the window): {answers}")
+        print(f"\n{r.profile}: {n} requests ({s.done:.1f} in the window): {answers}")
+        print(f"  latency: min {min(s.latencies) * 1000:.1f} ms, p10 {s.percentile_ms(0.1):.1f}, "
+              f"p50 {s.percentile_ms(0.5):.1f}, p90 {s.percentile_ms(0.9):.1f}, p99 {s.percentile_ms(0.99):.1f}, "
+              f"max {max(s.latencies) * 1000:.1f} (core: min {min(r.core.latencies) * 1000:.1f}, "
+              f"p50 {r.core.percentile_ms(0.5):.1f})")
         print(f"  CPU per request: server {s.server_cpu / n * 1000:.2f} ms, clients {s.client_cpu / n * 1000:.2f} ms "
               f"(CPU busy: server {s.server_cpu / s.seconds / cores():.0%}, clients "
               f"{s.client_cpu / s.seconds / cores():.0%} of {cores()} cores)")
@@ -548,11 +556,13 @@ def report_load(results: list[LoadResult], args: argparse.Namespace) -> None:
 class Sent:
     key: str
     client: int
+    round: int
     body: dict[str, Any]
     at: float = 0.0  # when the answer came (perf_counter); 0: none
     status: int = 0  # 0: no answer
     order_id: str | None = None
     error: str = ""
+    committed: str | None = None  # the key's order in the store after the crash, when lost
     retry_status: int = 0
     retry_order_id: str | None = None
     retry_error: str = ""
@@ -563,22 +573,29 @@ def send(c: httpx.Client, sent: Sent) -> tuple[int, str | None]:
     return r.status_code, (r.json()["id"] if r.status_code == 201 else None)
 
 
-def faults(folder: Path, args: argparse.Namespace) -> bool:
-    workers = 2
-    seconds = args.fault_seconds
-    say(f"faults: making the store, starting portout serve ({workers} workers) ...")
-    world = make_world(folder, "faults", "test", args.tenants, len(CARRIERS))
-    server = Server(world, folder, workers=workers)
+@dataclass
+class Round:
+    victim: int
+    survivors: list[int]
+    worker_killed: float  # seconds into the round
+    server_killed: float
+    answered_after_worker: int
+
+
+def fault_round(n: int, server: Server, world: World, bodies: list[Iterator[dict[str, Any]]],
+                seconds: float, sent: list[Sent]) -> Round:
+    """Clients for `seconds`: a worker SIGKILLed half way, the whole server at the end.
+    Returns once no process of the server is left."""
     stop = threading.Event()
-    sent: list[list[Sent]] = [[] for _ in range(args.clients)]
+    mine: list[list[Sent]] = [[] for _ in bodies]
 
     def client(i: int) -> None:
         with server.client(world.tokens[i % len(world.tokens)]) as c:
-            for body in requests_of(world, i, args.clients):
+            for body in bodies[i]:
                 if stop.is_set():
                     return
-                s = Sent(str(uuid.uuid4()), i, body)
-                sent[i].append(s)
+                s = Sent(str(uuid.uuid4()), i, n, body)
+                mine[i].append(s)
                 try:
                     s.status, s.order_id = send(c, s)
                     s.at = time.perf_counter()
@@ -586,20 +603,18 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
                     s.error = type(error).__name__
                     time.sleep(0.05)  # as a client would, before its next request
 
-    say(f"faults: {args.clients} clients for {seconds:g} s; a worker killed at {seconds / 3:.1f} s, "
-        f"the server at {2 * seconds / 3:.1f} s ...")
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(bodies))]
     began = time.perf_counter()
     for t in threads:
         t.start()
-    time.sleep(seconds / 3)
-    victims = server.worker_pids()
-    if len(victims) != workers:
-        raise RuntimeError(f"expected {workers} workers under pid {server.proc.pid}, found {victims}")
-    victim = victims[0]
+    time.sleep(seconds / 2)
+    workers = server.worker_pids()
+    if len(workers) != server.workers:
+        raise RuntimeError(f"expected {server.workers} workers under pid {server.proc.pid}, found {workers}")
+    victim = workers[0]
     os.kill(victim, signal.SIGKILL)
     worker_killed = time.perf_counter()
-    time.sleep(seconds / 3)
+    time.sleep(seconds / 2)
     survivors = [p for p in server.worker_pids() if p != victim]
     server.kill_group()
     server_killed = time.perf_counter()
@@ -608,22 +623,16 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
     for t in threads:
         t.join(90)
     if any(t.is_alive() for t in threads):
-        raise RuntimeError("a client is still waiting for an answer 90 s after the server's death")
-    everything = [s for per_client in sent for s in per_client]
+        raise RuntimeError("a client still waits for an answer 90 s after the server's death")
+    sent.extend(itertools.chain.from_iterable(mine))
+    after = sum(1 for per in mine for s in per if s.status == 201 and worker_killed < s.at < server_killed)
+    return Round(victim, survivors, worker_killed - began, server_killed - began, after)
 
-    # What the store holds after the crash, before anything is sent again.
-    with world.open("load-check") as s:
-        before: dict[str, list[str]] = defaultdict(list)
-        for o in s.orders():
-            if o.idempotency_key:
-                before[o.idempotency_key].append(o.order_id)
 
-    say("faults: restarting portout serve on the same store; sending again what was not answered ...")
-    restarted = Server(world, folder, workers=workers, port=server.port, cert=(server.cert, server.cert_key))
-    again = [s for s in everything if s.status != 201]
-
-    def retry(i: int) -> None:
-        with restarted.client(world.tokens[i % len(world.tokens)]) as c:
+def retry(server: Server, world: World, clients: int, again: list[Sent]) -> None:
+    """Each request sent again with its key, by its own carrier; three tries each."""
+    def run(i: int) -> None:
+        with server.client(world.tokens[i % len(world.tokens)]) as c:
             for s in again:
                 if s.client != i:
                     continue
@@ -636,13 +645,47 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
                         s.retry_error = type(error).__name__
                         time.sleep(0.5 * (attempt + 1))
 
-    with ThreadPoolExecutor(args.clients) as pool:
-        list(pool.map(retry, range(args.clients)))
-    restarted.stop()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(run, range(clients)))
 
+
+def keys_in(world: World) -> dict[str, list[str]]:
+    """Every idempotency key in the store, with its orders."""
     with world.open("load-check") as s:
-        orders = list(s.orders())
-        audit = s.verify_audit()
+        out: dict[str, list[str]] = defaultdict(list)
+        for o in s.orders():
+            if o.idempotency_key:
+                out[o.idempotency_key].append(o.order_id)
+    return out
+
+
+def faults(folder: Path, args: argparse.Namespace) -> bool:
+    workers, seconds, clients = 2, args.fault_seconds, args.fault_clients
+    say(f"faults: making the store, starting portout serve ({workers} workers) ...")
+    world = make_world(folder, "faults", "test", args.tenants, len(CARRIERS))
+    server = Server(world, folder, workers=workers)
+    bodies = [requests_of(world, i, clients) for i in range(clients)]
+    sent: list[Sent] = []
+    rounds: list[Round] = []
+    duplicates_after_crash = 0
+    for n in range(args.rounds):
+        say(f"faults, round {n + 1} of {args.rounds}: {clients} clients for {seconds:g} s; a worker killed "
+            f"at {seconds / 2:g} s, the server at {seconds:g} s ...")
+        rounds.append(fault_round(n, server, world, bodies, seconds, sent))
+        before = keys_in(world)  # what the crash left, before anything is sent again
+        duplicates_after_crash += sum(1 for ids in before.values() if len(ids) > 1)
+        again = [s for s in sent if s.round == n and s.status != 201]
+        for s in again:
+            s.committed = before[s.key][0] if before.get(s.key) else None
+        say(f"faults, round {n + 1}: restarting portout serve on the same store and port; "
+            f"sending {len(again)} requests again with their keys ...")
+        server = Server(world, folder, workers=workers, port=server.port, cert=(server.cert, server.cert_key))
+        retry(server, world, clients, again)
+    server.stop()
+
+    with world.open("load-check") as store:
+        orders = list(store.orders())
+        audit = store.verify_audit()
     by_key: dict[str, list[str]] = defaultdict(list)
     key_of: dict[str, str | None] = {}
     for o in orders:
@@ -650,62 +693,64 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
         if o.idempotency_key:
             by_key[o.idempotency_key].append(o.order_id)
 
-    answered = {s.key: s.order_id for s in everything if s.status == 201}
+    again = [s for s in sent if s.status != 201]
+    answered = {s.key: s.order_id for s in sent if s.status == 201}
     answered.update({s.key: s.retry_order_id for s in again if s.retry_status == 201})
     found = [k for k, oid in answered.items() if oid in key_of and key_of[oid] == k]
     missing = [k for k in answered if k not in found]
     duplicates = [k for k, ids in by_key.items() if len(ids) > 1]
-    duplicates_before = [k for k, ids in before.items() if len(ids) > 1]
-    lost = [s for s in everything if s.status == 0]
-    refused = [s for s in everything if s.status not in (0, 201)]
-    committed = [s for s in again if before.get(s.key)]
-    given_back = [s for s in committed if s.retry_order_id == before[s.key][0]]
+    lost = [s for s in sent if s.status == 0]
+    refused = [s for s in sent if s.status not in (0, 201)]
+    committed = [s for s in again if s.committed]
+    given_back = [s for s in committed if s.retry_order_id == s.committed]
     unanswered = [s for s in again if s.retry_status != 201]
-    sent_keys = {s.key for s in everything}
+    sent_keys = {s.key for s in sent}
     without_order = [k for k in sent_keys if not by_key.get(k)]
     strangers = [k for k in by_key if k not in sent_keys]
-    after_worker = sum(1 for s in everything if s.status == 201 and worker_killed < s.at < server_killed)
     retry_answers = Counter(f"{s.retry_status} {s.retry_error}".strip() for s in again)
 
     checks = {
         "every order answered 201 is in the store under its key": not missing,
-        "no idempotency key has two orders": not duplicates and not duplicates_before,
-        "a request committed before the crash gets its order back": len(given_back) == len(committed),
+        "no idempotency key has two orders (after each crash, and at the end)":
+            not duplicates and not duplicates_after_crash,
+        "a request committed before a crash gets that order back": len(given_back) == len(committed),
         "every request answered 201 in the end": not unanswered,
-        "every request has exactly its order in the store": not without_order and not strangers,
-        "the server answered after the worker's SIGKILL": after_worker > 0,
+        "every key sent has its order in the store, and no other key is there": not without_order and not strangers,
+        "the server answered after its worker's SIGKILL, each round": all(r.answered_after_worker for r in rounds),
         "the audit chain verifies": bool(audit.is_valid),
     }
-    print(f"\nportout serve under faults: test profile, {workers} workers, {args.clients} clients, "
-          f"{len(world.tenants)} tenants, a unique Idempotency-Key a request")
-    print(f"  worker {victim} killed (SIGKILL) at {worker_killed - began:.1f} s (survivors: {survivors}); "
-          f"the process group {server.proc.pid} at {server_killed - began:.1f} s; restarted on the same store and port")
+    print(f"\nportout serve under faults: test profile, {workers} workers, {clients} clients, "
+          f"{len(world.tenants)} tenants, an Idempotency-Key of its own for each request; {len(rounds)} round(s) of "
+          f"{seconds:g} s:")
+    for n, r in enumerate(rounds, 1):
+        print(f"  round {n}: worker {r.victim} killed (SIGKILL) at {r.worker_killed:.1f} s, the server answered "
+              f"{r.answered_after_worker} more through {r.survivors}; its process group killed at "
+              f"{r.server_killed:.1f} s, restarted on the same store and port")
     rows = [
-        ("requests sent", len(everything), ""),
-        ("acknowledged (201)", sum(1 for s in everything if s.status == 201),
-         f"{after_worker} of them after the worker's death"),
+        ("requests sent", len(sent), ""),
+        ("acknowledged (201)", sum(1 for s in sent if s.status == 201),
+         f"{sum(r.answered_after_worker for r in rounds)} of them after a worker's death"),
         ("answer lost", len(lost), ", ".join(f"{k} {v}" for k, v in Counter(s.error for s in lost).most_common())),
         ("answered, not 201", len(refused), ", ".join(f"{k} {v}" for k, v in Counter(
             str(s.status) for s in refused).most_common())),
-        ("committed before the crash, answer lost", len(committed), ""),
+        ("lost, but committed before the crash", len(committed), ""),
         ("retried with the same key", len(again), ", ".join(f"{k}: {v}" for k, v in retry_answers.most_common())),
         ("retries given the committed order back", len(given_back), f"of {len(committed)}"),
-        ("answered orders found in the store", len(found), f"of {len(answered)} answered (missing: {len(missing)})"),
-        ("keys with two or more orders", len(duplicates), f"{len(duplicates_before)} before the restart"),
+        ("answered orders found in the store", len(found), f"of {len(answered)} answered"),
+        ("keys with two or more orders", len(duplicates), f"after a crash, before the retries: {duplicates_after_crash}"),
         ("keys sent without an order", len(without_order), f"orders of keys never sent: {len(strangers)}"),
         ("orders in the store", len(orders), ""),
         ("audit events", audit.event_count, "valid" if audit.is_valid else f"BROKEN: {audit.problem}"),
     ]
     width = max(len(r[0]) for r in rows)
-    for what, n, note in rows:
-        print(f"  {what:<{width}} {n:>7}  {note}")
+    for what, count, note in rows:
+        print(f"  {what:<{width}} {count:>7}  {note}")
     for what, ok in checks.items():
         print(f"  {'ok  ' if ok else 'FAIL'} {what}")
-    if missing or duplicates or unanswered:
-        for k in (missing + duplicates)[:5]:
-            print(f"    e.g. key {k}: answered {answered.get(k)}, in the store {by_key.get(k)}")
-        for s in unanswered[:5]:
-            print(f"    e.g. key {s.key}: retry {s.retry_status} {s.retry_error}")
+    for k in (missing + duplicates)[:5]:
+        print(f"    e.g. key {k}: answered {answered.get(k)}, in the store {by_key.get(k)}")
+    for s in unanswered[:5]:
+        print(f"    e.g. key {s.key}: retry {s.retry_status} {s.retry_error}")
     return all(checks.values())
 
 
@@ -720,17 +765,23 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=50, help="tenants in each store (default 50)")
     parser.add_argument("--profiles", default="test,interactive", help="hash profiles to load (default "
                         "test,interactive)")
+    parser.add_argument("--fault-clients", type=int, default=4 * cores(), help="clients under faults "
+                        f"(default 4 x cores = {4 * cores()}: more requests in flight when the kills come)")
+    parser.add_argument("--rounds", type=int, help="rounds of kills and restarts (default 3; --quick: 1)")
     parser.add_argument("--only", choices=("load", "faults"), help="run one part only")
     args = parser.parse_args()
     args.seconds = args.seconds if args.seconds is not None else (2.0 if args.quick else 10.0)
     args.fault_seconds = 3.0 if args.quick else max(3.0, args.seconds)
+    args.rounds = args.rounds if args.rounds is not None else (1 if args.quick else 3)
     args.warm = 1 if args.quick else 2
     profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
-    if not 1 <= args.clients <= 64:
-        parser.error("--clients is 1 to 64")
+    if not 1 <= args.clients <= 64 or not 1 <= args.fault_clients <= 64:
+        parser.error("--clients and --fault-clients are 1 to 64")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds is 1 to 20")
     if not 1 <= args.tenants <= 10_000 // NUMBERS_PER_TENANT:
         parser.error(f"--tenants is 1 to {10_000 // NUMBERS_PER_TENANT}")
-    if args.tenants < math.ceil(args.clients / len(CARRIERS)):
+    if args.tenants < math.ceil(max(args.clients, args.fault_clients) / len(CARRIERS)):
         parser.error("fewer tenants than clients per carrier")
     if not 0.5 <= args.seconds <= 600:
         parser.error("--seconds is 0.5 to 600")

@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 from typing import Sequence, TextIO
 
 from portout.errors import PortOutError
@@ -73,7 +74,8 @@ def serve(config: ServerConfig, log_level: str = "info") -> None:
     os.environ[ENV] = config.to_env()
     metrics_dir = None
     if config.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        metrics_dir = tempfile.mkdtemp(prefix="portout-metrics-")
+        _remove_stale_metrics()
+        metrics_dir = tempfile.mkdtemp(prefix=f"portout-metrics-{os.getpid()}-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
         uvicorn.run(
@@ -85,6 +87,20 @@ def serve(config: ServerConfig, log_level: str = "info") -> None:
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _remove_stale_metrics() -> None:
+    """The metrics folders of servers that were killed (SIGKILL leaves no time to remove them)."""
+    for folder in Path(tempfile.gettempdir()).glob("portout-metrics-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's server, alive
 
 
 def main(argv: Sequence[str], err: TextIO | None = None) -> int:
