@@ -288,7 +288,7 @@ def server_story(folder: Path) -> None:
             print(f"  no token: {refused.status_code} {refused.json()['errorId']}")
         headers = {"Authorization": f"Bearer {lumen.token}"}
         with httpx.Client(base_url=url, verify=str(cert), headers=headers, timeout=30) as carrier:
-            body = {"tenantId": "contoso.com", "phoneNumbers": ["+14255550100"], "pin": "602917",
+            body: dict[str, object] = {"tenantId": "contoso.com", "phoneNumbers": ["+14255550100"], "pin": "602917",
                     "purchaseOrderNumber": "PON-1001", "carrierName": "Someone Else"}
             first = carrier.post("/v1/port-out-orders", json=body, headers={"Idempotency-Key": "demo-1"})
             order = first.json()
@@ -297,11 +297,12 @@ def server_story(folder: Path) -> None:
             again = carrier.post("/v1/port-out-orders", json=body, headers={"Idempotency-Key": "demo-1"})
             print(f"  the same request again, same Idempotency-Key -> {again.status_code}, the same order: "
                   f"{again.json()['id'] == order['id']}")
-            for label, wrong in (("a wrong PIN", {**body, "pin": "918273"}),
-                                 ("an unknown tenant", {**body, "tenantId": "nobody.example"})):
+            wrong_pin: dict[str, object] = dict(body, pin="918273")
+            unknown: dict[str, object] = dict(body, tenantId="nobody.example")
+            for label, wrong in (("a wrong PIN", wrong_pin), ("an unknown tenant", unknown)):
                 answer = carrier.post("/v1/port-out-orders", json=wrong).json()
                 print(f"  {label + ':':<19} {answer['status']} {answer['reason']}")
-        session = portout.connect_port_out_store(server=url, token_file=_token_file(folder, ops.token),
+        session = portout.connect_port_out_store(server=url, token_file=str(_token_file(folder, ops.token)),
                                                  ca_file=str(cert))
         print(f"  an admin's cmdlets, remotely: {session.actor} ({session.role})")
         approved = portout.approve_port_out_order(order["id"], comment="Checked with Contoso", session=session)
