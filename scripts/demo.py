@@ -224,38 +224,13 @@ def store_story(folder: Path) -> None:
     admin.close()
 
 
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed TLS certificate for 127.0.0.1, as an operator would get a real one."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portout demo")])
-    now = datetime.now(timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "tls.crt", folder / "tls.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    key_path.chmod(0o600)
-    return cert_path, key_path
-
-
 def server_story(folder: Path) -> None:
     """The store behind portout serve: a carrier's request over HTTPS, and an admin's cmdlet."""
     import socket
 
     import httpx
+
+    from portout.server.certificates import self_signed
 
     heading("portout serve: a carrier sends a request over HTTPS, holding only its token")
     path = folder / "served.db"
@@ -266,7 +241,7 @@ def server_story(folder: Path) -> None:
         lumen = admin.new_credential("lumen-prod", "Carrier", carrier_name="Lumen", carrier_spid="6529")
         ops = admin.new_credential("ops", "StoreAdmin")
     print(f"  credential lumen-prod (Carrier: Lumen, SPID 6529): token {lumen.token[:24]}... (shown once)")
-    cert, key = certificate(folder)
+    cert, key = self_signed(folder, "portout demo")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

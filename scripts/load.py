@@ -33,8 +33,6 @@ answered after its worker's death, and the audit chain verifies. Any failure: ex
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import ipaddress
 import itertools
 import math
 import os
@@ -58,6 +56,7 @@ from typing import Any
 import httpx
 
 import portout
+from portout.server.certificates import self_signed
 
 PORTOUT = Path(sys.executable).with_name("portout")
 PIN = "602917"
@@ -150,34 +149,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, and its key (mode 0600), made as
-    tests/servers.py makes it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portout load server")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "server.crt", folder / "server.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def proc_stat(pid: int) -> list[str]:
     """/proc/PID/stat's fields after the command's name: [0] state, [1] ppid, [2] pgrp, [11]
     utime, [12] stime."""
@@ -233,7 +204,7 @@ class Server:
                  cert: tuple[Path, Path] | None = None) -> None:
         self.world, self.workers = world, workers
         self.port = port or free_port()
-        self.cert, self.cert_key = cert or make_certificate(folder)
+        self.cert, self.cert_key = cert or self_signed(folder, "portout load server")
         self.url = f"https://127.0.0.1:{self.port}"
         args = [str(PORTOUT), "serve", "--store", str(world.path), "--key-file", str(world.key),
                 "--listen", f"127.0.0.1:{self.port}", "--tls-cert", str(self.cert), "--tls-key",

@@ -3,8 +3,6 @@ TLS certificate made here), stopped when the test is done."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import os
 import signal
 import socket
@@ -16,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from portout.server.certificates import self_signed
+
 PORTOUT = Path(sys.executable).with_name("portout")
 
 
@@ -23,33 +23,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, and its key (mode 0600)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portout test server")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "server.crt", folder / "server.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 class Server:
@@ -64,7 +37,7 @@ class Server:
                 "--listen", f"127.0.0.1:{self.port}", "--workers", str(workers),
                 "--rate-limit", str(rate_limit), "--allow-test-profile", "--log-level", "warning", *extra]
         if tls:
-            self.cert, key = make_certificate(folder)
+            self.cert, key = self_signed(folder, "portout test server")
             args += ["--tls-cert", str(self.cert), "--tls-key", str(key)]
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log = folder / f"server-{self.port}.log"

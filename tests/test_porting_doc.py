@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import portout
-from portout import commands
+from portout import commands, order_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "porting.md"
@@ -132,7 +132,7 @@ def test_the_dot_draws_the_transitions_the_code_makes() -> None:
 
 def test_the_statuses_are_those_the_cmdlets_know() -> None:
     # Submitted is the legacy status the page describes in words, not in the picture.
-    assert STATES | {"Submitted"} == set(commands._STATUSES)
+    assert STATES | {"Submitted"} == set(order_commands._STATUSES)
 
 
 # -- (b) the SVG was rendered from this source --------------------------------------------------
@@ -210,14 +210,14 @@ def test_the_request_fields_are_those_of_the_cmdlet_and_the_method() -> None:
 # -- (d) the reasons the cmdlets take -----------------------------------------------------------
 
 def test_the_denial_reasons_are_those_deny_takes() -> None:
-    assert tuple(_first_column(_section("Denial reason codes"))) == commands._DENY_REASONS
+    assert tuple(_first_column(_section("Denial reason codes"))) == order_commands._DENY_REASONS
 
 
 def test_the_cancellation_reasons_are_those_stop_takes() -> None:
-    assert tuple(_first_column(_section("Cancellation reason codes"))) == commands._CANCEL_REASONS
+    assert tuple(_first_column(_section("Cancellation reason codes"))) == order_commands._CANCEL_REASONS
 
 
-@pytest.mark.parametrize("reasons", [commands._DENY_REASONS, commands._CANCEL_REASONS])
+@pytest.mark.parametrize("reasons", [order_commands._DENY_REASONS, order_commands._CANCEL_REASONS])
 def test_the_cmdlets_offer_the_same_reasons(reasons: tuple[str, ...]) -> None:
     offered = {p.choices for c in commands.CMDLETS for p in c.parameters if p.name == "Reason"}
     assert reasons in offered

@@ -145,3 +145,29 @@ def test_a_credential_made_remotely_writes_its_token_to_a_file_here(remote: dict
         assert "zayo" in names
     with remote["server"].client(token) as carrier:
         assert carrier.get("/v1/session").json()["actor"] == "Zayo"
+
+
+@pytest.mark.parametrize("call, error_id", [
+    (dict(server="https://127.0.0.1:1"), "TokenRequired"),
+    (dict(server="ftp://portout.example", token_file="desk"), "InvalidServerUrl"),
+    (dict(server="portout.example:8443", token_file="desk"), "InvalidServerUrl"),
+    (dict(token_file="desk"), "AmbiguousParameterSet"),
+    (dict(ca_file="/etc/ssl/certs/ca-certificates.crt"), "AmbiguousParameterSet"),
+    (dict(server="https://127.0.0.1:1", token_file="desk", path="store.db"), "AmbiguousParameterSet"),
+    (dict(server="https://127.0.0.1:1", token_file="desk", role="Carrier"), "AmbiguousParameterSet"),
+])
+def test_a_wrong_connection_is_a_typed_error_and_connects_nothing(
+        remote: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, call: dict[str, str],
+        error_id: str) -> None:
+    monkeypatch.delenv("PORTOUT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    if "token_file" in call:
+        call = {**call, "token_file": str(remote["files"][call["token_file"]])}
+    portout.disconnect_port_out_store()
+    with pytest.raises(portout.PortOutError) as caught:
+        portout.connect_port_out_store(**call)
+    assert caught.value.error_id == f"{error_id},Connect-PortOutStore"
+    with pytest.raises(portout.PortOutError) as none:
+        portout.get_port_out_tenant()
+    assert none.value.error_id.startswith("NotConnected")
+    assert not (tmp_path / "store.db").exists()

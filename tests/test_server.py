@@ -272,6 +272,25 @@ def portout_limit() -> int:
     return 10  # kAuthFailureLimit in the core
 
 
+@pytest.mark.parametrize("options, error_id", [
+    (("--listen", "127.0.0.1"), "InvalidListenAddress"),
+    (("--listen", "127.0.0.1:70000"), "InvalidListenAddress"),
+    (("--tls-cert", "server.crt"), "TlsIncomplete"),
+    (("--tls-cert", "none.crt", "--tls-key", "none.key"), "TlsFileNotFound"),
+    (("--workers", "0"), "InvalidWorkers"),
+    (("--rate-limit", "-1"), "InvalidRateLimit"),
+])
+def test_a_wrong_server_option_is_refused_before_anything_listens(
+        tmp_path: Path, options: tuple[str, ...], error_id: str) -> None:
+    store_path = tmp_path / "store.db"
+    portout.Store.open(store_path, profile="test", allow_test_profile=True).close()
+    before = store_path.read_bytes()
+    done = subprocess.run([str(PORTOUT), "serve", "--store", str(store_path), "--allow-test-profile", *options],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 1 and f"({error_id})" in done.stderr, done.stderr
+    assert store_path.read_bytes() == before
+
+
 def test_listening_beyond_loopback_without_tls_is_refused(tmp_path: Path) -> None:
     store_path = tmp_path / "store.db"
     portout.Store.open(store_path, profile="test", allow_test_profile=True).close()

@@ -33,8 +33,8 @@ def render() -> str:
     lines = [
         "# Cmdlet reference",
         "",
-        "Written from the cmdlet declarations in `bindings/portout/commands.py` by "
-        "`python -m portout.reference`; do not edit by hand.",
+        "Written from the cmdlet declarations in `bindings/portout/commands.py` and "
+        "`order_commands.py` by `python -m portout.reference`; do not edit by hand.",
         "",
         "Every cmdlet also takes `-ErrorAction` (Stop, Continue, SilentlyContinue, Ignore) and "
         "`-Verbose`; those that change something take `-WhatIf` and `-Confirm`. From Python, "

@@ -168,4 +168,11 @@ std::string canonical_actor(std::string_view raw) {
     return std::string(raw);
 }
 
+bool is_visible_ascii(std::string_view s) noexcept {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7F;
+    });
+}
+
 }  // namespace portout

@@ -142,6 +142,10 @@ TEST_F(PrincipalsTest, CredentialsAreMadeListedAndRemovedByAStoreAdminOnly) {
     EXPECT_EQ(error_id_of([&] { admin->create_credential(r); }), "ExpiryInPast");
     r.role = "Root";
     EXPECT_EQ(error_id_of([&] { admin->create_credential(r); }), "InvalidRole");
+    r.role = "Auditor";
+    r.expires_at.reset();
+    r.carrier_name = "Lumen";
+    EXPECT_EQ(error_id_of([&] { admin->create_credential(r); }), "CarrierNotAllowed");
     EXPECT_EQ(admin->list_principals("Credential").size(), 2u);  // nothing more was made
 
     const auto desk = as(Role::TelephonyAdmin);
@@ -177,6 +181,12 @@ TEST_F(PrincipalsTest, EveryWrongTokenIsTheSameFailureAuditedWithItsReason) {
     }
     // The right token still works from another address.
     EXPECT_NO_THROW(server->authenticate(token, "192.0.2.7"));
+    // An address that is no address is refused before anything is read, counted or audited.
+    for (const auto* address : {"192.0.2.7 evil", "10.0.0.1\n", "\xff"}) {
+        EXPECT_EQ(error_id_of([&] { server->authenticate(wrong, address); }), "InvalidClientAddress");
+    }
+    EXPECT_EQ(error_id_of([&] { server->authenticate(wrong, std::string(65, '1')); }), "InvalidClientAddress");
+    EXPECT_EQ(events("AuthenticationFailed").size(), 4u);
 }
 
 TEST_F(PrincipalsTest, FailuresAreThrottledPerAddressAndPerPrincipalUntilTheBlockEnds) {

@@ -10,7 +10,6 @@ problem with the cmdlets' error id.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from datetime import date, datetime, time as dtime, timezone
@@ -30,8 +29,6 @@ from portout.server.problems import problem, problem_response
 from portout.store import Store
 
 __all__ = ["create_app", "factory"]
-
-log = logging.getLogger("portout.server")
 
 #: The most a request body may hold (a port-out request of 1000 numbers is about 20 KB).
 MAX_BODY = 256 * 1024

@@ -53,13 +53,6 @@ class ServerConfig:
     rate_limit: float = 20.0
     hash_profile: str | None = None
     allow_test_profile: bool = False
-    #: The SMTP relay notifications are mailed through, HOST:PORT; none: no e-mail.
-    smtp: str | None = None
-    smtp_from: str = "portout@localhost"
-    #: How often the outbox is looked at for deliveries, in seconds.
-    delivery_interval: float = 1.0
-    #: Attempts before a delivery is parked.
-    max_delivery_attempts: int = 8
 
     def check(self) -> None:
         """Refuses what would be unsafe or cannot work, before anything listens."""

@@ -56,8 +56,6 @@ class Metrics:
                                 buckets=_LATENCY_BUCKETS, registry=own)
         self.auth_failures = Counter("portout_authentication_failures",
                                      "Refused authentications, by error id.", ("error_id",), registry=own)
-        self.deliveries = Counter("portout_webhook_deliveries", "Notification deliveries, by channel and outcome.",
-                                  ("channel", "outcome"), registry=own)
         if self.multiprocess:
             from prometheus_client import multiprocess
 

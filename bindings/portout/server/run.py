@@ -41,8 +41,6 @@ def parser() -> argparse.ArgumentParser:
                    help="Requests a second per credential, bursts of twice that (default 20; 0: none).")
     p.add_argument("--hash-profile", help="The Argon2id profile (default: the store's own).")
     p.add_argument("--allow-test-profile", action="store_true", help="For test suites only.")
-    p.add_argument("--smtp", help="An SMTP relay, HOST:PORT, to mail tenants' contacts through.")
-    p.add_argument("--smtp-from", default="portout@localhost", help="The sender of those mails.")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     return p
 
@@ -56,8 +54,7 @@ def config_of(args: argparse.Namespace) -> ServerConfig:
         host=host, port=port, tls_cert=args.tls_cert, tls_key=args.tls_key, behind_proxy=args.behind_proxy,
         forwarded_allow_ips=args.forwarded_allow_ips, workers=args.workers, rate_limit=args.rate_limit,
         hash_profile=args.hash_profile or env.get("PORTOUT_HASH_PROFILE") or None,
-        allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"),
-        smtp=args.smtp, smtp_from=args.smtp_from)
+        allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"))
 
 
 def serve(config: ServerConfig, log_level: str = "info") -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from portout import errors
 
-__all__ = ["RemoteRecord", "decode", "decode_error", "encode", "encode_error"]
+__all__ = ["RemoteRecord", "decode", "decode_error", "encode", "record_class"]
 
 
 def encode(value: Any) -> Any:
@@ -110,15 +110,6 @@ def decode(value: Any) -> Any:
         fields = {k: decode(v) for k, v in value["fields"].items()}
         return record_class(str(value["$type"]))(str(value["$type"]), fields)
     return {k: decode(v) for k, v in value.items()}
-
-
-def encode_error(error: errors.PortOutError) -> dict[str, Any]:
-    body: dict[str, Any] = {"errorId": error.error_id, "category": error.category,
-                            "message": error.message, "target": errors.shown_target(error.target)}
-    violations = getattr(error, "violations", None)
-    if violations:
-        body["violations"] = [{"rule": v.rule, "message": v.message} for v in violations]
-    return body
 
 
 def decode_error(body: dict[str, Any]) -> errors.PortOutError:

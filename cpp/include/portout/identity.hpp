@@ -28,5 +28,7 @@ std::string canonical_actor(std::string_view raw);
 inline constexpr std::string_view kPortOutCountry = "US";
 
 bool is_valid_utf8(std::string_view s) noexcept;
+// Every byte a visible ASCII character (0x21 to 0x7E): no space, no control, nothing else.
+bool is_visible_ascii(std::string_view s) noexcept;
 
 }  // namespace portout

@@ -41,13 +41,6 @@ inline constexpr std::string_view kCancelled = "Cancelled";
 inline constexpr std::array<std::string_view, 4> kOpen = {kPendingReview, kApproved, kConfirmed, kSubmitted};
 }  // namespace order_state
 
-// A gaining carrier's name: 1 to 256 characters of text (InvalidCarrier); its SPID, the NPAC
-// service provider id: 4 letters or digits, kept upper case (InvalidSpid).
-std::string canonical_carrier(std::string_view raw);
-std::string canonical_spid(std::string_view raw);
-// A carrier's Idempotency-Key: up to 255 visible ASCII characters ("" for none);
-// InvalidIdempotencyKey otherwise.
-std::string canonical_idempotency_key(std::string_view raw);
 
 class Orders {
 public:

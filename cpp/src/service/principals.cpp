@@ -4,7 +4,7 @@
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
 #include "service/audit_chain.hpp"
-#include "service/orders.hpp"
+#include "service/order_fields.hpp"
 
 #include <sodium.h>
 
@@ -47,11 +47,7 @@ std::string canonical_principal_name(std::string_view raw) {
 // A client's network address as the server saw it: printable, no spaces, at most 64 characters.
 std::string canonical_address(std::string_view raw) {
     if (raw.empty()) return "unknown";
-    const bool ok = raw.size() <= 64 && std::all_of(raw.begin(), raw.end(), [](char c) {
-                        const auto u = static_cast<unsigned char>(c);
-                        return u > 0x20 && u < 0x7F;
-                    });
-    if (!ok) throw InvalidArgumentError("InvalidClientAddress", "A client address is at most 64 visible characters.");
+    if (raw.size() > 64 || !is_visible_ascii(raw)) throw InvalidArgumentError("InvalidClientAddress", "A client address is at most 64 visible characters.");
     return std::string(raw);
 }
 
