@@ -17,6 +17,7 @@
 #include "service/pins.hpp"
 #include "service/policies.hpp"
 #include "service/principals.hpp"
+#include "service/deliveries.hpp"
 #include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
 #include "service/worker_pool.hpp"
@@ -67,6 +68,7 @@ struct PortOutService::Units {
     KeyRotation rotation{context};
     Copier copier{context};
     Principals principals{context};
+    Deliveries deliveries{context};
 };
 
 PortOutService::~PortOutService() = default;
@@ -340,6 +342,61 @@ std::unique_ptr<PortOutService> PortOutService::authenticate(std::string_view to
     }
     auto principal = units_->principals.authenticate_token(token, client_address);
     return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
+}
+
+IssuedAccount PortOutService::create_account(const AccountRequest& request, std::string_view password) {
+    return units_->principals.create_account(request, password);
+}
+
+Principal PortOutService::set_account_password(std::string_view user_name, std::string_view password) {
+    return units_->principals.set_account_password(user_name, password);
+}
+
+std::unique_ptr<PortOutService> PortOutService::authenticate_account(std::string_view user_name,
+                                                                     std::string_view password,
+                                                                     std::string_view totp_code,
+                                                                     std::string_view client_address) {
+    if (principal_) {
+        throw InvalidOperationError("AlreadyAuthenticated",
+                                    "A session opened as a principal does not authenticate others: the session "
+                                    "opened with the store's key file does.");
+    }
+    auto principal = units_->principals.authenticate_account(user_name, password, totp_code, client_address);
+    return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
+}
+
+// ---- delivered notifications -----------------------------------------------------------------
+
+IssuedWebhook PortOutService::create_webhook(std::string_view url, const std::vector<std::string>& events,
+                                             const std::vector<std::string>& tenant_scope) {
+    return units_->deliveries.create_webhook(url, events, tenant_scope);
+}
+
+std::vector<Subscription> PortOutService::list_subscriptions() { return units_->deliveries.list_subscriptions(); }
+
+void PortOutService::remove_subscription(std::string_view subscription_id) {
+    units_->deliveries.remove_subscription(subscription_id);
+}
+
+std::vector<Subscription> PortOutService::set_notification_emails(std::string_view tenant_id,
+                                                                  const std::vector<std::string>& addresses) {
+    return units_->deliveries.set_notification_emails(tenant_id, addresses);
+}
+
+std::vector<Delivery> PortOutService::list_deliveries(const DeliveryQuery& query) {
+    return units_->deliveries.list_deliveries(query);
+}
+
+Delivery PortOutService::redeliver(std::int64_t delivery_id) { return units_->deliveries.redeliver(delivery_id); }
+
+std::vector<DueDelivery> PortOutService::claim_deliveries(const std::vector<std::string>& kinds,
+                                                          std::size_t max_count, const DeliveryPolicy& policy) {
+    return units_->deliveries.claim(kinds, max_count, policy);
+}
+
+Delivery PortOutService::record_delivery(std::int64_t delivery_id, const DeliveryResult& result,
+                                         const DeliveryPolicy& policy) {
+    return units_->deliveries.record(delivery_id, result, policy);
 }
 
 // ---- tenants -------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ TEST_F(PrincipalsTest, ARecordWidenedInTheDatabaseWithoutTheKeyAuthenticatesNoOn
     EXPECT_NO_THROW(server->authenticate(token, "192.0.2.7"));
     // A row of the writer's own: without the key it cannot make the hash of any token.
     sql("INSERT INTO principals SELECT 'ffffffffffffffff', kind, 'forged', 'StoreAdmin', '', '', '', secret_hash, "
-        "totp_secret, expires_at, created_at, created_by, last_used_at, mac FROM principals");
+        "totp_secret, expires_at, created_at, created_by, last_used_at, mac, totp_last_step FROM principals");
     const std::string forged = "pot_ffffffffffffffff_" + token.substr(token.size() - 43);
     EXPECT_EQ(error_id_of([&] { server->authenticate(forged, "192.0.2.7"); }), "AuthenticationFailed");
     EXPECT_EQ(events("AuthenticationFailed").back().reason, "WrongToken");

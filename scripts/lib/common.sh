@@ -13,7 +13,7 @@ PORTOUT_JOBS=${PORTOUT_JOBS:-2}
 # What building and running the package needs.
 PORTOUT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libsodium-dev libsqlite3-dev sqlite3 libphonenumber-dev libicu-dev libpq-dev
+  libsodium-dev libssl-dev libsqlite3-dev sqlite3 libphonenumber-dev libicu-dev libpq-dev
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
   python3-tqdm python3-prompt-toolkit
   python3-fastapi python3-uvicorn python3-prometheus-client python3-httpx python3-cryptography

@@ -187,6 +187,7 @@ struct Principal {
     Millis created_at = 0;
     std::string created_by;
     std::optional<Millis> last_used_at;  // to the minute
+    bool totp = false;  // an account that signs in with a TOTP code besides its password
     // The actor the principal's sessions act as: a Carrier credential's carrier (its orders are
     // the carrier's, whichever of its credentials sent them), else the principal's name.
     std::string actor;
@@ -205,6 +206,107 @@ struct CredentialRequest {
 struct IssuedCredential {
     Principal principal;
     Secret token;  // "pot_<principal id>_<43 characters>"
+};
+
+// A new account for a person: its password (kept as an Argon2id hash of it under the store's
+// key) and, with `totp`, a TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) shown once.
+struct AccountRequest {
+    std::string user_name;  // 1 to 64 letters, digits, '.', '_', '-' or '@'
+    std::string role;       // TelephonyAdmin, Auditor or StoreAdmin
+    std::vector<std::string> tenant_scope;
+    bool totp = false;
+    std::optional<Millis> expires_at;
+};
+
+struct IssuedAccount {
+    Principal principal;
+    Secret totp_secret;  // base32, 32 characters; empty without TOTP
+};
+
+// The password rules (NIST SP 800-63B): length, and no password others use or can guess from
+// the context; no composition rules. A password is at least kMinPasswordLength characters
+// (kMinPasswordLengthWithTotp for an account with a second factor), at most kMaxPasswordLength.
+inline constexpr std::size_t kMinPasswordLength = 15;
+inline constexpr std::size_t kMinPasswordLengthWithTotp = 8;
+inline constexpr std::size_t kMaxPasswordLength = 128;
+
+// A subscription as anyone allowed to see it may: never its secret.
+struct Subscription {
+    std::string subscription_id;
+    std::string kind;    // Webhook or Email
+    std::string target;  // the URL, or the address
+    std::vector<std::string> events;  // {"*"}: every kind
+    std::vector<std::string> tenant_scope;  // empty: every tenant the audience may see
+    std::string audience;  // "" the tenants' side; else the carrier
+    Millis created_at = 0;
+    std::string created_by;
+};
+
+// A new webhook and its signing secret ("whsec_" and 43 characters), shown once: each request
+// carries Portout-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> under it.
+struct IssuedWebhook {
+    Subscription subscription;
+    Secret secret;
+};
+
+struct DeliveryAttempt {
+    int attempt = 0;
+    Millis started_at = 0;
+    std::int64_t duration_ms = 0;
+    std::string outcome;  // Delivered or Failed
+    int status_code = 0;
+    std::string error;
+};
+
+// A notification's delivery to one subscription, with every attempt.
+struct Delivery {
+    std::int64_t delivery_id = 0;
+    std::string subscription_id;
+    std::string kind;
+    std::string target;
+    std::int64_t notification_id = 0;
+    std::string event;
+    std::string tenant_id;
+    std::string order_id;
+    std::string status;  // Pending, Delivered or Parked
+    int attempts = 0;
+    Millis created_at = 0;
+    Millis next_attempt_at = 0;
+    std::optional<Millis> delivered_at;
+    std::string last_error;
+    std::vector<DeliveryAttempt> attempt_log;
+};
+
+// A delivery handed to a sender: what to send, where, and (a webhook) its signature header.
+struct DueDelivery {
+    std::int64_t delivery_id = 0;
+    std::string subscription_id;
+    std::string kind;
+    std::string target;
+    std::string event;
+    int attempt = 0;  // this one's number
+    std::string subject;    // an e-mail's
+    std::string body;       // a webhook's JSON, an e-mail's text
+    std::string signature;  // a webhook's Portout-Signature
+};
+
+// How the sender fared.
+struct DeliveryResult {
+    bool delivered = false;
+    int status_code = 0;
+    std::string error;
+    Millis started_at = 0;
+    std::int64_t duration_ms = 0;
+};
+
+// Retries: the n-th failure waits first_retry_ms * 2^(n-1) (at most max_retry_ms, less up to a
+// fifth at random); after max_attempts failures the delivery is Parked. A claim holds a
+// delivery for lease_ms: a sender that dies leaves it to be sent again after that.
+struct DeliveryPolicy {
+    int max_attempts = 8;
+    Millis first_retry_ms = 10 * 1000;
+    Millis max_retry_ms = 60 * 60 * 1000;
+    Millis lease_ms = 60 * 1000;
 };
 
 // Failed authentications, per client address and per principal: this many within the window
@@ -266,6 +368,7 @@ enum class Operation {
     CheckpointAudit,  // sign a checkpoint of the audit chain's head (store-wide)
     RepairState,      // take a tenant's (or the default policy's) tampered state back into use
     ManagePrincipals,  // API credentials and accounts of the store's server
+    DeliverNotifications,  // the server's sender of webhooks and e-mail (store-wide)
 };
 
 // At most this many numbers in one port-out order.
@@ -363,6 +466,43 @@ public:
     // (AuthenticationThrottled) until the block ends, a right token too. Only a session opened
     // with the key file authenticates others.
     std::unique_ptr<PortOutService> authenticate(std::string_view token, std::string_view client_address);
+
+    // Accounts for people (StoreAdmin). The password is checked against the rules first
+    // (PasswordPolicyViolation, naming each rule broken, never the password).
+    IssuedAccount create_account(const AccountRequest& request, std::string_view password);
+    // A new password for an account (StoreAdmin), the rules checked; its throttle cleared.
+    Principal set_account_password(std::string_view user_name, std::string_view password);
+    // A session as the account: the password, and the TOTP code when the account has TOTP (a
+    // code is good once, within a step either side of now). Every failure is the same
+    // AuthenticationFailed (audited with its reason: UnknownAccount, WrongPassword,
+    // WrongTotpCode, TotpCodeReused, AccountExpired, PrincipalNotAuthentic), in the time of one
+    // password check, and counted as for tokens; a right password without the code it needs is
+    // TotpCodeRequired, and counts nothing.
+    std::unique_ptr<PortOutService> authenticate_account(std::string_view user_name, std::string_view password,
+                                                         std::string_view totp_code,
+                                                         std::string_view client_address);
+
+    // Delivered notifications. A webhook of the tenants' side (StoreAdmin, or TelephonyAdmin
+    // within its scope) or of a carrier's own orders (a Carrier session); `events` are
+    // notification kinds or "*". The URL is https (http only to a loopback address).
+    IssuedWebhook create_webhook(std::string_view url, const std::vector<std::string>& events,
+                                 const std::vector<std::string>& tenant_scope);
+    // The subscriptions this session may see: its audience's, within its scope.
+    std::vector<Subscription> list_subscriptions();
+    void remove_subscription(std::string_view subscription_id);
+    // A tenant's e-mail contacts (the tenants' side, every kind): the list replaces the one before.
+    std::vector<Subscription> set_notification_emails(std::string_view tenant_id,
+                                                      const std::vector<std::string>& addresses);
+    // Deliveries to the subscriptions this session may see, newest first, with their attempts.
+    std::vector<Delivery> list_deliveries(const DeliveryQuery& query);
+    // A parked (or delivered) delivery sent again, as a new series of attempts.
+    Delivery redeliver(std::int64_t delivery_id);
+    // For the server's sender (a StoreAdmin session without scope): deliveries due now to
+    // subscriptions of these kinds, each claimed for policy.lease_ms, built and signed.
+    std::vector<DueDelivery> claim_deliveries(const std::vector<std::string>& kinds, std::size_t max_count,
+                                              const DeliveryPolicy& policy);
+    // The outcome of one claimed attempt: Delivered, or retried later, or Parked.
+    Delivery record_delivery(std::int64_t delivery_id, const DeliveryResult& result, const DeliveryPolicy& policy);
 
     // Tenants.
     Tenant create_tenant(std::string_view tenant_id, std::string_view display_name,

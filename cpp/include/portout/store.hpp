@@ -159,12 +159,64 @@ struct PrincipalRecord {
     std::string carrier_name;  // a Carrier credential's carrier and its SPID
     std::string carrier_spid;
     std::string secret_hash;
-    std::optional<std::string> totp_secret;  // sealed
+    std::optional<std::string> totp_secret;  // the salt the TOTP secret derives from; none without TOTP
     std::optional<Millis> expires_at;
     Millis created_at = 0;
     std::string created_by;
     std::optional<Millis> last_used_at;
     std::string mac;
+    // The newest TOTP time step an account signed in with: a code is good once.
+    std::optional<std::int64_t> totp_last_step;
+};
+
+// Where notifications are delivered, besides the outbox: a webhook (an https URL; each request
+// signed with the subscription's secret) or an e-mail address (a tenant's contact). `mac`
+// binds every field, so a database writer without the store's key can neither add one (and
+// have a tenant's events sent to it) nor redirect one.
+struct SubscriptionRecord {
+    std::string subscription_id;  // 16 hex digits
+    std::string kind;             // Webhook or Email
+    std::string target;           // the URL, or the address
+    std::string events;           // "OrderApproved,PortOutRequest"; "*" every kind
+    std::string tenant_scope;     // "a,b": the tenants whose notifications it is sent; empty: every tenant
+    std::string audience;         // "" the tenants' side; else the carrier whose orders' notices it is sent
+    std::string secret_salt;      // a webhook's signing secret derives from it and the store's audit key
+    Millis created_at = 0;
+    std::string created_by;
+    std::string mac;
+};
+
+// One notification to be delivered to one subscription, made in the transaction that writes
+// the notification: at least once, whatever happens to the process that sends it.
+struct DeliveryRecord {
+    std::int64_t delivery_id = 0;  // numbered by the store
+    std::string subscription_id;
+    std::int64_t notification_id = 0;
+    std::string tenant_id;
+    std::string status;  // Pending, Delivered or Parked
+    int attempts = 0;
+    Millis created_at = 0;
+    Millis next_attempt_at = 0;  // while Pending: not sent before; a sender's claim moves it on
+    std::optional<Millis> delivered_at;
+    std::string last_error;
+};
+
+// One try at a delivery, as the sender saw it.
+struct DeliveryAttemptRecord {
+    std::int64_t delivery_id = 0;
+    int attempt = 0;  // 1, 2, ...
+    Millis started_at = 0;
+    std::int64_t duration_ms = 0;
+    std::string outcome;  // Delivered or Failed
+    int status_code = 0;  // the HTTP status or the SMTP reply code; 0 when none came
+    std::string error;
+};
+
+struct DeliveryQuery {
+    std::vector<std::string> subscription_ids;  // empty: every subscription
+    std::optional<std::string> status;
+    std::optional<std::int64_t> before_id;  // newest first, below this id
+    std::size_t limit = 100;
 };
 
 // Failed authentications of one subject (a principal, or a client address) in the current
@@ -353,6 +405,23 @@ public:
     virtual void delete_principal(std::string_view principal_id) = 0;
     virtual std::optional<ThrottleRecord> throttle(std::string_view subject) = 0;
     virtual void put_throttle(const ThrottleRecord& record) = 0;
+
+    // Subscriptions, and the deliveries of notifications to them with each attempt.
+    virtual std::vector<SubscriptionRecord> subscriptions() = 0;  // by id
+    virtual std::optional<SubscriptionRecord> subscription(std::string_view subscription_id) = 0;
+    virtual void insert_subscription(const SubscriptionRecord& subscription) = 0;
+    // The subscription, its deliveries and their attempts.
+    virtual void delete_subscription(std::string_view subscription_id) = 0;
+    virtual std::optional<NotificationRecord> notification(std::int64_t notification_id) = 0;
+    virtual std::int64_t insert_delivery(DeliveryRecord& delivery) = 0;
+    virtual std::optional<DeliveryRecord> delivery(std::int64_t delivery_id) = 0;
+    virtual void update_delivery(const DeliveryRecord& delivery) = 0;
+    // Pending deliveries due by `now` to subscriptions of these kinds, the longest waiting first.
+    virtual std::vector<DeliveryRecord> due_deliveries(Millis now, const std::vector<std::string>& kinds,
+                                                       std::size_t limit) = 0;
+    virtual std::vector<DeliveryRecord> deliveries(const DeliveryQuery& query) = 0;
+    virtual void insert_delivery_attempt(const DeliveryAttemptRecord& attempt) = 0;
+    virtual std::vector<DeliveryAttemptRecord> delivery_attempts(std::int64_t delivery_id) = 0;
 
     virtual std::int64_t count_rows(const TableSpec& table) = 0;
     // Every row of a table, in the order of its first column.

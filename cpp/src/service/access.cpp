@@ -62,6 +62,7 @@ std::string_view to_string(Operation op) noexcept {
         case Operation::ReviewOrder: return "ReviewOrder";
         case Operation::UpdateAccount: return "UpdateAccount";
         case Operation::ManagePrincipals: return "ManagePrincipals";
+        case Operation::DeliverNotifications: return "DeliverNotifications";
     }
     return "Unknown";
 }
@@ -113,7 +114,8 @@ std::optional<std::string> Access::refusal(Operation op, std::string_view tenant
     const bool store_wide = op == Operation::SetPolicy || op == Operation::RotateKey ||
                             op == Operation::CreateTenant || op == Operation::CopyStore ||
                             op == Operation::SetHashProfile || op == Operation::CheckpointAudit ||
-                            op == Operation::RepairState || op == Operation::ManagePrincipals;
+                            op == Operation::RepairState || op == Operation::ManagePrincipals ||
+                            op == Operation::DeliverNotifications;
     if (tenant_id.empty() && !scope_.empty() && store_wide) {
         return "A store-wide " + std::string(to_string(op)) + " needs a session without a tenant scope.";
     }

@@ -1,5 +1,7 @@
 #include "service/notifications.hpp"
 
+#include "service/deliveries.hpp"
+
 #include <portout/crypto.hpp>
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
@@ -19,7 +21,8 @@ void notify(const ServiceContext& ctx, StoreTransaction& tx, std::string_view ki
     n.order_id = order_id;
     n.summary = std::move(summary);
     n.details = std::move(details);
-    tx.insert_notification(n);
+    n.notification_id = tx.insert_notification(n);
+    enqueue_deliveries(tx, n);
 }
 
 namespace {

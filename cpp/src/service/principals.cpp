@@ -5,6 +5,8 @@
 #include <portout/identity.hpp>
 #include "service/audit_chain.hpp"
 #include "service/order_fields.hpp"
+#include "service/password_rules.hpp"
+#include "service/totp.hpp"
 
 #include <sodium.h>
 
@@ -103,6 +105,7 @@ Principal principal_of(const PrincipalRecord& r) {
     p.created_by = r.created_by;
     p.last_used_at = r.last_used_at;
     p.actor = r.role == to_string(Role::Carrier) && !r.carrier_name.empty() ? r.carrier_name : r.name;
+    p.totp = r.totp_secret.has_value();
     return p;
 }
 
@@ -232,28 +235,53 @@ void Principals::count_failure(StoreTransaction& tx, const std::string& subject,
     tx.put_throttle(t);
 }
 
+void Principals::require_not_blocked(StoreTransaction& tx, const std::string& address,
+                                     const std::string& principal_id, Millis now) const {
+    const auto blocked = [&](const std::string& subject) -> Millis {
+        const auto t = tx.throttle(subject);
+        return t && t->blocked_until && *t->blocked_until > now ? *t->blocked_until - now : 0;
+    };
+    const Millis wait =
+        std::max(blocked("address:" + address), principal_id.empty() ? 0 : blocked("principal:" + principal_id));
+    if (wait > 0) {
+        throw ThrottledError("AuthenticationThrottled",
+                             "Too many failed authentications: try again in " + seconds_text(wait) + " seconds.", wait);
+    }
+}
+
+void Principals::fail(const std::string& address, const std::optional<PrincipalRecord>& row, std::string_view reason,
+                      Millis now) const {
+    {
+        auto tx = ctx_.store.begin(TxMode::Write);
+        count_failure(*tx, "address:" + address, now);
+        if (row) count_failure(*tx, "principal:" + row->principal_id, now);  // only principals that exist
+        std::string details = "address=" + address;
+        if (row) details += " id=" + row->principal_id + " name=" + row->name;
+        ctx_.append_audit(*tx, "AuthenticationFailed", "", "Failure", reason, details);
+        tx->commit();
+    }
+    if (row && row->kind == kAccount) {
+        throw PermissionDeniedError("AuthenticationFailed",
+                                    "The user name, password or code was not accepted.");
+    }
+    if (!row && reason == "UnknownAccount") {
+        throw PermissionDeniedError("AuthenticationFailed", "The user name, password or code was not accepted.");
+    }
+    throw PermissionDeniedError("AuthenticationFailed",
+                                "The credential was not accepted: it is unknown, wrong, expired or removed.");
+}
+
 Principal Principals::authenticate_token(std::string_view token, std::string_view raw_address) {
     const auto address = canonical_address(raw_address);
     const auto parsed = parse_token(token);
     const std::string id = parsed ? parsed->first : std::string();
-    const std::string address_subject = "address:" + address;
-    const std::string principal_subject = "principal:" + id;
 
     std::optional<PrincipalRecord> row;
     Millis now = 0;
     {
         auto tx = ctx_.store.begin(TxMode::Read);
         now = ctx_.lock_time(*tx);
-        const auto blocked = [&](const std::string& subject) -> Millis {
-            const auto t = tx->throttle(subject);
-            return t && t->blocked_until && *t->blocked_until > now ? *t->blocked_until - now : 0;
-        };
-        const Millis wait = std::max(blocked(address_subject), id.empty() ? 0 : blocked(principal_subject));
-        if (wait > 0) {
-            throw ThrottledError("AuthenticationThrottled",
-                                 "Too many failed authentications: try again in " + seconds_text(wait) + " seconds.",
-                                 wait);
-        }
+        require_not_blocked(*tx, address, id, now);
         if (!id.empty()) row = tx->principal(id);
     }
 
@@ -271,17 +299,7 @@ Principal Principals::authenticate_token(std::string_view token, std::string_vie
     } else if (row->expires_at && *row->expires_at <= now) {
         reason = "CredentialExpired";
     }
-    if (!reason.empty()) {
-        auto tx = ctx_.store.begin(TxMode::Write);
-        count_failure(*tx, address_subject, now);
-        if (row) count_failure(*tx, principal_subject, now);  // only principals that exist
-        std::string details = "address=" + address;
-        if (row) details += " id=" + id + " name=" + row->name;
-        ctx_.append_audit(*tx, "AuthenticationFailed", "", "Failure", reason, details);
-        tx->commit();
-        throw PermissionDeniedError("AuthenticationFailed",
-                                    "The credential was not accepted: it is unknown, wrong, expired or removed.");
-    }
+    if (!reason.empty()) fail(address, row && row->kind == kCredential ? row : std::nullopt, reason, now);
     if (!row->last_used_at || now - *row->last_used_at >= kLastUsedResolutionMs) {
         auto tx = ctx_.store.begin(TxMode::WriteUnsynced);
         if (auto current = tx->principal(id)) {
@@ -290,6 +308,167 @@ Principal Principals::authenticate_token(std::string_view token, std::string_vie
             tx->commit();
             row->last_used_at = now;
         }
+    }
+    return principal_of(*row);
+}
+
+// ---- accounts --------------------------------------------------------------------------------
+
+std::string Principals::password_input(std::string_view principal_id, std::string_view password) const {
+    return to_hex(ctx_.audit.principal_mac().add("password").add(principal_id).add(password).finish());
+}
+
+Secret Principals::totp_secret(std::string_view principal_id, std::string_view salt) const {
+    std::string key = ctx_.audit.principal_mac().add("totp").add(principal_id).add(salt).finish();
+    Secret out(std::string_view(key).substr(0, 20));
+    sodium_memzero(key.data(), key.size());
+    return out;
+}
+
+IssuedAccount Principals::create_account(const AccountRequest& req, std::string_view password) {
+    const auto name = canonical_principal_name(req.user_name);
+    const auto role = parse_role(req.role);
+    if (!role) {
+        throw InvalidArgumentError("InvalidRole", "The role is one of StoreAdmin, TelephonyAdmin, Carrier or Auditor.");
+    }
+    if (*role == Role::Carrier) {
+        throw InvalidArgumentError("AccountRoleNotAllowed",
+                                   "An account is a person's: StoreAdmin, TelephonyAdmin or Auditor. A carrier "
+                                   "signs in with an API credential (New-PortOutCredential -Role Carrier).");
+    }
+    std::vector<std::string> scope;
+    for (const auto& t : req.tenant_scope) scope.push_back(canonical_tenant_id(t));
+    std::sort(scope.begin(), scope.end());
+    scope.erase(std::unique(scope.begin(), scope.end()), scope.end());
+    const Millis now = ctx_.now();
+    if (req.expires_at && *req.expires_at <= now) {
+        throw InvalidArgumentError("ExpiryInPast", "An account's expiry is in the future.");
+    }
+    require_password_rules(password, name, req.totp);
+    ctx_.authorize(Operation::ManagePrincipals);
+
+    PrincipalRecord r;
+    r.principal_id = to_hex(random_bytes(kIdHexDigits / 2));
+    r.kind = kAccount;
+    r.name = name;
+    r.role = to_string(*role);
+    r.tenant_scope = scope_text(scope);
+    // Hashed before the write transaction: no writer waits for Argon2id.
+    r.secret_hash = std::string(ctx_.hasher.hash(password_input(r.principal_id, password)).view());
+    if (req.totp) r.totp_secret = to_hex(random_bytes(kSecretBytes));
+    r.expires_at = req.expires_at;
+    r.created_at = now;
+    r.created_by = ctx_.actor;
+
+    auto tx = ctx_.store.begin(TxMode::Write);
+    if (tx->principal_by_name(kAccount, name)) {
+        throw ResourceExistsError("PrincipalExists", "An account with this name exists already.", name);
+    }
+    if (tx->principal(r.principal_id)) {
+        throw ResourceUnavailableError("PrincipalIdTaken", "A random account id was taken: try again.");
+    }
+    r.mac = record_mac(r);
+    tx->insert_principal(r);
+    std::string details = "name=" + name + " id=" + r.principal_id + " role=" + r.role;
+    if (!scope.empty()) details += " scope=" + r.tenant_scope;
+    if (req.totp) details += " totp=yes";
+    if (r.expires_at) details += " expires_ms=" + std::to_string(*r.expires_at);
+    ctx_.append_audit(*tx, "AccountCreated", "", "Success", "", details);
+    tx->commit();
+    Secret secret = r.totp_secret ? totp_secret(r.principal_id, *r.totp_secret) : Secret();
+    return IssuedAccount{principal_of(r), secret.empty() ? Secret() : Secret(base32(secret.view()))};
+}
+
+Principal Principals::set_account_password(std::string_view raw_name, std::string_view password) {
+    const auto name = canonical_principal_name(raw_name);
+    ctx_.authorize(Operation::ManagePrincipals);
+    std::optional<PrincipalRecord> before;
+    {
+        auto tx = ctx_.store.begin(TxMode::ReadOneStatement);
+        before = tx->principal_by_name(kAccount, name);
+    }
+    if (!before) throw ObjectNotFoundError("AccountNotFound", "No account has this name.", name);
+    require_password_rules(password, name, before->totp_secret.has_value());
+    const std::string hash(ctx_.hasher.hash(password_input(before->principal_id, password)).view());
+
+    auto tx = ctx_.store.begin(TxMode::Write);
+    auto r = tx->principal_by_name(kAccount, name);
+    if (!r || r->principal_id != before->principal_id) {
+        throw ObjectNotFoundError("AccountNotFound", "No account has this name.", name);
+    }
+    if (!constant_time_equal(record_mac(*r), r->mac)) {
+        throw SecurityError("PrincipalNotAuthentic",
+                            "The account was changed in the database by someone without the store's key: remove "
+                            "it and make it again.",
+                            name);
+    }
+    r->secret_hash = hash;
+    r->mac = record_mac(*r);
+    tx->update_principal(*r);
+    tx->put_throttle({"principal:" + r->principal_id, 0, 0, std::nullopt});
+    ctx_.append_audit(*tx, "AccountPasswordSet", "", "Success", "", "name=" + name + " id=" + r->principal_id);
+    tx->commit();
+    return principal_of(*r);
+}
+
+Principal Principals::authenticate_account(std::string_view raw_name, std::string_view password,
+                                           std::string_view code, std::string_view raw_address) {
+    const auto address = canonical_address(raw_address);
+    std::string name(raw_name);
+    std::optional<PrincipalRecord> row;
+    Millis now = 0;
+    {
+        auto tx = ctx_.store.begin(TxMode::Read);
+        now = ctx_.lock_time(*tx);
+        const bool well_formed = !name.empty() && name.size() <= 64 && is_visible_ascii(name);
+        if (well_formed) row = tx->principal_by_name(kAccount, name);
+        require_not_blocked(*tx, address, row ? row->principal_id : std::string(), now);
+    }
+    // One Argon2id verification whatever the account: no answer tells a name that exists.
+    const bool password_ok = row ? ctx_.hasher.verify(row->secret_hash, password_input(row->principal_id, password))
+                                 : ctx_.hasher.verify_nothing(password);
+    std::string_view reason;
+    if (!row) {
+        reason = "UnknownAccount";
+    } else if (!password_ok) {
+        reason = "WrongPassword";
+    } else if (!constant_time_equal(record_mac(*row), row->mac) || !parse_role(row->role)) {
+        reason = "PrincipalNotAuthentic";
+    } else if (row->expires_at && *row->expires_at <= now) {
+        reason = "AccountExpired";
+    }
+    if (!reason.empty()) fail(address, row, reason, now);
+
+    std::optional<std::int64_t> step;
+    if (row->totp_secret) {
+        if (code.empty()) {
+            throw PermissionDeniedError("TotpCodeRequired",
+                                        "This account signs in with a code from its authenticator app as well.");
+        }
+        const auto secret = totp_secret(row->principal_id, *row->totp_secret);
+        step = verify_totp(secret.view(), code, now, row->totp_last_step);
+        if (!step) {
+            fail(address, row, verify_totp(secret.view(), code, now, std::nullopt) ? "TotpCodeReused" : "WrongTotpCode",
+                 now);
+        }
+    }
+    if (step || !row->last_used_at || now - *row->last_used_at >= kLastUsedResolutionMs) {
+        auto tx = ctx_.store.begin(step ? TxMode::Write : TxMode::WriteUnsynced);
+        auto current = tx->principal(row->principal_id);
+        if (!current) {
+            tx.reset();
+            fail(address, std::nullopt, "UnknownAccount", now);
+        }
+        // Checked again where it is written: two sign-ins with one code, at once, make one.
+        if (step && current->totp_last_step && *current->totp_last_step >= *step) {
+            tx.reset();
+            fail(address, row, "TotpCodeReused", now);
+        }
+        current->last_used_at = now;
+        if (step) current->totp_last_step = *step;
+        tx->update_principal(*current);
+        tx->commit();
+        *row = *current;
     }
     return principal_of(*row);
 }

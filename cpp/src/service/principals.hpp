@@ -30,11 +30,30 @@ public:
     // AuthenticationFailed (or AuthenticationThrottled) thrown.
     Principal authenticate_token(std::string_view token, std::string_view client_address);
 
+    IssuedAccount create_account(const AccountRequest& request, std::string_view password);
+    Principal set_account_password(std::string_view user_name, std::string_view password);
+    // The account `user_name` names, if `password` (and `totp_code`, when it has TOTP) are its;
+    // otherwise audited, counted and thrown as for a token.
+    Principal authenticate_account(std::string_view user_name, std::string_view password, std::string_view totp_code,
+                                   std::string_view client_address);
+
 private:
     std::string record_mac(const PrincipalRecord& r) const;
     std::string token_hash(std::string_view principal_id, std::string_view secret) const;
+    // The Argon2id input of an account's password: a keyed hash of it, so the stored Argon2id
+    // string cannot be guessed at without the store's key, nor moved to another account.
+    std::string password_input(std::string_view principal_id, std::string_view password) const;
+    // An account's TOTP secret (20 bytes), from its salt and the store's key.
+    Secret totp_secret(std::string_view principal_id, std::string_view salt) const;
     // Counts one failure against `subject` in `tx`.
     void count_failure(StoreTransaction& tx, const std::string& subject, Millis now) const;
+    // Throws AuthenticationThrottled while `address` or the principal `principal_id` is blocked.
+    void require_not_blocked(StoreTransaction& tx, const std::string& address, const std::string& principal_id,
+                             Millis now) const;
+    // The failure audited and counted (against the address, and the principal when it exists),
+    // then AuthenticationFailed thrown.
+    [[noreturn]] void fail(const std::string& address, const std::optional<PrincipalRecord>& row,
+                           std::string_view reason, Millis now) const;
 
     const ServiceContext& ctx_;
 };

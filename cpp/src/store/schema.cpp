@@ -45,7 +45,8 @@ constexpr std::string_view kSerial = "serial";
 // send them (the tenant's account details, the request's fields, the review window, FOC rules,
 // each order's history, failed PINs by carrier, notifications for a carrier). Version 5: who
 // signs in to the server (API credentials and accounts), the throttle of failed sign-ins, and
-// a carrier's idempotency keys.
+// a carrier's idempotency keys. Version 6: notifications delivered (webhooks and e-mail
+// subscriptions, each delivery and its attempts), and the last TOTP step an account used.
 const std::vector<Table>& tables() {
     static const std::vector<Table> t = {
         {"meta", {{"name", K::Text, "PRIMARY KEY"}, {"value", K::Blob, "NOT NULL"}}, ""},
@@ -198,7 +199,8 @@ const std::vector<Table>& tables() {
           {"created_at", K::Integer, "NOT NULL"},
           {"created_by", K::Text, "NOT NULL"},
           {"last_used_at", K::Integer, ""},
-          {"mac", K::Blob, "NOT NULL"}},
+          {"mac", K::Blob, "NOT NULL"},
+          {"totp_last_step", K::Integer, "", 6}},
          "",
          5},
         {"auth_throttle",
@@ -208,6 +210,43 @@ const std::vector<Table>& tables() {
           {"blocked_until", K::Integer, ""}},
          "",
          5},
+        {"subscriptions",
+         {{"subscription_id", K::Text, "PRIMARY KEY"},
+          {"kind", K::Text, "NOT NULL"},
+          {"target", K::Text, "NOT NULL"},
+          {"events", K::Text, "NOT NULL"},
+          {"tenant_scope", K::Text, "NOT NULL"},
+          {"audience", K::Text, "NOT NULL"},
+          {"secret_salt", K::Blob, "NOT NULL"},
+          {"created_at", K::Integer, "NOT NULL"},
+          {"created_by", K::Text, "NOT NULL"},
+          {"mac", K::Blob, "NOT NULL"}},
+         "",
+         6},
+        {"deliveries",
+         {{"delivery_id", K::Integer, kSerial},
+          {"subscription_id", K::Text, "NOT NULL"},
+          {"notification_id", K::Integer, "NOT NULL"},
+          {"tenant_id", K::Text, "NOT NULL"},
+          {"status", K::Text, "NOT NULL"},
+          {"attempts", K::Integer, "NOT NULL"},
+          {"created_at", K::Integer, "NOT NULL"},
+          {"next_attempt_at", K::Integer, "NOT NULL"},
+          {"delivered_at", K::Integer, ""},
+          {"last_error", K::Text, "NOT NULL"}},
+         "",
+         6,
+         false},
+        {"delivery_attempts",
+         {{"delivery_id", K::Integer, "NOT NULL"},
+          {"attempt", K::Integer, "NOT NULL"},
+          {"started_at", K::Integer, "NOT NULL"},
+          {"duration_ms", K::Integer, "NOT NULL"},
+          {"outcome", K::Text, "NOT NULL"},
+          {"status_code", K::Integer, "NOT NULL"},
+          {"error", K::Text, "NOT NULL"}},
+         "delivery_id, attempt",
+         6},
     };
     return t;
 }
@@ -224,6 +263,8 @@ const std::vector<Index>& indexes() {
         {"tenants_by_account", "tenants", "account_number", "account_number <> ''", 4, true},
         {"orders_by_idempotency_key", "orders", "submitted_by, idempotency_key", "idempotency_key <> ''", 5, true},
         {"principals_by_name", "principals", "kind, name", "", 5, true},
+        {"deliveries_due", "deliveries", "next_attempt_at", "status = 'Pending'", 6},
+        {"deliveries_by_subscription", "deliveries", "subscription_id, delivery_id", "", 6},
     };
     return i;
 }

@@ -7,7 +7,7 @@
 
 namespace portout::sql {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // How a backend spells what the schema needs.
 struct Dialect {

@@ -104,10 +104,25 @@ PrincipalRecord read_principal(const Rows& r) {
     p.created_by = r.text(11);
     p.last_used_at = r.optional_integer(12);
     p.mac = r.blob(13);
+    p.totp_last_step = r.optional_integer(14);
     return p;
 }
 
-// $1..$14 in the order of kPrincipalColumns.
+SubscriptionRecord read_subscription(const Rows& r) {
+    return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.blob(6), r.integer(7), r.text(8), r.blob(9)};
+}
+
+DeliveryRecord read_delivery(const Rows& r) {
+    return {r.integer(0), r.text(1), r.integer(2), r.text(3), r.text(4), static_cast<int>(r.integer(5)),
+            r.integer(6), r.integer(7), r.optional_integer(8), r.text(9)};
+}
+
+DeliveryAttemptRecord read_delivery_attempt(const Rows& r) {
+    return {r.integer(0), static_cast<int>(r.integer(1)), r.integer(2), r.integer(3), r.text(4),
+            static_cast<int>(r.integer(5)), r.text(6)};
+}
+
+// $1..$15 in the order of kPrincipalColumns.
 Params principal_params(const PrincipalRecord& p) {
     return {Param::of(std::string_view(p.principal_id)), Param::of(std::string_view(p.kind)),
             Param::of(std::string_view(p.name)),         Param::of(std::string_view(p.role)),
@@ -115,7 +130,8 @@ Params principal_params(const PrincipalRecord& p) {
             Param::of(std::string_view(p.carrier_spid)), Param::blob(p.secret_hash),
             Param::blob_or_null(p.totp_secret),          Param::of(p.expires_at),
             Param::of(p.created_at),                     Param::of(std::string_view(p.created_by)),
-            Param::of(p.last_used_at),                   Param::blob(p.mac)};
+            Param::of(p.last_used_at),                   Param::blob(p.mac),
+            Param::of(p.totp_last_step)};
 }
 
 OrderStep read_step(const Rows& r) {

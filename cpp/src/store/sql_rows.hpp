@@ -26,7 +26,14 @@ inline constexpr const char* kOrderColumns =
     "request_hash";
 inline constexpr const char* kPrincipalColumns =
     "principal_id, kind, name, role, tenant_scope, carrier_name, carrier_spid, secret_hash, totp_secret, "
-    "expires_at, created_at, created_by, last_used_at, mac";
+    "expires_at, created_at, created_by, last_used_at, mac, totp_last_step";
+inline constexpr const char* kSubscriptionColumns =
+    "subscription_id, kind, target, events, tenant_scope, audience, secret_salt, created_at, created_by, mac";
+inline constexpr const char* kDeliveryColumns =
+    "delivery_id, subscription_id, notification_id, tenant_id, status, attempts, created_at, next_attempt_at, "
+    "delivered_at, last_error";
+inline constexpr const char* kDeliveryAttemptColumns =
+    "delivery_id, attempt, started_at, duration_ms, outcome, status_code, error";
 inline constexpr const char* kStepColumns =
     "order_id, step, occurred_at, actor, from_status, to_status, reason, internal_reason, comment, foc";
 inline constexpr const char* kNotificationColumns =
@@ -40,6 +47,9 @@ NumberRecord read_number(const Rows& r);
 OrderRecord read_order(const Rows& r);
 PrincipalRecord read_principal(const Rows& r);
 Params principal_params(const PrincipalRecord& p);
+SubscriptionRecord read_subscription(const Rows& r);
+DeliveryRecord read_delivery(const Rows& r);
+DeliveryAttemptRecord read_delivery_attempt(const Rows& r);
 OrderStep read_step(const Rows& r);
 NotificationRecord read_notification(const Rows& r);
 AuditRecord read_audit(const Rows& r);

@@ -31,6 +31,12 @@ using sql::read_order;
 using sql::read_principal;
 using sql::principal_params;
 using sql::read_step;
+using sql::kSubscriptionColumns;
+using sql::kDeliveryColumns;
+using sql::kDeliveryAttemptColumns;
+using sql::read_subscription;
+using sql::read_delivery;
+using sql::read_delivery_attempt;
 using sql::read_notification;
 using sql::read_audit;
 
@@ -361,13 +367,13 @@ public:
     }
     void insert_principal(const PrincipalRecord& p) override {
         static const std::string sql = std::string("INSERT INTO principals (") + kPrincipalColumns +
-                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
         s_->execute(sql, principal_params(p));
     }
     void update_principal(const PrincipalRecord& p) override {
         s_->execute("UPDATE principals SET kind = $2, name = $3, role = $4, tenant_scope = $5, carrier_name = $6, "
                     "carrier_spid = $7, secret_hash = $8, totp_secret = $9, expires_at = $10, created_at = $11, "
-                    "created_by = $12, last_used_at = $13, mac = $14 WHERE principal_id = $1",
+                    "created_by = $12, last_used_at = $13, mac = $14, totp_last_step = $15 WHERE principal_id = $1",
                     principal_params(p));
     }
     void delete_principal(std::string_view principal_id) override {
@@ -384,6 +390,98 @@ public:
         s_->execute("INSERT INTO auth_throttle (subject, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)",
                     {Param::of(std::string_view(t.subject)), Param::of(std::int64_t{t.failures}),
                      Param::of(t.window_start), Param::of(t.blocked_until)});
+    }
+
+    std::vector<SubscriptionRecord> subscriptions() override {
+        static const std::string sql = select(kSubscriptionColumns, "FROM subscriptions ORDER BY subscription_id");
+        return all(s_->query(sql, {}), read_subscription);
+    }
+    std::optional<SubscriptionRecord> subscription(std::string_view id) override {
+        static const std::string sql = select(kSubscriptionColumns, "FROM subscriptions WHERE subscription_id = $1");
+        auto r = s_->query(sql, {Param::of(id)});
+        if (!r->next()) return std::nullopt;
+        return read_subscription(*r);
+    }
+    void insert_subscription(const SubscriptionRecord& s) override {
+        static const std::string sql = std::string("INSERT INTO subscriptions (") + kSubscriptionColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        s_->execute(sql, {Param::of(std::string_view(s.subscription_id)), Param::of(std::string_view(s.kind)),
+                          Param::of(std::string_view(s.target)), Param::of(std::string_view(s.events)),
+                          Param::of(std::string_view(s.tenant_scope)), Param::of(std::string_view(s.audience)),
+                          Param::blob(s.secret_salt), Param::of(s.created_at),
+                          Param::of(std::string_view(s.created_by)), Param::blob(s.mac)});
+    }
+    void delete_subscription(std::string_view id) override {
+        s_->execute("DELETE FROM delivery_attempts WHERE delivery_id IN "
+                    "(SELECT delivery_id FROM deliveries WHERE subscription_id = $1)",
+                    {Param::of(id)});
+        s_->execute("DELETE FROM deliveries WHERE subscription_id = $1", {Param::of(id)});
+        s_->execute("DELETE FROM subscriptions WHERE subscription_id = $1", {Param::of(id)});
+    }
+    std::optional<NotificationRecord> notification(std::int64_t id) override {
+        static const std::string sql = select(kNotificationColumns, "FROM notifications WHERE notification_id = $1");
+        auto r = s_->query(sql, {Param::of(id)});
+        if (!r->next()) return std::nullopt;
+        return read_notification(*r);
+    }
+    std::int64_t insert_delivery(DeliveryRecord& d) override {
+        auto r = s_->query("INSERT INTO deliveries (subscription_id, notification_id, tenant_id, status, attempts, "
+                           "created_at, next_attempt_at, delivered_at, last_error) VALUES ($1, $2, $3, $4, $5, $6, "
+                           "$7, $8, $9) RETURNING delivery_id",
+                           {Param::of(std::string_view(d.subscription_id)), Param::of(d.notification_id),
+                            Param::of(std::string_view(d.tenant_id)), Param::of(std::string_view(d.status)),
+                            Param::of(std::int64_t{d.attempts}), Param::of(d.created_at), Param::of(d.next_attempt_at),
+                            Param::of(d.delivered_at), Param::of(std::string_view(d.last_error))});
+        r->next();
+        d.delivery_id = r->integer(0);
+        return d.delivery_id;
+    }
+    std::optional<DeliveryRecord> delivery(std::int64_t id) override {
+        static const std::string sql = select(kDeliveryColumns, "FROM deliveries WHERE delivery_id = $1");
+        auto r = s_->query(sql, {Param::of(id)});
+        if (!r->next()) return std::nullopt;
+        return read_delivery(*r);
+    }
+    void update_delivery(const DeliveryRecord& d) override {
+        s_->execute("UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, delivered_at = $5, "
+                    "last_error = $6 WHERE delivery_id = $1",
+                    {Param::of(d.delivery_id), Param::of(std::string_view(d.status)), Param::of(std::int64_t{d.attempts}),
+                     Param::of(d.next_attempt_at), Param::of(d.delivered_at), Param::of(std::string_view(d.last_error))});
+    }
+    static constexpr const char* kDueColumns =
+        "d.delivery_id, d.subscription_id, d.notification_id, d.tenant_id, d.status, d.attempts, d.created_at, "
+        "d.next_attempt_at, d.delivered_at, d.last_error";
+    std::vector<DeliveryRecord> due_deliveries(Millis now, const std::vector<std::string>& kinds,
+                                               std::size_t limit) override {
+        if (kinds.empty()) return {};
+        Binder b;
+        std::string sql = std::string("SELECT ") + kDueColumns + " FROM deliveries d JOIN subscriptions s ON s.subscription_id = "
+                          "d.subscription_id WHERE d.status = 'Pending' AND d.next_attempt_at <= " +
+                          b.add(Param::of(now)) + " AND s.kind IN (" + b.add_all(kinds) +
+                          ") ORDER BY d.next_attempt_at, d.delivery_id LIMIT " +
+                          b.add(Param::of(static_cast<std::int64_t>(limit)));
+        return all(s_->query(sql, b.params()), read_delivery);
+    }
+    std::vector<DeliveryRecord> deliveries(const DeliveryQuery& q) override {
+        Binder b;
+        std::string sql = select(kDeliveryColumns, "FROM deliveries WHERE 1 = 1");
+        if (!q.subscription_ids.empty()) sql += " AND subscription_id IN (" + b.add_all(q.subscription_ids) + ")";
+        if (q.status) sql += " AND status = " + b.add(Param::of(std::string_view(*q.status)));
+        if (q.before_id) sql += " AND delivery_id < " + b.add(Param::of(*q.before_id));
+        sql += " ORDER BY delivery_id DESC LIMIT " + b.add(Param::of(static_cast<std::int64_t>(q.limit)));
+        return all(s_->query(sql, b.params()), read_delivery);
+    }
+    void insert_delivery_attempt(const DeliveryAttemptRecord& a) override {
+        static const std::string sql = std::string("INSERT INTO delivery_attempts (") + kDeliveryAttemptColumns +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        s_->execute(sql, {Param::of(a.delivery_id), Param::of(std::int64_t{a.attempt}), Param::of(a.started_at),
+                          Param::of(a.duration_ms), Param::of(std::string_view(a.outcome)),
+                          Param::of(std::int64_t{a.status_code}), Param::of(std::string_view(a.error))});
+    }
+    std::vector<DeliveryAttemptRecord> delivery_attempts(std::int64_t id) override {
+        static const std::string sql =
+            select(kDeliveryAttemptColumns, "FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt");
+        return all(s_->query(sql, {Param::of(id)}), read_delivery_attempt);
     }
 
     std::vector<OrderRecord> orders(const OrderQuery& query) override {
