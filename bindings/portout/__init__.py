@@ -13,6 +13,9 @@ from portout._core import (
     AuditEvent,
     AuditVerification,
     CarrierPinState,
+    Delivery,
+    DeliveryAttempt,
+    DueDelivery,
     ManualClock,
     Notification,
     Order,
@@ -24,6 +27,7 @@ from portout._core import (
     PolicySettings,
     Principal,
     RotationReport,
+    Subscription,
     Tenant,
     Violation,
     __version__,
@@ -43,7 +47,17 @@ from portout.errors import (
     ResourceUnavailableError,
     SecurityError,
 )
-from portout.store import HASH_PROFILES, CopyReport, IssuedCredential, PolicyTestResult, Store, TenantCounts
+from portout.store import (
+    HASH_PROFILES,
+    CopyReport,
+    DeliveryPolicy,
+    IssuedAccount,
+    IssuedCredential,
+    IssuedWebhook,
+    PolicyTestResult,
+    Store,
+    TenantCounts,
+)
 from portout.cmdlet import Cmdlet, Parameter, UsageError
 from portout.results import ErrorRecord, Output
 from portout.session import Host
@@ -52,7 +66,7 @@ from portout.outbox import follow_notifications
 from portout.display import RecordList
 from portout import display as _display
 
-_display.install((PolicyTestResult, CopyReport, TenantCounts, IssuedCredential))
+_display.install((PolicyTestResult, CopyReport, TenantCounts, IssuedCredential, IssuedAccount, IssuedWebhook))
 
 from portout.api import *  # noqa: F403 - one function per cmdlet, made from its declaration
 from portout.api import cmdlets, functions as _functions
@@ -62,7 +76,10 @@ __all__ = [
     "Cmdlet",
     "CopyReport",
     "ErrorRecord",
+    "DeliveryPolicy",
+    "IssuedAccount",
     "IssuedCredential",
+    "IssuedWebhook",
     "Host",
     "Output",
     "Parameter",
@@ -81,6 +98,10 @@ __all__ = [
     "ManualClock",
     "Notification",
     "Principal",
+    "Delivery",
+    "DeliveryAttempt",
+    "DueDelivery",
+    "Subscription",
     "Order",
     "OrderNumber",
     "OrderStep",

@@ -4,15 +4,12 @@ session's :class:`~portout.store.Store`."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
 from pathlib import Path
 from typing import Any, Iterator
 
 from portout import checkpoints
 from portout import session as sessions
 from portout.cmdlet import Invocation, UsageError
-from portout.errors import ObjectNotFoundError, ResourceUnavailableError
 from portout.store import Store
 
 
@@ -63,8 +60,18 @@ def get_tenant(inv: Invocation) -> Any:
     return store_of(inv).get_tenant(inv["Identity"])
 
 
+_TENANT_FIELDS = ("DisplayName", "CountryOrRegion", "AccountNumber", "NewAccountNumber", "ServiceZipCode",
+                  "AuthorizedName", "TimeZone")
+
+
 def set_tenant(inv: Invocation) -> Any:
-    tenant = store_of(inv).update_tenant(
+    store = store_of(inv)
+    emails = inv["NotificationEmail"]
+    if emails is not None:
+        store.set_notification_emails(inv["Identity"], [e for e in emails if e])
+        if not any(inv[name] for name in _TENANT_FIELDS):
+            return store.get_tenant(inv["Identity"]) if inv["PassThru"] else None
+    tenant = store.update_tenant(
         inv["Identity"], display_name=inv["DisplayName"], country_or_region=inv["CountryOrRegion"],
         account_number=inv["AccountNumber"], new_account_number=bool(inv["NewAccountNumber"]),
         service_zip_code=inv["ServiceZipCode"], authorized_name=inv["AuthorizedName"],
@@ -249,44 +256,3 @@ def acknowledge(inv: Invocation) -> None:
 def copy_store(inv: Invocation) -> Any:
     with inv.host.tracker("Copy-PortOutStore", "row", inv.progress) as track:
         return store_of(inv).copy_to(inv["Destination"], progress=track)
-
-
-# -- who signs in to the server ---------------------------------------------------------------
-
-def new_credential(inv: Invocation) -> Any:
-    path = None if inv["TokenFile"] is None else os.fspath(inv["TokenFile"])
-    fd = None
-    if path is not None:  # the file first: a token no one could keep is never made
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError as e:
-            raise ResourceUnavailableError(f"The token file cannot be made: {e.strerror}.",
-                                           error_id="TokenFileNotWritten", target=path) from None
-    try:
-        issued = store_of(inv).new_credential(
-            inv["Name"], inv["Role"], tenant_scope=inv["TenantScope"], carrier_name=inv["CarrierName"],
-            carrier_spid=inv["CarrierSpid"], expires=inv["ExpiresAt"])
-    except BaseException:
-        if fd is not None:
-            os.close(fd)
-            os.unlink(path)  # type: ignore[arg-type]
-        raise
-    if fd is None:
-        return issued
-    with os.fdopen(fd, "w") as f:
-        f.write(issued.token + "\n")
-    return dataclasses.replace(issued, token=f"(written to {path})")
-
-
-def get_credential(inv: Invocation) -> Any:
-    found = store_of(inv).credentials()
-    if inv["Name"] is None:
-        return found
-    for principal in found:
-        if principal.name == inv["Name"]:
-            return principal
-    raise ObjectNotFoundError("No credential has this name.", error_id="CredentialNotFound", target=inv["Name"])
-
-
-def remove_credential(inv: Invocation) -> None:
-    store_of(inv).remove_credential(inv["Name"])

@@ -12,9 +12,9 @@ from portout import actions as do
 from portout.cmdlet import Cmdlet, Parameter
 from portout.command_parameters import PASS_THRU as _PASS_THRU, identity as _identity
 from portout.order_commands import ORDER_CMDLETS
+from portout.server_commands import ROLE_CHOICES as _ROLE_CHOICES, SERVER_CMDLETS
 
 P = Parameter
-_ROLE_CHOICES = ("StoreAdmin", "TelephonyAdmin", "Carrier", "Auditor")
 _PROFILE_CHOICES = ("interactive", "owasp", "moderate", "sensitive", "test")
 
 CMDLETS: tuple[Cmdlet, ...] = (
@@ -115,8 +115,8 @@ CMDLETS: tuple[Cmdlet, ...] = (
         "request is matched against once its PIN is right (the tenant's admins too): the "
         "billing account number (or -NewAccountNumber for a new one drawn), the service "
         "address's ZIP code, the name of who may authorize a port (\"\" for the display name), "
-        "and the time zone business days are counted in (\"\" for America/New_York). A change "
-        "that changes nothing records nothing.",
+        "and the time zone business days are counted in (\"\" for America/New_York); and its "
+        "e-mail contacts. A change that changes nothing records nothing.",
         (
             _identity(),
             P("DisplayName", "string", "The new display name.", pipeline_by_property=True),
@@ -128,6 +128,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
             P("AuthorizedName", "string", "Who may authorize a port, as the carrier will name them."),
             P("TimeZone", "string", "The tz database name business days are counted in, such as "
               "America/Chicago."),
+            P("NotificationEmail", "string", "The tenant's e-mail contacts, told of each of its "
+              "notifications (a port-out request first of all) by the server; replaces the list "
+              "before (Remove-PortOutSubscription removes one).", multiple=True),
             _PASS_THRU,
         ),
         do.set_tenant, output_type="Tenant", impact="Medium", action="Set tenant",
@@ -135,7 +138,9 @@ CMDLETS: tuple[Cmdlet, ...] = (
         examples=(("Set-PortOutTenant -Identity contoso.com -DisplayName 'Contoso Ltd' -PassThru",
                    "Renames a tenant and shows it."),
                   ("Set-PortOutTenant contoso.com -ServiceZipCode 98052 -AuthorizedName 'Megan Bowen'",
-                   "What a carrier's request must name besides the PIN."),),
+                   "What a carrier's request must name besides the PIN."),
+                  ("Set-PortOutTenant contoso.com -NotificationEmail noc@contoso.com,security@contoso.com",
+                   "Who is e-mailed when a carrier asks to port the tenant's numbers out."),),
         roles="StoreAdmin; TelephonyAdmin within its scope for the account details.",
     ),
     Cmdlet(
@@ -396,61 +401,7 @@ CMDLETS: tuple[Cmdlet, ...] = (
                    "Moves an embedded store to a shared server."),),
         roles="StoreAdmin without a tenant scope.",
     ),
-    Cmdlet(
-        "New", "PortOutCredential",
-        "Makes an API credential for the store's server, and prints its token once.",
-        "Makes a credential a machine signs in to portout serve with: a bearer token sent as "
-        "'Authorization: Bearer <token>'. The token is written to the output once and never "
-        "again: the store keeps only a keyed hash of it. What the credential may do (its role, "
-        "tenant scope and carrier) is under a MAC, so no database writer without the store's "
-        "key can make or widen one. A Carrier credential names its carrier and the carrier's "
-        "NPAC SPID: the orders it sends are that carrier's whatever their body says, and it sees "
-        "only them. With -TokenFile the token is written to a new file of mode 0600 instead of "
-        "the output.",
-        (
-            P("Name", "string", "Its name: 1 to 64 letters, digits, '.', '_', '-' or '@'.",
-              mandatory=True, position=0),
-            P("Role", "string", "Carrier, TelephonyAdmin, Auditor or StoreAdmin.", mandatory=True,
-              choices=_ROLE_CHOICES),
-            P("TenantScope", "string", "The tenants it may act on (default: all).", multiple=True),
-            P("CarrierName", "string", "A Carrier credential's carrier."),
-            P("CarrierSpid", "string", "A Carrier credential's SPID: 4 letters or digits."),
-            P("ExpiresAt", "datetime", "When it stops working (default: never)."),
-            P("TokenFile", "string", "Write the token to this new file (mode 0600), not the output."),
-        ),
-        do.new_credential, output_type="IssuedCredential", impact="Medium",
-        action="Make API credential", target="Name",
-        examples=(
-            ("New-PortOutCredential lumen-prod -Role Carrier -CarrierName Lumen -CarrierSpid 6529 "
-             "-TokenFile ./lumen.token",
-             "Makes a carrier's credential; its token goes to ./lumen.token."),
-            ("New-PortOutCredential contoso-automation -Role TelephonyAdmin -TenantScope contoso.com",
-             "Makes a credential for a tenant's own scripts."),
-        ),
-        roles="StoreAdmin without a tenant scope.",
-    ),
-    Cmdlet(
-        "Get", "PortOutCredential",
-        "Lists the API credentials.",
-        "Lists the credentials of the store's server, by name, with what each may do, when it "
-        "expires and when it was last used (to the minute). Never a token.",
-        (P("Name", "string", "Only this credential.", position=0),),
-        do.get_credential, output_type="Principal", target="Name",
-        examples=(("Get-PortOutCredential", "Lists every credential."),),
-        roles="StoreAdmin without a tenant scope.",
-    ),
-    Cmdlet(
-        "Remove", "PortOutCredential",
-        "Removes an API credential.",
-        "Removes a credential: its token authenticates no one from the next request on. Asks "
-        "first unless -Force or -Confirm:$false.",
-        (P("Name", "string", "The credential.", mandatory=True, position=0, multiple=True,
-           pipeline_by_property=True, pipeline_by_value=True),),
-        do.remove_credential, impact="High", action="Remove API credential", target="Name",
-        force=True,
-        examples=(("Remove-PortOutCredential lumen-prod -Force", "Removes a credential."),),
-        roles="StoreAdmin without a tenant scope.",
-    ),
+    *SERVER_CMDLETS,
     Cmdlet(
         "Update", "PortOutKey",
         "Rotates the store key.",

@@ -272,7 +272,7 @@ RECORD_TYPES: tuple[type, ...] = (
     _core.Tenant, _core.PinStatus, _core.PolicySettings, _core.AuditEvent,
     _core.AuditVerification, _core.AuditCheckpoint, _core.RotationReport, _core.PhoneNumber,
     _core.Order, _core.OrderNumber, _core.OrderStep, _core.CarrierPinState, _core.Notification,
-    _core.Principal,
+    _core.Principal, _core.Subscription, _core.Delivery, _core.DeliveryAttempt, _core.DueDelivery,
 )
 
 

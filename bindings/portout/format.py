@@ -33,6 +33,11 @@ VIEWS: dict[str, tuple[str, ...]] = {
                         "last_failure_date_time"),
     "AuditEvent": ("event_id", "occurred_date_time", "event_type", "tenant_id", "actor", "outcome", "reason"),
     "Notification": ("notification_id", "occurred_date_time", "kind", "tenant_id", "order_id", "summary"),
+    "Principal": ("name", "kind", "role", "tenant_scope", "carrier_name", "totp_enabled", "expires_date_time",
+                  "last_used_date_time"),
+    "Subscription": ("subscription_id", "kind", "target", "events", "tenant_scope", "audience"),
+    "Delivery": ("delivery_id", "status", "event", "kind", "target", "attempts", "created_date_time",
+                 "next_attempt_date_time", "last_error"),
     "PolicySettings": ("identity", "min_length", "max_length", "block_weak", "max_failed_attempts",
                        "lockout_duration", "overridden"),
 }

@@ -11,6 +11,12 @@ namespace portout::bindings {
 
 namespace {
 
+py::tuple tuple_of(const std::vector<std::string>& items) {
+    py::tuple out(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) out[i] = py::str(items[i]);
+    return out;
+}
+
 // A record type: each field is named once, as its property is defined; `done()` gives the type
 // its repr, equality, `_fields` and `to_dict()` from the fields, in the order defined.
 template <class T>
@@ -270,6 +276,78 @@ void init_records(py::module_& m) {
         .field("created_date_time", [](const Principal& p) { return datetime_from_millis(p.created_at); })
         .field("created_by", [](const Principal& p) { return p.created_by; })
         .field("last_used_date_time", [](const Principal& p) { return datetime_from_millis(p.last_used_at); })
+        .field("totp_enabled", [](const Principal& p) { return p.totp; })
+        .done();
+
+    Record<Subscription>(m, "Subscription",
+                         "Where notifications are delivered: a webhook, or a tenant's e-mail contact. Never its "
+                         "secret.")
+        .field("subscription_id", [](const Subscription& s) { return s.subscription_id; })
+        .field("kind", [](const Subscription& s) { return s.kind; })
+        .field("target", [](const Subscription& s) { return s.target; })
+        .field("events", [](const Subscription& s) { return tuple_of(s.events); })
+        .field("tenant_scope", [](const Subscription& s) { return tuple_of(s.tenant_scope); })
+        .field("audience", [](const Subscription& s) -> py::object {
+            return s.audience.empty() ? py::object(py::none()) : py::object(py::str(s.audience));
+        })
+        .field("created_date_time", [](const Subscription& s) { return datetime_from_millis(s.created_at); })
+        .field("created_by", [](const Subscription& s) { return s.created_by; })
+        .done();
+
+    Record<DeliveryAttempt>(m, "DeliveryAttempt", "One try at delivering a notification, as the sender saw it.")
+        .field("attempt", [](const DeliveryAttempt& a) { return a.attempt; })
+        .field("started_date_time", [](const DeliveryAttempt& a) { return datetime_from_millis(a.started_at); })
+        .field("duration_ms", [](const DeliveryAttempt& a) { return a.duration_ms; })
+        .field("outcome", [](const DeliveryAttempt& a) { return a.outcome; })
+        .field("status_code", [](const DeliveryAttempt& a) -> py::object {
+            return a.status_code == 0 ? py::object(py::none()) : py::object(py::int_(a.status_code));
+        })
+        .field("error", [](const DeliveryAttempt& a) -> py::object {
+            return a.error.empty() ? py::object(py::none()) : py::object(py::str(a.error));
+        })
+        .done();
+
+    Record<Delivery>(m, "Delivery", "A notification's delivery to one subscription, with each attempt.")
+        .field("delivery_id", [](const Delivery& d) { return d.delivery_id; })
+        .field("status", [](const Delivery& d) { return d.status; })
+        .field("event", [](const Delivery& d) { return d.event; })
+        .field("kind", [](const Delivery& d) { return d.kind; })
+        .field("target", [](const Delivery& d) { return d.target; })
+        .field("subscription_id", [](const Delivery& d) { return d.subscription_id; })
+        .field("notification_id", [](const Delivery& d) { return d.notification_id; })
+        .field("tenant_id", [](const Delivery& d) -> py::object {
+            return d.tenant_id.empty() ? py::object(py::none()) : py::object(py::str(d.tenant_id));
+        })
+        .field("order_id", [](const Delivery& d) -> py::object {
+            return d.order_id.empty() ? py::object(py::none()) : py::object(py::str(d.order_id));
+        })
+        .field("attempts", [](const Delivery& d) { return d.attempts; })
+        .field("created_date_time", [](const Delivery& d) { return datetime_from_millis(d.created_at); })
+        .field("next_attempt_date_time", [](const Delivery& d) -> py::object {
+            return d.status == "Pending" ? datetime_from_millis(d.next_attempt_at) : py::object(py::none());
+        })
+        .field("delivered_date_time", [](const Delivery& d) { return datetime_from_millis(d.delivered_at); })
+        .field("last_error", [](const Delivery& d) -> py::object {
+            return d.last_error.empty() ? py::object(py::none()) : py::object(py::str(d.last_error));
+        })
+        .field("attempt_log", [](const Delivery& d) {
+            py::tuple out(d.attempt_log.size());
+            for (std::size_t i = 0; i < d.attempt_log.size(); ++i) out[i] = py::cast(d.attempt_log[i]);
+            return out;
+        })
+        .done();
+
+    Record<DueDelivery>(m, "DueDelivery",
+                        "A delivery claimed for the server's sender: what to send, where, and its signature.")
+        .field("delivery_id", [](const DueDelivery& d) { return d.delivery_id; })
+        .field("subscription_id", [](const DueDelivery& d) { return d.subscription_id; })
+        .field("kind", [](const DueDelivery& d) { return d.kind; })
+        .field("target", [](const DueDelivery& d) { return d.target; })
+        .field("event", [](const DueDelivery& d) { return d.event; })
+        .field("attempt", [](const DueDelivery& d) { return d.attempt; })
+        .field("subject", [](const DueDelivery& d) { return d.subject; })
+        .field("body", [](const DueDelivery& d) { return d.body; })
+        .field("signature", [](const DueDelivery& d) { return d.signature; })
         .done();
 
     Record<OrderStep>(m, "OrderStep", "One transition of a port-out order: who, when and why.")

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from portout import __version__
 from portout.errors import InvalidArgumentError, PermissionDeniedError, PortOutError, ResourceUnavailableError
+from portout.server.delivery import Sender
 from portout.server.config import ServerConfig, is_loopback
 from portout.server.metrics import CONTENT_TYPE_LATEST, Metrics
 from portout.server.problems import problem, problem_response
@@ -191,8 +192,16 @@ def create_app(config: ServerConfig, gate: Store | None = None) -> FastAPI:
     app.state.metrics = metrics
     limiter = RateLimiter(config.rate_limit / max(1, config.workers))
 
+    sender = Sender(gate, config, metrics)
+    app.state.sender = sender
+
+    @app.on_event("startup")
+    def start_sender() -> None:
+        sender.start()
+
     @app.on_event("shutdown")
     def close_store() -> None:
+        sender.stop()
         gate.close()
 
     # -- errors as problems ------------------------------------------------------------------

@@ -18,12 +18,12 @@ __all__ = ["ServerConfig", "parse_listen"]
 ENV = "PORTOUT_SERVE"
 
 
-def parse_listen(text: str) -> tuple[str, int]:
+def parse_listen(text: str, what: str = "--listen", error_id: str = "InvalidListenAddress") -> tuple[str, int]:
     """``127.0.0.1:8443``, ``[::1]:8443`` or ``:8443`` (loopback) as (host, port)."""
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise InvalidArgumentError("--listen is HOST:PORT, such as 127.0.0.1:8443.",
-                                   error_id="InvalidListenAddress", target=text)
+        raise InvalidArgumentError(f"{what} is HOST:PORT, such as 127.0.0.1:{8443 if what == '--listen' else 25}.",
+                                   error_id=error_id, target=text)
     host = host.strip("[]") or "127.0.0.1"
     return host, int(port)
 
@@ -53,6 +53,17 @@ class ServerConfig:
     rate_limit: float = 20.0
     hash_profile: str | None = None
     allow_test_profile: bool = False
+    #: The SMTP relay e-mail contacts are told through ("host:port"); none: no e-mail is sent.
+    smtp: str | None = None
+    smtp_from: str = "portout@localhost"
+    #: The sender's pause when nothing is due (seconds); the first retry's wait; attempts before
+    #: a delivery is parked.
+    delivery_interval: float = 1.0
+    first_retry: float = 10.0
+    max_delivery_attempts: int = 8
+    #: Webhooks to private, loopback and link-local addresses (a test, a relay inside); off by
+    #: default, so a subscription cannot make the server call into its own network.
+    allow_private_webhooks: bool = False
 
     def check(self) -> None:
         """Refuses what would be unsafe or cannot work, before anything listens."""
@@ -71,6 +82,16 @@ class ServerConfig:
             raise InvalidArgumentError("--workers is 1 to 64.", error_id="InvalidWorkers")
         if self.rate_limit < 0:
             raise InvalidArgumentError("--rate-limit is at least 0 (0: none).", error_id="InvalidRateLimit")
+        if self.smtp is not None:
+            parse_listen(self.smtp, what="--smtp", error_id="InvalidSmtpAddress")
+        if "@" not in self.smtp_from or any(c in self.smtp_from for c in "\r\n<>, "):
+            raise InvalidArgumentError("--smtp-from is one address, such as portout@example.com.",
+                                       error_id="InvalidSmtpFrom", target=self.smtp_from)
+        if not 1 <= self.max_delivery_attempts <= 100:
+            raise InvalidArgumentError("--max-delivery-attempts is 1 to 100.", error_id="InvalidDeliveryAttempts")
+        if not (0.01 <= self.delivery_interval <= 3600 and 0.01 <= self.first_retry <= 86400):
+            raise InvalidArgumentError("--delivery-interval and --first-retry are seconds, from 0.01.",
+                                       error_id="InvalidDeliveryInterval")
 
     @property
     def tls(self) -> bool:

@@ -56,6 +56,9 @@ class Metrics:
                                 buckets=_LATENCY_BUCKETS, registry=own)
         self.auth_failures = Counter("portout_authentication_failures",
                                      "Refused authentications, by error id.", ("error_id",), registry=own)
+        self.deliveries = Counter("portout_webhook_deliveries",
+                                  "Attempts to deliver a notification, by kind (Webhook, Email) and outcome "
+                                  "(Delivered, Failed).", ("kind", "outcome"), registry=own)
         if self.multiprocess:
             from prometheus_client import multiprocess
 

@@ -41,6 +41,19 @@ def parser() -> argparse.ArgumentParser:
                    help="Requests a second per credential, bursts of twice that (default 20; 0: none).")
     p.add_argument("--hash-profile", help="The Argon2id profile (default: the store's own).")
     p.add_argument("--allow-test-profile", action="store_true", help="For test suites only.")
+    p.add_argument("--smtp", help="HOST:PORT of the SMTP relay tenants' e-mail contacts are told through "
+                   "(default: none, no e-mail is sent).")
+    p.add_argument("--smtp-from", default="portout@localhost", help="The sender address of those e-mails.")
+    p.add_argument("--max-delivery-attempts", type=int, default=8,
+                   help="Attempts before a webhook or e-mail delivery is parked (default 8).")
+    p.add_argument("--first-retry", type=float, default=10.0,
+                   help="Seconds before a failed delivery's first retry; each next waits twice as long "
+                   "(at most an hour; default 10).")
+    p.add_argument("--delivery-interval", type=float, default=1.0,
+                   help="Seconds between looks at the outbox when nothing is due (default 1).")
+    p.add_argument("--allow-private-webhooks", action="store_true",
+                   help="Deliver webhooks to private, loopback and link-local addresses too (tests, a relay "
+                   "inside); refused by default.")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     return p
 
@@ -54,7 +67,10 @@ def config_of(args: argparse.Namespace) -> ServerConfig:
         host=host, port=port, tls_cert=args.tls_cert, tls_key=args.tls_key, behind_proxy=args.behind_proxy,
         forwarded_allow_ips=args.forwarded_allow_ips, workers=args.workers, rate_limit=args.rate_limit,
         hash_profile=args.hash_profile or env.get("PORTOUT_HASH_PROFILE") or None,
-        allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"))
+        allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"),
+        smtp=args.smtp, smtp_from=args.smtp_from, max_delivery_attempts=args.max_delivery_attempts,
+        first_retry=args.first_retry, delivery_interval=args.delivery_interval,
+        allow_private_webhooks=args.allow_private_webhooks)
 
 
 def serve(config: ServerConfig, log_level: str = "info") -> None:

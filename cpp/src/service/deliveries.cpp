@@ -464,11 +464,17 @@ std::vector<DueDelivery> Deliveries::claim(const std::vector<std::string>& kinds
             throw InvalidArgumentError("InvalidSubscriptionKind", "A subscription is a Webhook or an Email.");
         }
     }
+    const auto limit = std::clamp<std::size_t>(max_count, 1, 100);
+    {
+        // A look first: a sender polling an outbox with nothing due takes no writer's lock.
+        auto look = ctx_.store.begin(TxMode::ReadOneStatement);
+        if (look->due_deliveries(ctx_.now(), kinds, 1).empty()) return {};
+    }
     auto tx = ctx_.store.begin(TxMode::Write);
     const Millis now = ctx_.now();
     std::map<std::string, std::optional<SubscriptionRecord>> subscriptions;
     std::vector<DueDelivery> out;
-    for (auto& d : tx->due_deliveries(now, kinds, std::clamp<std::size_t>(max_count, 1, 100))) {
+    for (auto& d : tx->due_deliveries(now, kinds, limit)) {
         auto& s = subscriptions[d.subscription_id];
         if (!s) s = tx->subscription(d.subscription_id);
         const auto n = tx->notification(d.notification_id);

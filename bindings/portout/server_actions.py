@@ -1,0 +1,101 @@
+"""What the server's cmdlets do: who signs in (API credentials, accounts) and what it
+delivers (webhooks, a tenant's e-mail contacts, each delivery); declared in ``server_commands.py``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+from portout.actions import store_of
+from portout.cmdlet import Invocation
+from portout.errors import ObjectNotFoundError, ResourceUnavailableError
+
+
+# -- API credentials ---------------------------------------------------------------------------
+
+def new_credential(inv: Invocation) -> Any:
+    path = None if inv["TokenFile"] is None else os.fspath(inv["TokenFile"])
+    fd = None
+    if path is not None:  # the file first: a token no one could keep is never made
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as e:
+            raise ResourceUnavailableError(f"The token file cannot be made: {e.strerror}.",
+                                           error_id="TokenFileNotWritten", target=path) from None
+    try:
+        issued = store_of(inv).new_credential(
+            inv["Name"], inv["Role"], tenant_scope=inv["TenantScope"], carrier_name=inv["CarrierName"],
+            carrier_spid=inv["CarrierSpid"], expires=inv["ExpiresAt"])
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+            os.unlink(path)  # type: ignore[arg-type]
+        raise
+    if fd is None:
+        return issued
+    with os.fdopen(fd, "w") as f:
+        f.write(issued.token + "\n")
+    return dataclasses.replace(issued, token=f"(written to {path})")
+
+
+def get_credential(inv: Invocation) -> Any:
+    found = store_of(inv).credentials()
+    if inv["Name"] is None:
+        return found
+    for principal in found:
+        if principal.name == inv["Name"]:
+            return principal
+    raise ObjectNotFoundError("No credential has this name.", error_id="CredentialNotFound", target=inv["Name"])
+
+
+def remove_credential(inv: Invocation) -> None:
+    store_of(inv).remove_credential(inv["Name"])
+
+
+# -- accounts -------------------------------------------------------------------------------------
+
+def new_account(inv: Invocation) -> Any:
+    return store_of(inv).new_account(inv["UserName"], inv["Role"], inv["Password"], tenant_scope=inv["TenantScope"],
+                                     totp=bool(inv["Totp"]), expires=inv["ExpiresAt"])
+
+
+def get_account(inv: Invocation) -> Any:
+    found = store_of(inv).accounts()
+    if inv["UserName"] is None:
+        return found
+    for principal in found:
+        if principal.name == inv["UserName"]:
+            return principal
+    raise ObjectNotFoundError("No account has this user name.", error_id="AccountNotFound", target=inv["UserName"])
+
+
+def set_account(inv: Invocation) -> Any:
+    principal = store_of(inv).set_account_password(inv["UserName"], inv["Password"])
+    return principal if inv["PassThru"] else None
+
+
+def remove_account(inv: Invocation) -> None:
+    store_of(inv).remove_account(inv["UserName"])
+
+
+# -- delivered notifications ------------------------------------------------------------------------
+
+def new_webhook(inv: Invocation) -> Any:
+    return store_of(inv).new_webhook(inv["Url"], inv["Event"], tenant_scope=inv["TenantScope"])
+
+
+def get_subscription(inv: Invocation) -> Any:
+    return store_of(inv).subscriptions(inv["Kind"])
+
+
+def remove_subscription(inv: Invocation) -> None:
+    store_of(inv).remove_subscription(inv["SubscriptionId"])
+
+
+def get_delivery(inv: Invocation) -> Any:
+    return store_of(inv).deliveries(inv["SubscriptionId"], status=inv["Status"], limit=inv["First"] or 100)
+
+
+def resume_delivery(inv: Invocation) -> Any:
+    return store_of(inv).redeliver(inv["DeliveryId"])
