@@ -12,7 +12,7 @@ import io
 import os
 import random
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ WHEN = business_day(datetime.now(timezone.utc))  # a valid FOC date from now
 PATHS = {"Path", "KeyFile", "NewKeyFile", "Destination", "ConnectionString", "TokenFile", "CaFile"}
 READ_ONLY = {"Get-PortOutTenant", "Get-PortOutPin", "Get-PortOutPinPolicy", "Test-PortOutPinPolicy",
              "Get-PortOutAuditLog", "Test-PortOutAuditLog", "Get-PortOutPhoneNumber",
-             "Get-PortOutOrder", "Receive-PortOutNotification", "Disconnect-PortOutStore", "Get-PortOutCredential"}
+             "Get-PortOutOrder", "Receive-PortOutNotification", "Disconnect-PortOutStore", "Get-PortOutCredential",
+             "Get-PortOutAccount", "Get-PortOutSubscription", "Get-PortOutDelivery"}
 
 
 def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, Any]]:
@@ -43,7 +44,8 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
         "Set-PortOutTenant": {"Identity": contoso, "DisplayName": "Contoso 2", "CountryOrRegion": "US",
                               "AccountNumber": "4021883305", "NewAccountNumber": False,
                               "ServiceZipCode": "98052", "AuthorizedName": "Megan Bowen",
-                              "TimeZone": "America/Chicago", "PassThru": True},
+                              "TimeZone": "America/Chicago", "NotificationEmail": ["noc@contoso.example"],
+                              "PassThru": True},
         "Remove-PortOutTenant": {"Identity": "fabrikam.example", "Force": True},
         "Set-PortOutPin": {"Identity": contoso, "Pin": "481605", "PassThru": True},
         "Get-PortOutPin": {"Identity": contoso},
@@ -90,6 +92,17 @@ def valid_arguments(ids: dict[str, str], folder: Path) -> dict[str, dict[str, An
                                   "TokenFile": str(folder / "lumen-2.token")},
         "Get-PortOutCredential": {"Name": "lumen"},
         "Remove-PortOutCredential": {"Name": ["lumen"], "Force": True},
+        "New-PortOutAccount": {"UserName": "adele", "Role": "Auditor", "TenantScope": [contoso], "Totp": True,
+                               "ExpiresAt": WHEN, "Password": "amber orchard tide"},
+        "Get-PortOutAccount": {"UserName": "megan"},
+        "Set-PortOutAccount": {"UserName": "megan", "Password": "a different long phrase", "PassThru": True},
+        "Remove-PortOutAccount": {"UserName": ["megan"], "Force": True},
+        "New-PortOutWebhook": {"Url": "https://noc.contoso.example/hooks", "Event": ["PortOutRequest"],
+                               "TenantScope": [contoso]},
+        "Get-PortOutSubscription": {"Kind": "Webhook"},
+        "Remove-PortOutSubscription": {"SubscriptionId": [ids["subscription"]], "Force": True},
+        "Get-PortOutDelivery": {"SubscriptionId": ids["subscription"], "Status": "Pending", "First": 5},
+        "Resume-PortOutDelivery": {"DeliveryId": [ids["delivery"]]},
     }
 
 
@@ -107,7 +120,15 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         confirmed = s.submit_order("contoso.example", ["+14255550103"], "602917", "Northwind")
         s.confirm_order(confirmed.order_id, WHEN)
         s.new_credential("lumen", "Carrier", carrier_name="Lumen", carrier_spid="6529")
-    return folder, {"open": opened.order_id, "confirmed": confirmed.order_id}
+        s.new_account("megan", "TelephonyAdmin", "violet kettle harbour lantern")
+        hook = s.new_webhook("https://hooks.contoso.example/portout", ["*"])
+        s.set_freeze("fabrikam.example", True)
+        delivery = s.deliveries(hook.subscription_id)[0]
+        s.record_delivery(delivery.delivery_id, delivered=False, status_code=500, error="HTTP 500",
+                          started=datetime.now(timezone.utc), duration=timedelta(milliseconds=5),
+                          policy=portout.DeliveryPolicy(max_attempts=1))
+    return folder, {"open": opened.order_id, "confirmed": confirmed.order_id, "subscription": hook.subscription_id,
+                    "delivery": delivery.delivery_id}
 
 
 def sample(name: str) -> list[Any]:

@@ -60,22 +60,13 @@ def get_tenant(inv: Invocation) -> Any:
     return store_of(inv).get_tenant(inv["Identity"])
 
 
-_TENANT_FIELDS = ("DisplayName", "CountryOrRegion", "AccountNumber", "NewAccountNumber", "ServiceZipCode",
-                  "AuthorizedName", "TimeZone")
-
-
 def set_tenant(inv: Invocation) -> Any:
-    store = store_of(inv)
     emails = inv["NotificationEmail"]
-    if emails is not None:
-        store.set_notification_emails(inv["Identity"], [e for e in emails if e])
-        if not any(inv[name] for name in _TENANT_FIELDS):
-            return store.get_tenant(inv["Identity"]) if inv["PassThru"] else None
-    tenant = store.update_tenant(
+    tenant = store_of(inv).update_tenant(
         inv["Identity"], display_name=inv["DisplayName"], country_or_region=inv["CountryOrRegion"],
         account_number=inv["AccountNumber"], new_account_number=bool(inv["NewAccountNumber"]),
         service_zip_code=inv["ServiceZipCode"], authorized_name=inv["AuthorizedName"],
-        time_zone=inv["TimeZone"])
+        time_zone=inv["TimeZone"], notification_emails=None if emails is None else [e for e in emails if e])
     return tenant if inv["PassThru"] else None
 
 

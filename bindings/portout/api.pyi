@@ -89,6 +89,7 @@ def set_port_out_tenant(
     service_zip_code: str | None = None,
     authorized_name: str | None = None,
     time_zone: str | None = None,
+    notification_email: str | Iterable[str] | None = None,
     pass_thru: bool | None = None,
     what_if: bool | None = None,
     confirm: bool | None = None,
@@ -594,6 +595,139 @@ def remove_port_out_credential(
     progress: ProgressArg = None,
 ) -> Any:
     """Remove-PortOutCredential: Removes an API credential."""
+
+def new_port_out_account(
+    user_name: str,
+    *,
+    role: str | None = None,
+    tenant_scope: str | Iterable[str] | None = None,
+    totp: bool | None = None,
+    expires_at: datetime | None = None,
+    password: str | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """New-PortOutAccount: Makes an account a person signs in to the server with: a password, and TOTP if asked."""
+
+def get_port_out_account(
+    user_name: str | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Get-PortOutAccount: Lists the accounts."""
+
+def set_port_out_account(
+    user_name: str | object,
+    *,
+    password: str | None = None,
+    pass_thru: bool | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Set-PortOutAccount: Gives an account a new password."""
+
+def remove_port_out_account(
+    user_name: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Remove-PortOutAccount: Removes an account."""
+
+def new_port_out_webhook(
+    url: str,
+    *,
+    event: str | Iterable[str] | None = None,
+    tenant_scope: str | Iterable[str] | None = None,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """New-PortOutWebhook: Subscribes a URL to notifications: the server POSTs each one there, signed."""
+
+def get_port_out_subscription(
+    kind: str | None = None,
+    *,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Get-PortOutSubscription: Lists the webhooks and e-mail contacts notifications are delivered to."""
+
+def remove_port_out_subscription(
+    subscription_id: str | object | Iterable[str | object],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    force: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Remove-PortOutSubscription: Removes a webhook or an e-mail contact."""
+
+def get_port_out_delivery(
+    subscription_id: str | object | None = None,
+    *,
+    status: str | None = None,
+    first: int | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Get-PortOutDelivery: Shows each delivery of a notification, with every attempt."""
+
+def resume_port_out_delivery(
+    delivery_id: int | Iterable[int],
+    *,
+    what_if: bool | None = None,
+    confirm: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Resume-PortOutDelivery: Sends a parked delivery once more."""
 
 def update_port_out_key(
     new_key_file: str,

@@ -369,16 +369,18 @@ class Store:
     def update_tenant(self, tenant_id: str, *, display_name: str | None = None,
                       country_or_region: str | None = None, account_number: str | None = None,
                       new_account_number: bool = False, service_zip_code: str | None = None,
-                      authorized_name: str | None = None, time_zone: str | None = None) -> Tenant:
+                      authorized_name: str | None = None, time_zone: str | None = None,
+                      notification_emails: str | Iterable[str] | None = None) -> Tenant:
         """Change a tenant, all or nothing; unchanged values record nothing.
 
         The display name and country (a StoreAdmin); what a port-out request is matched against
         (the tenant's admins too): the billing account number (or a new one drawn), the service
         ZIP code, the authorized name ("" for the display name) and the time zone business days
-        are counted in ("" for America/New_York)."""
+        are counted in ("" for America/New_York); and the e-mail contacts told of each of its
+        notifications (the list replaces the one before)."""
         return self._native.update_tenant(tenant_id, display_name, country_or_region, account_number,
                                           new_account_number, service_zip_code, authorized_name,
-                                          time_zone)
+                                          time_zone, notification_emails)
 
     # -- who signs in to the server -------------------------------------------------------
 

@@ -476,7 +476,7 @@ void init_store(py::module_& m) {
         .def("update_tenant",
              [](const NativeStore& s, py::handle id, py::handle name, py::handle country, py::handle account_number,
                 py::handle new_account_number, py::handle service_zip, py::handle authorized_name,
-                py::handle time_zone) {
+                py::handle time_zone, py::handle notification_emails) {
                  return call(
                      s, [](PortOutService& svc, const std::string& t, const TenantChange& c) {
                          return svc.update_tenant(t, c);
@@ -490,13 +490,16 @@ void init_store(py::module_& m) {
                          c.service_zip = optional_text_from_python(service_zip, "service ZIP code");
                          c.authorized_name = optional_text_from_python(authorized_name, "authorized name");
                          c.time_zone = optional_text_from_python(time_zone, "time zone");
+                         if (!notification_emails.is_none()) {
+                             c.notification_emails = text_list(notification_emails, "e-mail address", 100);
+                         }
                          return c;
                      });
              },
              py::arg("tenant_id"), py::arg("display_name") = py::none(), py::arg("country") = py::none(),
              py::arg("account_number") = py::none(), py::arg("new_account_number") = false,
              py::arg("service_zip") = py::none(), py::arg("authorized_name") = py::none(),
-             py::arg("time_zone") = py::none())
+             py::arg("time_zone") = py::none(), py::arg("notification_emails") = py::none())
         .def("remove_tenant",
              [](const NativeStore& s, py::handle id) { call(s, &PortOutService::remove_tenant, as_tenant(id)); })
 

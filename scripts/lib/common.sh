@@ -25,7 +25,7 @@ PORTOUT_TEST_PACKAGES=(
   python3-pytest python3-pytest-xdist python3-hypothesis
   postgresql-15 python3-psycopg2 python3-argon2 faketime
   python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
-  python3-pexpect
+  python3-pexpect python3-aiosmtpd python3-pyotp
 )
 
 portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -51,6 +51,8 @@ struct TenantChange {
     std::optional<std::string> service_zip;     // 12345 or 12345-6789; "" clears it
     std::optional<std::string> authorized_name;  // "" goes back to the display name
     std::optional<std::string> time_zone;       // an IANA name; "" goes back to the default
+    // The tenant's e-mail contacts, told of each of its notifications; replaces the list before.
+    std::optional<std::vector<std::string>> notification_emails;
 };
 
 // A port-out request as a gaining carrier sends it (47 CFR 52.36(b)): the PIN travels apart.

@@ -181,6 +181,13 @@ std::string new_id(StoreTransaction& tx) {
     return id;
 }
 
+std::string subscription_mac(const ServiceContext& ctx, const SubscriptionRecord& s) {
+    auto b = ctx.audit.principal_mac();
+    b.add("subscription").add(s.subscription_id).add(s.kind).add(s.target).add(s.events).add(s.tenant_scope);
+    b.add(s.audience).add(s.secret_salt).add(s.created_at).add(s.created_by);
+    return b.finish();
+}
+
 }  // namespace
 
 void enqueue_deliveries(StoreTransaction& tx, const NotificationRecord& n) {
@@ -197,12 +204,7 @@ void enqueue_deliveries(StoreTransaction& tx, const NotificationRecord& n) {
     }
 }
 
-std::string Deliveries::mac(const SubscriptionRecord& s) const {
-    auto b = ctx_.audit.principal_mac();
-    b.add("subscription").add(s.subscription_id).add(s.kind).add(s.target).add(s.events).add(s.tenant_scope);
-    b.add(s.audience).add(s.secret_salt).add(s.created_at).add(s.created_by);
-    return b.finish();
-}
+std::string Deliveries::mac(const SubscriptionRecord& s) const { return subscription_mac(ctx_, s); }
 
 std::string Deliveries::signing_secret(const SubscriptionRecord& s) const {
     std::string key = ctx_.audit.principal_mac().add("webhook-secret").add(s.subscription_id).add(s.secret_salt).finish();
@@ -309,39 +311,59 @@ void Deliveries::remove_subscription(std::string_view raw_id) {
     tx->commit();
 }
 
-std::vector<Subscription> Deliveries::set_notification_emails(std::string_view raw_tenant,
-                                                              const std::vector<std::string>& raw_addresses) {
-    const auto tenant = canonical_tenant_id(raw_tenant);
+std::vector<std::string> canonical_emails(const std::vector<std::string>& raw, std::string_view tenant_id) {
     std::vector<std::string> addresses;
-    for (const auto& a : raw_addresses) addresses.push_back(canonical_email(a));
+    for (const auto& a : raw) addresses.push_back(canonical_email(a));
     std::sort(addresses.begin(), addresses.end());
     addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
     if (addresses.size() > kMaxEmails) {
-        throw InvalidArgumentError("TooManyEmailAddresses", "A tenant has at most 10 e-mail contacts.", tenant);
+        throw InvalidArgumentError("TooManyEmailAddresses", "A tenant has at most 10 e-mail contacts.",
+                                   std::string(tenant_id));
     }
-    ctx_.authorize(Operation::Notifications, tenant);
-    auto tx = ctx_.store.begin(TxMode::Write);
-    if (!tx->tenant(tenant)) throw ObjectNotFoundError("TenantNotFound", "No tenant has this id.", tenant);
-    for (const auto& s : tx->subscriptions()) {
-        if (s.kind == kEmail && s.tenant_scope == tenant) tx->delete_subscription(s.subscription_id);
+    return addresses;
+}
+
+bool replace_notification_emails(const ServiceContext& ctx, StoreTransaction& tx, const std::string& tenant,
+                                 const std::vector<std::string>& addresses) {
+    std::vector<SubscriptionRecord> before;
+    for (const auto& s : tx.subscriptions()) {
+        if (s.kind == kEmail && s.tenant_scope == tenant) before.push_back(s);
     }
-    std::vector<Subscription> out;
+    std::vector<std::string> targets;
+    for (const auto& s : before) targets.push_back(s.target);
+    std::sort(targets.begin(), targets.end());
+    if (targets == addresses) return false;
+    for (const auto& s : before) tx.delete_subscription(s.subscription_id);
     for (const auto& address : addresses) {
         SubscriptionRecord r;
-        r.subscription_id = new_id(*tx);
+        r.subscription_id = new_id(tx);
         r.kind = kEmail;
         r.target = address;
         r.events = "*";
         r.tenant_scope = tenant;
         r.secret_salt = random_bytes(32);
-        r.created_at = ctx_.now();
-        r.created_by = ctx_.actor;
-        r.mac = mac(r);
-        tx->insert_subscription(r);
-        out.push_back(subscription_of(r));
+        r.created_at = ctx.now();
+        r.created_by = ctx.actor;
+        r.mac = subscription_mac(ctx, r);
+        tx.insert_subscription(r);
     }
-    ctx_.append_audit(*tx, "NotificationEmailsSet", tenant, "Success", "",
-                      "count=" + std::to_string(addresses.size()) + " addresses=" + encode_list(addresses));
+    ctx.append_audit(tx, "NotificationEmailsSet", tenant, "Success", "",
+                     "count=" + std::to_string(addresses.size()) + " addresses=" + encode_list(addresses));
+    return true;
+}
+
+std::vector<Subscription> Deliveries::set_notification_emails(std::string_view raw_tenant,
+                                                              const std::vector<std::string>& raw_addresses) {
+    const auto tenant = canonical_tenant_id(raw_tenant);
+    const auto addresses = canonical_emails(raw_addresses, tenant);
+    ctx_.authorize(Operation::Notifications, tenant);
+    auto tx = ctx_.store.begin(TxMode::Write);
+    if (!tx->tenant(tenant)) throw ObjectNotFoundError("TenantNotFound", "No tenant has this id.", tenant);
+    replace_notification_emails(ctx_, *tx, tenant, addresses);
+    std::vector<Subscription> out;
+    for (const auto& s : tx->subscriptions()) {
+        if (s.kind == kEmail && s.tenant_scope == tenant) out.push_back(subscription_of(s));
+    }
     tx->commit();
     return out;
 }

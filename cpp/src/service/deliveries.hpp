@@ -23,6 +23,14 @@ namespace portout {
 // The deliveries `n` (just written in `tx`) is owed, added in `tx`.
 void enqueue_deliveries(StoreTransaction& tx, const NotificationRecord& n);
 
+// A tenant's e-mail contacts, checked (InvalidEmailAddress, TooManyEmailAddresses), the domain in
+// lower case, sorted, each once.
+std::vector<std::string> canonical_emails(const std::vector<std::string>& addresses, std::string_view tenant_id);
+// Makes `addresses` (canonical) the tenant's e-mail contacts in `tx`, audited; false when they
+// were already.
+bool replace_notification_emails(const ServiceContext& ctx, StoreTransaction& tx, const std::string& tenant_id,
+                                 const std::vector<std::string>& addresses);
+
 class Deliveries {
 public:
     explicit Deliveries(const ServiceContext& ctx) : ctx_(ctx) {}

@@ -4,6 +4,7 @@
 #include <portout/crypto.hpp>
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
+#include "service/deliveries.hpp"
 #include "service/notifications.hpp"
 #include "service/orders.hpp"
 #include "service/tenant_state.hpp"
@@ -219,10 +220,13 @@ Tenant Tenants::update_tenant(std::string_view raw_id, const TenantChange& chang
         name = change.authorized_name->empty() ? std::string() : canonical_display_name(*change.authorized_name);
     }
     if (change.time_zone) zone = change.time_zone->empty() ? std::string() : canonical_time_zone(*change.time_zone);
+    std::optional<std::vector<std::string>> emails;
+    if (change.notification_emails) emails = canonical_emails(*change.notification_emails, id);
     const bool tenant_part = display || code;
     const bool account_part = account || change.new_account_number || zip || name || zone;
-    if (tenant_part || !account_part) ctx_.authorize(Operation::UpdateTenant, id);
+    if (tenant_part || (!account_part && !emails)) ctx_.authorize(Operation::UpdateTenant, id);
     if (account_part) ctx_.authorize(Operation::UpdateAccount, id);
+    if (emails) ctx_.authorize(Operation::Notifications, id);
     auto tx = ctx_.store.begin(TxMode::Write);
     auto r = ctx_.verified_tenant(*tx, id, true);
     std::string tenant_details, account_details;
@@ -255,7 +259,12 @@ Tenant Tenants::update_tenant(std::string_view raw_id, const TenantChange& chang
         r.time_zone = *zone;
         note(account_details, "time_zone=" + (zone->empty() ? std::string(kDefaultTimeZone) : *zone));
     }
-    if (tenant_details.empty() && account_details.empty()) return tenant_of(r);  // nothing changes, nothing is recorded
+    // The contacts in the same transaction: the whole change is made, or none of it.
+    const bool emails_changed = emails && replace_notification_emails(ctx_, *tx, id, *emails);
+    if (tenant_details.empty() && account_details.empty()) {
+        if (emails_changed) tx->commit();
+        return tenant_of(r);  // nothing else changes, nothing else is recorded
+    }
     r.modified_at = ctx_.now();
     r.modified_by = ctx_.actor;
     tx->update_tenant(r);
