@@ -5,6 +5,7 @@ scripts unchanged, and the caller never holding the store's key."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -47,6 +48,10 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 def connect(remote: dict[str, Any], who: str) -> portout.PortOutSession:
     return portout.connect_port_out_store(server=remote["server"].url, token_file=remote["files"][who],
                                           ca_file=str(remote["server"].cert))
+
+
+def remote_token(remote: dict[str, Any], who: str) -> str:
+    return Path(remote["files"][who]).read_text().strip()
 
 
 def cli(remote: dict[str, Any], who: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -145,6 +150,28 @@ def test_a_credential_made_remotely_writes_its_token_to_a_file_here(remote: dict
         assert "zayo" in names
     with remote["server"].client(token) as carrier:
         assert carrier.get("/v1/session").json()["actor"] == "Zayo"
+
+
+def test_a_checkpoint_taken_remotely_is_written_here_and_verifies_the_store(remote: dict[str, Any],
+                                                                             tmp_path: Path) -> None:
+    anchor = tmp_path / "anchor"
+    anchor.mkdir()
+    written = cli(remote, "desk", "Save-PortOutAuditCheckpoint", str(anchor), "-OutputFormat", "Json")
+    assert written.returncode == 0, written.stderr
+    shown = json.loads(written.stdout)
+    [kept] = list(anchor.iterdir())
+    assert kept.name == f"portout-checkpoint-{shown['StoreId']}-{shown['EventId']}.json"
+    assert "Document" not in shown
+    with portout.Store.open(remote["store"], key_file=remote["key"], allow_test_profile=True,
+                            create=False) as owner:
+        assert owner.verify_audit(checkpoints=[kept.read_text()]).is_valid
+    # A folder that cannot take it is refused here, before the server records anything.
+    missing = cli(remote, "desk", "Save-PortOutAuditCheckpoint", str(tmp_path / "nowhere"))
+    assert missing.returncode != 0 and "CheckpointFolderNotFound" in missing.stderr
+    # Sent with a path of the server's machine, it is refused there.
+    with remote["server"].client(remote_token(remote, "desk")) as c:
+        refused = c.post("/v1/cmdlets/Save-PortOutAuditCheckpoint", json={"parameters": {"Path": "/tmp"}})
+    assert refused.status_code == 405 and refused.json()["errorId"] == "NotRemotable,Save-PortOutAuditCheckpoint"
 
 
 @pytest.mark.parametrize("call, error_id", [

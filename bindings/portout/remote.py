@@ -160,6 +160,8 @@ class RemoteStore:
 
         __tracebackhide__ = True  # the row may hold a PIN
         row = {k: v for k, v in row.items() if k not in _NOT_SENT}
+        if cmdlet.name == "Save-PortOutAuditCheckpoint":
+            return self._save_checkpoint(cmdlet, row)
         token_file = row.pop("TokenFile", None) if cmdlet.name == "New-PortOutCredential" else None
         fd = None
         if token_file is not None:
@@ -184,6 +186,26 @@ class RemoteStore:
         if answer.get("listed"):
             return output
         return output[0] if output else None
+
+
+    def _save_checkpoint(self, cmdlet: Any, row: dict[str, Any]) -> Any:
+        """The server signs the checkpoint; it is written here, into the caller's folder, as
+        locally: the folder proven writable first, never over another file."""
+        from pathlib import Path
+
+        from portout import checkpoints
+        from portout.server.wire import decode, record_class
+
+        answer: dict[str, Any] = {}
+
+        class _Taker:
+            def audit_checkpoint(taker) -> Any:  # noqa: N805 - a stand-in for Store
+                answer.update(self._call("POST", f"/v1/cmdlets/{cmdlet.name}", {"parameters": {}}))
+                return decode(answer["output"][0])
+
+        taken = checkpoints.save(_Taker(), Path(row["Path"]))  # type: ignore[arg-type]
+        fields = {k: v for k, v in taken.to_dict().items() if k != "document"}
+        return record_class("AuditCheckpoint")("AuditCheckpoint", fields)
 
 
 def _new_private_file(path: str) -> int:

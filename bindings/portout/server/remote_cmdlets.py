@@ -55,6 +55,12 @@ def _run(cmdlet: Cmdlet, parameters: dict[str, Any], session: Store) -> dict[str
         raise InvalidOperationError(f"-{local} names a file on the caller's machine: the remote client writes "
                                     "it, and sends the call without it.",
                                     error_id=f"NotRemotable,{cmdlet.name}", target=local)
+    if cmdlet.name == "Save-PortOutAuditCheckpoint":
+        # The checkpoint is taken here and written by the caller, into the caller's folder.
+        checkpoint = session.audit_checkpoint()
+        encoded = wire.encode(checkpoint)
+        encoded["fields"]["document"] = checkpoint.document
+        return {"output": [encoded], "listed": False, "whatIf": []}
     bound: dict[str, Any] = {}
     for name, value in parameters.items():
         p = cmdlet.parameter(name)
