@@ -5,8 +5,10 @@ afterwards as its owner sees it."""
 from __future__ import annotations
 
 import json
+import signal
 import statistics
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -367,3 +369,42 @@ def test_workers_and_hosts_on_one_store_make_one_order_per_idempotency_key(
         # Every request was a wrong PIN; each key's was counted once (the replays count nothing),
         # and Lumen was locked at the fifth.
         assert owner.pin_status("contoso").carriers[0].lockout_count == 1
+
+
+@pytest.mark.serial  # the requests' connections must be made before SIGTERM: not beside other suites
+def test_sigterm_lets_the_requests_in_flight_finish_and_loses_nothing_accepted(tmp_path: Path) -> None:
+    numbers = [f"+1425555{200 + i:04d}" for i in range(6)]
+    store_path, key = tmp_path / "store.db", tmp_path / "store.key"
+    # The interactive profile: each PIN check takes a real Argon2id's time, so some are in flight.
+    with portout.Store.open(store_path, key_file=key, profile="interactive", actor="provisioning") as admin:
+        admin.create_tenant("contoso", "Contoso", "US")
+        admin.set_pin("contoso", PIN)
+        for n in numbers:
+            admin.add_phone_number("contoso", n)
+        token = admin.new_credential("lumen-prod", "Carrier", carrier_name="Lumen", carrier_spid="6529").token
+    server = Server(store_path, key, tmp_path)
+    answers: list[tuple[float, int, str]] = []
+
+    def send(number: str) -> None:
+        with server.client(token) as c:
+            r = c.post("/v1/port-out-orders", json=request(numbers=(number,)), headers={"Idempotency-Key": number})
+            answers.append((time.monotonic(), r.status_code, r.json().get("id", "")))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in numbers]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30
+    while not answers and time.monotonic() < deadline:  # the first answered: the others are in flight
+        time.sleep(0.005)
+    signalled = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    for t in threads:
+        t.join(60)
+    assert server.proc.wait(60) == 0
+    server.stop()
+    assert any(at > signalled for at, _, _ in answers), "no request was in flight at SIGTERM"
+    accepted = [order_id for _, status, order_id in answers if status == 201]
+    assert accepted and len(answers) == len(numbers), answers
+    with portout.Store.open(store_path, key_file=key, create=False) as owner:
+        assert {o.order_id for o in owner.orders()} >= set(accepted)
+        assert owner.verify_audit().is_valid
