@@ -27,13 +27,19 @@ group). The store is looked at (which keys have an order), the server restarted 
 the same port, and every request whose answer was lost sent again with its key. At the end:
 every order answered 201 is in the store under its key, no key has two orders, a request that
 committed before a crash gets that order back, every key sent has its order, the server
-answered after its worker's death, and the audit chain verifies. Any failure: exit status 1.
+answered after its worker's death, and the audit chain verifies. A webhook receiver of our own
+is subscribed to every PortOutRequest throughout (the server with a 5-second delivery lease):
+once the last restart's deliveries drain, every order's event has arrived, its signature good
+(a repeat is counted: delivery is at least once). Any failure: exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import itertools
+import json
 import math
 import os
 import shutil
@@ -50,6 +56,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +208,7 @@ class Server:
     """``portout serve`` on a loopback port over TLS, in a process group (session) of its own."""
 
     def __init__(self, world: World, folder: Path, *, workers: int, port: int | None = None,
-                 cert: tuple[Path, Path] | None = None) -> None:
+                 cert: tuple[Path, Path] | None = None, extra: tuple[str, ...] = ()) -> None:
         self.world, self.workers = world, workers
         self.port = port or free_port()
         self.cert, self.cert_key = cert or self_signed(folder, "portout load server")
@@ -209,7 +216,7 @@ class Server:
         args = [str(PORTOUT), "serve", "--store", str(world.path), "--key-file", str(world.key),
                 "--listen", f"127.0.0.1:{self.port}", "--tls-cert", str(self.cert), "--tls-key",
                 str(self.cert_key), "--workers", str(workers), "--rate-limit", "0", "--allow-test-profile",
-                "--log-level", "warning"]
+                "--log-level", "warning", *extra]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTOUT_", "PROMETHEUS_"))}
         if workers > 1:
             # serve() would make this folder in /tmp itself, and a SIGKILL would leave it there.
@@ -630,11 +637,55 @@ def keys_in(world: World) -> dict[str, list[str]]:
     return out
 
 
+class Receiver:
+    """A webhook receiver of our own on a loopback port: the order ids of the PortOutRequest
+    events it was sent, each signature checked."""
+
+    def __init__(self, secret: str = "") -> None:
+        self.secret = secret
+        self.orders: Counter[str] = Counter()
+        self.bad_signatures = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                parts = dict(p.split("=", 1) for p in self.headers.get("Portout-Signature", "").split(",") if "=" in p)
+                mac = hmac.new(outer.secret.encode(), f"{parts.get('t')}.".encode() + body, hashlib.sha256)
+                if not hmac.compare_digest(mac.hexdigest(), parts.get("v1", "")):
+                    outer.bad_signatures += 1
+                outer.orders[json.loads(body)["order_id"]] += 1
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/portout"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def pending_deliveries(world: World) -> int:
+    with world.open("load-check") as store:
+        return len(store.deliveries(status="Pending", limit=1000))
+
+
 def faults(folder: Path, args: argparse.Namespace) -> bool:
     workers, seconds, clients = 2, args.fault_seconds, args.fault_clients
     say(f"faults: making the store, starting portout serve ({workers} workers) ...")
     world = make_world(folder, "faults", "test", args.tenants, len(CARRIERS))
-    server = Server(world, folder, workers=workers)
+    receiver = Receiver()
+    with world.open("load-setup") as store:
+        receiver.secret = store.new_webhook(receiver.url, ["PortOutRequest"]).secret
+    # A short lease: what a killed worker had claimed is sent again seconds after the restart.
+    delivery = ("--allow-private-webhooks", "--delivery-interval", "0.2", "--delivery-lease", "5")
+    server = Server(world, folder, workers=workers, extra=delivery)
     bodies = [requests_of(world, i, clients) for i in range(clients)]
     sent: list[Sent] = []
     rounds: list[Round] = []
@@ -650,9 +701,16 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
             s.committed = before[s.key][0] if before.get(s.key) else None
         say(f"faults, round {n + 1}: restarting portout serve on the same store and port; "
             f"sending {len(again)} requests again with their keys ...")
-        server = Server(world, folder, workers=workers, port=server.port, cert=(server.cert, server.cert_key))
+        server = Server(world, folder, workers=workers, port=server.port, cert=(server.cert, server.cert_key),
+                        extra=delivery)
         retry(server, world, clients, again)
+    say("faults: waiting for the webhook deliveries to drain ...")
+    drain_started = time.monotonic()
+    while pending_deliveries(world) and time.monotonic() - drain_started < 180:
+        time.sleep(0.5)
+    drained = time.monotonic() - drain_started
     server.stop()
+    receiver.close()
 
     with world.open("load-check") as store:
         orders = list(store.orders())
@@ -679,6 +737,9 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
     without_order = [k for k in sent_keys if not by_key.get(k)]
     strangers = [k for k in by_key if k not in sent_keys]
     retry_answers = Counter(f"{s.retry_status} {s.retry_error}".strip() for s in again)
+    order_ids = {o.order_id for o in orders}
+    undelivered = [oid for oid in order_ids if not receiver.orders.get(oid)]
+    repeated = sum(n - 1 for n in receiver.orders.values() if n > 1)
 
     checks = {
         "every order answered 201 is in the store under its key": not missing,
@@ -689,6 +750,8 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
         "every key sent has its order in the store, and no other key is there": not without_order and not strangers,
         "the server answered after its worker's SIGKILL, each round": all(r.answered_after_worker for r in rounds),
         "the audit chain verifies": bool(audit.is_valid),
+        "every order's webhook event was delivered, signed, after the kills and restarts":
+            not undelivered and not receiver.bad_signatures,
     }
     print(f"\nportout serve under faults: test profile, {workers} workers, {clients} clients, "
           f"{len(world.tenants)} tenants, an Idempotency-Key of its own for each request; {len(rounds)} round(s) of "
@@ -712,6 +775,9 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
         ("keys sent without an order", len(without_order), f"orders of keys never sent: {len(strangers)}"),
         ("orders in the store", len(orders), ""),
         ("audit events", audit.event_count, "valid" if audit.is_valid else f"BROKEN: {audit.problem}"),
+        ("webhook events received", sum(receiver.orders.values()),
+         f"{len(order_ids) - len(undelivered)} of {len(order_ids)} orders; {repeated} sent twice (at least once); "
+         f"the last {drained:.1f} s after the final restart's retries; bad signatures {receiver.bad_signatures}"),
     ]
     width = max(len(r[0]) for r in rows)
     for what, count, note in rows:

@@ -60,6 +60,8 @@ class ServerConfig:
     #: a delivery is parked.
     delivery_interval: float = 1.0
     first_retry: float = 10.0
+    #: How long a claimed delivery is held for its sender: one whose sender died is sent again after it.
+    delivery_lease: float = 120.0
     max_delivery_attempts: int = 8
     #: Webhooks to private, loopback and link-local addresses (a test, a relay inside); off by
     #: default, so a subscription cannot make the server call into its own network.
@@ -89,8 +91,9 @@ class ServerConfig:
                                        error_id="InvalidSmtpFrom", target=self.smtp_from)
         if not 1 <= self.max_delivery_attempts <= 100:
             raise InvalidArgumentError("--max-delivery-attempts is 1 to 100.", error_id="InvalidDeliveryAttempts")
-        if not (0.01 <= self.delivery_interval <= 3600 and 0.01 <= self.first_retry <= 86400):
-            raise InvalidArgumentError("--delivery-interval and --first-retry are seconds, from 0.01.",
+        if not (0.01 <= self.delivery_interval <= 3600 and 0.01 <= self.first_retry <= 86400
+                and 1 <= self.delivery_lease <= 86400):
+            raise InvalidArgumentError("--delivery-interval and --first-retry are seconds, from 0.01; --delivery-lease from 1.",
                                        error_id="InvalidDeliveryInterval")
 
     @property

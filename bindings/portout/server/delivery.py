@@ -33,7 +33,7 @@ __all__ = ["Sender"]
 
 log = logging.getLogger("portout.serve")
 
-#: Per request or message; a claim lasts long enough for a batch of them to time out.
+#: Per request or message: the default lease (120 s) outlasts a batch of them timing out.
 _TIMEOUT = 10.0
 _BATCH = 4
 
@@ -69,7 +69,7 @@ class Sender:
         self._thread: threading.Thread | None = None
         self.policy = DeliveryPolicy(max_attempts=config.max_delivery_attempts,
                                      first_retry=timedelta(seconds=config.first_retry),
-                                     lease=timedelta(seconds=max(60.0, 3 * _BATCH * _TIMEOUT)))
+                                     lease=timedelta(seconds=config.delivery_lease))
         self.kinds = ["Webhook"] + (["Email"] if config.smtp else [])
         self._http = httpx.Client(timeout=_TIMEOUT, follow_redirects=False,
                                   headers={"User-Agent": f"portout/{__version__}"})

@@ -51,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
                    "(at most an hour; default 10).")
     p.add_argument("--delivery-interval", type=float, default=1.0,
                    help="Seconds between looks at the outbox when nothing is due (default 1).")
+    p.add_argument("--delivery-lease", type=float, default=120.0,
+                   help="Seconds a claimed delivery is held for the worker sending it: one whose worker died "
+                   "is sent again after that (default 120).")
     p.add_argument("--allow-private-webhooks", action="store_true",
                    help="Deliver webhooks to private, loopback and link-local addresses too (tests, a relay "
                    "inside); refused by default.")
@@ -69,7 +72,7 @@ def config_of(args: argparse.Namespace) -> ServerConfig:
         hash_profile=args.hash_profile or env.get("PORTOUT_HASH_PROFILE") or None,
         allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"),
         smtp=args.smtp, smtp_from=args.smtp_from, max_delivery_attempts=args.max_delivery_attempts,
-        first_retry=args.first_retry, delivery_interval=args.delivery_interval,
+        first_retry=args.first_retry, delivery_interval=args.delivery_interval, delivery_lease=args.delivery_lease,
         allow_private_webhooks=args.allow_private_webhooks)
 
 
