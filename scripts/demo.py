@@ -231,6 +231,7 @@ def server_story(folder: Path) -> None:
     import httpx
 
     from portout.server.certificates import self_signed
+    from portout.webhooks import WebhookReceiver
 
     heading("portout serve: a carrier sends a request over HTTPS, holding only its token")
     path = folder / "served.db"
@@ -240,7 +241,7 @@ def server_story(folder: Path) -> None:
         admin.add_phone_number("contoso.com", "+14255550100")
         lumen = admin.new_credential("lumen-prod", "Carrier", carrier_name="Lumen", carrier_spid="6529")
         ops = admin.new_credential("ops", "StoreAdmin")
-        noc = _Receiver()
+        noc = WebhookReceiver()
         hook = admin.new_webhook(noc.url, ["PortOutRequest"], tenant_scope="contoso.com")
     print(f"  credential lumen-prod (Carrier: Lumen, SPID 6529): token {lumen.token[:24]}... (shown once)")
     print(f"  Contoso's NOC subscribes a webhook to its port-out requests: {noc.url}")
@@ -283,10 +284,10 @@ def server_story(folder: Path) -> None:
                 answer = carrier.post("/v1/port-out-orders", json=wrong).json()
                 print(f"  {label + ':':<19} {answer['status']} {answer['reason']}")
         for _ in range(100):
-            if any(e["order_id"] == order["id"] for e in noc.verified(hook.secret)):
+            if any(e["order_id"] == order["id"] for e in noc.events(hook.secret)):
                 break
             time.sleep(0.1)
-        for event in noc.verified(hook.secret):
+        for event in noc.events(hook.secret):
             print(f"  the NOC's webhook got {event['type']} for order {event['order_id'][:8]}..., signature "
                   f"verified: {event['summary']}")
         noc.close()
@@ -300,49 +301,6 @@ def server_story(folder: Path) -> None:
         server.terminate()  # SIGTERM: requests in flight finish
         server.wait(30)
         log.close()
-
-
-class _Receiver:
-    """A tenant's NOC webhook receiver, on this machine for the demo; it checks each signature."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.requests: list[tuple[str, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                outer.requests.append((self.headers.get("Portout-Signature", ""), body))
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/portout"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def verified(self, secret: str) -> list[dict[str, str]]:
-        import hashlib
-        import hmac
-        import json
-
-        out = []
-        for header, body in list(self.requests):
-            parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-            mac = hmac.new(secret.encode(), parts.get("t", "").encode() + b"." + body, hashlib.sha256).hexdigest()
-            if hmac.compare_digest(mac, parts.get("v1", "")):
-                out.append(json.loads(body))
-        return out
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _token_file(folder: Path, token: str) -> Path:

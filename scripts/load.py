@@ -36,10 +36,7 @@ once the last restart's deliveries drain, every order's event has arrived, its s
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import itertools
-import json
 import math
 import os
 import shutil
@@ -56,7 +53,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +60,7 @@ import httpx
 
 import portout
 from portout.server.certificates import self_signed
+from portout.webhooks import WebhookReceiver
 
 PORTOUT = Path(sys.executable).with_name("portout")
 PIN = "602917"
@@ -637,40 +634,6 @@ def keys_in(world: World) -> dict[str, list[str]]:
     return out
 
 
-class Receiver:
-    """A webhook receiver of our own on a loopback port: the order ids of the PortOutRequest
-    events it was sent, each signature checked."""
-
-    def __init__(self, secret: str = "") -> None:
-        self.secret = secret
-        self.orders: Counter[str] = Counter()
-        self.bad_signatures = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                parts = dict(p.split("=", 1) for p in self.headers.get("Portout-Signature", "").split(",") if "=" in p)
-                mac = hmac.new(outer.secret.encode(), f"{parts.get('t')}.".encode() + body, hashlib.sha256)
-                if not hmac.compare_digest(mac.hexdigest(), parts.get("v1", "")):
-                    outer.bad_signatures += 1
-                outer.orders[json.loads(body)["order_id"]] += 1
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/portout"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def pending_deliveries(world: World) -> int:
     with world.open("load-check") as store:
         return len(store.deliveries(status="Pending", limit=1000))
@@ -680,9 +643,9 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
     workers, seconds, clients = 2, args.fault_seconds, args.fault_clients
     say(f"faults: making the store, starting portout serve ({workers} workers) ...")
     world = make_world(folder, "faults", "test", args.tenants, len(CARRIERS))
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     with world.open("load-setup") as store:
-        receiver.secret = store.new_webhook(receiver.url, ["PortOutRequest"]).secret
+        secret = store.new_webhook(receiver.url, ["PortOutRequest"]).secret
     # A short lease: what a killed worker had claimed is sent again seconds after the restart.
     delivery = ("--allow-private-webhooks", "--delivery-interval", "0.2", "--delivery-lease", "5")
     server = Server(world, folder, workers=workers, extra=delivery)
@@ -738,8 +701,10 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
     strangers = [k for k in by_key if k not in sent_keys]
     retry_answers = Counter(f"{s.retry_status} {s.retry_error}".strip() for s in again)
     order_ids = {o.order_id for o in orders}
-    undelivered = [oid for oid in order_ids if not receiver.orders.get(oid)]
-    repeated = sum(n - 1 for n in receiver.orders.values() if n > 1)
+    delivered = Counter(e["order_id"] for e in receiver.events(secret))
+    bad_signatures = len(receiver.requests) - sum(delivered.values())
+    undelivered = [oid for oid in order_ids if not delivered.get(oid)]
+    repeated = sum(n - 1 for n in delivered.values() if n > 1)
 
     checks = {
         "every order answered 201 is in the store under its key": not missing,
@@ -751,7 +716,7 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
         "the server answered after its worker's SIGKILL, each round": all(r.answered_after_worker for r in rounds),
         "the audit chain verifies": bool(audit.is_valid),
         "every order's webhook event was delivered, signed, after the kills and restarts":
-            not undelivered and not receiver.bad_signatures,
+            not undelivered and not bad_signatures,
     }
     print(f"\nportout serve under faults: test profile, {workers} workers, {clients} clients, "
           f"{len(world.tenants)} tenants, an Idempotency-Key of its own for each request; {len(rounds)} round(s) of "
@@ -775,9 +740,9 @@ def faults(folder: Path, args: argparse.Namespace) -> bool:
         ("keys sent without an order", len(without_order), f"orders of keys never sent: {len(strangers)}"),
         ("orders in the store", len(orders), ""),
         ("audit events", audit.event_count, "valid" if audit.is_valid else f"BROKEN: {audit.problem}"),
-        ("webhook events received", sum(receiver.orders.values()),
+        ("webhook events received", len(receiver.requests),
          f"{len(order_ids) - len(undelivered)} of {len(order_ids)} orders; {repeated} sent twice (at least once); "
-         f"the last {drained:.1f} s after the final restart's retries; bad signatures {receiver.bad_signatures}"),
+         f"the last {drained:.1f} s after the final restart's retries; bad signatures {bad_signatures}"),
     ]
     width = max(len(r[0]) for r in rows)
     for what, count, note in rows:

@@ -13,10 +13,8 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -24,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 import portout
+from portout.webhooks import WebhookReceiver, verify_signature
 from servers import PORTOUT, Server, free_port
 
 PIN = "602917"
@@ -31,32 +30,15 @@ N1, N2 = "+14255550100", "+14255550101"
 FAST = ("--delivery-interval", "0.1", "--first-retry", "0.2", "--max-delivery-attempts", "3")
 
 
-class Receiver:
-    """A webhook receiver on a loopback port: keeps each request, answers `status` (a function
-    of the request count, 204 by default)."""
+class Receiver(WebhookReceiver):
+    """portout's receiver, its signatures checked here on their own, as docs/api.md tells a
+    carrier to (not with portout's verify_signature)."""
 
     def __init__(self, status: Callable[[int], int] = lambda n: 204) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status = status
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(outer.status(len(outer.requests)))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/portout"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(status, path="/hooks/portout")
 
     def events(self, secret: str) -> list[dict[str, Any]]:
-        """Each request's event, its signature checked as a carrier would (and refused if wrong)."""
+        """Each request's event, its signature checked (and refused if wrong)."""
         out = []
         for headers, body in self.requests:
             parts = dict(p.split("=", 1) for p in headers["portout-signature"].split(","))
@@ -67,10 +49,6 @@ class Receiver:
             assert headers["portout-event"] == event["type"]
             out.append(event)
         return out
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class Sink:
@@ -248,14 +226,20 @@ def test_a_failing_receiver_is_retried_then_parked_and_each_attempt_shown(world:
         down.close()
 
 
+def subscribed_store(folder: Path, receiver: Receiver) -> tuple[Path, Path, Any]:
+    """A store of one tenant whose every notification goes to `receiver`."""
+    store_path, key = folder / "store.db", folder / "store.key"
+    with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as o:
+        o.create_tenant("contoso.com", "Contoso", "US")
+        hook = o.new_webhook(receiver.url, ["*"])
+    return store_path, key, hook
+
+
 def test_what_was_written_while_the_server_was_down_is_delivered_after_it_restarts(
         world: dict[str, Any], tmp_path: Path) -> None:
     receiver = Receiver()
-    store_path, key = tmp_path / "store.db", tmp_path / "store.key"
     try:
-        with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as o:
-            o.create_tenant("contoso.com", "Contoso", "US")
-            hook = o.new_webhook(receiver.url, ["*"])
+        store_path, key, hook = subscribed_store(tmp_path, receiver)
         server = Server(store_path, key, tmp_path, extra=(*FAST, "--allow-private-webhooks"))
         server.stop(signal.SIGKILL)
         with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
@@ -274,11 +258,9 @@ def test_what_was_written_while_the_server_was_down_is_delivered_after_it_restar
 
 def test_a_webhook_into_the_servers_own_network_is_refused_by_default(tmp_path: Path) -> None:
     receiver = Receiver()
-    store_path, key = tmp_path / "store.db", tmp_path / "store.key"
     try:
-        with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as o:
-            o.create_tenant("contoso.com", "Contoso", "US")
-            hook = o.new_webhook(receiver.url, ["*"])
+        store_path, key, hook = subscribed_store(tmp_path, receiver)
+        with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
             o.set_pin("contoso.com", PIN)
         with Server(store_path, key, tmp_path, extra=FAST):
             with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
@@ -306,3 +288,18 @@ def test_serve_refuses_wrong_delivery_options(tmp_path: Path, option: tuple[str,
     assert done.returncode != 0 and f"({error_id})" in done.stderr
     with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
         assert len(list(o.audit_events())) == before
+
+
+def test_portouts_own_signature_check_agrees_and_refuses_what_it_should(world: dict[str, Any]) -> None:
+    with Receiver() as receiver, owner(world) as o:
+        hook = o.new_webhook(receiver.url, ["PinUnlocked"], tenant_scope="contoso.com")
+        o.unlock_pin("contoso.com")
+        assert receiver.wait(1)
+        o.remove_subscription(hook.subscription_id)
+    headers, body = receiver.requests[0]
+    signature = headers["portout-signature"]
+    assert verify_signature(hook.secret, signature, body)
+    assert not verify_signature(hook.secret, signature, body + b" ")
+    assert not verify_signature("whsec_" + "A" * 43, signature, body)
+    assert not verify_signature(hook.secret, signature, body, now=time.time() + 3600)  # replayed an hour on
+    assert not verify_signature(hook.secret, "t=x,v1=00", body)

@@ -39,14 +39,18 @@ def new_credential(inv: Invocation) -> Any:
     return dataclasses.replace(issued, token=f"(written to {path})")
 
 
-def get_credential(inv: Invocation) -> Any:
-    found = store_of(inv).credentials()
-    if inv["Name"] is None:
+def _named(found: list[Any], name: str | None, what: str, error_id: str) -> Any:
+    """All of `found`, or the one named `name` (ObjectNotFound `error_id` when none is)."""
+    if name is None:
         return found
     for principal in found:
-        if principal.name == inv["Name"]:
+        if principal.name == name:
             return principal
-    raise ObjectNotFoundError("No credential has this name.", error_id="CredentialNotFound", target=inv["Name"])
+    raise ObjectNotFoundError(f"No {what} has this name.", error_id=error_id, target=name)
+
+
+def get_credential(inv: Invocation) -> Any:
+    return _named(store_of(inv).credentials(), inv["Name"], "credential", "CredentialNotFound")
 
 
 def remove_credential(inv: Invocation) -> None:
@@ -61,13 +65,7 @@ def new_account(inv: Invocation) -> Any:
 
 
 def get_account(inv: Invocation) -> Any:
-    found = store_of(inv).accounts()
-    if inv["UserName"] is None:
-        return found
-    for principal in found:
-        if principal.name == inv["UserName"]:
-            return principal
-    raise ObjectNotFoundError("No account has this user name.", error_id="AccountNotFound", target=inv["UserName"])
+    return _named(store_of(inv).accounts(), inv["UserName"], "account", "AccountNotFound")
 
 
 def set_account(inv: Invocation) -> Any:
