@@ -73,6 +73,40 @@ def test_without_the_fixture_the_error_names_it(portout_tenant):
 '''
 
 
+WEBHOOK_TESTS = '''
+import pathlib
+import socket
+import subprocess
+import sys
+
+
+def test_my_receiver_gets_portouts_webhooks(portout_store, portout_tenant, portout_webhook_receiver):
+    hook = portout_store.new_webhook(portout_webhook_receiver.url, ["PinSet"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(pathlib.Path(sys.executable).with_name("portout")), "serve",
+                               "--store", portout_store.path, "--key-file", portout_store.key_file,
+                               "--listen", f"127.0.0.1:{port}", "--allow-test-profile",
+                               "--allow-private-webhooks", "--delivery-interval", "0.1"])
+    try:
+        portout_store.set_pin(portout_tenant, "602917")
+        assert portout_webhook_receiver.wait(1, timeout=30)
+        [event] = portout_webhook_receiver.events(hook.secret)
+        assert event["type"] == "PinSet" and event["tenant_id"] == portout_tenant
+        assert portout_webhook_receiver.events("whsec_not_the_secret") == []
+    finally:
+        server.terminate()
+        server.wait(30)
+'''
+
+
+def test_a_users_suite_receives_the_servers_webhooks(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_hooks=WEBHOOK_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_fixtures_in_a_users_project(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
@@ -121,7 +155,7 @@ def test_after(mine):
 def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
     for name in ("portout_store", "portout_session", "portout_tenant", "portout_store_factory",
-                 "portout_tenant_factory"):
+                 "portout_tenant_factory", "portout_webhook_receiver"):
         result.stdout.fnmatch_lines([f"{name}*"])
 
 

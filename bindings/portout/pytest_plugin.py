@@ -11,6 +11,9 @@ them with nothing to configure:
 - ``portout_tenant``: a US tenant (``contoso.example``) in that store.
 - ``portout_store_factory`` and ``portout_tenant_factory``: make variants: another role or
   tenant scope on the same store, a tenant with a PIN already set, another country.
+- ``portout_webhook_receiver``: a webhook receiver on a loopback port (``.url``), which keeps
+  every request and gives back the events whose signature holds (``.events(secret)``); for a
+  suite that tests its handling of portout's webhooks against a ``portout serve`` it starts.
 
 With the ini option ``portout_postgres`` (or ``PORTOUT_TEST_POSTGRES``) set to a connection
 string, ``portout_store_factory(backend="postgresql")`` makes a store in a schema of its own
@@ -30,6 +33,7 @@ import pytest
 from portout import session as sessions
 from portout.session import PortOutSession
 from portout.store import Store
+from portout.webhooks import WebhookReceiver
 
 __all__ = ["StoreFactory", "TenantFactory"]
 
@@ -142,3 +146,10 @@ def portout_tenant(portout_tenant_factory: TenantFactory) -> str:
     """The id of a US tenant, contoso.example, without a PIN."""
     return portout_tenant_factory()
 
+
+
+@pytest.fixture
+def portout_webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A webhook receiver on 127.0.0.1, closed after the test."""
+    with WebhookReceiver() as receiver:
+        yield receiver
