@@ -55,8 +55,8 @@ def test_each_cmdlet_is_a_function_and_an_entry() -> None:
 def test_approved_verbs_and_singular_nouns() -> None:
     approved = {"Connect", "Disconnect", "New", "Get", "Set", "Remove", "Test", "Unlock", "Reset",
                 "Update", "Add", "Confirm", "Complete", "Stop", "Enable", "Disable", "Receive", "Copy",
-                "Save", "Repair", "Approve", "Deny", "Resume"}  # each in PowerShell's Get-Verb (Save: the Data
-    # group, as Save-Help; Repair: the Diagnostic group; Approve, Deny, Resume: the Lifecycle group)
+                "Save", "Repair", "Approve", "Deny", "Resume", "Start"}  # each in PowerShell's Get-Verb (Save:
+    # the Data group, as Save-Help; Repair: the Diagnostic group; Approve, Deny, Resume, Start: Lifecycle)
     for cmdlet in portout.commands.CMDLETS:
         assert cmdlet.verb in approved
         assert cmdlet.noun.startswith("PortOut") and not cmdlet.noun.endswith("s")

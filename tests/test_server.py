@@ -5,6 +5,7 @@ afterwards as its owner sees it."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import statistics
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 
 import portout
 from conftest import business_day
-from servers import PORTOUT, Server
+from servers import PORTOUT, Server, free_port
 
 PIN = "602917"
 N1, N2, N3 = "+14255550100", "+14255550101", "+14255550102"
@@ -408,3 +409,32 @@ def test_sigterm_lets_the_requests_in_flight_finish_and_loses_nothing_accepted(t
     with portout.Store.open(store_path, key_file=key, create=False) as owner:
         assert {o.order_id for o in owner.orders()} >= set(accepted)
         assert owner.verify_audit().is_valid
+
+
+def test_start_portoutserver_is_portout_serve_as_a_cmdlet(tmp_path: Path) -> None:
+    store_path, key = tmp_path / "store.db", tmp_path / "store.key"
+    with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as admin:
+        admin.create_tenant("contoso", "Contoso", "US")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTOUT_")}
+    env["PORTOUT_ALLOW_TEST_PROFILE"] = "1"
+    for wrong, error_id in ((("-Listen", "nowhere"), "InvalidListenAddress"), (("-Workers", "0"), "InvalidWorkers"),
+                            (("-Listen", "192.0.2.1:8443"), "TlsRequired")):
+        refused = subprocess.run([str(PORTOUT), "Start-PortOutServer", str(store_path), "-KeyFile", str(key), *wrong],
+                                 capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+        assert refused.returncode != 0 and f"{error_id},Start-PortOutServer" in refused.stderr, refused.stderr
+    port = free_port()
+    server = subprocess.Popen([str(PORTOUT), "Start-PortOutServer", str(store_path), "-KeyFile", str(key),
+                               "-Listen", f"127.0.0.1:{port}"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        health = None
+        while time.monotonic() < deadline and health is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert health and health["status"] == "ok"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0

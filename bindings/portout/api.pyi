@@ -729,6 +729,29 @@ def resume_port_out_delivery(
 ) -> Any:
     """Resume-PortOutDelivery: Sends a parked delivery once more."""
 
+def start_port_out_server(
+    store: str | None = None,
+    *,
+    key_file: str | None = None,
+    listen: str | None = None,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    behind_proxy: bool | None = None,
+    workers: int | None = None,
+    rate_limit: int | None = None,
+    smtp: str | None = None,
+    smtp_from: str | None = None,
+    max_delivery_attempts: int | None = None,
+    allow_private_webhooks: bool | None = None,
+    error_action: str | None = None,
+    verbose: bool | None = None,
+    session: PortOutSession | Store | None = None,
+    host: Host | None = None,
+    input_object: Iterable[Any] | None = None,
+    progress: ProgressArg = None,
+) -> Any:
+    """Start-PortOutServer: Serves a store over HTTPS: the carrier API, every cmdlet remotely, webhooks and e-mail."""
+
 def update_port_out_key(
     new_key_file: str,
     *,

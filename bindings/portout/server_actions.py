@@ -97,3 +97,22 @@ def get_delivery(inv: Invocation) -> Any:
 
 def resume_delivery(inv: Invocation) -> Any:
     return store_of(inv).redeliver(inv["DeliveryId"])
+
+
+# -- the server ------------------------------------------------------------------------------------
+
+_SERVE_OPTIONS = (("Store", "store"), ("KeyFile", "key_file"), ("Listen", "listen"), ("TlsCert", "tls_cert"),
+                  ("TlsKey", "tls_key"), ("Workers", "workers"), ("RateLimit", "rate_limit"), ("Smtp", "smtp"),
+                  ("SmtpFrom", "smtp_from"), ("MaxDeliveryAttempts", "max_delivery_attempts"))
+
+
+def start_server(inv: Invocation) -> None:
+    from portout.server import run
+
+    args = run.parser().parse_args([])  # portout serve's defaults, and its environment variables
+    for name, attribute in _SERVE_OPTIONS:
+        if inv[name] is not None:
+            setattr(args, attribute, inv[name])
+    args.behind_proxy = bool(inv["BehindProxy"])
+    args.allow_private_webhooks = bool(inv["AllowPrivateWebhooks"])
+    run.serve(run.config_of(args), args.log_level)

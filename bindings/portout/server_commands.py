@@ -218,4 +218,32 @@ SERVER_CMDLETS: tuple[Cmdlet, ...] = (
         examples=(("Get-PortOutDelivery -Status Parked | Resume-PortOutDelivery", "Sends every parked one again."),),
         roles="StoreAdmin; TelephonyAdmin within its scope; Carrier its own.",
     ),
+    Cmdlet(
+        "Start", "PortOutServer",
+        "Serves a store over HTTPS: the carrier API, every cmdlet remotely, webhooks and e-mail.",
+        "The cmdlet form of 'portout serve' (docs/server.md): runs in the foreground until SIGTERM or "
+        "Ctrl+C, then lets requests in flight finish. Only the server holds the store's key file; "
+        "carriers and admins sign in with API credentials. Listening beyond loopback needs -TlsCert "
+        "and -TlsKey, or -BehindProxy. Each worker delivers the store's webhooks, and its e-mail "
+        "through -Smtp. Options not named here ('portout serve --help') take their defaults.",
+        (
+            P("Store", "string", "A SQLite path or a postgresql:// URI (default: $PORTOUT_STORE).", position=0),
+            P("KeyFile", "string", "The store's key file (default: $PORTOUT_KEY_FILE, or <store>.key)."),
+            P("Listen", "string", "HOST:PORT (default 127.0.0.1:8443)."),
+            P("TlsCert", "string", "The certificate chain (PEM)."),
+            P("TlsKey", "string", "The certificate's private key (PEM)."),
+            P("BehindProxy", "switch", "A proxy in front terminates TLS."),
+            P("Workers", "int", "Worker processes (default 1)."),
+            P("RateLimit", "int", "Requests a second per credential (default 20; 0: none)."),
+            P("Smtp", "string", "HOST:PORT of the SMTP relay for tenants' e-mail contacts."),
+            P("SmtpFrom", "string", "The sender address of those e-mails."),
+            P("MaxDeliveryAttempts", "int", "Attempts before a delivery is parked (default 8)."),
+            P("AllowPrivateWebhooks", "switch", "Deliver webhooks to private and loopback addresses too."),
+        ),
+        do.start_server, needs_session=False,
+        examples=(("Start-PortOutServer /srv/portout/store.db -Listen 0.0.0.0:8443 -TlsCert server.crt "
+                   "-TlsKey server.key -Smtp mail.example.com:25",
+                   "Serves the store until stopped."),),
+        roles="Whoever holds the store's key file, on the server's machine.",
+    ),
 )

@@ -28,7 +28,7 @@ __all__ = ["NOT_REMOTE", "LOCAL_FILE_PARAMETERS", "add_cmdlet_routes", "remotabl
 
 #: Cmdlets that act on files of the machine they run on: a server's files are not the caller's.
 NOT_REMOTE = frozenset({"Connect-PortOutStore", "Disconnect-PortOutStore", "Copy-PortOutStore",
-                        "Update-PortOutKey"})
+                        "Update-PortOutKey", "Start-PortOutServer"})
 #: Parameters naming a file on the caller's machine: the remote client handles them itself.
 LOCAL_FILE_PARAMETERS = {"Save-PortOutAuditCheckpoint": "Path", "New-PortOutCredential": "TokenFile"}
 
