@@ -226,40 +226,52 @@ def test_a_failing_receiver_is_retried_then_parked_and_each_attempt_shown(world:
         down.close()
 
 
-def subscribed_store(folder: Path, receiver: Receiver) -> tuple[Path, Path, Any]:
-    """A store of one tenant whose every notification goes to `receiver`."""
-    store_path, key = folder / "store.db", folder / "store.key"
-    with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as o:
+def subscribed_store(location: str | Path, key: Path, receiver: Receiver) -> Any:
+    """A store of one tenant whose every notification goes to `receiver`; the webhook."""
+    with portout.Store.open(location, key_file=key, profile="test", allow_test_profile=True) as o:
         o.create_tenant("contoso.com", "Contoso", "US")
-        hook = o.new_webhook(receiver.url, ["*"])
-    return store_path, key, hook
+        return o.new_webhook(receiver.url, ["*"])
 
 
 def test_what_was_written_while_the_server_was_down_is_delivered_after_it_restarts(
-        world: dict[str, Any], tmp_path: Path) -> None:
-    receiver = Receiver()
-    try:
-        store_path, key, hook = subscribed_store(tmp_path, receiver)
-        server = Server(store_path, key, tmp_path, extra=(*FAST, "--allow-private-webhooks"))
+        location: str, key_file: Path, tmp_path: Path) -> None:
+    with Receiver() as receiver:
+        hook = subscribed_store(location, key_file, receiver)
+        server = Server(location, key_file, tmp_path, tls=False, extra=(*FAST, "--allow-private-webhooks"))
         server.stop(signal.SIGKILL)
-        with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
+        with portout.Store.open(location, key_file=key_file, allow_test_profile=True, create=False) as o:
             for i in range(5):
                 o.set_pin("contoso.com", f"60291{i}")
-        (tmp_path / "again").mkdir()
-        with Server(store_path, key, tmp_path / "again", extra=(*FAST, "--allow-private-webhooks")):
+        with Server(location, key_file, tmp_path, tls=False, extra=(*FAST, "--allow-private-webhooks")):
             wait_for(lambda: len(receiver.requests) >= 5)
         events = receiver.events(hook.secret)
         assert [e["type"] for e in events] == ["PinSet"] + ["PinChanged"] * 4
-        with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
+        with portout.Store.open(location, key_file=key_file, allow_test_profile=True, create=False) as o:
             assert {d.status for d in o.deliveries()} == {"Delivered"}
-    finally:
-        receiver.close()
+
+
+def test_two_servers_of_two_workers_on_one_store_send_each_event_once(location: str, key_file: Path,
+                                                                       tmp_path: Path) -> None:
+    with Receiver() as receiver:
+        hook = subscribed_store(location, key_file, receiver)
+        extra = (*FAST, "--allow-private-webhooks")
+        with Server(location, key_file, tmp_path, tls=False, workers=2, extra=extra), \
+                Server(location, key_file, tmp_path, tls=False, workers=2, extra=extra):
+            with portout.Store.open(location, key_file=key_file, allow_test_profile=True, create=False) as o:
+                for i in range(20):
+                    o.set_freeze("contoso.com", i % 2 == 0)
+            wait_for(lambda: len(receiver.requests) >= 20)
+            time.sleep(0.5)  # a second copy, were one on its way
+        events = receiver.events(hook.secret)
+        assert len(events) == 20 and len({e["id"] for e in events}) == 20
+        assert {e["type"] for e in events} == {"PortOutFrozen", "PortOutUnfrozen"}
 
 
 def test_a_webhook_into_the_servers_own_network_is_refused_by_default(tmp_path: Path) -> None:
     receiver = Receiver()
+    store_path, key = tmp_path / "store.db", tmp_path / "store.key"
     try:
-        store_path, key, hook = subscribed_store(tmp_path, receiver)
+        hook = subscribed_store(store_path, key, receiver)
         with portout.Store.open(store_path, key_file=key, allow_test_profile=True, create=False) as o:
             o.set_pin("contoso.com", PIN)
         with Server(store_path, key, tmp_path, extra=FAST):
