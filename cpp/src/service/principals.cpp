@@ -314,8 +314,13 @@ Principal Principals::authenticate_token(std::string_view token, std::string_vie
 
 // ---- accounts --------------------------------------------------------------------------------
 
-std::string Principals::password_input(std::string_view principal_id, std::string_view password) const {
-    return to_hex(ctx_.audit.principal_mac().add("password").add(principal_id).add(password).finish());
+Secret Principals::password_input(std::string_view principal_id, std::string_view password) const {
+    std::string mac = ctx_.audit.principal_mac().add("password").add(principal_id).add(password).finish();
+    std::string hex = to_hex(mac);
+    Secret out(hex);
+    sodium_memzero(mac.data(), mac.size());
+    sodium_memzero(hex.data(), hex.size());
+    return out;
 }
 
 Secret Principals::totp_secret(std::string_view principal_id, std::string_view salt) const {
@@ -354,7 +359,7 @@ IssuedAccount Principals::create_account(const AccountRequest& req, std::string_
     r.role = to_string(*role);
     r.tenant_scope = scope_text(scope);
     // Hashed before the write transaction: no writer waits for Argon2id.
-    r.secret_hash = std::string(ctx_.hasher.hash(password_input(r.principal_id, password)).view());
+    r.secret_hash = std::string(ctx_.hasher.hash(password_input(r.principal_id, password).view()).view());
     if (req.totp) r.totp_secret = to_hex(random_bytes(kSecretBytes));
     r.expires_at = req.expires_at;
     r.created_at = now;
@@ -389,7 +394,7 @@ Principal Principals::set_account_password(std::string_view raw_name, std::strin
     }
     if (!before) throw ObjectNotFoundError("AccountNotFound", "No account has this name.", name);
     require_password_rules(password, name, before->totp_secret.has_value());
-    const std::string hash(ctx_.hasher.hash(password_input(before->principal_id, password)).view());
+    const std::string hash(ctx_.hasher.hash(password_input(before->principal_id, password).view()).view());
 
     auto tx = ctx_.store.begin(TxMode::Write);
     auto r = tx->principal_by_name(kAccount, name);
@@ -425,7 +430,7 @@ Principal Principals::authenticate_account(std::string_view raw_name, std::strin
         require_not_blocked(*tx, address, row ? row->principal_id : std::string(), now);
     }
     // One Argon2id verification whatever the account: no answer tells a name that exists.
-    const bool password_ok = row ? ctx_.hasher.verify(row->secret_hash, password_input(row->principal_id, password))
+    const bool password_ok = row ? ctx_.hasher.verify(row->secret_hash, password_input(row->principal_id, password).view())
                                  : ctx_.hasher.verify_nothing(password);
     std::string_view reason;
     if (!row) {

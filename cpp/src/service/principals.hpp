@@ -42,7 +42,7 @@ private:
     std::string token_hash(std::string_view principal_id, std::string_view secret) const;
     // The Argon2id input of an account's password: a keyed hash of it, so the stored Argon2id
     // string cannot be guessed at without the store's key, nor moved to another account.
-    std::string password_input(std::string_view principal_id, std::string_view password) const;
+    Secret password_input(std::string_view principal_id, std::string_view password) const;
     // An account's TOTP secret (20 bytes), from its salt and the store's key.
     Secret totp_secret(std::string_view principal_id, std::string_view salt) const;
     // Counts one failure against `subject` in `tx`.
