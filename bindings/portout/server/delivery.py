@@ -99,6 +99,8 @@ class Sender:
         """Sends what is due now, a batch; returns how many were tried."""
         due = self._gate.claim_deliveries(self.kinds, max_count=_BATCH, policy=self.policy)
         for d in due:
+            if self._stop.is_set():  # shutting down: the rest of the claim lapses and is sent after the lease
+                break
             started = datetime.now(timezone.utc)
             t0 = time.monotonic()
             delivered, status, error = self._send(d)
