@@ -54,7 +54,7 @@ def _check_destination(url: str, allow_private: bool) -> None:
     except socket.gaierror as e:
         raise Refused(f"the host {host} does not resolve ({e.strerror})") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])  # an IPv6 zone index dropped
         if not address.is_global:
             raise Refused(f"{host} is {address}, an address inside this network (serve "
                           "--allow-private-webhooks allows it)")
@@ -119,6 +119,9 @@ class Sender:
         except Refused as e:
             return False, None, f"DestinationNotAllowed: {e}"
         except (httpx.HTTPError, OSError, smtplib.SMTPException) as e:
+            return False, None, f"{type(e).__name__}: {e}"
+        except Exception as e:  # noqa: BLE001 - whatever it was, the attempt is recorded as failed
+            log.exception("Delivery %s failed unexpectedly.", d.delivery_id)
             return False, None, f"{type(e).__name__}: {e}"
 
     def _post(self, d: Any) -> tuple[bool, int | None, str]:
