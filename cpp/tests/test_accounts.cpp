@@ -94,6 +94,7 @@ TEST(PasswordRules, AreLengthAndGuessabilityNotComposition) {
     EXPECT_TRUE(rules(kPassword).empty());
     EXPECT_TRUE(rules("ünïcödé ünd späces wörk").empty());
     EXPECT_TRUE(rules("short pass", "maria", true).empty());  // 8 with a second factor
+    EXPECT_TRUE(rules("¡¿ —…— ¡¿ —…— ¡¿ —…—").empty());  // marks alone are text too
     EXPECT_EQ(rules("short pass"), std::vector<std::string>{"PasswordTooShort"});
     EXPECT_EQ(rules(std::string(129, 'x') + "y"), std::vector<std::string>{"PasswordTooLong"});
     EXPECT_EQ(rules("Password123456789!"), std::vector<std::string>{"PasswordCommon"});

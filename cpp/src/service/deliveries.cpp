@@ -8,7 +8,7 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <cctype>
 #include <ctime>
 #include <map>
@@ -26,7 +26,7 @@ constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxEmails = 10;
 
 // What a subscription may ask for: the kinds of notification the outbox holds.
-constexpr std::array<std::string_view, 22> kEventKinds = {
+constexpr std::string_view kEventKinds[] = {
     "PortOutRequest", "OrderApproved",   "OrderDenied",      "OrderConfirmed",      "OrderFocChanged",
     "OrderCompleted", "OrderCancelled",  "PinSet",           "PinChanged",          "PinCheckFailed",
     "PinLockedOut",   "PortOutLocked",   "PinUnlocked",      "PortOutFrozen",       "PortOutUnfrozen",
@@ -34,7 +34,7 @@ constexpr std::array<std::string_view, 22> kEventKinds = {
     "AuditCheckpoint", "*",
 };
 // What a carrier is told of: its own orders.
-constexpr std::array<std::string_view, 8> kCarrierKinds = {
+constexpr std::string_view kCarrierKinds[] = {
     "PortOutRequest", "OrderApproved", "OrderDenied",    "OrderConfirmed",
     "OrderFocChanged", "OrderCompleted", "OrderCancelled", "*",
 };
@@ -230,8 +230,8 @@ IssuedWebhook Deliveries::create_webhook(std::string_view raw_url, const std::ve
     }
     std::vector<std::string> events;
     for (const auto& e : raw_events) {
-        const bool known = carrier ? std::find(kCarrierKinds.begin(), kCarrierKinds.end(), e) != kCarrierKinds.end()
-                                   : std::find(kEventKinds.begin(), kEventKinds.end(), e) != kEventKinds.end();
+        const bool known = carrier ? std::find(std::begin(kCarrierKinds), std::end(kCarrierKinds), e) != std::end(kCarrierKinds)
+                                   : std::find(std::begin(kEventKinds), std::end(kEventKinds), e) != std::end(kEventKinds);
         if (!known) {
             throw InvalidArgumentError("UnknownEventKind",
                                        carrier ? "A carrier's webhook is sent its orders' notices: PortOutRequest, "

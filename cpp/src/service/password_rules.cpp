@@ -5,7 +5,7 @@
 #include <portout/service.hpp>
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <cctype>
 
 namespace portout {
@@ -14,7 +14,7 @@ namespace {
 
 // Passwords and words people choose most, lower case, letters and digits only: compared with
 // the password so reduced, and with it less the digits and marks people put after a word.
-constexpr std::array<std::string_view, 64> kCommon = {
+constexpr std::string_view kCommon[] = {
     "password",      "passw0rd",        "password1",       "123456789",        "1234567890",
     "12345678910",   "qwerty",          "qwertyuiop",      "qwerty123",        "iloveyou",
     "letmein",       "welcome",         "admin",           "administrator",    "changeme",
@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, 64> kCommon = {
 
 // Runs a keyboard or an alphabet makes, forwards; a password that is a piece of one (or of
 // it backwards) is guessed at once.
-constexpr std::array<std::string_view, 4> kRuns = {
+constexpr std::string_view kRuns[] = {
     "abcdefghijklmnopqrstuvwxyz",
     "01234567890123456789",
     "`1234567890-=qwertyuiop[]\\asdfghjkl;'zxcvbnm,./",
@@ -64,7 +64,7 @@ bool is_common(std::string_view password) {
     }
     auto word = reduced;
     while (!word.empty() && std::isdigit(static_cast<unsigned char>(word.back())) != 0) word.pop_back();
-    return std::any_of(kCommon.begin(), kCommon.end(),
+    return std::any_of(std::begin(kCommon), std::end(kCommon),
                        [&](std::string_view c) { return reduced == c || (!word.empty() && word == c); });
 }
 
@@ -81,7 +81,7 @@ bool is_repetitive(std::string_view s) {
 
 bool is_sequential(std::string_view password) {
     const auto s = lower(password);
-    return std::any_of(kRuns.begin(), kRuns.end(), [&](std::string_view run) {
+    return std::any_of(std::begin(kRuns), std::end(kRuns), [&](std::string_view run) {
         std::string backwards(run.rbegin(), run.rend());
         return run.find(s) != std::string_view::npos || backwards.find(s) != std::string::npos;
     });
