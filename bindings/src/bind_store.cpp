@@ -1,176 +1,14 @@
 // The store session: arguments are converted while the GIL is held, then every hashing and
 // store call runs with the GIL released, so threads check PINs in parallel.
-#include "bindings.hpp"
+#include "native_store.hpp"
 
-#include <portout/errors.hpp>
 #include <portout/open_store.hpp>
-#include <portout/service.hpp>
 #include <portout/sqlite_store.hpp>
 
-#include <pybind11/functional.h>
-#include <pybind11/stl.h>
-
-#include <algorithm>
 #include <array>
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <string_view>
-#include <tuple>
-#include <utility>
 
 namespace portout::bindings {
-
-namespace {
-
-using release = py::gil_scoped_release;
-
-// A Python progress callback (done, total, stage), called with the GIL (pybind11's function
-// caster takes it), as the core's hook.
-using PythonProgress = std::function<void(std::int64_t, std::int64_t, const std::string&)>;
-
-ProgressHook hook_of(PythonProgress progress) {
-    if (!progress) return {};
-    return [progress = std::move(progress)](const Progress& p) { progress(p.done, p.total, p.stage); };
-}
-
-// Owns the service; `close()` lets go of it while calls already running keep their reference.
-class NativeStore {
-public:
-    NativeStore(std::shared_ptr<PortOutService> service, std::string path, std::string key_path)
-        : service_(std::move(service)), path_(std::move(path)), key_path_(std::move(key_path)) {}
-
-    std::shared_ptr<PortOutService> get() const {
-        std::lock_guard lock(mutex_);
-        if (!service_) {
-            throw InvalidOperationError("StoreClosed", "The store session is closed.", path_);
-        }
-        return service_;
-    }
-    void close() {
-        std::shared_ptr<PortOutService> last;
-        {
-            std::lock_guard lock(mutex_);
-            last = std::move(service_);
-        }
-        release unlocked;
-        last.reset();
-    }
-    bool closed() const {
-        std::lock_guard lock(mutex_);
-        return !service_;
-    }
-    const std::string& path() const { return path_; }
-    const std::string& key_path() const { return key_path_; }
-
-private:
-    mutable std::mutex mutex_;
-    std::shared_ptr<PortOutService> service_;
-    std::string path_;
-    std::string key_path_;
-};
-
-HashProfile profile_from_python(py::handle value) {
-    const auto name = text_from_python(value, "hash profile");
-    if (auto p = parse_hash_profile(name)) return *p;
-    throw InvalidArgumentError("UnknownHashProfile",
-                               "The hash profile must be one of test, owasp, interactive, "
-                               "moderate or sensitive.");
-}
-
-std::optional<int> optional_int(py::handle v, const char* name) {
-    if (v.is_none()) return std::nullopt;
-    return int_from_python(v, name);
-}
-
-// Runs `op(service, converted...)` with the GIL released. The order is that of every binding
-// before: the service is taken first (a closed session refuses before any argument is looked
-// at), then each argument converter runs, left to right, with the GIL held; `op` sees only the
-// C++ values they made. The result is converted to Python once the GIL is taken back.
-template <class Op, class... Convert>
-auto call(const NativeStore& self, Op op, Convert... convert) {
-    const auto service = self.get();
-    std::tuple<decltype(convert())...> args{convert()...};  // braces: evaluated left to right
-    release unlocked;
-    return std::apply([&](auto&... a) { return std::invoke(op, *service, a...); }, args);
-}
-
-// Argument converters for call(): each converts one Python argument when called.
-auto as_text(py::handle v, const char* name) {
-    return [v, name] { return text_from_python(v, name); };
-}
-auto as_optional_text(py::handle v, const char* name) {
-    return [v, name] { return optional_text_from_python(v, name); };
-}
-auto as_tenant(py::handle v) { return as_text(v, "tenant id"); }
-auto as_optional_tenant(py::handle v) { return as_optional_text(v, "tenant id"); }
-// A PIN, kept as a Secret and handed to the service as the view it takes.
-struct PinArg {
-    Secret secret;
-    operator std::string_view() const noexcept { return secret.view(); }
-};
-auto as_pin(py::handle v) {
-    return [v] { return PinArg{pin_from_python(v)}; };
-}
-auto as_bool(py::handle v, const char* name) {
-    return [v, name] { return bool_from_python(v, name); };
-}
-auto as_datetime(py::handle v, const char* name) {
-    return [v, name] { return millis_from_datetime(v, name); };
-}
-// Longer than any password the rules allow (128 characters of up to 4 bytes), so that one
-// too long is told PasswordTooLong, not taken for none.
-inline constexpr std::size_t kPasswordArgumentLimit = 1024;
-// How the server's sender retries: attempts, and durations (timedeltas or seconds).
-DeliveryPolicy delivery_policy(py::handle max_attempts, py::handle first_retry, py::handle max_retry,
-                               py::handle lease) {
-    DeliveryPolicy p;
-    p.max_attempts = int_from_python(max_attempts, "max attempts");
-    p.first_retry_ms = millis_from_duration(first_retry, "first retry");
-    p.max_retry_ms = millis_from_duration(max_retry, "max retry");
-    p.lease_ms = millis_from_duration(lease, "lease");
-    return p;
-}
-// A page size: at least one.
-std::size_t page_size(py::handle limit) {
-    return static_cast<std::size_t>(std::max(int_from_python(limit, "limit"), 1));
-}
-auto as_limit(py::handle v) {
-    return [v] { return page_size(v); };
-}
-// A count that must be at least one.
-auto as_count(py::handle v, const char* name) {
-    return [v, name] {
-        const auto n = int_from_python(v, name);
-        if (n < 1) {
-            throw InvalidArgumentError("SettingOutOfRange", std::string("The ") + name + " must be at least 1.");
-        }
-        return static_cast<std::size_t>(n);
-    };
-}
-
-// A collection of str (a str alone is one), each converted; `what` names them in the error.
-std::vector<std::string> text_list(py::handle values, const char* what, std::size_t cap) {
-    std::vector<std::string> list;
-    if (PyUnicode_Check(values.ptr())) {
-        list.push_back(text_from_python(values, what));
-    } else if (py::isinstance<py::iterable>(values)) {
-        for (auto n : py::reinterpret_borrow<py::iterable>(values)) {
-            list.push_back(text_from_python(n, what));
-            if (list.size() > cap) break;  // refused by the service, by count
-        }
-    } else {
-        throw InvalidTypeError("ParameterNotString",
-                               std::string("The ") + what + "s must be a str or a collection of str.");
-    }
-    return list;
-}
-
-std::string text_or_empty(py::handle v, const char* name) {
-    return v.is_none() ? std::string() : text_from_python(v, name);
-}
-
-}  // namespace
 
 void init_store(py::module_& m) {
     py::tuple tables(store_tables().size());
@@ -191,8 +29,8 @@ void init_store(py::module_& m) {
           },
           py::arg("store_path"), "The key file of a store when none is named: $PORTOUT_KEY_FILE, else <store>.key.");
 
-    py::class_<NativeStore>(m, "NativeStore", "A session on a store. Use portout.Store.")
-        .def_static(
+    py::class_<NativeStore> cls(m, "NativeStore", "A session on a store. Use portout.Store.");
+    cls.def_static(
             "open",
             [](py::handle path, py::handle key_file, py::handle profile, py::handle allow_test_profile,
                std::shared_ptr<ManualClock> clock, py::handle actor, py::handle create,
@@ -270,176 +108,6 @@ void init_store(py::module_& m) {
         })
         .def_property_readonly("store_id", [](const NativeStore& s) { return s.get()->store_id(); })
         .def_property_readonly("key_id", [](const NativeStore& s) { return s.get()->key_id(); })
-        .def_property_readonly("principal", [](const NativeStore& s) -> py::object {
-            const auto& p = s.get()->principal();
-            return p ? py::cast(*p) : py::none();
-        })
-        .def("authenticate",
-             [](const NativeStore& s, py::handle token, py::handle client_address) {
-                 std::shared_ptr<PortOutService> child = call(
-                     s,
-                     [](PortOutService& svc, const PinArg& t, const std::string& address) {
-                         return std::shared_ptr<PortOutService>(svc.authenticate(t, address));
-                     },
-                     [token] { return PinArg{secret_from_python(token, "token", 256)}; },
-                     as_text(client_address, "client address"));
-                 return std::make_unique<NativeStore>(std::move(child), s.path(), s.key_path());
-             },
-             py::arg("token"), py::arg("client_address"))
-        .def("create_credential",
-             [](const NativeStore& s, py::handle name, py::handle role, py::handle tenant_scope,
-                py::handle carrier_name, py::handle carrier_spid, py::handle expires) {
-                 auto issued = call(s, &PortOutService::create_credential, [&] {
-                     CredentialRequest r;
-                     r.name = text_from_python(name, "credential name");
-                     r.role = text_from_python(role, "role");
-                     if (!tenant_scope.is_none()) r.tenant_scope = text_list(tenant_scope, "tenant scope entry", 10000);
-                     r.carrier_name = text_or_empty(carrier_name, "carrier name");
-                     r.carrier_spid = text_or_empty(carrier_spid, "carrier SPID");
-                     if (!expires.is_none()) r.expires_at = millis_from_datetime(expires, "expiry");
-                     return r;
-                 });
-                 py::str token(issued.token.view().data(), issued.token.view().size());
-                 return py::make_tuple(py::cast(std::move(issued.principal)), std::move(token));
-             },
-             py::arg("name"), py::arg("role"), py::arg("tenant_scope") = py::none(),
-             py::arg("carrier_name") = py::none(), py::arg("carrier_spid") = py::none(),
-             py::arg("expires") = py::none())
-        .def("list_principals",
-             [](const NativeStore& s, py::handle kind) {
-                 return call(s, &PortOutService::list_principals, as_text(kind, "kind"));
-             })
-        .def("remove_principal",
-             [](const NativeStore& s, py::handle kind, py::handle name) {
-                 call(s, &PortOutService::remove_principal, as_text(kind, "kind"), as_text(name, "name"));
-             })
-
-        .def("authenticate_account",
-             [](const NativeStore& s, py::handle user_name, py::handle password, py::handle totp_code,
-                py::handle client_address) {
-                 std::shared_ptr<PortOutService> child = call(
-                     s,
-                     [](PortOutService& svc, const std::string& name, const PinArg& p, const PinArg& code,
-                        const std::string& address) {
-                         return std::shared_ptr<PortOutService>(svc.authenticate_account(name, p, code, address));
-                     },
-                     as_text(user_name, "user name"),
-                     [password] { return PinArg{secret_from_python(password, "password", kPasswordArgumentLimit)}; },
-                     [totp_code] {
-                         return PinArg{totp_code.is_none() ? Secret() : secret_from_python(totp_code, "TOTP code", 16)};
-                     },
-                     as_text(client_address, "client address"));
-                 return std::make_unique<NativeStore>(std::move(child), s.path(), s.key_path());
-             },
-             py::arg("user_name"), py::arg("password"), py::arg("totp_code") = py::none(),
-             py::arg("client_address"))
-        .def("create_account",
-             [](const NativeStore& s, py::handle user_name, py::handle role, py::handle password,
-                py::handle tenant_scope, py::handle totp, py::handle expires) {
-                 auto issued = call(
-                     s,
-                     [](PortOutService& svc, const AccountRequest& r, const PinArg& p) {
-                         return svc.create_account(r, p);
-                     },
-                     [&] {
-                         AccountRequest r;
-                         r.user_name = text_from_python(user_name, "user name");
-                         r.role = text_from_python(role, "role");
-                         if (!tenant_scope.is_none()) r.tenant_scope = text_list(tenant_scope, "tenant scope entry", 10000);
-                         r.totp = bool_from_python(totp, "totp");
-                         if (!expires.is_none()) r.expires_at = millis_from_datetime(expires, "expiry");
-                         return r;
-                     },
-                     [password] { return PinArg{secret_from_python(password, "password", kPasswordArgumentLimit)}; });
-                 py::object secret = issued.totp_secret.empty()
-                                         ? py::object(py::none())
-                                         : py::object(py::str(issued.totp_secret.view().data(),
-                                                              issued.totp_secret.view().size()));
-                 return py::make_tuple(py::cast(std::move(issued.principal)), std::move(secret));
-             },
-             py::arg("user_name"), py::arg("role"), py::arg("password"), py::arg("tenant_scope") = py::none(),
-             py::arg("totp") = false, py::arg("expires") = py::none())
-        .def("set_account_password",
-             [](const NativeStore& s, py::handle user_name, py::handle password) {
-                 return call(s, &PortOutService::set_account_password, as_text(user_name, "user name"), [password] {
-                     return PinArg{secret_from_python(password, "password", kPasswordArgumentLimit)};
-                 });
-             },
-             py::arg("user_name"), py::arg("password"))
-        .def("create_webhook",
-             [](const NativeStore& s, py::handle url, py::handle events, py::handle tenant_scope) {
-                 auto issued = call(s, &PortOutService::create_webhook, as_text(url, "URL"),
-                                    [events] { return text_list(events, "event kind", 100); },
-                                    [tenant_scope] {
-                                        return tenant_scope.is_none() ? std::vector<std::string>{}
-                                                                      : text_list(tenant_scope, "tenant scope entry", 10000);
-                                    });
-                 py::str secret(issued.secret.view().data(), issued.secret.view().size());
-                 return py::make_tuple(py::cast(std::move(issued.subscription)), std::move(secret));
-             },
-             py::arg("url"), py::arg("events"), py::arg("tenant_scope") = py::none())
-        .def("list_subscriptions", [](const NativeStore& s) { return call(s, &PortOutService::list_subscriptions); })
-        .def("remove_subscription",
-             [](const NativeStore& s, py::handle id) {
-                 call(s, &PortOutService::remove_subscription, as_text(id, "subscription id"));
-             },
-             py::arg("subscription_id"))
-        .def("set_notification_emails",
-             [](const NativeStore& s, py::handle tenant, py::handle addresses) {
-                 return call(s, &PortOutService::set_notification_emails, as_tenant(tenant),
-                             [addresses] { return text_list(addresses, "e-mail address", 100); });
-             },
-             py::arg("tenant_id"), py::arg("addresses"))
-        .def("list_deliveries",
-             [](const NativeStore& s, py::handle subscription_id, py::handle status, py::handle before,
-                py::handle limit) {
-                 return call(s, &PortOutService::list_deliveries, [&] {
-                     DeliveryQuery q;
-                     if (!subscription_id.is_none()) {
-                         q.subscription_ids = {text_from_python(subscription_id, "subscription id")};
-                     }
-                     q.status = optional_text_from_python(status, "status");
-                     if (!before.is_none()) q.before_id = int64_from_python(before, "before");
-                     q.limit = page_size(limit);
-                     return q;
-                 });
-             },
-             py::arg("subscription_id") = py::none(), py::arg("status") = py::none(),
-             py::arg("before") = py::none(), py::arg("limit") = 100)
-        .def("redeliver",
-             [](const NativeStore& s, py::handle id) {
-                 return call(s, &PortOutService::redeliver, [id] { return int64_from_python(id, "delivery id"); });
-             },
-             py::arg("delivery_id"))
-        .def("claim_deliveries",
-             [](const NativeStore& s, py::handle kinds, py::handle max_count, py::handle max_attempts,
-                py::handle first_retry, py::handle max_retry, py::handle lease) {
-                 return call(s, &PortOutService::claim_deliveries, [kinds] { return text_list(kinds, "kind", 2); },
-                             as_count(max_count, "max count"),
-                             [&] { return delivery_policy(max_attempts, first_retry, max_retry, lease); });
-             },
-             py::arg("kinds"), py::arg("max_count") = 16, py::arg("max_attempts") = 8, py::arg("first_retry") = 10,
-             py::arg("max_retry") = 3600, py::arg("lease") = 60)
-        .def("record_delivery",
-             [](const NativeStore& s, py::handle id, py::handle delivered, py::handle status_code, py::handle error,
-                py::handle started, py::handle duration_ms, py::handle max_attempts, py::handle first_retry,
-                py::handle max_retry, py::handle lease) {
-                 return call(s, &PortOutService::record_delivery,
-                             [id] { return int64_from_python(id, "delivery id"); },
-                             [&] {
-                                 DeliveryResult r;
-                                 r.delivered = bool_from_python(delivered, "delivered");
-                                 r.status_code = int_from_python(status_code, "status code");
-                                 r.error = text_from_python(error, "error");
-                                 r.started_at = millis_from_datetime(started, "started");
-                                 r.duration_ms = int64_from_python(duration_ms, "duration");
-                                 return r;
-                             },
-                             [&] { return delivery_policy(max_attempts, first_retry, max_retry, lease); });
-             },
-             py::arg("delivery_id"), py::arg("delivered"), py::arg("status_code"), py::arg("error"),
-             py::arg("started"), py::arg("duration_ms"), py::arg("max_attempts") = 8, py::arg("first_retry") = 10,
-             py::arg("max_retry") = 3600, py::arg("lease") = 60)
 
         .def("create_tenant",
              [](const NativeStore& s, py::handle id, py::handle name, py::handle country) {
@@ -773,6 +441,7 @@ void init_store(py::module_& m) {
                              as_count(batch_size, "batch_size"), [&] { return hook_of(std::move(progress)); });
              },
              py::arg("new_key_file"), py::arg("batch_size") = 500, py::arg("progress") = nullptr);
+    init_server_methods(cls);
 }
 
 }  // namespace portout::bindings

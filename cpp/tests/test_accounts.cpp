@@ -201,6 +201,9 @@ TEST_F(AccountsTest, BadRequestsAreTypedAndChangeNothing) {
     EXPECT_EQ(error_id_of([&] { admin->create_account(r, kPassword); }), "AccountRoleNotAllowed");
     r.role = "TelephonyAdmin";
     EXPECT_EQ(error_id_of([&] { admin->create_account(r, "password"); }), "PasswordPolicyViolation");
+    r.expires_at = clock->now_ms() - 1;
+    EXPECT_EQ(error_id_of([&] { admin->create_account(r, kPassword); }), "ExpiryInPast");
+    r.expires_at.reset();
     r.user_name = "no spaces allowed";
     EXPECT_EQ(error_id_of([&] { admin->create_account(r, kPassword); }), "InvalidPrincipalName");
     EXPECT_EQ(column("SELECT count(*) FROM principals"), "0");

@@ -202,9 +202,33 @@ TEST_F(DeliveriesTest, BadSubscriptionsAreTypedAndChangeNothing) {
                   as(Role::TelephonyAdmin, {"fabrikam"})->create_webhook("https://hooks.example/x", {"*"}, {"contoso"});
               }),
               "AccessDenied");
+    std::vector<std::string> eleven;
+    for (int i = 0; i < 11; ++i) eleven.push_back("noc" + std::to_string(i) + "@contoso.com");
+    EXPECT_EQ(error_id_of([&] { admin->set_notification_emails("contoso", eleven); }), "TooManyEmailAddresses");
     EXPECT_EQ(column("SELECT count(*) FROM subscriptions"), "0");
     // A loopback receiver may be plain http (a test, a local relay).
     EXPECT_NO_THROW(admin->create_webhook("http://127.0.0.1:8080/hook", {"*"}, {}));
+}
+
+TEST_F(DeliveriesTest, BadDeliveryRequestsAreTypedAndChangeNothing) {
+    admin->create_webhook("https://hooks.contoso.example/portout", {"*"}, {});
+    admin->set_freeze("contoso", true);
+    const auto before = column("SELECT group_concat(delivery_id || status || attempts || next_attempt_at) FROM deliveries");
+    DeliveryQuery q;
+    q.status = "Lost";
+    EXPECT_EQ(error_id_of([&] { admin->list_deliveries(q); }), "InvalidDeliveryStatus");
+    EXPECT_EQ(error_id_of([&] { server->claim_deliveries({"Pigeon"}, 10, policy); }), "InvalidSubscriptionKind");
+    const auto id = admin->list_deliveries({}).front().delivery_id;
+    EXPECT_EQ(error_id_of([&] { admin->redeliver(id); }), "DeliveryPending");  // not parked: being sent
+    DeliveryPolicy none = policy;
+    none.max_attempts = 0;
+    EXPECT_EQ(error_id_of([&] { server->record_delivery(id, {false, 500, "HTTP 500", clock->now_ms(), 1}, none); }),
+              "InvalidDeliveryPolicy");
+    EXPECT_EQ(error_id_of([&] { server->record_delivery(424242, {true, 200, "", clock->now_ms(), 1}, policy); }),
+              "DeliveryNotFound");
+    EXPECT_EQ(column("SELECT group_concat(delivery_id || status || attempts || next_attempt_at) FROM deliveries"),
+              before);
+    EXPECT_EQ(column("SELECT count(*) FROM delivery_attempts"), "0");
 }
 
 TEST_F(DeliveriesTest, ASubscriptionAddedOrRedirectedInTheDatabaseWithoutTheKeyIsSentNothing) {

@@ -1,6 +1,8 @@
 #include "store/sql_transaction.hpp"
 
 #include "store/sql_rows.hpp"
+#include "store/sql_server_tables.hpp"
+#include "store/sql_statements.hpp"
 
 #include <portout/errors.hpp>
 #include <portout/identity.hpp>
@@ -13,14 +15,16 @@ namespace portout {
 
 namespace {
 
+using sql::Binder;
 using sql::Param;
 using sql::Params;
 using sql::Rows;
+using sql::all;
+using sql::select;
 using sql::kTenantColumns;
 using sql::kPolicyColumns;
 using sql::kNumberColumns;
 using sql::kOrderColumns;
-using sql::kPrincipalColumns;
 using sql::kStepColumns;
 using sql::kNotificationColumns;
 using sql::kAuditColumns;
@@ -28,36 +32,9 @@ using sql::read_tenant;
 using sql::tenant_params;
 using sql::read_number;
 using sql::read_order;
-using sql::read_principal;
-using sql::principal_params;
 using sql::read_step;
-using sql::kSubscriptionColumns;
-using sql::kDeliveryColumns;
-using sql::kDeliveryAttemptColumns;
-using sql::read_subscription;
-using sql::read_delivery;
-using sql::read_delivery_attempt;
 using sql::read_notification;
 using sql::read_audit;
-
-// Builds a statement's parameter list and names each parameter's placeholder as it is added.
-class Binder {
-public:
-    std::string add(Param p) {
-        params_.push_back(p);
-        return "$" + std::to_string(params_.size());
-    }
-    // "$k, $k+1, ...": one placeholder a value, for an IN list.
-    std::string add_all(const std::vector<std::string>& values) {
-        std::string out;
-        for (const auto& v : values) out += (out.empty() ? "" : ", ") + add(Param::of(std::string_view(v)));
-        return out;
-    }
-    const Params& params() const noexcept { return params_; }
-
-private:
-    Params params_;
-};
 
 // One tenant's newest anchoring event and its neighbours' links, as `m.`-prefixed columns.
 std::string state_mark_select(const std::string& tenant_param) {
@@ -74,21 +51,10 @@ std::string state_mark_select(const std::string& tenant_param) {
            tenant_param + " ORDER BY event_id DESC LIMIT 1) m";
 }
 
-std::string select(const char* columns, const char* rest) {
-    return std::string("SELECT ") + columns + " " + rest;
-}
-
-// Every row of a statement, each read by `read`.
-template <class Read>
-auto all(std::unique_ptr<Rows> r, Read read) {
-    std::vector<decltype(read(*r))> out;
-    while (r->next()) out.push_back(read(*r));
-    return out;
-}
-
-class SqlTransaction final : public StoreTransaction {
+// The server's tables (principals, the throttle, subscriptions, deliveries) are SqlServerTables'.
+class SqlTransaction final : public SqlServerTables {
 public:
-    explicit SqlTransaction(std::unique_ptr<sql::Session> s) : s_(std::move(s)) {}
+    explicit SqlTransaction(std::unique_ptr<sql::Session> s) : SqlServerTables(std::move(s)) {}
 
     void commit() override { s_->commit(); }
 
@@ -349,141 +315,6 @@ public:
         return read_order(*r);
     }
 
-    std::optional<PrincipalRecord> principal(std::string_view principal_id) override {
-        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE principal_id = $1");
-        auto r = s_->query(sql, {Param::of(principal_id)});
-        if (!r->next()) return std::nullopt;
-        return read_principal(*r);
-    }
-    std::optional<PrincipalRecord> principal_by_name(std::string_view kind, std::string_view name) override {
-        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE kind = $1 AND name = $2");
-        auto r = s_->query(sql, {Param::of(kind), Param::of(name)});
-        if (!r->next()) return std::nullopt;
-        return read_principal(*r);
-    }
-    std::vector<PrincipalRecord> principals(std::string_view kind) override {
-        static const std::string sql = select(kPrincipalColumns, "FROM principals WHERE kind = $1 ORDER BY name");
-        return all(s_->query(sql, {Param::of(kind)}), read_principal);
-    }
-    void insert_principal(const PrincipalRecord& p) override {
-        static const std::string sql = std::string("INSERT INTO principals (") + kPrincipalColumns +
-                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-        s_->execute(sql, principal_params(p));
-    }
-    void update_principal(const PrincipalRecord& p) override {
-        s_->execute("UPDATE principals SET kind = $2, name = $3, role = $4, tenant_scope = $5, carrier_name = $6, "
-                    "carrier_spid = $7, secret_hash = $8, totp_secret = $9, expires_at = $10, created_at = $11, "
-                    "created_by = $12, last_used_at = $13, mac = $14, totp_last_step = $15 WHERE principal_id = $1",
-                    principal_params(p));
-    }
-    void delete_principal(std::string_view principal_id) override {
-        s_->execute("DELETE FROM principals WHERE principal_id = $1", {Param::of(principal_id)});
-    }
-    std::optional<ThrottleRecord> throttle(std::string_view subject) override {
-        auto r = s_->query("SELECT subject, failures, window_start, blocked_until FROM auth_throttle WHERE subject = $1",
-                           {Param::of(subject)});
-        if (!r->next()) return std::nullopt;
-        return ThrottleRecord{r->text(0), static_cast<int>(r->integer(1)), r->integer(2), r->optional_integer(3)};
-    }
-    void put_throttle(const ThrottleRecord& t) override {
-        s_->execute("DELETE FROM auth_throttle WHERE subject = $1", {Param::of(std::string_view(t.subject))});
-        s_->execute("INSERT INTO auth_throttle (subject, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)",
-                    {Param::of(std::string_view(t.subject)), Param::of(std::int64_t{t.failures}),
-                     Param::of(t.window_start), Param::of(t.blocked_until)});
-    }
-
-    std::vector<SubscriptionRecord> subscriptions() override {
-        static const std::string sql = select(kSubscriptionColumns, "FROM subscriptions ORDER BY subscription_id");
-        return all(s_->query(sql, {}), read_subscription);
-    }
-    std::optional<SubscriptionRecord> subscription(std::string_view id) override {
-        static const std::string sql = select(kSubscriptionColumns, "FROM subscriptions WHERE subscription_id = $1");
-        auto r = s_->query(sql, {Param::of(id)});
-        if (!r->next()) return std::nullopt;
-        return read_subscription(*r);
-    }
-    void insert_subscription(const SubscriptionRecord& s) override {
-        static const std::string sql = std::string("INSERT INTO subscriptions (") + kSubscriptionColumns +
-                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        s_->execute(sql, {Param::of(std::string_view(s.subscription_id)), Param::of(std::string_view(s.kind)),
-                          Param::of(std::string_view(s.target)), Param::of(std::string_view(s.events)),
-                          Param::of(std::string_view(s.tenant_scope)), Param::of(std::string_view(s.audience)),
-                          Param::blob(s.secret_salt), Param::of(s.created_at),
-                          Param::of(std::string_view(s.created_by)), Param::blob(s.mac)});
-    }
-    void delete_subscription(std::string_view id) override {
-        s_->execute("DELETE FROM delivery_attempts WHERE delivery_id IN "
-                    "(SELECT delivery_id FROM deliveries WHERE subscription_id = $1)",
-                    {Param::of(id)});
-        s_->execute("DELETE FROM deliveries WHERE subscription_id = $1", {Param::of(id)});
-        s_->execute("DELETE FROM subscriptions WHERE subscription_id = $1", {Param::of(id)});
-    }
-    std::optional<NotificationRecord> notification(std::int64_t id) override {
-        static const std::string sql = select(kNotificationColumns, "FROM notifications WHERE notification_id = $1");
-        auto r = s_->query(sql, {Param::of(id)});
-        if (!r->next()) return std::nullopt;
-        return read_notification(*r);
-    }
-    std::int64_t insert_delivery(DeliveryRecord& d) override {
-        auto r = s_->query("INSERT INTO deliveries (subscription_id, notification_id, tenant_id, status, attempts, "
-                           "created_at, next_attempt_at, delivered_at, last_error) VALUES ($1, $2, $3, $4, $5, $6, "
-                           "$7, $8, $9) RETURNING delivery_id",
-                           {Param::of(std::string_view(d.subscription_id)), Param::of(d.notification_id),
-                            Param::of(std::string_view(d.tenant_id)), Param::of(std::string_view(d.status)),
-                            Param::of(std::int64_t{d.attempts}), Param::of(d.created_at), Param::of(d.next_attempt_at),
-                            Param::of(d.delivered_at), Param::of(std::string_view(d.last_error))});
-        r->next();
-        d.delivery_id = r->integer(0);
-        return d.delivery_id;
-    }
-    std::optional<DeliveryRecord> delivery(std::int64_t id) override {
-        static const std::string sql = select(kDeliveryColumns, "FROM deliveries WHERE delivery_id = $1");
-        auto r = s_->query(sql, {Param::of(id)});
-        if (!r->next()) return std::nullopt;
-        return read_delivery(*r);
-    }
-    void update_delivery(const DeliveryRecord& d) override {
-        s_->execute("UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, delivered_at = $5, "
-                    "last_error = $6 WHERE delivery_id = $1",
-                    {Param::of(d.delivery_id), Param::of(std::string_view(d.status)), Param::of(std::int64_t{d.attempts}),
-                     Param::of(d.next_attempt_at), Param::of(d.delivered_at), Param::of(std::string_view(d.last_error))});
-    }
-    static constexpr const char* kDueColumns =
-        "d.delivery_id, d.subscription_id, d.notification_id, d.tenant_id, d.status, d.attempts, d.created_at, "
-        "d.next_attempt_at, d.delivered_at, d.last_error";
-    std::vector<DeliveryRecord> due_deliveries(Millis now, const std::vector<std::string>& kinds,
-                                               std::size_t limit) override {
-        if (kinds.empty()) return {};
-        Binder b;
-        std::string sql = std::string("SELECT ") + kDueColumns + " FROM deliveries d JOIN subscriptions s ON s.subscription_id = "
-                          "d.subscription_id WHERE d.status = 'Pending' AND d.next_attempt_at <= " +
-                          b.add(Param::of(now)) + " AND s.kind IN (" + b.add_all(kinds) +
-                          ") ORDER BY d.next_attempt_at, d.delivery_id LIMIT " +
-                          b.add(Param::of(static_cast<std::int64_t>(limit)));
-        return all(s_->query(sql, b.params()), read_delivery);
-    }
-    std::vector<DeliveryRecord> deliveries(const DeliveryQuery& q) override {
-        Binder b;
-        std::string sql = select(kDeliveryColumns, "FROM deliveries WHERE 1 = 1");
-        if (!q.subscription_ids.empty()) sql += " AND subscription_id IN (" + b.add_all(q.subscription_ids) + ")";
-        if (q.status) sql += " AND status = " + b.add(Param::of(std::string_view(*q.status)));
-        if (q.before_id) sql += " AND delivery_id < " + b.add(Param::of(*q.before_id));
-        sql += " ORDER BY delivery_id DESC LIMIT " + b.add(Param::of(static_cast<std::int64_t>(q.limit)));
-        return all(s_->query(sql, b.params()), read_delivery);
-    }
-    void insert_delivery_attempt(const DeliveryAttemptRecord& a) override {
-        static const std::string sql = std::string("INSERT INTO delivery_attempts (") + kDeliveryAttemptColumns +
-                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        s_->execute(sql, {Param::of(a.delivery_id), Param::of(std::int64_t{a.attempt}), Param::of(a.started_at),
-                          Param::of(a.duration_ms), Param::of(std::string_view(a.outcome)),
-                          Param::of(std::int64_t{a.status_code}), Param::of(std::string_view(a.error))});
-    }
-    std::vector<DeliveryAttemptRecord> delivery_attempts(std::int64_t id) override {
-        static const std::string sql =
-            select(kDeliveryAttemptColumns, "FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt");
-        return all(s_->query(sql, {Param::of(id)}), read_delivery_attempt);
-    }
-
     std::vector<OrderRecord> orders(const OrderQuery& query) override {
         Binder b;
         std::string sql = select(kOrderColumns, "FROM orders WHERE seq > ") + b.add(Param::of(query.after_seq));
@@ -688,9 +519,6 @@ public:
         sql += " ORDER BY event_id LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
         return all(s_->query(sql, b.params()), read_audit);
     }
-
-private:
-    std::unique_ptr<sql::Session> s_;
 };
 
 }  // namespace
