@@ -408,6 +408,12 @@ class Store(ServerOperations):
                                        error_id="InvalidFirst")
         return Records(itertools.islice(events, min(first, sys.maxsize)), AuditEvent, what)
 
+    def audit_page(self, tenant_id: str | None = None, *, before: int = 0,
+                   limit: int = 100) -> list[AuditEvent]:
+        """One page of audit events, newest first: those before the event id ``before`` (0: from
+        the newest). The next page's ``before`` is the last event's id."""
+        return list(self._native.audit_events(tenant_id, None, None, [], before, limit, True))
+
     def verify_audit(self, *, progress: ProgressArg = None,
                      checkpoints: Iterable[str] = ()) -> AuditVerification:
         """Walk the chain; report the first event edited, deleted, inserted or reordered.
@@ -500,11 +506,12 @@ class Store(ServerOperations):
         return Records(pages(), Order, f"orders of {tenant_id or self.path!r}")
 
     def orders_page(self, tenant_id: str | None = None, *, status: str | None = None,
-                    gaining_carrier: str | None = None, after: int = 0,
-                    limit: int = 100) -> tuple[list[Order], int]:
+                    gaining_carrier: str | None = None, after: int = 0, limit: int = 100,
+                    newest_first: bool = False) -> tuple[list[Order], int]:
         """One page of :meth:`orders`: up to ``limit`` orders after the position ``after`` (0 for
-        the first page), and the position to pass for the next page."""
-        batch, last = self._native.list_orders(tenant_id, status, gaining_carrier, after, limit)
+        the first page), and the position to pass for the next page. ``newest_first`` lists
+        them the other way, each page's position the last (oldest) of the page before."""
+        batch, last = self._native.list_orders(tenant_id, status, gaining_carrier, after, limit, newest_first)
         return list(batch), int(last)
 
     def order_history(self, order_id: str) -> list[OrderStep]:

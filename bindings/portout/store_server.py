@@ -13,7 +13,7 @@ from portout._core import Delivery, DueDelivery, Principal, Subscription
 if TYPE_CHECKING:
     from portout import _core
 
-__all__ = ["DeliveryPolicy", "IssuedAccount", "IssuedCredential", "IssuedWebhook", "ServerOperations"]
+__all__ = ["DeliveryPolicy", "IssuedAccount", "IssuedCredential", "IssuedWebhook", "ServerOperations", "WebSignIn"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,16 @@ class IssuedAccount:
 
     def to_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self._fields}
+
+
+@dataclass(frozen=True)
+class WebSignIn:
+    """A sign-in to the admin center begun: the session token (the cookie's value, never shown)
+    and, when the account has TOTP, the code still to give."""
+
+    principal: Principal
+    token: str = field(repr=False)
+    totp_required: bool
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,32 @@ class ServerOperations:
         password without the code the account needs is ``TotpCodeRequired``."""
         __tracebackhide__ = True
         return type(self)(self._native.authenticate_account(user_name, password, totp_code, client_address))
+
+    # -- the admin center's sessions --------------------------------------------------------------
+
+    def start_web_session(self, user_name: str, password: str, *, client_address: str) -> WebSignIn:
+        """Begins a sign-in to the admin center with an account's password (failures as
+        :meth:`authenticate_account`'s). The result's token is the session cookie's value; when
+        ``totp_required``, :meth:`complete_web_session` takes the account's code next."""
+        __tracebackhide__ = True
+        token, principal, totp_required = self._native.start_web_session(user_name, password, client_address)
+        return WebSignIn(principal, token, totp_required)
+
+    def complete_web_session(self, token: str, totp_code: str, *, client_address: str) -> Principal:
+        """The second step of a sign-in: the account's TOTP code (good once)."""
+        __tracebackhide__ = True
+        return self._native.complete_web_session(token, totp_code, client_address)
+
+    def resume_web_session(self, token: str, *, client_address: str, idle_timeout: timedelta | float) -> Self:
+        """A session as the account the session token signed in, for one request:
+        ``SessionEnded`` once it was signed out, idle for ``idle_timeout``, twelve hours old, or
+        its account removed or expired."""
+        __tracebackhide__ = True
+        return type(self)(self._native.resume_web_session(token, client_address, idle_timeout))
+
+    def end_web_session(self, token: str, *, client_address: str) -> None:
+        """Signs a session out (audited); a token that names none ends nothing."""
+        self._native.end_web_session(token, client_address)
 
     # -- delivered notifications --------------------------------------------------------------
 

@@ -69,6 +69,55 @@ void init_server_methods(py::class_<NativeStore>& cls) {
              },
              py::arg("user_name"), py::arg("password"), py::arg("totp_code") = py::none(),
              py::arg("client_address"))
+        .def("start_web_session",
+             [](const NativeStore& s, py::handle user_name, py::handle password, py::handle client_address) {
+                 auto issued = call(
+                     s,
+                     [](PortOutService& svc, const std::string& name, const PinArg& p, const std::string& address) {
+                         return svc.start_web_session(name, p, address);
+                     },
+                     as_text(user_name, "user name"),
+                     [password] { return PinArg{secret_from_python(password, "password", kPasswordArgumentLimit)}; },
+                     as_text(client_address, "client address"));
+                 py::str token(issued.token.view().data(), issued.token.view().size());
+                 return py::make_tuple(std::move(token), py::cast(std::move(issued.principal)), issued.totp_required);
+             },
+             py::arg("user_name"), py::arg("password"), py::arg("client_address"))
+        .def("complete_web_session",
+             [](const NativeStore& s, py::handle token, py::handle totp_code, py::handle client_address) {
+                 return call(
+                     s,
+                     [](PortOutService& svc, const PinArg& t, const PinArg& code, const std::string& address) {
+                         return svc.complete_web_session(t, code, address);
+                     },
+                     [token] { return PinArg{secret_from_python(token, "session token", 256)}; },
+                     [totp_code] { return PinArg{secret_from_python(totp_code, "TOTP code", 16)}; },
+                     as_text(client_address, "client address"));
+             },
+             py::arg("token"), py::arg("totp_code"), py::arg("client_address"))
+        .def("resume_web_session",
+             [](const NativeStore& s, py::handle token, py::handle client_address, py::handle idle_timeout) {
+                 std::shared_ptr<PortOutService> child = call(
+                     s,
+                     [](PortOutService& svc, const PinArg& t, const std::string& address, Millis idle) {
+                         return std::shared_ptr<PortOutService>(svc.resume_web_session(t, address, idle));
+                     },
+                     [token] { return PinArg{secret_from_python(token, "session token", 256)}; },
+                     as_text(client_address, "client address"), millis_from_duration(idle_timeout, "idle timeout"));
+                 return std::make_unique<NativeStore>(std::move(child), s.path(), s.key_path());
+             },
+             py::arg("token"), py::arg("client_address"), py::arg("idle_timeout"))
+        .def("end_web_session",
+             [](const NativeStore& s, py::handle token, py::handle client_address) {
+                 call(
+                     s,
+                     [](PortOutService& svc, const PinArg& t, const std::string& address) {
+                         svc.end_web_session(t, address);
+                     },
+                     [token] { return PinArg{secret_from_python(token, "session token", 256)}; },
+                     as_text(client_address, "client address"));
+             },
+             py::arg("token"), py::arg("client_address"))
         .def("create_account",
              [](const NativeStore& s, py::handle user_name, py::handle role, py::handle password,
                 py::handle tenant_scope, py::handle totp, py::handle expires) {

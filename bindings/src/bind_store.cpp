@@ -29,6 +29,22 @@ void init_store(py::module_& m) {
           },
           py::arg("store_path"), "The key file of a store when none is named: $PORTOUT_KEY_FILE, else <store>.key.");
 
+    m.def("allowed_operations",
+          [](py::handle role) {
+              const auto parsed = parse_role(text_from_python(role, "role"));
+              py::list out;
+              if (!parsed) return out;
+              for (int op = 0; op <= static_cast<int>(Operation::DeliverNotifications); ++op) {
+                  if (role_allows(*parsed, static_cast<Operation>(op))) {
+                      out.append(py::str(std::string(to_string(static_cast<Operation>(op)))));
+                  }
+              }
+              return out;
+          },
+          py::arg("role"),
+          "The operations a role may do (what the core authorizes, before each tenant's scope); none for an "
+          "unknown role.");
+
     py::class_<NativeStore> cls(m, "NativeStore", "A session on a store. Use portout.Store.");
     cls.def_static(
             "open",
@@ -246,7 +262,7 @@ void init_store(py::module_& m) {
 
         .def("audit_events",
              [](const NativeStore& s, py::handle id, py::handle since, py::handle until,
-                py::handle event_types, py::handle after, py::handle limit) {
+                py::handle event_types, py::handle after, py::handle limit, bool newest_first) {
                  return call(s, &PortOutService::audit_events, [&] {
                      AuditQuery q;
                      if (auto one = optional_text_from_python(id, "tenant id")) q.tenant_ids.push_back(*one);
@@ -257,9 +273,12 @@ void init_store(py::module_& m) {
                      }
                      q.after_event_id = int64_from_python(after, "after");
                      q.limit = page_size(limit);
+                     q.newest_first = newest_first;
                      return q;
                  });
-             })
+             },
+             py::arg("tenant_id"), py::arg("since"), py::arg("until"), py::arg("event_types"), py::arg("after"),
+             py::arg("limit"), py::arg("newest_first") = false)
         .def("verify_audit",
              [](const NativeStore& s, PythonProgress progress, py::handle checkpoints) {
                  const auto hook = hook_of(std::move(progress));
@@ -335,7 +354,7 @@ void init_store(py::module_& m) {
              })
         .def("list_orders",
              [](const NativeStore& s, py::handle id, py::handle status, py::handle carrier,
-                py::handle after, py::handle limit) {
+                py::handle after, py::handle limit, bool newest_first) {
                  auto [found, next] = call(
                      s,
                      [](PortOutService& svc, const OrderQuery& q) {
@@ -350,10 +369,13 @@ void init_store(py::module_& m) {
                          q.carrier = optional_text_from_python(carrier, "gaining carrier");
                          q.after_seq = int64_from_python(after, "after");
                          q.limit = page_size(limit);
+                         q.newest_first = newest_first;
                          return q;
                      });
                  return py::make_tuple(py::cast(std::move(found)), next);
-             })
+             },
+             py::arg("tenant_id"), py::arg("status"), py::arg("gaining_carrier"), py::arg("after"), py::arg("limit"),
+             py::arg("newest_first") = false)
         .def("confirm_order",
              [](const NativeStore& s, py::handle order_id, py::handle foc) {
                  return call(s, &PortOutService::confirm_order, as_text(order_id, "order id"),

@@ -17,6 +17,7 @@
 #include "service/pins.hpp"
 #include "service/policies.hpp"
 #include "service/principals.hpp"
+#include "service/web_sessions.hpp"
 #include "service/deliveries.hpp"
 #include "service/tenant_state.hpp"
 #include "service/tenants.hpp"
@@ -69,6 +70,7 @@ struct PortOutService::Units {
     Copier copier{context};
     Principals principals{context};
     Deliveries deliveries{context};
+    WebSessions web_sessions{context, principals};
 };
 
 PortOutService::~PortOutService() = default;
@@ -335,11 +337,7 @@ void PortOutService::remove_principal(std::string_view kind, std::string_view na
 }
 
 std::unique_ptr<PortOutService> PortOutService::authenticate(std::string_view token, std::string_view client_address) {
-    if (principal_) {
-        throw InvalidOperationError("AlreadyAuthenticated",
-                                    "A session opened as a principal does not authenticate others: the session "
-                                    "opened with the store's key file does.");
-    }
+    require_gate();
     auto principal = units_->principals.authenticate_token(token, client_address);
     return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
 }
@@ -356,13 +354,42 @@ std::unique_ptr<PortOutService> PortOutService::authenticate_account(std::string
                                                                      std::string_view password,
                                                                      std::string_view totp_code,
                                                                      std::string_view client_address) {
+    require_gate();
+    auto principal = units_->principals.authenticate_account(user_name, password, totp_code, client_address);
+    return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
+}
+
+void PortOutService::require_gate() const {
     if (principal_) {
         throw InvalidOperationError("AlreadyAuthenticated",
                                     "A session opened as a principal does not authenticate others: the session "
                                     "opened with the store's key file does.");
     }
-    auto principal = units_->principals.authenticate_account(user_name, password, totp_code, client_address);
+}
+
+IssuedWebSession PortOutService::start_web_session(std::string_view user_name, std::string_view password,
+                                                   std::string_view client_address) {
+    require_gate();
+    return units_->web_sessions.start(user_name, password, client_address);
+}
+
+Principal PortOutService::complete_web_session(std::string_view token, std::string_view totp_code,
+                                               std::string_view client_address) {
+    require_gate();
+    return units_->web_sessions.complete(token, totp_code, client_address);
+}
+
+std::unique_ptr<PortOutService> PortOutService::resume_web_session(std::string_view token,
+                                                                   std::string_view client_address,
+                                                                   Millis idle_timeout_ms) {
+    require_gate();
+    auto principal = units_->web_sessions.resume(token, client_address, idle_timeout_ms);
     return std::unique_ptr<PortOutService>(new PortOutService(*this, std::move(principal)));
+}
+
+void PortOutService::end_web_session(std::string_view token, std::string_view client_address) {
+    require_gate();
+    units_->web_sessions.end(token, client_address);
 }
 
 // ---- delivered notifications -----------------------------------------------------------------

@@ -128,6 +128,32 @@ TEST_F(ServiceTest, ARecreatedTenantsHistoryStartsAtItsLatestCreation) {
     EXPECT_EQ(s->audit_events({}).size(), 6U) << "the store-wide log keeps the whole story";
 }
 
+TEST_F(ServiceTest, TheLogReadsNewestFirstAPageAtATime) {
+    auto s = open();
+    s->create_tenant("contoso", "Contoso", "US");
+    s->set_pin("contoso", "602917");
+    s->remove_tenant("contoso");
+    s->create_tenant("contoso", "Contoso again", "US");
+    s->set_pin("contoso", "602918");
+    s->create_tenant("fabrikam", "Fabrikam", "US");
+    AuditQuery q;
+    q.newest_first = true;
+    q.limit = 2;
+    const auto first = s->audit_events(q);
+    ASSERT_EQ(first.size(), 2U);
+    EXPECT_EQ(first[0].tenant_id, "fabrikam");
+    EXPECT_GT(first[0].event_id, first[1].event_id);
+    q.after_event_id = first[1].event_id;
+    const auto second = s->audit_events(q);
+    ASSERT_EQ(second.size(), 2U);
+    EXPECT_LT(second[0].event_id, first[1].event_id);
+    // A tenant created again: newest first, its history stops at its latest creation.
+    q = {};
+    q.newest_first = true;
+    q.tenant_ids = {"contoso", "fabrikam"};
+    EXPECT_EQ(types_of(s->audit_events(q)), (std::vector<std::string>{"TenantCreated", "PinSet", "TenantCreated"}));
+}
+
 TEST_F(ServiceTest, AScopedSessionReadsItsOwnTenantsEvents) {
     {
         auto s = open();

@@ -92,6 +92,25 @@ TEST_F(OrderTest, ARequestWithTheRightPinIsSubmitted) {
     EXPECT_EQ(admin->pin_status("contoso").last_check_result, "Accepted");
 }
 
+TEST_F(OrderTest, OrdersListNewestFirstAPageAtATime) {
+    const auto a = submit({N1});
+    const auto b = submit({N2});
+    const auto c = submit({N3});
+    OrderQuery q;
+    q.newest_first = true;
+    q.limit = 2;
+    auto page = admin->list_orders(q);
+    ASSERT_EQ(page.size(), 2U);
+    EXPECT_EQ(page[0].order_id, c.order_id);
+    EXPECT_EQ(page[1].order_id, b.order_id);
+    q.after_seq = page[1].seq;
+    page = admin->list_orders(q);
+    ASSERT_EQ(page.size(), 1U);
+    EXPECT_EQ(page[0].order_id, a.order_id);
+    q.after_seq = page[0].seq;
+    EXPECT_TRUE(admin->list_orders(q).empty());
+}
+
 TEST_F(OrderTest, AConfirmationSetsTheFocDate) {
     const auto order = submit({N1});
     clock->advance_ms(60 * kMinute);

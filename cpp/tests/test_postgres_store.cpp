@@ -92,7 +92,7 @@ TEST_F(PostgresStoreTest, AVersionOneStoreIsMigratedWithItsData) {
     }
     // Back to schema one, as a store of the first schema would be.
     sql("DROP TABLE phone_numbers, orders, order_numbers, notifications, notification_consumers, "
-        "notification_acks, order_steps, principals, auth_throttle, subscriptions, deliveries, delivery_attempts; "
+        "notification_acks, order_steps, principals, auth_throttle, subscriptions, deliveries, delivery_attempts, web_sessions; "
         "ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
         "ALTER TABLE audit_events DROP COLUMN state_mac; ALTER TABLE tenants DROP COLUMN account_number, "
         "DROP COLUMN service_zip, DROP COLUMN authorized_name, DROP COLUMN time_zone, DROP COLUMN carrier_attempts; "

@@ -257,7 +257,7 @@ TEST_F(ServiceTest, AVersionOneStoreIsMigratedWithItsData) {
         "ALTER TABLE tenants DROP COLUMN frozen; DROP INDEX audit_events_state; "
         "ALTER TABLE audit_events DROP COLUMN state_mac; DROP TABLE order_steps; DROP INDEX tenants_by_account; "
         "DROP TABLE principals; DROP TABLE auth_throttle; DROP TABLE subscriptions; DROP TABLE deliveries; "
-        "DROP TABLE delivery_attempts; "
+        "DROP TABLE delivery_attempts; DROP TABLE web_sessions; "
         "ALTER TABLE tenants DROP COLUMN account_number; ALTER TABLE tenants DROP COLUMN service_zip; "
         "ALTER TABLE tenants DROP COLUMN authorized_name; ALTER TABLE tenants DROP COLUMN time_zone; "
         "ALTER TABLE tenants DROP COLUMN carrier_attempts; ALTER TABLE policies DROP COLUMN tenant_max_failures; "

@@ -20,7 +20,7 @@ class Pool;
 
 class PostgresStore final : public Store {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     struct Options {
         int connect_timeout_s = 5;    // a server that does not answer fails within this

@@ -317,6 +317,22 @@ inline constexpr int kAuthFailureLimit = 10;
 inline constexpr Millis kAuthFailureWindowMs = 15 * 60 * 1000;
 inline constexpr Millis kAuthBlockMs = 15 * 60 * 1000;
 
+// The admin center's sessions: one lasts at most kWebSessionLifetimeMs from its sign-in (and
+// ends sooner when idle past the server's timeout); an account with TOTP gives its code within
+// kWebSessionTotpMs of its password. A session's last use is written at most every
+// kWebSessionTouchMs.
+inline constexpr Millis kWebSessionLifetimeMs = 12 * 60 * 60 * 1000;
+inline constexpr Millis kWebSessionTotpMs = 5 * 60 * 1000;
+inline constexpr Millis kWebSessionTouchMs = 15 * 1000;
+
+// A session begun in the admin center: its token ("pws_" and 60 characters), the cookie's
+// value, shown once; the store keeps a keyed hash of it.
+struct IssuedWebSession {
+    Secret token;
+    Principal principal;
+    bool totp_required = false;  // the password was right: complete_web_session takes the code
+};
+
 struct RotationReport {
     std::string old_key_id;
     std::string new_key_id;
@@ -484,6 +500,22 @@ public:
                                                          std::string_view totp_code,
                                                          std::string_view client_address);
 
+    // The admin center's sessions (only a session opened with the key file keeps them). A
+    // sign-in begins with the account's password, checked, failed and throttled as
+    // authenticate_account does; an account with TOTP gets a session that needs its code
+    // (complete_web_session) before it may be resumed. resume_web_session opens a session as
+    // the account for one request: SessionEnded when the token names no live session (signed
+    // out, idle for `idle_timeout_ms`, past its lifetime, its account removed, expired or
+    // changed without the key); a wrong secret is AuthenticationFailed, counted.
+    IssuedWebSession start_web_session(std::string_view user_name, std::string_view password,
+                                       std::string_view client_address);
+    Principal complete_web_session(std::string_view token, std::string_view totp_code,
+                                   std::string_view client_address);
+    std::unique_ptr<PortOutService> resume_web_session(std::string_view token, std::string_view client_address,
+                                                       Millis idle_timeout_ms);
+    // Signing out: the session is removed (audited); a token that names none ends nothing.
+    void end_web_session(std::string_view token, std::string_view client_address);
+
     // Delivered notifications. A webhook of the tenants' side (StoreAdmin, or TelephonyAdmin
     // within its scope) or of a carrier's own orders (a Carrier session); `events` are
     // notification kinds or "*". The URL is https (http only to a loopback address).
@@ -634,6 +666,8 @@ private:
     void record_tampering(std::string_view reason, const std::string& details,
                           const std::function<void(StoreTransaction&)>& repair);
     void load_identity(StoreTransaction& tx);
+    // AlreadyAuthenticated unless this session was opened with the key file.
+    void require_gate() const;
     // Once the store's id and audit key are known: the context the area units share, and the
     // units (cpp/src/service/) every operation is delegated to.
     void assemble();

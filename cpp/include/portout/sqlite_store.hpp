@@ -21,7 +21,7 @@ class Pool;
 
 class SqliteStore final : public Store {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     // "PORT": marks the file as ours in SQLite's header (PRAGMA application_id).
     static constexpr int kApplicationId = 0x504F5254;
 

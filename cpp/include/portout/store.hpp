@@ -128,8 +128,9 @@ struct OrderQuery {
     std::optional<std::string> carrier;
     std::optional<std::string> submitted_by;
     std::optional<Millis> review_due_by;  // PendingReview orders whose deadline is at or before this
-    std::int64_t after_seq = 0;
+    std::int64_t after_seq = 0;  // oldest first: after this position; newest first: before it (0: the newest)
     std::size_t limit = 1000;
+    bool newest_first = false;
 };
 
 struct NotificationRecord {
@@ -167,6 +168,21 @@ struct PrincipalRecord {
     std::string mac;
     // The newest TOTP time step an account signed in with: a code is good once.
     std::optional<std::int64_t> totp_last_step;
+};
+
+// A person signed in to the admin center in a browser: the session's cookie names the row
+// (session_id) and proves itself with a secret the store keeps a keyed hash of. `mac` binds the
+// session to its account and its state, so a database writer without the store's key can
+// neither make a session, move one to another account, nor skip the TOTP step.
+struct WebSessionRecord {
+    std::string session_id;  // 16 hex digits
+    std::string principal_id;
+    std::string state;  // NeedsTotp (the password was right; the code is asked next) or Active
+    std::string secret_hash;
+    Millis created_at = 0;
+    Millis last_seen_at = 0;  // to kWebSessionTouchMs
+    std::string client_address;  // where it was signed in from
+    std::string mac;
 };
 
 // Where notifications are delivered, besides the outbox: a webhook (an https URL; each request
@@ -288,8 +304,9 @@ struct AuditQuery {
     std::optional<Millis> since;  // inclusive
     std::optional<Millis> until;  // exclusive
     std::vector<std::string> event_types;
-    std::int64_t after_event_id = 0;
+    std::int64_t after_event_id = 0;  // newest first: before this id (0: the newest)
     std::size_t limit = 1000;
+    bool newest_first = false;
 };
 
 // WriteUnsynced commits without waiting for the disk to confirm: all or nothing as ever, and
@@ -405,6 +422,13 @@ public:
     virtual void delete_principal(std::string_view principal_id) = 0;
     virtual std::optional<ThrottleRecord> throttle(std::string_view subject) = 0;
     virtual void put_throttle(const ThrottleRecord& record) = 0;
+    // The admin center's sessions.
+    virtual std::optional<WebSessionRecord> web_session(std::string_view session_id) = 0;
+    virtual void insert_web_session(const WebSessionRecord& session) = 0;
+    virtual void update_web_session(const WebSessionRecord& session) = 0;
+    virtual void delete_web_session(std::string_view session_id) = 0;
+    // Sessions begun before `created_before` or last seen before `seen_before`; how many.
+    virtual std::int64_t delete_stale_web_sessions(Millis created_before, Millis seen_before) = 0;
 
     // Subscriptions, and the deliveries of notifications to them with each attempt.
     virtual std::vector<SubscriptionRecord> subscriptions() = 0;  // by id

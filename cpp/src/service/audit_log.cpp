@@ -86,19 +86,24 @@ std::vector<AuditEvent> AuditLog::audit_events(const AuditQuery& query) {
     } else {
         // One query for the tenants never removed, one for each created again; merged in chain
         // order, the first `limit` of them.
-        auto add = [&](AuditQuery part) {
+        auto add = [&](AuditQuery part, std::int64_t floor) {
             auto more = part.tenant_ids.empty() ? std::vector<AuditRecord>{} : tx->audit_events(part);
-            rows.insert(rows.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+            for (auto& r : more) {
+                if (r.event_id > floor) rows.push_back(std::move(r));
+            }
         };
         AuditQuery part = q;
         part.tenant_ids = plain;
-        add(part);
+        add(part, 0);
         for (const auto& [id, removed_at] : recreated) {
             part.tenant_ids = {id};
-            part.after_event_id = std::max(q.after_event_id, removed_at);
-            add(part);
+            // Oldest first, the query starts after the removal; newest first, it stops there.
+            if (!q.newest_first) part.after_event_id = std::max(q.after_event_id, removed_at);
+            add(part, removed_at);
         }
-        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.event_id < b.event_id; });
+        std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+            return q.newest_first ? a.event_id > b.event_id : a.event_id < b.event_id;
+        });
         if (rows.size() > q.limit) rows.resize(q.limit);
     }
     std::vector<AuditEvent> out;

@@ -46,8 +46,9 @@ std::string canonical_principal_name(std::string_view raw) {
     return std::string(raw);
 }
 
-// A client's network address as the server saw it: printable, no spaces, at most 64 characters.
-std::string canonical_address(std::string_view raw) {
+}  // namespace
+
+std::string canonical_client_address(std::string_view raw) {
     if (raw.empty()) return "unknown";
     if (raw.size() > 64 || !is_visible_ascii(raw)) throw InvalidArgumentError("InvalidClientAddress", "A client address is at most 64 visible characters.");
     return std::string(raw);
@@ -66,6 +67,8 @@ bool is_base64url(std::string_view s) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
     });
 }
+
+namespace {
 
 // The principal id and secret of a well-formed token; none for anything else.
 std::optional<std::pair<std::string, std::string_view>> parse_token(std::string_view token) {
@@ -272,7 +275,7 @@ void Principals::fail(const std::string& address, const std::optional<PrincipalR
 }
 
 Principal Principals::authenticate_token(std::string_view token, std::string_view raw_address) {
-    const auto address = canonical_address(raw_address);
+    const auto address = canonical_client_address(raw_address);
     const auto parsed = parse_token(token);
     const std::string id = parsed ? parsed->first : std::string();
 
@@ -416,12 +419,10 @@ Principal Principals::set_account_password(std::string_view raw_name, std::strin
     return principal_of(*r);
 }
 
-Principal Principals::authenticate_account(std::string_view raw_name, std::string_view password,
-                                           std::string_view code, std::string_view raw_address) {
-    const auto address = canonical_address(raw_address);
+PrincipalRecord Principals::check_account_password(std::string_view raw_name, std::string_view password,
+                                                   const std::string& address, Millis& now) {
     std::string name(raw_name);
     std::optional<PrincipalRecord> row;
-    Millis now = 0;
     {
         auto tx = ctx_.store.begin(TxMode::Read);
         now = ctx_.lock_time(*tx);
@@ -437,45 +438,58 @@ Principal Principals::authenticate_account(std::string_view raw_name, std::strin
         reason = "UnknownAccount";
     } else if (!password_ok) {
         reason = "WrongPassword";
-    } else if (!constant_time_equal(record_mac(*row), row->mac) || !parse_role(row->role)) {
-        reason = "PrincipalNotAuthentic";
-    } else if (row->expires_at && *row->expires_at <= now) {
-        reason = "AccountExpired";
+    } else if (!account_usable(*row, now)) {
+        reason = row->expires_at && *row->expires_at <= now ? "AccountExpired" : "PrincipalNotAuthentic";
     }
     if (!reason.empty()) fail(address, row, reason, now);
+    return *row;
+}
 
+bool Principals::account_usable(const PrincipalRecord& row, Millis now) const {
+    return row.kind == kAccount && constant_time_equal(record_mac(row), row.mac) && parse_role(row.role) &&
+           !(row.expires_at && *row.expires_at <= now);
+}
+
+PrincipalRecord Principals::check_totp_code(const PrincipalRecord& row, std::string_view code,
+                                            const std::string& address, Millis now) {
     std::optional<std::int64_t> step;
-    if (row->totp_secret) {
+    if (row.totp_secret) {
         if (code.empty()) {
             throw PermissionDeniedError("TotpCodeRequired",
                                         "This account signs in with a code from its authenticator app as well.");
         }
-        const auto secret = totp_secret(row->principal_id, *row->totp_secret);
-        step = verify_totp(secret.view(), code, now, row->totp_last_step);
+        const auto secret = totp_secret(row.principal_id, *row.totp_secret);
+        step = verify_totp(secret.view(), code, now, row.totp_last_step);
         if (!step) {
             fail(address, row, verify_totp(secret.view(), code, now, std::nullopt) ? "TotpCodeReused" : "WrongTotpCode",
                  now);
         }
     }
-    if (step || !row->last_used_at || now - *row->last_used_at >= kLastUsedResolutionMs) {
-        auto tx = ctx_.store.begin(step ? TxMode::Write : TxMode::WriteUnsynced);
-        auto current = tx->principal(row->principal_id);
-        if (!current) {
-            tx.reset();
-            fail(address, std::nullopt, "UnknownAccount", now);
-        }
-        // Checked again where it is written: two sign-ins with one code, at once, make one.
-        if (step && current->totp_last_step && *current->totp_last_step >= *step) {
-            tx.reset();
-            fail(address, row, "TotpCodeReused", now);
-        }
-        current->last_used_at = now;
-        if (step) current->totp_last_step = *step;
-        tx->update_principal(*current);
-        tx->commit();
-        *row = *current;
+    if (!step && row.last_used_at && now - *row.last_used_at < kLastUsedResolutionMs) return row;
+    auto tx = ctx_.store.begin(step ? TxMode::Write : TxMode::WriteUnsynced);
+    auto current = tx->principal(row.principal_id);
+    if (!current) {
+        tx.reset();
+        fail(address, std::nullopt, "UnknownAccount", now);
     }
-    return principal_of(*row);
+    // Checked again where it is written: two sign-ins with one code, at once, make one.
+    if (step && current->totp_last_step && *current->totp_last_step >= *step) {
+        tx.reset();
+        fail(address, row, "TotpCodeReused", now);
+    }
+    current->last_used_at = now;
+    if (step) current->totp_last_step = *step;
+    tx->update_principal(*current);
+    tx->commit();
+    return *current;
+}
+
+Principal Principals::authenticate_account(std::string_view raw_name, std::string_view password,
+                                           std::string_view code, std::string_view raw_address) {
+    const auto address = canonical_client_address(raw_address);
+    Millis now = 0;
+    const auto row = check_account_password(raw_name, password, address, now);
+    return principal_of(check_totp_code(row, code, address, now));
 }
 
 }  // namespace portout

@@ -37,6 +37,22 @@ public:
     Principal authenticate_account(std::string_view user_name, std::string_view password, std::string_view totp_code,
                                    std::string_view client_address);
 
+    // The halves of an account's sign-in, for the admin center's two steps. The first: the
+    // account `user_name` names, if `password` is its and it is authentic and unexpired (`now`
+    // is set to the store's time); else the failure audited, counted and thrown.
+    PrincipalRecord check_account_password(std::string_view user_name, std::string_view password,
+                                           const std::string& address, Millis& now);
+    // The second: an account with TOTP needs `code` (TotpCodeRequired without one), good once;
+    // the step and the time of use written. A wrong or reused code fails as above.
+    PrincipalRecord check_totp_code(const PrincipalRecord& row, std::string_view code, const std::string& address,
+                                    Millis now);
+    // Whether an account's record is still one to act as: authentic, a role, unexpired.
+    bool account_usable(const PrincipalRecord& row, Millis now) const;
+    // The failure audited and counted (against the address, and the principal when it exists),
+    // then AuthenticationFailed thrown.
+    [[noreturn]] void fail(const std::string& address, const std::optional<PrincipalRecord>& row,
+                           std::string_view reason, Millis now) const;
+
 private:
     std::string record_mac(const PrincipalRecord& r) const;
     std::string token_hash(std::string_view principal_id, std::string_view secret) const;
@@ -50,15 +66,17 @@ private:
     // Throws AuthenticationThrottled while `address` or the principal `principal_id` is blocked.
     void require_not_blocked(StoreTransaction& tx, const std::string& address, const std::string& principal_id,
                              Millis now) const;
-    // The failure audited and counted (against the address, and the principal when it exists),
-    // then AuthenticationFailed thrown.
-    [[noreturn]] void fail(const std::string& address, const std::optional<PrincipalRecord>& row,
-                           std::string_view reason, Millis now) const;
 
     const ServiceContext& ctx_;
 };
 
 // A principal as anyone may see it (no secret, no hash).
 Principal principal_of(const PrincipalRecord& r);
+
+// A client's network address as the server saw it: printable, no spaces, at most 64
+// characters; "unknown" for none.
+std::string canonical_client_address(std::string_view raw);
+std::string base64url(std::string_view bytes);
+bool is_base64url(std::string_view s);
 
 }  // namespace portout

@@ -247,6 +247,17 @@ const std::vector<Table>& tables() {
           {"error", K::Text, "NOT NULL"}},
          "delivery_id, attempt",
          6},
+        {"web_sessions",
+         {{"session_id", K::Text, "PRIMARY KEY"},
+          {"principal_id", K::Text, "NOT NULL"},
+          {"state", K::Text, "NOT NULL"},
+          {"secret_hash", K::Blob, "NOT NULL"},
+          {"created_at", K::Integer, "NOT NULL"},
+          {"last_seen_at", K::Integer, "NOT NULL"},
+          {"client_address", K::Text, "NOT NULL"},
+          {"mac", K::Blob, "NOT NULL"}},
+         "",
+         7},
     };
     return t;
 }
@@ -265,6 +276,7 @@ const std::vector<Index>& indexes() {
         {"principals_by_name", "principals", "kind, name", "", 5, true},
         {"deliveries_due", "deliveries", "next_attempt_at", "status = 'Pending'", 6},
         {"deliveries_by_subscription", "deliveries", "subscription_id, delivery_id", "", 6},
+        {"web_sessions_by_last_seen", "web_sessions", "last_seen_at", "", 7},
     };
     return i;
 }

@@ -7,7 +7,7 @@
 
 namespace portout::sql {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // How a backend spells what the schema needs.
 struct Dialect {

@@ -9,6 +9,7 @@
 namespace portout {
 
 using sql::Binder;
+using sql::Params;
 using sql::Param;
 using sql::all;
 using sql::select;
@@ -72,6 +73,47 @@ void SqlServerTables::put_throttle(const ThrottleRecord& t) {
     s_->execute("INSERT INTO auth_throttle (subject, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)",
                 {Param::of(std::string_view(t.subject)), Param::of(std::int64_t{t.failures}),
                  Param::of(t.window_start), Param::of(t.blocked_until)});
+}
+
+namespace {
+constexpr const char* kWebSessionColumns =
+    "session_id, principal_id, state, secret_hash, created_at, last_seen_at, client_address, mac";
+
+Params web_session_params(const WebSessionRecord& w) {
+    return {Param::of(std::string_view(w.session_id)), Param::of(std::string_view(w.principal_id)),
+            Param::of(std::string_view(w.state)),      Param::blob(w.secret_hash),
+            Param::of(w.created_at),                   Param::of(w.last_seen_at),
+            Param::of(std::string_view(w.client_address)), Param::blob(w.mac)};
+}
+}  // namespace
+
+std::optional<WebSessionRecord> SqlServerTables::web_session(std::string_view session_id) {
+    static const std::string sql = select(kWebSessionColumns, "FROM web_sessions WHERE session_id = $1");
+    auto r = s_->query(sql, {Param::of(session_id)});
+    if (!r->next()) return std::nullopt;
+    return WebSessionRecord{r->text(0),    r->text(1),    r->text(2), r->blob(3),
+                            r->integer(4), r->integer(5), r->text(6), r->blob(7)};
+}
+
+void SqlServerTables::insert_web_session(const WebSessionRecord& w) {
+    static const std::string sql =
+        std::string("INSERT INTO web_sessions (") + kWebSessionColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    s_->execute(sql, web_session_params(w));
+}
+
+void SqlServerTables::update_web_session(const WebSessionRecord& w) {
+    s_->execute("UPDATE web_sessions SET principal_id = $2, state = $3, secret_hash = $4, created_at = $5, "
+                "last_seen_at = $6, client_address = $7, mac = $8 WHERE session_id = $1",
+                web_session_params(w));
+}
+
+void SqlServerTables::delete_web_session(std::string_view session_id) {
+    s_->execute("DELETE FROM web_sessions WHERE session_id = $1", {Param::of(session_id)});
+}
+
+std::int64_t SqlServerTables::delete_stale_web_sessions(Millis created_before, Millis seen_before) {
+    return s_->execute("DELETE FROM web_sessions WHERE created_at < $1 OR last_seen_at < $2",
+                       {Param::of(created_before), Param::of(seen_before)});
 }
 
 std::vector<SubscriptionRecord> SqlServerTables::subscriptions() {

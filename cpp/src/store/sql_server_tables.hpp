@@ -1,5 +1,5 @@
 // The store contract's tables of the server (portout serve), in SQL for every backend: who
-// signs in (principals, the throttle of failed sign-ins) and what is delivered
+// signs in (principals, the throttle of failed sign-ins, the admin center's sessions) and what is delivered
 // (subscriptions, deliveries and their attempts). SqlTransaction (sql_transaction.cpp) is the
 // rest of the contract, built on this.
 #pragma once
@@ -26,6 +26,11 @@ public:
     void delete_principal(std::string_view principal_id) override;
     std::optional<ThrottleRecord> throttle(std::string_view subject) override;
     void put_throttle(const ThrottleRecord& t) override;
+    std::optional<WebSessionRecord> web_session(std::string_view session_id) override;
+    void insert_web_session(const WebSessionRecord& w) override;
+    void update_web_session(const WebSessionRecord& w) override;
+    void delete_web_session(std::string_view session_id) override;
+    std::int64_t delete_stale_web_sessions(Millis created_before, Millis seen_before) override;
     std::vector<SubscriptionRecord> subscriptions() override;
     std::optional<SubscriptionRecord> subscription(std::string_view id) override;
     void insert_subscription(const SubscriptionRecord& s) override;

@@ -317,7 +317,9 @@ public:
 
     std::vector<OrderRecord> orders(const OrderQuery& query) override {
         Binder b;
-        std::string sql = select(kOrderColumns, "FROM orders WHERE seq > ") + b.add(Param::of(query.after_seq));
+        std::string sql = select(kOrderColumns, "FROM orders WHERE seq ");
+        sql += query.newest_first && query.after_seq > 0 ? "< " : "> ";
+        sql += b.add(Param::of(query.newest_first && query.after_seq <= 0 ? std::int64_t{0} : query.after_seq));
         auto equal = [&](const char* column, const std::optional<std::string>& value) {
             if (value) sql += std::string(" AND ") + column + " = " + b.add(Param::of(std::string_view(*value)));
         };
@@ -329,7 +331,8 @@ public:
         if (query.review_due_by) {
             sql += " AND status = 'PendingReview' AND review_deadline <= " + b.add(Param::of(*query.review_due_by));
         }
-        sql += " ORDER BY seq LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
+        sql += query.newest_first ? " ORDER BY seq DESC LIMIT " : " ORDER BY seq LIMIT ";
+        sql += b.add(Param::of(static_cast<std::int64_t>(query.limit)));
         return all(s_->query(sql, b.params()), read_order);
     }
     std::vector<OrderNumber> order_numbers(std::string_view order_id) override {
@@ -510,13 +513,16 @@ public:
     }
     std::vector<AuditRecord> audit_events(const AuditQuery& query) override {
         Binder b;
-        std::string sql = select(kAuditColumns, "FROM audit_events WHERE event_id > ") +
-                          b.add(Param::of(query.after_event_id));
+        const bool before = query.newest_first && query.after_event_id > 0;
+        std::string sql = select(kAuditColumns, before ? "FROM audit_events WHERE event_id < "
+                                                       : "FROM audit_events WHERE event_id > ") +
+                          b.add(Param::of(query.newest_first && !before ? std::int64_t{0} : query.after_event_id));
         if (!query.tenant_ids.empty()) sql += " AND tenant_id IN (" + b.add_all(query.tenant_ids) + ")";
         if (query.since) sql += " AND occurred_at >= " + b.add(Param::of(*query.since));
         if (query.until) sql += " AND occurred_at < " + b.add(Param::of(*query.until));
         if (!query.event_types.empty()) sql += " AND event_type IN (" + b.add_all(query.event_types) + ")";
-        sql += " ORDER BY event_id LIMIT " + b.add(Param::of(static_cast<std::int64_t>(query.limit)));
+        sql += query.newest_first ? " ORDER BY event_id DESC LIMIT " : " ORDER BY event_id LIMIT ";
+        sql += b.add(Param::of(static_cast<std::int64_t>(query.limit)));
         return all(s_->query(sql, b.params()), read_audit);
     }
 };
