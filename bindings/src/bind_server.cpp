@@ -103,7 +103,8 @@ void init_server_methods(py::class_<NativeStore>& cls) {
                          return std::shared_ptr<PortOutService>(svc.resume_web_session(t, address, idle));
                      },
                      [token] { return PinArg{secret_from_python(token, "session token", 256)}; },
-                     as_text(client_address, "client address"), millis_from_duration(idle_timeout, "idle timeout"));
+                     as_text(client_address, "client address"),
+                     [idle_timeout] { return millis_from_duration(idle_timeout, "idle timeout"); });
                  return std::make_unique<NativeStore>(std::move(child), s.path(), s.key_path());
              },
              py::arg("token"), py::arg("client_address"), py::arg("idle_timeout"))

@@ -223,6 +223,11 @@ def create_app(config: ServerConfig, gate: Store | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/admin/") and error.status_code in (404, 405):
+            # A person in a browser gets a page, not JSON.
+            return app.state.admin.render(request, "error.html", status=error.status_code, title="Not found",
+                                          heading="This page does not exist",
+                                          message="Go back to the admin center and choose from its menu.")
         error_id = {404: "RouteNotFound", 405: "MethodNotAllowed"}.get(error.status_code, "HttpError")
         body = problem(error.status_code, error_id, str(error.detail), instance=request.url.path)
         return JSONResponse(body, status_code=error.status_code, media_type="application/problem+json",
@@ -350,6 +355,12 @@ def create_app(config: ServerConfig, gate: Store | None = None) -> FastAPI:
     from portout.server.remote_cmdlets import add_cmdlet_routes
 
     add_cmdlet_routes(app, principal_session, _PROBLEMS)
+
+    # -- the admin center, for people in a browser ------------------------------------------------
+
+    from portout.server.admin import add_admin_center
+
+    add_admin_center(app, gate)
     return app
 
 

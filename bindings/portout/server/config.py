@@ -66,9 +66,14 @@ class ServerConfig:
     #: Webhooks to private, loopback and link-local addresses (a test, a relay inside); off by
     #: default, so a subscription cannot make the server call into its own network.
     allow_private_webhooks: bool = False
+    #: The admin center (/admin/): a signed-in browser's session ends after this long idle (seconds).
+    session_idle_timeout: float = 15 * 60.0
 
     def check(self) -> None:
         """Refuses what would be unsafe or cannot work, before anything listens."""
+        if not 1 <= self.session_idle_timeout <= 12 * 3600:
+            raise InvalidArgumentError("--session-idle-timeout is 1 to 720 minutes.",
+                                       error_id="InvalidSessionIdleTimeout")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise InvalidArgumentError("--tls-cert and --tls-key go together.", error_id="TlsIncomplete")
         for path in (self.tls_cert, self.tls_key):

@@ -23,7 +23,7 @@ USAGE = "portout serve [--store PATH|URI] [--key-file PATH] [--listen HOST:PORT]
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="portout serve", usage=USAGE, description=(
         "Serves one store over HTTPS: the carrier API (/v1/port-out-orders), every cmdlet "
-        "(/v1/cmdlets/NAME), /healthz and /metrics. Only the server holds the key file; "
+        "(/v1/cmdlets/NAME), the admin center for people (/admin/), /healthz and /metrics. Only the server holds the key file; "
         "callers sign in with API credentials (New-PortOutCredential)."))
     p.add_argument("--store", help="The store: a SQLite path or a postgresql:// URI (default: $PORTOUT_STORE).")
     p.add_argument("--key-file", help="The store's key file (default: $PORTOUT_KEY_FILE, or <store>.key).")
@@ -57,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-private-webhooks", action="store_true",
                    help="Deliver webhooks to private, loopback and link-local addresses too (tests, a relay "
                    "inside); refused by default.")
+    p.add_argument("--session-idle-timeout", type=float, default=15.0, metavar="MINUTES",
+                   help="The admin center (/admin/) signs a browser out after this many idle minutes (default 15).")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     return p
 
@@ -73,7 +75,7 @@ def config_of(args: argparse.Namespace) -> ServerConfig:
         allow_test_profile=args.allow_test_profile or env.get("PORTOUT_ALLOW_TEST_PROFILE", "") in ("1", "true"),
         smtp=args.smtp, smtp_from=args.smtp_from, max_delivery_attempts=args.max_delivery_attempts,
         first_retry=args.first_retry, delivery_interval=args.delivery_interval, delivery_lease=args.delivery_lease,
-        allow_private_webhooks=args.allow_private_webhooks)
+        allow_private_webhooks=args.allow_private_webhooks, session_idle_timeout=args.session_idle_timeout * 60)
 
 
 def serve(config: ServerConfig, log_level: str = "info") -> None:
