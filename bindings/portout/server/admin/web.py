@@ -56,10 +56,12 @@ ROLE_LABELS = {
 class SignInNeeded(Exception):
     """No live session: to the sign-in page, then back to ``next``."""
 
-    def __init__(self, next_path: str = "/admin/", message: str | None = None) -> None:
+    def __init__(self, next_path: str = "/admin/", message: str | None = None, *, code_pending: bool = False) -> None:
         super().__init__(next_path)
         self.next_path = next_path
         self.message = message
+        #: The password was right and the TOTP code is still to come: the session stays.
+        self.code_pending = code_pending
 
 
 class Forbidden(Exception):
@@ -165,7 +167,7 @@ class AdminWeb:
         except PortOutError as error:
             ended = error.error_id.split(",", 1)[0]
             if ended == "TotpCodeRequired":
-                raise SignInNeeded(next_path, "Enter the code from your authenticator app.") from None
+                raise SignInNeeded(next_path, code_pending=True) from None
             if ended in ("SessionEnded", "AuthenticationFailed", "AuthenticationThrottled"):
                 raise SignInNeeded(next_path, "Your session has ended. Sign in again.") from None
             raise
