@@ -294,10 +294,53 @@ def server_story(folder: Path) -> None:
         approved = portout.approve_port_out_order(order["id"], comment="Checked with Contoso", session=session)
         print(f"    Approve-PortOutOrder -> {type(approved).__name__} {approved.status}")
         session.close()
+        admin_center(url, cert, path)
     finally:
         server.terminate()  # SIGTERM: requests in flight finish
         server.wait(30)
         log.close()
+
+
+def admin_center(url: str, cert: Path, path: Path) -> None:
+    """The seed's steps in a browser: the admin center on the same server, with a sign-in made
+    for this run (shown once, good for a day), tried here the way a browser would."""
+    import re
+    import secrets
+
+    import httpx
+
+    heading("The admin center: the seed's own steps, in a browser")
+    words = ["amber", "harbor", "lantern", "meadow", "orchard", "copper", "falcon", "willow", "granite", "signal",
+             "thistle", "canyon", "juniper", "saffron", "tundra", "velvet"]
+    password = "-".join(secrets.choice(words) for _ in range(4)) + "-" + str(secrets.randbelow(90) + 10)
+    with portout.Store.open(path, actor="provisioning") as admin:
+        admin.new_account("contoso-admin", "TelephonyAdmin", password, tenant_scope="contoso.com",
+                          expires=datetime.now(timezone.utc) + timedelta(days=1))
+    with httpx.Client(base_url=url, verify=str(cert), timeout=30) as browser:
+        page = browser.get("/admin/sign-in").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert csrf
+        signed = browser.post("/admin/sign-in", data={"csrf_token": csrf.group(1), "user_name": "contoso-admin",
+                                                      "password": password, "next": "/admin/voice/port-orders"})
+        orders = browser.get(signed.headers["location"]).text
+        pin = browser.get("/admin/voice/port-out-pin").text
+    print(f"  signed in as contoso-admin: {signed.status_code} -> {signed.headers['location']}, a session cookie "
+          f"that is {'HttpOnly, Secure, SameSite=Strict' if 'SameSite=strict' in signed.headers['set-cookie'] else '?'}")
+    print(f"  Voice > Port orders lists {orders.count('/admin/voice/port-orders/')} order(s); "
+          f"'Set up and manage the PIN' opens the panel "
+          f"'{'Set or change your port out PIN' if 'Set or change your port out PIN' in pin else '?'}'")
+    print()
+    print(f"  Open {url}/admin/ in a browser (the certificate is this demo's own: accept it),")
+    print("  and sign in with this run's one-time account, good for a day, in this demo store only:")
+    print("    user name: contoso-admin")
+    print(f"    password:  {password}")
+    if sys.stdin.isatty():
+        try:
+            input("  Press Enter to stop the server (the demo store is removed with it) ")
+        except EOFError:
+            pass
+    else:
+        print("  (no terminal: the server stops now; run scripts/demo in one to keep it up)")
 
 
 def _token_file(folder: Path, token: str) -> Path:

@@ -17,6 +17,7 @@ PORTOUT_BUILD_PACKAGES=(
   python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel pybind11-dev
   python3-tqdm python3-prompt-toolkit
   python3-fastapi python3-uvicorn python3-prometheus-client python3-httpx python3-cryptography
+  python3-jinja2 python3-multipart
 )
 # What the test suites need besides.
 PORTOUT_TEST_PACKAGES=(
@@ -26,6 +27,7 @@ PORTOUT_TEST_PACKAGES=(
   postgresql-15 python3-psycopg2 python3-argon2 faketime
   python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
   python3-pexpect python3-aiosmtpd python3-pyotp
+  python3-selenium chromium chromium-driver npm
 )
 
 portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -43,6 +45,20 @@ portout_require_packages() {
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+}
+
+# axe-core (from npm: Debian has no package of it), which the browser tests inject into each
+# page of the admin center. Installed once into build/npm; PORTOUT_AXE names its script.
+PORTOUT_AXE_VERSION=4.10.3
+portout_require_axe() {
+  local prefix="$PORTOUT_ROOT/build/npm"
+  export PORTOUT_AXE="$prefix/node_modules/axe-core/axe.min.js"
+  if [ -f "$PORTOUT_AXE" ] && grep -q "\"version\": \"$PORTOUT_AXE_VERSION\"" "$prefix/node_modules/axe-core/package.json"; then
+    return 0
+  fi
+  portout_say "installing axe-core $PORTOUT_AXE_VERSION from npm into build/npm"
+  mkdir -p "$prefix"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "axe-core@$PORTOUT_AXE_VERSION" >/dev/null
 }
 
 # A digest of everything the installed package is built from.
