@@ -67,6 +67,10 @@ def default_key_path(store_path: str) -> str:
 def argon2_computations() -> int:
     """How many Argon2id computations this process has run (for tests: every refusal costs one)."""
 
+def allowed_operations(role: str) -> list[str]:
+    """The operations a role may do (what the core authorizes, before each tenant's scope);
+    none for an unknown role."""
+
 def store_file_in_use(path: str | os.PathLike[str]) -> bool:
     """Whether the path names a database, -wal or -shm file of a store open in this process.
 
@@ -610,6 +614,7 @@ class NativeStore:
         event_types: Sequence[str],
         after: int,
         limit: int,
+        newest_first: bool = False,
     ) -> list[AuditEvent]: ...
     def verify_audit(
         self, progress: Callable[[int, int, str], None] | None = None, checkpoints: Sequence[str] | None = None
@@ -645,6 +650,12 @@ class NativeStore:
         expires: datetime | None = None,
     ) -> tuple[Principal, str | None]: ...
     def set_account_password(self, user_name: str, password: str) -> Principal: ...
+    def start_web_session(self, user_name: str, password: str, client_address: str) -> tuple[str, Principal, bool]: ...
+    def complete_web_session(self, token: str, totp_code: str, client_address: str) -> Principal: ...
+    def resume_web_session(
+        self, token: str, client_address: str, idle_timeout: timedelta | float
+    ) -> NativeStore: ...
+    def end_web_session(self, token: str, client_address: str) -> None: ...
     def create_webhook(
         self, url: str, events: str | Iterable[str], tenant_scope: str | Iterable[str] | None = None
     ) -> tuple[Subscription, str]: ...
@@ -698,7 +709,13 @@ class NativeStore:
     ) -> Order: ...
     def get_order(self, order_id: str) -> Order: ...
     def list_orders(
-        self, tenant_id: str | None, status: str | None, carrier: str | None, after: int, limit: int
+        self,
+        tenant_id: str | None,
+        status: str | None,
+        carrier: str | None,
+        after: int,
+        limit: int,
+        newest_first: bool = False,
     ) -> tuple[list[Order], int]: ...
     def confirm_order(self, order_id: str, foc: datetime) -> Order: ...
     def complete_order(self, order_id: str) -> Order: ...

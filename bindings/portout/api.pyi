@@ -743,6 +743,7 @@ def start_port_out_server(
     smtp_from: str | None = None,
     max_delivery_attempts: int | None = None,
     allow_private_webhooks: bool | None = None,
+    session_idle_timeout: int | None = None,
     error_action: str | None = None,
     verbose: bool | None = None,
     session: PortOutSession | Store | None = None,

@@ -103,7 +103,8 @@ def resume_delivery(inv: Invocation) -> Any:
 
 _SERVE_OPTIONS = (("Store", "store"), ("KeyFile", "key_file"), ("Listen", "listen"), ("TlsCert", "tls_cert"),
                   ("TlsKey", "tls_key"), ("Workers", "workers"), ("RateLimit", "rate_limit"), ("Smtp", "smtp"),
-                  ("SmtpFrom", "smtp_from"), ("MaxDeliveryAttempts", "max_delivery_attempts"))
+                  ("SmtpFrom", "smtp_from"), ("MaxDeliveryAttempts", "max_delivery_attempts"),
+                  ("SessionIdleTimeout", "session_idle_timeout"))
 
 
 def start_server(inv: Invocation) -> None:

@@ -225,7 +225,7 @@ SERVER_CMDLETS: tuple[Cmdlet, ...] = (
         "Ctrl+C, then lets requests in flight finish. Only the server holds the store's key file; "
         "carriers and admins sign in with API credentials. Listening beyond loopback needs -TlsCert "
         "and -TlsKey, or -BehindProxy. Each worker delivers the store's webhooks, and its e-mail "
-        "through -Smtp. Options not named here ('portout serve --help') take their defaults.",
+        "through -Smtp. People sign in to the admin center at /admin/ with their accounts. Options not named here ('portout serve --help') take their defaults.",
         (
             P("Store", "string", "A SQLite path or a postgresql:// URI (default: $PORTOUT_STORE).", position=0),
             P("KeyFile", "string", "The store's key file (default: $PORTOUT_KEY_FILE, or <store>.key)."),
@@ -239,6 +239,7 @@ SERVER_CMDLETS: tuple[Cmdlet, ...] = (
             P("SmtpFrom", "string", "The sender address of those e-mails."),
             P("MaxDeliveryAttempts", "int", "Attempts before a delivery is parked (default 8)."),
             P("AllowPrivateWebhooks", "switch", "Deliver webhooks to private and loopback addresses too."),
+            P("SessionIdleTimeout", "int", "Minutes before an idle admin center session ends (default 15)."),
         ),
         do.start_server, needs_session=False,
         examples=(("Start-PortOutServer /srv/portout/store.db -Listen 0.0.0.0:8443 -TlsCert server.crt "

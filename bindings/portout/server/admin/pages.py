@@ -377,7 +377,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
                 await done(viewer, lambda s: s.set_pin(tenant_id, pin))
             except PinPolicyError as error:
                 errors = [{"rule": v.rule, "message": v.message} for v in error.violations]
-        del pin, confirmation
+        pin = confirmation = ""  # no longer held here
         if not errors:
             return web.redirect(request, "/admin/voice/port-out-pin?tenant=" + _quote(tenant_id) + "&done=pin-saved")
         context = await tenant_page(request, viewer, tenant_id)
