@@ -554,3 +554,32 @@ def test_e_mail_contacts_and_webhooks_are_set_and_bad_ones_refused(site: Site) -
     removed = maria.post(f"/admin/notifications/webhooks/{hook.subscription_id}/remove", {"tenant": "contoso.com"},
                          from_page=f"/admin/notifications/webhooks/{hook.subscription_id}/remove")
     assert removed.status_code == 303
+
+
+# -- bad input to the sessions' own calls ----------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [None, 42, b"pws_x", ["x"], "", "pws_", "x" * 100_000, "pws_" + "0" * 16 + "_" + "A" * 43,
+                                 "pws_" + "0" * 16 + "_" + "A" * 42 + "\x00", "\u202epws_", "' OR 1=1 --"])
+def test_a_bad_session_token_is_a_typed_error_and_changes_nothing(tmp_path: Path, bad: Any) -> None:
+    store, key, _, _ = make_store(tmp_path)
+    with portout.Store.open(str(store), key_file=str(key), allow_test_profile=True, create=False) as gate:
+        live = gate.start_web_session("maria", PASSWORDS["maria"], client_address="192.0.2.7").token
+        before = sqlite3.connect(store).execute("SELECT session_id, state, last_seen_at FROM web_sessions").fetchall()
+        for call in (lambda: gate.resume_web_session(bad, client_address="192.0.2.7", idle_timeout=900),
+                     lambda: gate.complete_web_session(bad, "123456", client_address="192.0.2.7")):
+            with pytest.raises(portout.PortOutError) as caught:
+                call()
+            if not isinstance(bad, str):
+                assert isinstance(caught.value, portout.InvalidTypeError)
+            else:
+                assert caught.value.error_id == "SessionEnded" or isinstance(caught.value, portout.InvalidArgumentError)
+        gate.end_web_session(bad, client_address="192.0.2.7") if isinstance(bad, str) and len(bad) < 256 else None
+        after = sqlite3.connect(store).execute("SELECT session_id, state, last_seen_at FROM web_sessions").fetchall()
+        assert after == before
+        assert gate.resume_web_session(live, client_address="192.0.2.7", idle_timeout=900).principal.name == "maria"
+        for address in ("x" * 65, "a b", "\x00"):
+            with pytest.raises(portout.InvalidArgumentError):
+                gate.resume_web_session(live, client_address=address, idle_timeout=900)
+        for idle in (0, -1, 13 * 3600):
+            with pytest.raises(portout.InvalidArgumentError):
+                gate.resume_web_session(live, client_address="192.0.2.7", idle_timeout=idle)
