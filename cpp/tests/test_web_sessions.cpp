@@ -140,6 +140,15 @@ TEST_F(WebSessionsTest, IdlenessLifetimeAndTheAccountsRemovalEndASession) {
     EXPECT_EQ(error_id_of([&] { server->resume_web_session(idle, "192.0.2.7", kIdle); }), "SessionEnded");
     EXPECT_EQ(column("SELECT COUNT(*) FROM web_sessions"), "0");
 
+    // A short timeout: a session used more often than it is stays alive.
+    const auto brisk = token_of(server->start_web_session("maria", kPassword, "192.0.2.7"));
+    for (int i = 0; i < 20; ++i) {
+        clock->advance_ms(1000);
+        ASSERT_NO_THROW(server->resume_web_session(brisk, "192.0.2.7", 3000));
+    }
+    clock->advance_ms(3000);
+    EXPECT_EQ(error_id_of([&] { server->resume_web_session(brisk, "192.0.2.7", 3000); }), "SessionEnded");
+
     const auto busy = token_of(server->start_web_session("maria", kPassword, "192.0.2.7"));
     for (Millis t = 0; t < kWebSessionLifetimeMs; t += 10 * kMinute) {
         clock->advance_ms(10 * kMinute);
