@@ -30,7 +30,7 @@ PORTOUT_TEST_PACKAGES=(
   python3-selenium chromium chromium-driver npm
 )
 
-portout_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+portout_say() { printf '\033[1m==> [%4ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 
 # Installs the Debian packages that are not installed yet; `apt-get update` runs only then.
 portout_require_packages() {
