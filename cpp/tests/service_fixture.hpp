@@ -16,7 +16,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,23 @@ namespace portout::testing_support {
 
 inline constexpr Millis kStart = 1'790'000'000'000;  // a fixed moment in 2026
 inline constexpr Millis kMinute = 60'000;
+
+// RFC 4648 base32 (upper case, no padding) decoded: a TOTP secret as an authenticator app reads it.
+inline std::string base32_decode(std::string_view text) {
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (const char c : text) {
+        const auto v = c >= 'A' && c <= 'Z' ? c - 'A' : c - '2' + 26;
+        buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
+        bits += 5;
+        if (bits >= 8) {
+            out += static_cast<char>((buffer >> (bits - 8)) & 0xFF);
+            bits -= 8;
+        }
+    }
+    return out;
+}
 
 // Plain SQL against a SQLite file, through a connection of its own.
 inline void run_sql(const std::string& db, const std::string& statement) {

@@ -14,28 +14,13 @@
 namespace portout {
 namespace {
 
+using testing_support::base32_decode;
 using testing_support::error_id_of;
 using testing_support::kMinute;
 using testing_support::ServiceTest;
 
 const std::string kPassword = "violet kettle harbour lantern";
 constexpr Millis kIdle = 15 * kMinute;
-
-std::string base32_decode(std::string_view text) {
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const auto v = c >= 'A' && c <= 'Z' ? c - 'A' : c - '2' + 26;
-        buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
-        bits += 5;
-        if (bits >= 8) {
-            out += static_cast<char>((buffer >> (bits - 8)) & 0xFF);
-            bits -= 8;
-        }
-    }
-    return out;
-}
 
 class WebSessionsTest : public ServiceTest {
 protected:

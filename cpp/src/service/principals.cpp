@@ -68,20 +68,25 @@ bool is_base64url(std::string_view s) {
     });
 }
 
+std::optional<std::pair<std::string, std::string_view>> parse_bearer_token(std::string_view token,
+                                                                           std::string_view prefix) {
+    if (token.size() != prefix.size() + kIdHexDigits + 1 + kSecretChars) return std::nullopt;
+    if (token.substr(0, prefix.size()) != prefix) return std::nullopt;
+    const auto id = token.substr(prefix.size(), kIdHexDigits);
+    const bool hex = std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (!hex || token[prefix.size() + kIdHexDigits] != '_') return std::nullopt;
+    const auto secret = token.substr(prefix.size() + kIdHexDigits + 1);
+    if (!is_base64url(secret)) return std::nullopt;
+    return std::pair{std::string(id), secret};
+}
+
 namespace {
 
 // The principal id and secret of a well-formed token; none for anything else.
 std::optional<std::pair<std::string, std::string_view>> parse_token(std::string_view token) {
-    if (token.size() != kTokenPrefix.size() + kIdHexDigits + 1 + kSecretChars) return std::nullopt;
-    if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::nullopt;
-    const auto id = token.substr(kTokenPrefix.size(), kIdHexDigits);
-    const bool hex = std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
-    if (!hex || token[kTokenPrefix.size() + kIdHexDigits] != '_') return std::nullopt;
-    const auto secret = token.substr(kTokenPrefix.size() + kIdHexDigits + 1);
-    if (!is_base64url(secret)) return std::nullopt;
-    return std::pair{std::string(id), secret};
+    return parse_bearer_token(token, kTokenPrefix);
 }
 
 std::string scope_text(const std::vector<std::string>& scope) {

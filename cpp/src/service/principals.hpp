@@ -12,8 +12,10 @@
 
 #include "service/context.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace portout {
@@ -78,5 +80,8 @@ Principal principal_of(const PrincipalRecord& r);
 std::string canonical_client_address(std::string_view raw);
 std::string base64url(std::string_view bytes);
 bool is_base64url(std::string_view s);
+// "<prefix><16 hex digits>_<43 base64url characters>" as its id and its secret; none for anything else.
+std::optional<std::pair<std::string, std::string_view>> parse_bearer_token(std::string_view token,
+                                                                           std::string_view prefix);
 
 }  // namespace portout

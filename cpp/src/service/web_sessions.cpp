@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace portout {
 
@@ -15,7 +16,6 @@ namespace {
 constexpr std::string_view kTokenPrefix = "pws_";
 constexpr std::size_t kIdHexDigits = 16;
 constexpr std::size_t kSecretBytes = 32;
-constexpr std::size_t kSecretChars = 43;  // base64url of 32 bytes, unpadded
 constexpr std::string_view kNeedsTotp = "NeedsTotp";
 constexpr std::string_view kActive = "Active";
 
@@ -25,16 +25,9 @@ struct ParsedToken {
 };
 
 std::optional<ParsedToken> parse_token(std::string_view token) {
-    if (token.size() != kTokenPrefix.size() + kIdHexDigits + 1 + kSecretChars) return std::nullopt;
-    if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::nullopt;
-    const auto id = token.substr(kTokenPrefix.size(), kIdHexDigits);
-    const bool hex = std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
-    if (!hex || token[kTokenPrefix.size() + kIdHexDigits] != '_') return std::nullopt;
-    const auto secret = token.substr(kTokenPrefix.size() + kIdHexDigits + 1);
-    if (!is_base64url(secret)) return std::nullopt;
-    return ParsedToken{std::string(id), secret};
+    auto parsed = parse_bearer_token(token, kTokenPrefix);
+    if (!parsed) return std::nullopt;
+    return ParsedToken{std::move(parsed->first), parsed->second};
 }
 
 [[noreturn]] void session_ended() {
