@@ -166,7 +166,7 @@ def test_the_session_cookie_is_httponly_secure_strict_and_every_page_carries_the
         csp = r.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert r.headers["x-frame-options"] == "DENY"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert r.headers["cache-control"] == "no-store"
         assert r.headers["strict-transport-security"].startswith("max-age=")
         assert "<script>" not in r.text and " style=" not in r.text and "onclick" not in r.text

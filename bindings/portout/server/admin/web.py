@@ -222,7 +222,9 @@ class AdminWeb:
         headers = response.headers
         headers["Content-Security-Policy"] = CSP
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with its
+        # forms, and the Origin check refuses them. Only this server is sent a page's URL.
+        headers["Referrer-Policy"] = "same-origin"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
