@@ -27,7 +27,7 @@ PORTOUT_TEST_PACKAGES=(
   postgresql-15 python3-psycopg2 python3-argon2 faketime
   python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel python3-mypy
   python3-pexpect python3-aiosmtpd python3-pyotp
-  python3-selenium chromium chromium-driver npm
+  python3-selenium chromium chromium-driver nodejs
 )
 
 portout_say() { printf '\033[1m==> [%4ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
@@ -56,6 +56,8 @@ portout_require_axe() {
   if [ -f "$PORTOUT_AXE" ] && grep -q "\"version\": \"$PORTOUT_AXE_VERSION\"" "$prefix/node_modules/axe-core/package.json"; then
     return 0
   fi
+  # npm comes with nodejs where nodejs is NodeSource's; Debian's own nodejs needs its npm package.
+  command -v npm >/dev/null || portout_require_packages npm
   portout_say "installing axe-core $PORTOUT_AXE_VERSION from npm into build/npm"
   mkdir -p "$prefix"
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "axe-core@$PORTOUT_AXE_VERSION" >/dev/null
