@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -132,6 +133,13 @@ def signed_in(site: Site, user: str) -> Browser:
 def pin_set(site: Site, tenant: str = "contoso.com") -> bool:
     with site.open() as s:
         return bool(s.pin_status(tenant).pin_is_set)
+
+
+def pin_in_place(site: Site) -> None:
+    """contoso.com's PIN set (to PIN), whichever tests ran before."""
+    with site.open() as s:
+        if not s.pin_status("contoso.com").pin_is_set:
+            s.set_pin("contoso.com", PIN)
 
 
 def carrier_request(site: Site, pin: str, number: str) -> httpx.Response:
@@ -403,9 +411,7 @@ def test_the_pin_is_in_no_url_response_log_line_or_database_byte(site: Site) -> 
 # -- orders, the freeze and roles ----------------------------------------------------------------
 
 def test_a_carriers_request_is_approved_confirmed_and_completed_in_the_admin_center(site: Site) -> None:
-    with site.open() as s:
-        if not s.pin_status("contoso.com").pin_is_set:
-            s.set_pin("contoso.com", PIN)
+    pin_in_place(site)
     created = carrier_request(site, PIN, NUMBERS[3])
     assert created.json()["status"] == "PendingReview", created.text
     order_id = created.json()["id"]
@@ -427,7 +433,7 @@ def test_a_carriers_request_is_approved_confirmed_and_completed_in_the_admin_cen
         assert r.status_code == 422 and 'role="alert"' in r.text
     with site.open() as s:
         assert s.get_order(order_id).status == "Approved"
-    foc = business_day(business_day(portout_now()), 10).date().isoformat()
+    foc = business_day(business_day(datetime.now(timezone.utc)), 10).date().isoformat()
     confirmed = desk.post(f"/admin/voice/port-orders/{order_id}/confirm", {"foc_date": foc},
                           from_page=f"/admin/voice/port-orders/{order_id}/confirm")
     assert confirmed.status_code == 303, re.findall(r'role="alert"[^>]*>([^<]*)', confirmed.text)
@@ -456,16 +462,8 @@ def test_a_carriers_request_is_approved_confirmed_and_completed_in_the_admin_cen
         assert NUMBERS[3] not in [n.phone_number for n in s.phone_numbers("contoso.com")]
 
 
-def portout_now() -> Any:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc)
-
-
 def test_what_a_role_may_not_do_is_a_403_page_and_nothing_changes(site: Site) -> None:
-    with site.open() as s:
-        if not s.pin_status("contoso.com").pin_is_set:
-            s.set_pin("contoso.com", PIN)
+    pin_in_place(site)
     created = carrier_request(site, PIN, NUMBERS[4])
     assert created.json()["status"] == "PendingReview", created.text
     order_id = created.json()["id"]
@@ -498,9 +496,7 @@ def test_what_a_role_may_not_do_is_a_403_page_and_nothing_changes(site: Site) ->
 
 
 def test_the_freeze_refuses_a_carriers_request_until_it_is_turned_off(site: Site) -> None:
-    with site.open() as s:
-        if not s.pin_status("contoso.com").pin_is_set:
-            s.set_pin("contoso.com", PIN)
+    pin_in_place(site)
     maria = signed_in(site, "maria")
     confirm = maria.get("/admin/voice/port-out-freeze?tenant=contoso.com&to=on")
     assert confirm.status_code == 200 and "every port-out request is refused" in confirm.text
@@ -554,6 +550,35 @@ def test_e_mail_contacts_and_webhooks_are_set_and_bad_ones_refused(site: Site) -
     removed = maria.post(f"/admin/notifications/webhooks/{hook.subscription_id}/remove", {"tenant": "contoso.com"},
                          from_page=f"/admin/notifications/webhooks/{hook.subscription_id}/remove")
     assert removed.status_code == 303
+
+
+# -- bad input to the pages (after the PIN tests: it needs contoso's PIN set) ---------------------
+
+def test_empty_fields_a_wrong_filter_and_an_unknown_action_are_told_and_change_nothing(site: Site) -> None:
+    b = Browser(site.server)
+    for user, password in (("", PASSWORDS["maria"]), ("maria", ""), ("  ", "")):
+        r = b.post("/admin/sign-in", {"user_name": user, "password": password, "next": "/admin/"},
+                   from_page="/admin/sign-in")
+        assert r.status_code == 422 and "Enter your user name and your password." in r.text
+        assert "__Host-portout-session" not in r.headers.get("set-cookie", "")
+    totp = Browser(site.server)
+    assert totp.sign_in("nadia").status_code == 303
+    r = totp.post("/admin/sign-in/code", {"code": " ", "next": "/admin/"}, from_page="/admin/sign-in/code")
+    assert r.status_code == 422 and "Enter the six-digit code" in r.text
+    assert totp.get("/admin/").headers["location"].startswith("/admin/sign-in/code")  # still waiting for it
+
+    maria = signed_in(site, "maria")
+    listing = maria.get("/admin/voice/port-orders?status=Nonsense&before=abc&tenant=%20")
+    assert listing.status_code == 200 and '<option value="" selected' not in listing.text
+    assert "Port orders, newest first</caption>" in listing.text  # no filter in force
+    pin_in_place(site)
+    order_id = carrier_request(site, PIN, NUMBERS[6]).json()["id"]
+    for method in ("get", "post"):
+        r = maria.get(f"/admin/voice/port-orders/{order_id}/obliterate") if method == "get" else maria.post(
+            f"/admin/voice/port-orders/{order_id}/obliterate", {}, from_page="/admin/")
+        assert r.status_code == 404 and "RouteNotFound" in r.text
+    with site.open() as s:
+        assert s.get_order(order_id).status == "PendingReview"
 
 
 # -- bad input to the sessions' own calls ----------------------------------------------------------

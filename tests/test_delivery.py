@@ -288,8 +288,11 @@ def test_a_webhook_into_the_servers_own_network_is_refused_by_default(tmp_path: 
     (("--max-delivery-attempts", "0"), "InvalidDeliveryAttempts"),
     (("--first-retry", "0"), "InvalidDeliveryInterval"),
     (("--smtp-from", "not an address"), "InvalidSmtpFrom"),
+    # The admin center's (issue 19): 1 to 720 minutes.
+    (("--session-idle-timeout", "0"), "InvalidSessionIdleTimeout"),
+    (("--session-idle-timeout", "721"), "InvalidSessionIdleTimeout"),
 ])
-def test_serve_refuses_wrong_delivery_options(tmp_path: Path, option: tuple[str, str], error_id: str) -> None:
+def test_serve_refuses_wrong_delivery_and_session_options(tmp_path: Path, option: tuple[str, str], error_id: str) -> None:
     store_path, key = tmp_path / "store.db", tmp_path / "store.key"
     with portout.Store.open(store_path, key_file=key, profile="test", allow_test_profile=True) as o:
         o.create_tenant("contoso.com", "Contoso", "US")

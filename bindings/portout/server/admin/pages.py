@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from portout.errors import PermissionDeniedError, PinPolicyError, PortOutError
+from portout.errors import PinPolicyError, PortOutError
 from portout.order_commands import _CANCEL_REASONS, _DENY_REASONS
-from portout.server.admin.web import HERE, AdminWeb, Forbidden, SignInNeeded, Viewer, csrf_token, safe_next
+from portout.server.admin.web import HERE, SIGN_IN_COOKIE, AdminWeb, Forbidden, SignInNeeded, Viewer, csrf_token, safe_next
 from portout.server_commands import _EVENT_KINDS
 from portout.store import Store
 
@@ -114,25 +114,17 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         request.state.viewer = viewer
         return viewer
 
-    async def posted(request: Request, viewer: Viewer | None = None) -> dict[str, str]:
-        """A form's fields, after its origin and CSRF token are checked."""
+    async def posted(request: Request, csrf: str) -> dict[str, str]:
+        """A form's fields, after its origin and its CSRF token (`csrf`, the one its page was
+        given) are checked."""
         web.require_same_origin(request)
         form = await request.form()
-        expected = viewer.csrf if viewer else csrf_token(request.cookies.get("portout-sign-in", ""))
-        if viewer is None and not request.cookies.get("portout-sign-in"):
-            raise Forbidden("This form has expired: reload the page and try again.")
-        web.check_csrf(expected, form)
+        web.check_csrf(csrf, form)
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
     def done(viewer: Viewer, work: Callable[[Store], Any]) -> Awaitable[Any]:
-        def call() -> Any:
-            try:
-                return work(viewer.session)
-            except PermissionDeniedError as error:
-                if error.error_id.split(",", 1)[0] == "AccessDenied":
-                    raise Forbidden(error.message) from None
-                raise
-        return run_in_threadpool(call)
+        """`work` in the account's session, off the event loop (the core's refusals raise)."""
+        return run_in_threadpool(work, viewer.session)
 
     # -- signing in and out ----------------------------------------------------------------------
 
@@ -160,7 +152,9 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def sign_in(request: Request) -> Response:
         web.require_private_channel(request)
-        form = await posted(request)
+        if not request.cookies.get(SIGN_IN_COOKIE):
+            raise Forbidden("This form has expired: reload the page and try again.")
+        form = await posted(request, csrf_token(request.cookies[SIGN_IN_COOKIE]))
         next_path = safe_next(form.get("next"))
         user, password = form.get("user_name", "").strip(), form.get("password", "")
         secret, _ = web.sign_in_secret(request)
@@ -200,24 +194,23 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         token = request.cookies.get(web.session_cookie_name(request))
         if not token:
             return web.redirect(request, "/admin/sign-in")
-        web.require_same_origin(request)
-        form = await request.form()
-        web.check_csrf(csrf_token(token), form)
-        next_path = safe_next(str(form.get("next") or ""))
-        totp = str(form.get("code") or "").strip().replace(" ", "")
+        form = await posted(request, csrf_token(token))
+        next_path = safe_next(form.get("next"))
+        totp = form.get("code", "").strip().replace(" ", "")
+
+        def again(message: str, status: int) -> Response:
+            return web.render(request, "sign_in_code.html", status=status, title="Enter your code",
+                              csrf=csrf_token(token), next_path=next_path, error=message)
+
         if not totp:
-            return web.render(request, "sign_in_code.html", status=422, title="Enter your code",
-                              csrf=csrf_token(token), next_path=next_path,
-                              error="Enter the six-digit code your authenticator app shows.")
+            return again("Enter the six-digit code your authenticator app shows.", 422)
         try:
             await run_in_threadpool(
                 lambda: gate.complete_web_session(token, totp, client_address=web.client_of(request)))
         except PortOutError as error:
             if error.error_id.split(",", 1)[0] == "SessionEnded":
                 raise SignInNeeded(next_path, error.message) from None
-            message, status = _sign_in_failure(error)
-            return web.render(request, "sign_in_code.html", status=status, title="Enter your code",
-                              csrf=csrf_token(token), next_path=next_path, error=message)
+            return again(*_sign_in_failure(error))
         return web.redirect(request, next_path)
 
     @app.post("/admin/sign-out", include_in_schema=False)
@@ -226,9 +219,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         token = request.cookies.get(web.session_cookie_name(request), "")
         if not token:
             return web.redirect(request, "/admin/sign-in")
-        web.require_same_origin(request)
-        form = await request.form()
-        web.check_csrf(csrf_token(token), form)
+        await posted(request, csrf_token(token))
         await run_in_threadpool(lambda: gate.end_web_session(token, client_address=web.client_of(request)))
         response = web.redirect(request, "/admin/sign-in?done=signed-out")
         web.clear_session_cookie(request, response)
@@ -241,9 +232,9 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def home(request: Request) -> Response:
         viewer = await signed_in(request)
 
-        def overview(_: Store) -> dict[str, Any]:
-            tenants, more = _tenants(viewer.session, PICKER_LIMIT)
-            pending, _ = viewer.session.orders_page(status="PendingReview", limit=PAGE_SIZE, newest_first=True)
+        def overview(s: Store) -> dict[str, Any]:
+            tenants, more = _tenants(s, PICKER_LIMIT)
+            pending, _ = s.orders_page(status="PendingReview", limit=PAGE_SIZE, newest_first=True)
             return {"tenants": tenants, "more_tenants": more, "pending": pending}
 
         return web.render(request, "home.html", viewer=viewer, title="Home", section="home",
@@ -259,18 +250,15 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def port_orders(request: Request) -> Response:
         viewer = await signed_in(request)
-        q = request.query_params
-        status = q.get("status") or None
-        if status is not None and status not in STATUSES:
-            status = None
-        tenant = (q.get("tenant") or "").strip() or None
-        before = q.get("before", "0")
-        position = int(before) if before.isdigit() and len(before) < 19 else 0
+        status = request.query_params.get("status") or None
+        if status not in STATUSES:
+            status = None  # an unknown filter shows every order; the filter then reads "All"
+        tenant, position = _tenant_param(request), _position(request)
 
-        def listing(_: Store) -> dict[str, Any]:
-            tenants, more = _tenants(viewer.session, PICKER_LIMIT)
-            chosen = tenant or (tenants[0].tenant_id if len(tenants) == 1 and not more else None)
-            orders, last = viewer.session.orders_page(chosen, status=status, after=position, limit=PAGE_SIZE,
+        def listing(s: Store) -> dict[str, Any]:
+            tenants, more = _tenants(s, PICKER_LIMIT)
+            chosen = _chosen(tenant, tenants, more)
+            orders, last = s.orders_page(chosen, status=status, after=position, limit=PAGE_SIZE,
                                                       newest_first=True)
             return {"orders": orders, "older": last if len(orders) == PAGE_SIZE else None, "tenants": tenants,
                     "more_tenants": more, "tenant": chosen, "status_filter": status, "first_page": position == 0}
@@ -283,9 +271,9 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def order_page(request: Request, order_id: str) -> Response:
         viewer = await signed_in(request)
 
-        def read(_: Store) -> dict[str, Any]:
-            order = viewer.session.get_order(order_id)
-            return {"order": order, "history": viewer.session.order_history(order.order_id)}
+        def read(s: Store) -> dict[str, Any]:
+            order = s.get_order(order_id)
+            return {"order": order, "history": s.order_history(order.order_id)}
 
         found = await done(viewer, read)
         actions = [(name, a) for name, a in ACTIONS.items()
@@ -310,7 +298,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def order_action(request: Request, order_id: str, action: str) -> Response:
         viewer = await signed_in(request)
         spec = _action(action)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         comment = form.get("comment", "").strip() or None
         reason = form.get("reason", "")
 
@@ -328,27 +316,28 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         try:
             order = await done(viewer, act)
         except (PortOutError, ValueError) as error:
-            if isinstance(error, PortOutError) and _status_of(error)[0] in (403, 404):
+            status = _status_of(error)[0] if isinstance(error, PortOutError) else 422  # ValueError: the date
+            if status in (403, 404):
                 raise
             current = await done(viewer, lambda s: s.get_order(order_id))
             message = error.message if isinstance(error, PortOutError) else str(error)
-            return web.render(request, "order_action.html", viewer=viewer, status=422 if not isinstance(
-                error, PortOutError) or _status_of(error)[0] == 422 else 409, title=spec["question"],
+            return web.render(request, "order_action.html", viewer=viewer, status=422 if status == 422 else 409,
+                title=spec["question"],
                 section="port-orders", order=current, action=action, spec=spec, deny_reasons=_DENY_REASONS,
                 cancel_reasons=_CANCEL_REASONS, error=message, values=form)
         return web.redirect(request, f"/admin/voice/port-orders/{order.order_id}?done={action}")
 
     # -- Set up and manage the PIN ------------------------------------------------------------------
 
-    async def tenant_page(request: Request, viewer: Viewer, tenant_id: str | None) -> dict[str, Any]:
-        def read(_: Store) -> dict[str, Any]:
-            tenants, more = _tenants(viewer.session, PICKER_LIMIT)
-            chosen = tenant_id or (tenants[0].tenant_id if len(tenants) == 1 and not more else None)
+    async def tenant_page(viewer: Viewer, tenant_id: str | None) -> dict[str, Any]:
+        def read(s: Store) -> dict[str, Any]:
+            tenants, more = _tenants(s, PICKER_LIMIT)
+            chosen = _chosen(tenant_id, tenants, more)
             if chosen is None:
                 return {"tenants": tenants, "more_tenants": more, "tenant": None}
-            tenant = viewer.session.get_tenant(chosen)
-            status = viewer.session.pin_status(tenant.tenant_id) if tenant.country_or_region == "US" else None
-            policy = viewer.session.get_policy(tenant.tenant_id) if viewer.may("ReadPolicy") else None
+            tenant = s.get_tenant(chosen)
+            status = s.pin_status(tenant.tenant_id) if tenant.country_or_region == "US" else None
+            policy = s.get_policy(tenant.tenant_id) if viewer.may("ReadPolicy") else None
             return {"tenants": tenants, "more_tenants": more, "tenant": tenant, "pin": status, "policy": policy}
 
         return await done(viewer, read)
@@ -357,7 +346,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def pin_page(request: Request) -> Response:
         viewer = await signed_in(request)
-        context = await tenant_page(request, viewer, (request.query_params.get("tenant") or "").strip() or None)
+        context = await tenant_page(viewer, _tenant_param(request))
         return web.render(request, "pin.html", viewer=viewer, title="Set up and manage the PIN", section="pin",
                           notice=NOTICES.get(request.query_params.get("done", "")), **context)
 
@@ -365,7 +354,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def save_pin(request: Request) -> Response:
         viewer = await signed_in(request)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         tenant_id = form.get("tenant", "")
         pin, confirmation = form.get("pin", ""), form.get("pin_confirmation", "")
         errors: list[dict[str, str]] = []
@@ -380,7 +369,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         pin = confirmation = ""  # no longer held here
         if not errors:
             return web.redirect(request, "/admin/voice/port-out-pin?tenant=" + _quote(tenant_id) + "&done=pin-saved")
-        context = await tenant_page(request, viewer, tenant_id)
+        context = await tenant_page(viewer, tenant_id)
         return web.render(request, "pin.html", viewer=viewer, status=422, title="Set up and manage the PIN",
                           section="pin", pin_errors=errors, **context)
 
@@ -389,7 +378,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def unlock_page(request: Request) -> Response:
         viewer = await signed_in(request)
         viewer.require("UnlockPin", "clear a PIN lock")
-        context = await tenant_page(request, viewer, request.query_params.get("tenant") or "")
+        context = await tenant_page(viewer, _tenant_param(request))
         return web.render(request, "confirm_tenant.html", viewer=viewer, title="Clear the PIN lock?",
                           section="pin", action="/admin/voice/port-out-pin/unlock", button="Clear the lock",
                           effect="Port-out requests are checked with the PIN again at once. The lock was set after "
@@ -399,7 +388,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def unlock(request: Request) -> Response:
         viewer = await signed_in(request)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         tenant_id = form.get("tenant", "")
         await done(viewer, lambda s: s.unlock_pin(tenant_id))
         return web.redirect(request, "/admin/voice/port-out-pin?tenant=" + _quote(tenant_id) + "&done=unlocked")
@@ -410,7 +399,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
         viewer = await signed_in(request)
         viewer.require("Freeze", "turn the port-out freeze on or off")
         on = request.query_params.get("to") != "off"
-        context = await tenant_page(request, viewer, request.query_params.get("tenant") or "")
+        context = await tenant_page(viewer, _tenant_param(request))
         return web.render(
             request, "confirm_tenant.html", viewer=viewer, section="pin",
             title="Turn on the port-out freeze?" if on else "Turn off the port-out freeze?",
@@ -424,7 +413,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def freeze(request: Request) -> Response:
         viewer = await signed_in(request)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         tenant_id, on = form.get("tenant", ""), form.get("frozen") != "off"
         await done(viewer, lambda s: s.set_freeze(tenant_id, on))
         return web.redirect(request, "/admin/voice/port-out-pin?tenant=" + _quote(tenant_id) +
@@ -437,17 +426,14 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def audit(request: Request) -> Response:
         viewer = await signed_in(request)
         viewer.require("ReadAudit", "read the audit log")
-        q = request.query_params
-        tenant = (q.get("tenant") or "").strip() or None
-        before = q.get("before", "0")
-        position = int(before) if before.isdigit() and len(before) < 19 else 0
+        tenant, position = _tenant_param(request), _position(request)
 
-        def read(_: Store) -> dict[str, Any]:
-            tenants, more = _tenants(viewer.session, PICKER_LIMIT)
-            events = viewer.session.audit_page(tenant, before=position, limit=50)
+        def read(s: Store) -> dict[str, Any]:
+            tenants, more = _tenants(s, PICKER_LIMIT)
+            events = s.audit_page(tenant, before=position, limit=50)
             verification = None
             if position == 0 and viewer.may("VerifyAudit") and not viewer.tenant_scope:
-                verification = viewer.session.verify_audit()
+                verification = s.verify_audit()
             return {"events": events, "older": events[-1].event_id if len(events) == 50 else None,
                     "tenants": tenants, "more_tenants": more, "tenant": tenant, "verification": verification}
 
@@ -461,18 +447,18 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     async def notifications(request: Request) -> Response:
         viewer = await signed_in(request)
         viewer.require("Notifications", "change notification settings")
-        context = await notification_context(viewer, (request.query_params.get("tenant") or "").strip() or None)
+        context = await notification_context(viewer, _tenant_param(request))
         return web.render(request, "notifications.html", viewer=viewer, title="Notifications",
                           section="notifications", notice=NOTICES.get(request.query_params.get("done", "")),
                           **context)
 
     async def notification_context(viewer: Viewer, tenant_id: str | None) -> dict[str, Any]:
-        def read(_: Store) -> dict[str, Any]:
-            tenants, more = _tenants(viewer.session, PICKER_LIMIT)
-            chosen = tenant_id or (tenants[0].tenant_id if len(tenants) == 1 and not more else None)
-            subscriptions = viewer.session.subscriptions()
-            emails = [s for s in subscriptions if s.kind == "Email" and chosen in s.tenant_scope]
-            hooks = [s for s in subscriptions if s.kind == "Webhook" and s.audience is None]
+        def read(s: Store) -> dict[str, Any]:
+            tenants, more = _tenants(s, PICKER_LIMIT)
+            chosen = _chosen(tenant_id, tenants, more)
+            subscriptions = s.subscriptions()
+            emails = [x for x in subscriptions if x.kind == "Email" and chosen in x.tenant_scope]
+            hooks = [x for x in subscriptions if x.kind == "Webhook" and x.audience is None]
             return {"tenants": tenants, "more_tenants": more, "tenant": chosen, "emails": emails, "webhooks": hooks,
                     "event_kinds": [k for k in _EVENT_KINDS if k != "*"]}
 
@@ -482,7 +468,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def save_emails(request: Request) -> Response:
         viewer = await signed_in(request)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         tenant_id = form.get("tenant", "")
         addresses = [a.strip() for a in form.get("emails", "").replace(",", "\n").splitlines() if a.strip()]
         try:
@@ -500,12 +486,9 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def add_webhook(request: Request) -> Response:
         viewer = await signed_in(request)
-        web.require_same_origin(request)
-        form = await request.form()
-        web.check_csrf(viewer.csrf, form)
-        tenant_id = str(form.get("tenant") or "")
-        url = str(form.get("url") or "").strip()
-        events = [str(e) for e in form.getlist("events")] or ["*"]
+        form = await posted(request, viewer.csrf)
+        tenant_id, url = form.get("tenant", ""), form.get("url", "").strip()
+        events = [str(e) for e in (await request.form()).getlist("events")] or ["*"]  # the form, parsed once
         scope = [tenant_id] if tenant_id else None
         try:
             issued = await done(viewer, lambda s: s.new_webhook(url, events, tenant_scope=scope))
@@ -535,7 +518,7 @@ def add_admin_center(app: FastAPI, gate: Store) -> None:
     @page
     async def remove_webhook(request: Request, subscription_id: str) -> Response:
         viewer = await signed_in(request)
-        form = await posted(request, viewer)
+        form = await posted(request, viewer.csrf)
         await done(viewer, lambda s: s.remove_subscription(subscription_id))
         return web.redirect(request, "/admin/notifications?tenant=" + _quote(form.get("tenant", "")) +
                             "&done=webhook-removed")
@@ -556,6 +539,22 @@ def _action(name: str) -> dict[str, Any]:
 
         raise ObjectNotFoundError("An order has no such action.", error_id="RouteNotFound")
     return spec
+
+
+def _tenant_param(request: Request) -> str | None:
+    """The tenant a page's ?tenant= names; none when it names none."""
+    return (request.query_params.get("tenant") or "").strip() or None
+
+
+def _position(request: Request) -> int:
+    """A listing's ?before= position: 0 (the newest) for none, or for anything but a number."""
+    before = request.query_params.get("before", "0")
+    return int(before) if before.isdigit() and len(before) < 19 else 0
+
+
+def _chosen(tenant_id: str | None, tenants: list[Any], more: bool) -> str | None:
+    """The tenant a page is about: the one asked for, else the session's only one."""
+    return tenant_id or (tenants[0].tenant_id if len(tenants) == 1 and not more else None)
 
 
 def _tenants(session: Store, limit: int) -> tuple[list[Any], bool]:
@@ -579,9 +578,7 @@ def _foc_date(text: str) -> datetime:
 def _status_of(error: PortOutError) -> tuple[int, str]:
     from portout.server.problems import status_of
 
-    status = status_of(error)
-    if error.error_id.split(",", 1)[0] == "AccessDenied":
-        status = 403
+    status = status_of(error)  # a refusal of the core (AccessDenied) is PermissionDenied: 403
     return status, {403: "You don't have permission to do this", 404: "Not found",
                     409: "That cannot be done now", 422: "That was not accepted"}.get(status, "Something went wrong")
 

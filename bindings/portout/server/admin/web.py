@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -258,7 +258,3 @@ def words(value: str | None) -> str:
         else:
             out.append(c)
     return "".join(out)
-
-
-def join(items: Iterable[str]) -> str:
-    return ", ".join(items)
